@@ -1,0 +1,214 @@
+#include "core/config.hpp"
+
+#include <cstring>
+#include <sstream>
+
+namespace umbrella {
+namespace {
+
+using Apply = std::function<std::optional<std::string>(Config&, const std::string&)>;
+
+struct Setting {
+  const char* env;       // environment variable
+  const char* flag;      // --flag
+  const char* value;     // placeholder in help; nullptr for a switch
+  const char* fallback;  // default shown in help
+  const char* help;
+  Apply apply;           // returns an error description (what is accepted) or nullopt
+};
+
+std::optional<std::string> parse_bool(const std::string& v, bool& out) {
+  if (v == "1" || v == "true" || v == "yes" || v == "on") { out = true; return std::nullopt; }
+  if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) { out = false; return std::nullopt; }
+  return "expected 1/0, true/false, yes/no or on/off";
+}
+
+std::optional<std::string> parse_port(const std::string& v, uint16_t& out) {
+  if (v.empty() || v.size() > 5) return "expected a port number 1-65535";
+  uint32_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return "expected a port number 1-65535";
+    n = n * 10 + uint32_t(c - '0');
+  }
+  if (n == 0 || n > 65535) return "expected a port number 1-65535";
+  out = uint16_t(n);
+  return std::nullopt;
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(v);
+  while (std::getline(in, item, ',')) {
+    auto b = item.find_first_not_of(" \t");
+    auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"UMBRELLA_CLOUD", "--cloud", nullptr, "0",
+       "cloud mode: plain HTTP behind a TLS-terminating reverse proxy",
+       [](Config& c, const std::string& v) { return parse_bool(v, c.cloud); }},
+      {"UMBRELLA_HTTP_PREFIX", "--http-prefix", "PATH", "(none)",
+       "path prefix for every route, e.g. /umbrella serves /umbrella/sfu",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         std::string p = v;
+         while (!p.empty() && p.back() == '/') p.pop_back();
+         if (!p.empty() && p.front() != '/') return "expected a path starting with '/', e.g. /umbrella";
+         if (p.find_first_of(" ?#\"<>\\") != std::string::npos) return "expected a plain URL path";
+         c.http_prefix = p;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_HTTP_SERVE_ADDR", "--http-addr", "[HOST]:PORT", ":8081",
+       "address the HTTP(S) server listens on",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto colon = v.rfind(':');
+         if (colon == std::string::npos) return "expected [HOST]:PORT, e.g. :8081 or 127.0.0.1:9000";
+         std::string host = v.substr(0, colon);
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         if (!host.empty() && !SocketAddress::parse_ip(host)) return "expected an IP address before ':', e.g. 127.0.0.1:8081";
+         if (auto e = parse_port(v.substr(colon + 1), c.http_port)) return "expected [HOST]:PORT with a port 1-65535";
+         c.http_host = host;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_PUBLIC_IP", "--public-ip", "IP", "(interface addresses)",
+       "IP address announced as the only ICE candidate (the server's public address)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) { c.public_ip.reset(); return std::nullopt; }
+         auto a = SocketAddress::parse_ip(v);
+         if (!a) return "expected an IPv4 or IPv6 address, e.g. 203.0.113.7";
+         c.public_ip = a;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_PUBLIC_HOST", "--public-host", "NAME", "(none)",
+       "public host name of the server, e.g. sfu.example.org",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.find_first_of(" /:") != std::string::npos) return "expected a host name without scheme, port or path";
+         c.public_host = v;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_MIN_PORT", "--min-port", "PORT", "50000",
+       "lowest UDP port the media port may use",
+       [](Config& c, const std::string& v) { return parse_port(v, c.min_port); }},
+      {"UMBRELLA_MAX_PORT", "--max-port", "PORT", "50100",
+       "highest UDP port the media port may use",
+       [](Config& c, const std::string& v) { return parse_port(v, c.max_port); }},
+      {"UMBRELLA_CERT_FILE", "--cert", "PATH", "service.crt",
+       "HTTPS certificate (PEM); generated self-signed when missing",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "expected a file path";
+         c.cert_file = v;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_KEY_FILE", "--key", "PATH", "service.key",
+       "HTTPS private key (PEM)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "expected a file path";
+         c.key_file = v;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_LOG_LEVEL", "--log-level", "LEVEL", "info",
+       "trace, debug, info, warn, error or off",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto l = parse_log_level(v);
+         if (!l) return "expected one of trace, debug, info, warn, error, off";
+         c.log_level = *l;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_TRUNK_URL", "--trunk-url", "URL[,URL]", "(none)",
+       "wss://HOST[/prefix]/wsb of other SFUs to trunk to (repeatable or comma-separated)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         for (auto& u : split_list(v)) {
+           if (u.rfind("wss://", 0) != 0 && u.rfind("ws://", 0) != 0) return "expected wss://HOST[:PORT][/prefix]/wsb";
+           c.trunk_urls.push_back(u);
+         }
+         return std::nullopt;
+       }},
+      {"UMBRELLA_TRUNK_SECRET", "--trunk-secret", "SECRET", "(none)",
+       "shared secret a trunk peer must present (and that this SFU presents when dialling)",
+       [](Config& c, const std::string& v) { c.trunk_secret = v; return std::optional<std::string>(); }},
+      {"UMBRELLA_TRUNK_CA", "--trunk-ca", "PATH", "(system CAs)",
+       "CA file to verify trunk peers' certificates with",
+       [](Config& c, const std::string& v) { c.trunk_ca_file = v; return std::optional<std::string>(); }},
+      {"UMBRELLA_TRUNK_PIN", "--trunk-pin", "SHA256", "(none)",
+       "accept a trunk peer whose certificate has this SHA-256 fingerprint (self-signed peers)",
+       [](Config& c, const std::string& v) { c.trunk_pin = v; return std::optional<std::string>(); }},
+      {"UMBRELLA_TRUNK_INSECURE", "--trunk-insecure", nullptr, "0",
+       "do not verify trunk peers' certificates (logged at every connection)",
+       [](Config& c, const std::string& v) { return parse_bool(v, c.trunk_insecure); }},
+      {"UMBRELLA_SITE_ID", "--site-id", "ID", "(hostname)",
+       "this SFU's name in trunks",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.size() > 40) return "expected at most 40 characters";
+         c.site_id = v;
+         return std::nullopt;
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+Result<CommandLine, std::string> parse_command_line(int argc, const char* const* argv, const EnvLookup& env) {
+  CommandLine cl;
+  bool trunks_from_flags = false;
+  for (const auto& s : settings()) {
+    const char* v = env(s.env);
+    if (!v) continue;
+    if (auto e = s.apply(cl.config, v)) return Err{std::string(s.env) + "='" + v + "': " + *e};
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") { cl.show_help = true; continue; }
+    if (arg == "--version" || arg == "-V") { cl.show_version = true; continue; }
+    if (arg.rfind("--", 0) != 0) { cl.positional.push_back(arg); continue; }
+    std::string name = arg;
+    std::optional<std::string> value;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    const Setting* found = nullptr;
+    for (const auto& s : settings())
+      if (name == s.flag) found = &s;
+    if (!found) return Err{"unknown option " + name + " (see umbrella --help)"};
+    if (!found->value) {
+      if (!value) value = "1";
+    } else if (!value) {
+      if (i + 1 >= argc) return Err{name + " needs a value: " + found->value};
+      value = argv[++i];
+    }
+    if (name == "--trunk-url" && !trunks_from_flags) {
+      cl.config.trunk_urls.clear();  // flags replace the environment's list
+      trunks_from_flags = true;
+    }
+    if (auto e = found->apply(cl.config, *value)) return Err{name + " '" + *value + "': " + *e};
+  }
+  if (cl.config.min_port > cl.config.max_port)
+    return Err{"UMBRELLA_MIN_PORT (" + std::to_string(cl.config.min_port) + ") is above UMBRELLA_MAX_PORT (" +
+               std::to_string(cl.config.max_port) + "): expected MIN <= MAX"};
+  return cl;
+}
+
+std::string help_text() {
+  std::ostringstream out;
+  out << "Usage: umbrella [OPTIONS]\n"
+         "       umbrella make-certs [DIR] [HOSTNAME]   make a local CA and a server certificate\n\n"
+         "Umbrella is a WebRTC SFU. Open https://HOST:8081/sfu to join a call.\n"
+         "Every option can also be set by its environment variable; options win.\n\n";
+  for (const auto& s : settings()) {
+    std::string lhs = std::string(s.flag) + (s.value ? std::string(" ") + s.value : "");
+    out << "  " << lhs;
+    for (size_t i = lhs.size(); i < 28; ++i) out << ' ';
+    out << ' ' << s.help << "\n";
+    out << "  " << std::string(29, ' ') << "env " << s.env << ", default " << s.fallback << "\n";
+  }
+  out << "  --help                       this text\n"
+         "  --version                    print the version\n";
+  return out.str();
+}
+
+}  // namespace umbrella

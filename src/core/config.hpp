@@ -1,0 +1,51 @@
+// Server settings from environment variables and command-line flags (flags win).
+// One table describes every setting, so --help, parsing and the README cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.hpp"
+#include "core/result.hpp"
+#include "core/socket_address.hpp"
+
+namespace umbrella {
+
+struct Config {
+  bool cloud = false;                     // plain HTTP behind a TLS-terminating proxy
+  std::string http_prefix;                // "" or "/umbrella"
+  std::string http_host;                  // "" = all interfaces
+  uint16_t http_port = 8081;
+  std::optional<SocketAddress> public_ip; // announced as the only ICE candidate when set
+  std::string public_host;
+  uint16_t min_port = 50000;
+  uint16_t max_port = 50100;
+  std::string cert_file = "service.crt";
+  std::string key_file = "service.key";
+  LogLevel log_level = LogLevel::kInfo;
+  std::vector<std::string> trunk_urls;
+  std::string trunk_secret;
+  std::string trunk_ca_file;              // CA bundle to verify trunk peers with
+  std::string trunk_pin;                  // SHA-256 fingerprint of a self-signed trunk peer
+  bool trunk_insecure = false;            // skip trunk certificate verification (logged)
+  std::string site_id;                    // this SFU's id in trunks; default derived from hostname
+};
+
+struct CommandLine {
+  Config config;
+  bool show_help = false;
+  bool show_version = false;
+  std::vector<std::string> positional;    // subcommand and its arguments, e.g. "make-certs DIR"
+};
+
+using EnvLookup = std::function<const char*(const char*)>;
+
+// Parses the environment first, then argv. Errors are one line naming the variable or flag,
+// the value, and what is accepted.
+Result<CommandLine, std::string> parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
+std::string help_text();
+
+}  // namespace umbrella

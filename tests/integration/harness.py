@@ -1,0 +1,87 @@
+"""Starts the real umbrella binary for integration tests and stops it cleanly."""
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+BUILD = os.environ.get("UMBRELLA_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
+BINARY = os.path.join(BUILD, "src/server/umbrella")
+SERVER_IP = os.environ.get("UMBRELLA_TEST_SERVER_IP", "127.0.0.1")
+CLIENT_IP = os.environ.get("UMBRELLA_TEST_CLIENT_IP", "127.0.0.1")
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The umbrella binary in a temporary working directory, with its log captured."""
+
+    def __init__(self, env=None, args=None, workdir=None):
+        self.http_port = free_port()
+        self.media_port = free_port(socket.SOCK_DGRAM)
+        self.workdir = workdir or tempfile.mkdtemp(prefix="umbrella-test-")
+        self.env = dict(os.environ)
+        self.env.update({
+            "UMBRELLA_HTTP_SERVE_ADDR": f":{self.http_port}",
+            "UMBRELLA_MIN_PORT": str(self.media_port),
+            "UMBRELLA_MAX_PORT": str(self.media_port),
+            "UMBRELLA_PUBLIC_IP": SERVER_IP,
+            "UMBRELLA_LOG_LEVEL": "debug",
+        })
+        self.env.update(env or {})
+        self.args = args or []
+        self.proc = None
+        self.log = []
+        self._ready = threading.Event()
+
+    def start(self, timeout=20):
+        self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self._ready.wait(timeout):
+            self.stop()
+            raise RuntimeError("server did not become ready:\n" + self.log_text())
+        return self
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.log.append(line.rstrip("\n"))
+            if "ready:" in line:
+                self._ready.set()
+
+    def log_text(self):
+        return "\n".join(self.log[-80:])
+
+    def wait_log(self, needle, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(needle in l for l in self.log):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self, sig=None):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate() if sig is None else self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    @property
+    def base_url(self):
+        scheme = "http" if self.env.get("UMBRELLA_CLOUD") in ("1", "true") else "https"
+        return f"{scheme}://127.0.0.1:{self.http_port}{self.env.get('UMBRELLA_HTTP_PREFIX', '')}"
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

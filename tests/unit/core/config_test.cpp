@@ -1,0 +1,85 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+
+#include "core/config.hpp"
+
+using namespace umbrella;
+
+namespace {
+Result<CommandLine, std::string> parse(std::map<std::string, std::string> env, std::vector<const char*> args = {}) {
+  args.insert(args.begin(), "umbrella");
+  return parse_command_line(int(args.size()), args.data(), [env](const char* n) -> const char* {
+    static std::string holder;
+    auto it = env.find(n);
+    if (it == env.end()) return nullptr;
+    holder = it->second;
+    return holder.c_str();
+  });
+}
+}  // namespace
+
+TEST_CASE("defaults match the original's") {
+  auto c = parse({});
+  REQUIRE(c.ok());
+  CHECK(c->config.http_port == 8081);
+  CHECK(c->config.http_prefix.empty());
+  CHECK_FALSE(c->config.cloud);
+  CHECK(c->config.cert_file == "service.crt");
+}
+
+TEST_CASE("environment variables are applied") {
+  auto c = parse({{"UMBRELLA_CLOUD", "1"}, {"UMBRELLA_HTTP_PREFIX", "/umbrella/"}, {"UMBRELLA_HTTP_SERVE_ADDR", ":9000"},
+                  {"UMBRELLA_PUBLIC_IP", "203.0.113.7"}, {"UMBRELLA_MIN_PORT", "40000"}, {"UMBRELLA_MAX_PORT", "40010"}});
+  REQUIRE(c.ok());
+  CHECK(c->config.cloud);
+  CHECK(c->config.http_prefix == "/umbrella");
+  CHECK(c->config.http_port == 9000);
+  CHECK(c->config.public_ip->ip_string() == "203.0.113.7");
+  CHECK(c->config.min_port == 40000);
+  CHECK(c->config.max_port == 40010);
+}
+
+TEST_CASE("flags override the environment") {
+  auto c = parse({{"UMBRELLA_HTTP_SERVE_ADDR", ":9000"}}, {"--http-addr", "127.0.0.1:9001", "--cloud"});
+  REQUIRE(c.ok());
+  CHECK(c->config.http_port == 9001);
+  CHECK(c->config.http_host == "127.0.0.1");
+  CHECK(c->config.cloud);
+}
+
+TEST_CASE("bad values are refused with one line naming the variable and what is accepted") {
+  auto c = parse({{"UMBRELLA_MIN_PORT", "abc"}});
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("UMBRELLA_MIN_PORT") != std::string::npos);
+  CHECK(c.error().find("1-65535") != std::string::npos);
+  CHECK(c.error().find('\n') == std::string::npos);
+
+  auto p = parse({{"UMBRELLA_PUBLIC_IP", "not-an-ip"}});
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.error().find("UMBRELLA_PUBLIC_IP") != std::string::npos);
+
+  auto r = parse({{"UMBRELLA_MIN_PORT", "5000"}, {"UMBRELLA_MAX_PORT", "4000"}});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("MIN <= MAX") != std::string::npos);
+
+  auto u = parse({}, {"--no-such-flag"});
+  REQUIRE_FALSE(u.ok());
+  CHECK(u.error().find("--no-such-flag") != std::string::npos);
+}
+
+TEST_CASE("help lists every variable with its default") {
+  auto h = help_text();
+  for (const char* v : {"UMBRELLA_CLOUD", "UMBRELLA_HTTP_PREFIX", "UMBRELLA_HTTP_SERVE_ADDR", "UMBRELLA_PUBLIC_IP",
+                        "UMBRELLA_PUBLIC_HOST", "UMBRELLA_MIN_PORT", "UMBRELLA_MAX_PORT", "UMBRELLA_LOG_LEVEL"})
+    CHECK(h.find(v) != std::string::npos);
+  CHECK(h.find("default :8081") != std::string::npos);
+}
+
+TEST_CASE("trunk urls: comma-separated list, scheme checked") {
+  auto c = parse({{"UMBRELLA_TRUNK_URL", "wss://a.example/wsb, wss://b.example/umbrella/wsb"}});
+  REQUIRE(c.ok());
+  CHECK(c->config.trunk_urls.size() == 2);
+  CHECK_FALSE(parse({{"UMBRELLA_TRUNK_URL", "http://x/wsb"}}).ok());
+}
