@@ -31,6 +31,9 @@ std::optional<SocketAddress> SocketAddress::from_sockaddr(const sockaddr* sa, so
     auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
     std::array<uint8_t, 16> ip;
     std::memcpy(ip.data(), &in6->sin6_addr, 16);
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; keep them IPv4.
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(ip.data(), kMapped, 12) == 0) return ipv4({ip[12], ip[13], ip[14], ip[15]}, ntohs(in6->sin6_port));
     return ipv6(ip, ntohs(in6->sin6_port));
   }
   return std::nullopt;

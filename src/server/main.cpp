@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
+#include "server/server.hpp"
 
 using namespace umbrella;
 
@@ -24,14 +25,24 @@ int main(int argc, char** argv) {
     std::printf("umbrella %s\n", UMBRELLA_VERSION);
     return 0;
   }
+  if (!cl->positional.empty()) {
+    if (cl->positional[0] == "make-certs") return server::make_certs_command(cl->positional);
+    std::fprintf(stderr, "umbrella: unknown command '%s' (see umbrella --help)\n", cl->positional[0].c_str());
+    return 2;
+  }
   set_log_level(cl->config.log_level);
-  signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
   SystemTimeSource time;
   EventLoop loop(time);
   loop.on_signal(SIGINT, [&] { loop.stop(); });
   loop.on_signal(SIGTERM, [&] { loop.stop(); });
-  LOG_INFO("main", "umbrella ", UMBRELLA_VERSION, " started");
+  auto server = server::Server::create(loop, cl->config);
+  if (!server) {
+    std::fprintf(stderr, "umbrella: %s\n", server.error().c_str());
+    return 1;
+  }
   loop.run();
+  server->reset();
   LOG_INFO("main", "stopped");
   return 0;
 }

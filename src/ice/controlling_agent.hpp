@@ -1,0 +1,93 @@
+// Full ICE agent in the controlling role toward an ICE-lite peer (SFU-to-SFU trunks,
+// load generator). It checks every remote candidate from one local socket, nominating
+// at once (a lite peer selects on the first USE-CANDIDATE), takes the first pair that
+// answers, then keeps consent fresh (RFC 7675). Sans-IO:
+//
+//   while (auto t = agent.poll_transmit(now, buf)) socket.send_to(t->destination, buf.first(t->size));
+//   on a STUN datagram: event = agent.handle_stun(packet, from, now);
+//   at agent.next_deadline(): event = agent.handle_timeout(now); then drain poll_transmit again.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/socket_address.hpp"
+#include "core/time.hpp"
+#include "ice/credentials.hpp"
+#include "ice/event.hpp"
+#include "stun/constants.hpp"
+
+namespace umbrella::ice {
+
+struct ControllingAgentConfig {
+  uint32_t priority = 0x6EFFFFFF;  // peer-reflexive type preference, component 1 (RFC 8445 5.1.2)
+  uint64_t tie_breaker = 0;        // 0: random
+  Duration initial_rto = milliseconds(250);
+  int max_transmits = 7;         // Rc (RFC 8489 6.2.1)
+  int final_wait_factor = 16;    // Rm: wait Rm * initial RTO after the last transmit
+  Duration pacing = milliseconds(50);  // Ta between first checks to different candidates
+  Duration consent_interval = seconds(5);  // randomized to 0.8..1.2 times this
+  Duration consent_timeout = seconds(30);
+  std::string software;  // SOFTWARE attribute; empty: none
+};
+
+class IceControllingAgent {
+ public:
+  struct Transmit {
+    SocketAddress destination;
+    size_t size = 0;  // bytes written to the buffer given to poll_transmit
+  };
+
+  // local/remote: credentials from the two descriptions; requests are signed with remote.pwd.
+  IceControllingAgent(Credentials local, Credentials remote, std::vector<SocketAddress> remote_candidates,
+                      Instant now, ControllingAgentConfig config = {});
+
+  // The next binding request due at now, written into out (needs ~120 bytes + SOFTWARE).
+  std::optional<Transmit> poll_transmit(Instant now, MutableBytes out);
+  // A STUN datagram from the network. Returns kConnected on the first successful check
+  // and kFailed when the last outstanding check gets an error response.
+  Event handle_stun(Bytes packet, const SocketAddress& from, Instant now);
+
+  Instant next_deadline() const;
+  // Returns kFailed when every check timed out, kConsentExpired when consent lapsed.
+  Event handle_timeout(Instant now);
+
+  State state() const { return state_; }
+  std::optional<SocketAddress> selected_address() const { return selected_; }
+  uint64_t tie_breaker() const { return config_.tie_breaker; }
+
+ private:
+  struct Transaction {
+    stun::TransactionId id{};
+    SocketAddress destination;
+    Instant next{};   // next transmit; once all are out, the give-up time
+    Duration rto{};
+    int sends = 0;
+    bool active = false;
+  };
+
+  void start(Transaction& t, const SocketAddress& destination, Instant at);
+  bool due(const Transaction& t, Instant now) const;
+  size_t build_request(const Transaction& t, MutableBytes out) const;
+  Transaction* find(const stun::TransactionId& id);
+  bool checks_exhausted() const;
+  Event fail(Event e);
+  Duration jittered_consent_interval();
+
+  Credentials local_;
+  Credentials remote_;
+  ControllingAgentConfig config_;
+  std::string username_;  // "<remote ufrag>:<local ufrag>"
+  State state_ = State::kNew;
+  Instant created_;
+  std::vector<Transaction> checks_;  // one per remote candidate
+  Transaction consent_;
+  Instant next_consent_ = kNever;
+  Instant last_consent_{};
+  std::optional<SocketAddress> selected_;
+  uint64_t rng_;
+};
+
+}  // namespace umbrella::ice

@@ -1,0 +1,214 @@
+// answer_offer(): the SFU answering a remote (browser) offer.
+#include <algorithm>
+
+#include "sdp/helpers.hpp"
+#include "sdp/names.hpp"
+#include "sdp/negotiation.hpp"
+#include "sdp/negotiation_common.hpp"
+#include "sdp/text.hpp"
+
+namespace umbrella::sdp {
+namespace {
+
+using detail::iequals;
+
+MediaSection rejected(const MediaSection& offered) {
+  MediaSection m;
+  m.kind = offered.kind;
+  m.media = offered.media;
+  m.port = 0;
+  m.proto = offered.proto;
+  m.formats = offered.formats.empty() ? std::vector<std::string>{"0"} : offered.formats;
+  m.mid = offered.mid;
+  return m;
+}
+
+// Feedback both sides do, in the offer's order (per-codec lines plus rtcp-fb:*).
+std::vector<RtcpFb> common_feedback(const MediaSection& offered, const Codec& c, const CodecCapability& cap) {
+  std::vector<RtcpFb> out;
+  auto consider = [&](const RtcpFb& fb) {
+    if (std::find(cap.feedback.begin(), cap.feedback.end(), fb) != cap.feedback.end() &&
+        std::find(out.begin(), out.end(), fb) == out.end())
+      out.push_back(fb);
+  };
+  for (const auto& fb : c.feedback) consider(fb);
+  for (const auto& fb : offered.feedback_all) consider(fb);
+  return out;
+}
+
+// Offered codecs we forward: one payload type per codec family, in the offerer's order,
+// each followed by its RTX. Payload type numbers are the offerer's.
+std::vector<Codec> accept_codecs(const MediaSection& offered, const Capabilities& caps) {
+  std::vector<Codec> out;
+  std::vector<const CodecCapability*> used;
+  for (const auto& c : offered.codecs) {
+    if (!c.has_rtpmap || is_rtx(c)) continue;
+    for (const auto& cap : caps.codecs) {
+      if (cap.kind != offered.kind || !codec_matches(cap, c)) continue;
+      if (std::find(used.begin(), used.end(), &cap) != used.end()) break;
+      used.push_back(&cap);
+      auto rtx_pt = cap.rtx ? rtx_payload_type(offered, c.pt) : std::nullopt;
+      auto accepted = codecs_for(cap, c.pt, rtx_pt.value_or(0));
+      accepted[0].name = c.name;  // the offerer's spelling
+      accepted[0].channels = c.channels;
+      accepted[0].feedback = common_feedback(offered, c, cap);
+      if (!rtx_pt && accepted.size() > 1) accepted.pop_back();
+      for (auto& a : accepted) out.push_back(std::move(a));
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<Extmap> accept_extmaps(const MediaSection& offered, const Capabilities& caps) {
+  std::vector<Extmap> out;
+  for (const auto& e : offered.extmaps) {
+    if (!find_extension(caps, e.uri, offered.kind)) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const Extmap& x) { return x.uri == e.uri || x.id == e.id; }))
+      continue;
+    Extmap a;
+    a.id = e.id;
+    a.uri = e.uri;
+    if (e.direction != Direction::kUnspecified && e.direction != Direction::kSendRecv) a.direction = reverse(e.direction);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// Simulcast the remote sends: we receive the same rids.
+void accept_simulcast(const MediaSection& offered, MediaSection& m) {
+  if (!offered.simulcast || offered.simulcast->send.empty()) return;
+  Simulcast s;
+  for (const auto& alternatives : offered.simulcast->send) {
+    std::vector<SimulcastStream> kept;
+    for (const auto& stream : alternatives) {
+      bool declared = std::any_of(offered.rids.begin(), offered.rids.end(), [&](const Rid& r) {
+        return r.id == stream.rid && r.direction == RidDirection::kSend;
+      });
+      if (!declared) continue;
+      kept.push_back(stream);
+      m.rids.push_back({stream.rid, RidDirection::kRecv, {}});
+    }
+    if (!kept.empty()) s.recv.push_back(std::move(kept));
+  }
+  if (!s.recv.empty()) m.simulcast = std::move(s);
+}
+
+std::optional<MediaSection> accept_rtp(const MediaSection& offered, const Capabilities& caps,
+                                       const AnswerOptions& options) {
+  if (offered.kind != MediaKind::kAudio && offered.kind != MediaKind::kVideo) return std::nullopt;
+  if (!is_rtp_savpf(offered.proto) || !offered.rtcp_mux) return std::nullopt;
+  auto codecs = accept_codecs(offered, caps);
+  if (codecs.empty()) return std::nullopt;
+  MediaSection m;
+  m.kind = offered.kind;
+  m.media = offered.media;
+  m.proto = offered.proto;
+  m.mid = offered.mid;
+  set_codecs(m, std::move(codecs));
+  m.extmaps = accept_extmaps(offered, caps);
+  m.rtcp_rsize = offered.rtcp_rsize;
+
+  auto policy_it = options.per_mid.find(offered.mid);
+  const MidPolicy* policy = policy_it == options.per_mid.end() ? nullptr : &policy_it->second;
+  Direction wanted = policy ? policy->direction : options.default_direction;
+  Direction offer_dir = offered.direction;
+  bool send = sends(wanted) && receives(offer_dir);
+  bool recv = receives(wanted) && sends(offer_dir);
+  m.direction = make_direction(send, recv);
+  if (send && policy && policy->track) detail::add_track(m, *policy->track);
+  if (recv) accept_simulcast(offered, m);
+  return m;
+}
+
+std::optional<MediaSection> accept_data(const MediaSection& offered, const LocalTransport& local) {
+  if (offered.kind != MediaKind::kApplication || !is_sctp(offered.proto) || offered.formats.empty())
+    return std::nullopt;
+  MediaSection m;
+  m.kind = offered.kind;
+  m.media = offered.media;
+  m.proto = offered.proto;
+  m.mid = offered.mid;
+  if (offered.proto == "DTLS/SCTP") {
+    // Pre-RFC 8841 syntax (aiortc 1.4 and old browsers): port in the format list + sctpmap.
+    std::string port = std::to_string(local.sctp_port);
+    m.formats = {port};
+    m.other_attributes.push_back({"sctpmap", port + " webrtc-datachannel 65535", true});
+  } else {
+    if (offered.formats[0] != "webrtc-datachannel") return std::nullopt;
+    m.formats = {"webrtc-datachannel"};
+    m.sctp_port = local.sctp_port;
+  }
+  m.max_message_size = local.max_message_size;
+  return m;
+}
+
+std::string check_offer(const SessionDescription& offer) {
+  if (offer.media.empty()) return "offer has no m-lines";
+  for (const auto& m : offer.media)
+    if (m.port != 0 && m.mid.empty()) return "offer m-line without a=mid (unified plan required)";
+  return {};
+}
+
+std::string check_transport(const SessionDescription& offer, const MediaSection& m) {
+  if (effective_ice_ufrag(offer, m).empty() || effective_ice_pwd(offer, m).empty())
+    return "offer m-line " + m.mid + " has no ice-ufrag/ice-pwd";
+  if (!effective_fingerprint(offer, m)) return "offer m-line " + m.mid + " has no fingerprint";
+  Setup setup = effective_setup(offer, m);
+  if (setup == Setup::kPassive || setup == Setup::kHoldconn)
+    return "offer m-line " + m.mid + " wants setup:passive; the SFU is always the DTLS server";
+  return {};
+}
+
+}  // namespace
+
+Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
+                                                     const AnswerOptions& options) {
+  if (auto e = detail::check_local(local); !e.empty()) return Err(e);
+  if (auto e = check_offer(offer); !e.empty()) return Err(e);
+  const Capabilities& caps = detail::capabilities_of(local);
+  const Group* offered_bundle = find_group(offer, "BUNDLE");
+
+  SessionDescription answer = detail::base_description(local);
+  answer.extmap_allow_mixed = offer.extmap_allow_mixed;
+  bool have_data = false;
+  std::vector<std::string> accepted_mids;
+  for (const auto& offered : offer.media) {
+    // One transport: only m-lines the offerer bundles (or a lone m-line) can be served.
+    bool bundled = offered_bundle
+                       ? std::find(offered_bundle->mids.begin(), offered_bundle->mids.end(), offered.mid) !=
+                             offered_bundle->mids.end()
+                       : accepted_mids.empty();
+    std::optional<MediaSection> m;
+    if (offered.port != 0 && bundled) {
+      if (offered.kind == MediaKind::kApplication && !have_data) {
+        m = accept_data(offered, local);
+        have_data = m.has_value();
+      } else {
+        m = accept_rtp(offered, caps, options);
+      }
+    }
+    if (m) {
+      if (auto e = check_transport(offer, offered); !e.empty()) return Err(e);
+      detail::add_transport(*m, local, Setup::kPassive);
+      accepted_mids.push_back(m->mid);
+      answer.media.push_back(std::move(*m));
+    } else {
+      answer.media.push_back(rejected(offered));
+    }
+  }
+  if (accepted_mids.empty()) return Err(std::string("no acceptable m-line in offer"));
+  // The offerer's BUNDLE tag goes first when it was accepted (RFC 8843 7.3.1).
+  Group bundle{"BUNDLE", {}};
+  if (offered_bundle)
+    for (const auto& mid : offered_bundle->mids)
+      if (std::find(accepted_mids.begin(), accepted_mids.end(), mid) != accepted_mids.end() &&
+          std::find(bundle.mids.begin(), bundle.mids.end(), mid) == bundle.mids.end())
+        bundle.mids.push_back(mid);
+  for (const auto& mid : accepted_mids)  // a lone m-line accepted without an offered group
+    if (std::find(bundle.mids.begin(), bundle.mids.end(), mid) == bundle.mids.end()) bundle.mids.push_back(mid);
+  answer.groups.push_back(std::move(bundle));
+  return answer;
+}
+
+}  // namespace umbrella::sdp

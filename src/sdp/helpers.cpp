@@ -1,0 +1,88 @@
+#include "sdp/helpers.hpp"
+
+#include "sdp/text.hpp"
+
+namespace umbrella::sdp {
+
+using detail::iequals;
+
+const Codec* find_codec(const MediaSection& m, std::string_view name, uint32_t clock_rate) {
+  for (const auto& c : m.codecs)
+    if (iequals(c.name, name) && (clock_rate == 0 || c.clock_rate == clock_rate)) return &c;
+  return nullptr;
+}
+
+const Codec* find_codec_by_pt(const MediaSection& m, uint8_t pt) {
+  for (const auto& c : m.codecs) if (c.pt == pt) return &c;
+  return nullptr;
+}
+
+std::optional<std::string_view> fmtp_value(const Codec& c, std::string_view key) {
+  for (const auto& p : c.fmtp.params)
+    if (iequals(p.key, key)) return std::string_view(p.value);
+  return std::nullopt;
+}
+
+bool is_rtx(const Codec& c) { return iequals(c.name, "rtx"); }
+
+std::optional<uint8_t> rtx_apt(const Codec& rtx) {
+  auto v = fmtp_value(rtx, "apt");
+  if (!v) return std::nullopt;
+  auto pt = detail::parse_uint<uint8_t>(*v);
+  if (!pt || *pt > 127) return std::nullopt;
+  return pt;
+}
+
+std::optional<uint8_t> rtx_payload_type(const MediaSection& m, uint8_t pt) {
+  for (const auto& c : m.codecs)
+    if (is_rtx(c) && rtx_apt(c) == pt) return c.pt;
+  return std::nullopt;
+}
+
+std::optional<uint16_t> find_extmap_id(const MediaSection& m, std::string_view uri) {
+  for (const auto& e : m.extmaps) if (e.uri == uri) return e.id;
+  return std::nullopt;
+}
+
+const MediaSection* find_media(const SessionDescription& s, std::string_view mid) {
+  for (const auto& m : s.media) if (m.mid == mid) return &m;
+  return nullptr;
+}
+
+const Group* find_group(const SessionDescription& s, std::string_view semantics) {
+  for (const auto& g : s.groups) if (iequals(g.semantics, semantics)) return &g;
+  return nullptr;
+}
+
+void set_codecs(MediaSection& m, std::vector<Codec> codecs) {
+  m.codecs = std::move(codecs);
+  m.formats.clear();
+  for (const auto& c : m.codecs) m.formats.push_back(std::to_string(c.pt));
+}
+
+std::string_view effective_ice_ufrag(const SessionDescription& s, const MediaSection& m) {
+  return m.ice_ufrag.empty() ? std::string_view(s.ice_ufrag) : std::string_view(m.ice_ufrag);
+}
+
+std::string_view effective_ice_pwd(const SessionDescription& s, const MediaSection& m) {
+  return m.ice_pwd.empty() ? std::string_view(s.ice_pwd) : std::string_view(m.ice_pwd);
+}
+
+const Fingerprint* effective_fingerprint(const SessionDescription& s, const MediaSection& m) {
+  if (m.fingerprint) return &*m.fingerprint;
+  return s.fingerprint ? &*s.fingerprint : nullptr;
+}
+
+Setup effective_setup(const SessionDescription& s, const MediaSection& m) {
+  return m.setup != Setup::kUnspecified ? m.setup : s.setup;
+}
+
+bool is_rtp_savpf(std::string_view proto) {
+  return proto == "UDP/TLS/RTP/SAVPF" || proto == "RTP/SAVPF" || proto == "TCP/TLS/RTP/SAVPF";
+}
+
+bool is_sctp(std::string_view proto) {
+  return proto == "UDP/DTLS/SCTP" || proto == "TCP/DTLS/SCTP" || proto == "DTLS/SCTP";
+}
+
+}  // namespace umbrella::sdp

@@ -1,0 +1,123 @@
+// negotiated_state() and apply_answer(): what was agreed, per mid.
+#include <algorithm>
+
+#include "sdp/helpers.hpp"
+#include "sdp/names.hpp"
+#include "sdp/negotiation.hpp"
+#include "sdp/text.hpp"
+
+namespace umbrella::sdp {
+namespace {
+
+NegotiatedMedia describe(const MediaSection& m) {
+  NegotiatedMedia n;
+  n.mid = m.mid;
+  n.kind = m.kind;
+  n.proto = m.proto;
+  n.rejected = m.port == 0;
+  n.formats = m.formats;
+  n.rtcp_rsize = m.rtcp_rsize;
+  if (!n.rejected) {
+    n.codecs = m.codecs;
+    n.extmaps = m.extmaps;
+    n.sctp_port = m.sctp_port;
+    n.max_message_size = m.max_message_size;
+  }
+  return n;
+}
+
+std::vector<std::string> rids_with(const MediaSection& m, RidDirection d) {
+  std::vector<std::string> out;
+  for (const auto& r : m.rids) if (r.direction == d) out.push_back(r.id);
+  return out;
+}
+
+std::string check_answer_codecs(const MediaSection& offered, const MediaSection& answered,
+                                std::vector<Codec>& out) {
+  for (const auto& a : answered.codecs) {
+    if (!a.has_rtpmap) continue;
+    const Codec* o = find_codec_by_pt(offered, a.pt);
+    if (!o || !detail::iequals(o->name, a.name) || o->clock_rate != a.clock_rate)
+      return "answer m-line " + answered.mid + " has payload type " + std::to_string(a.pt) + " not in the offer";
+    Codec c = *o;  // our definition, with only the feedback both sides agreed on
+    c.feedback.clear();
+    for (const auto& fb : o->feedback)
+      if (std::find(a.feedback.begin(), a.feedback.end(), fb) != a.feedback.end() ||
+          std::find(answered.feedback_all.begin(), answered.feedback_all.end(), fb) != answered.feedback_all.end())
+        c.feedback.push_back(fb);
+    out.push_back(std::move(c));
+  }
+  for (const auto& c : out)  // RTX is only usable with its media codec
+    if (is_rtx(c) && std::none_of(out.begin(), out.end(), [&](const Codec& x) { return rtx_apt(c) == x.pt; }))
+      return "answer m-line " + answered.mid + " has RTX without its codec";
+  return {};
+}
+
+}  // namespace
+
+NegotiatedState negotiated_state(const SessionDescription& local_answer) {
+  NegotiatedState state;
+  state.extmap_allow_mixed = local_answer.extmap_allow_mixed;
+  for (const auto& m : local_answer.media) {
+    NegotiatedMedia n = describe(m);
+    n.direction = n.rejected ? Direction::kInactive : m.direction;
+    if (n.direction == Direction::kUnspecified) n.direction = Direction::kSendRecv;
+    if (!n.rejected) n.recv_rids = rids_with(m, RidDirection::kRecv);
+    state.media.push_back(std::move(n));
+  }
+  return state;
+}
+
+Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offer, const SessionDescription& answer) {
+  if (answer.media.size() != offer.media.size()) return Err(std::string("answer m-line count differs from offer"));
+  NegotiatedState state;
+  state.extmap_allow_mixed = offer.extmap_allow_mixed && answer.extmap_allow_mixed;
+  bool have_transport = false;
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const MediaSection& o = offer.media[i];
+    const MediaSection& a = answer.media[i];
+    if (o.mid != a.mid) return Err("answer m-line " + std::to_string(i) + " mid differs from offer");
+    if (o.media != a.media) return Err("answer m-line " + a.mid + " media type differs from offer");
+    NegotiatedMedia n = describe(o);
+    n.rejected = o.port == 0 || a.port == 0;
+    if (n.rejected) {
+      n.codecs.clear();
+      n.extmaps.clear();
+      n.direction = Direction::kInactive;
+      state.media.push_back(std::move(n));
+      continue;
+    }
+    if (a.proto != o.proto) return Err("answer m-line " + a.mid + " proto differs from offer");
+    if (effective_ice_ufrag(answer, a).empty() || effective_ice_pwd(answer, a).empty() ||
+        !effective_fingerprint(answer, a))
+      return Err("answer m-line " + a.mid + " lacks ICE or DTLS parameters");
+    Setup setup = effective_setup(answer, a);
+    if (setup == Setup::kActpass || setup == Setup::kHoldconn)
+      return Err("answer m-line " + a.mid + " has an invalid setup role");
+    have_transport = true;
+    if (o.kind == MediaKind::kAudio || o.kind == MediaKind::kVideo) {
+      n.codecs.clear();
+      if (auto e = check_answer_codecs(o, a, n.codecs); !e.empty()) return Err(e);
+      if (std::none_of(n.codecs.begin(), n.codecs.end(), [](const Codec& c) { return !is_rtx(c); }))
+        return Err("answer m-line " + a.mid + " accepts no codec");
+      n.extmaps.clear();
+      for (const auto& e : a.extmaps) {
+        auto id = find_extmap_id(o, e.uri);
+        if (id != e.id) return Err("answer m-line " + a.mid + " has extension " + e.uri + " not offered with that id");
+        n.extmaps.push_back(e);
+      }
+      n.rtcp_rsize = o.rtcp_rsize && a.rtcp_rsize;
+    } else {
+      n.sctp_port = a.sctp_port;
+      n.max_message_size = a.max_message_size;
+    }
+    // The SFU's direction: what it offered, limited by what the answerer accepted.
+    n.direction = make_direction(sends(o.direction) && receives(a.direction), receives(o.direction) && sends(a.direction));
+    n.recv_rids = rids_with(a, RidDirection::kSend);
+    state.media.push_back(std::move(n));
+  }
+  if (!have_transport) return Err(std::string("answer rejects every m-line"));
+  return state;
+}
+
+}  // namespace umbrella::sdp

@@ -1,0 +1,104 @@
+// The SFU's side of offer/answer (JSEP, RFC 8829), as pure functions over descriptions.
+// The SFU is ICE-lite, bundles everything on one transport, always uses rtcp-mux, and is
+// the DTLS server. SDP it writes carries only the server's own candidates and addresses:
+// nothing from the remote description (addresses, candidates, ssrcs) is copied into it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "sdp/capabilities.hpp"
+#include "sdp/session_description.hpp"
+
+namespace umbrella::sdp {
+
+// The server's side of the transport.
+struct LocalTransport {
+  std::string ice_ufrag;
+  std::string ice_pwd;
+  Fingerprint fingerprint;             // {"sha-256", "AB:CD:..."}
+  std::vector<Candidate> candidates;   // host candidates; see host_candidates()
+  std::string session_id = "1";        // o= line: stable per peer connection
+  uint64_t session_version = 1;        // o= line: bump on every new description
+  uint16_t sctp_port = 5000;
+  uint64_t max_message_size = 262144;
+  const Capabilities* capabilities = nullptr;  // null: default_capabilities()
+};
+
+// A track the SFU sends to the remote.
+struct OutgoingTrack {
+  std::string mid;
+  MediaKind kind = MediaKind::kVideo;
+  std::string stream_id;
+  std::string track_id;
+  uint32_t ssrc = 0;
+  std::optional<uint32_t> rtx_ssrc;
+  std::vector<Codec> codecs;  // for a new m-line; empty: our defaults. Ignored for existing mids.
+  std::string cname;          // empty: stream_id (same cname = lip sync across tracks)
+};
+
+// What the SFU wants on one mid of a remote offer.
+struct MidPolicy {
+  Direction direction = Direction::kRecvOnly;  // the SFU's wish; intersected with the offer
+  std::optional<OutgoingTrack> track;          // announced (msid, ssrc) when the answer sends
+};
+
+struct AnswerOptions {
+  std::map<std::string, MidPolicy> per_mid;
+  Direction default_direction = Direction::kRecvOnly;  // for mids not in per_mid
+};
+
+// One m-line after negotiation, from the SFU's point of view.
+struct NegotiatedMedia {
+  std::string mid;
+  MediaKind kind = MediaKind::kOther;
+  std::string proto;
+  bool rejected = false;
+  Direction direction = Direction::kInactive;  // what the SFU does: sendonly = SFU sends
+  std::vector<Codec> codecs;                   // negotiated payload types, RTX included
+  std::vector<Extmap> extmaps;                 // negotiated extension ids
+  std::vector<std::string> formats;            // the m= format list (data channel: as written)
+  std::optional<uint16_t> sctp_port;           // remote's SCTP port (data channel)
+  std::optional<uint64_t> max_message_size;
+  std::vector<std::string> recv_rids;          // simulcast rids the remote sends to us
+  bool rtcp_rsize = false;
+
+  std::optional<uint8_t> payload_type(std::string_view codec_name) const;
+  std::optional<uint8_t> rtx_payload_type(uint8_t pt) const;
+  std::optional<uint16_t> extension_id(std::string_view uri) const;
+};
+
+struct NegotiatedState {
+  std::vector<NegotiatedMedia> media;  // in m-line order
+  bool extmap_allow_mixed = false;
+  const NegotiatedMedia* find(std::string_view mid) const;
+};
+
+// Answers a remote offer: ice-lite, setup:passive, BUNDLE of the accepted mids, codecs and
+// extensions intersected with ours (offerer's payload types, ids and order), direction per
+// options, unsupported m-lines rejected (port 0), data channel accepted on sctp-port.
+Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
+                                                     const AnswerOptions& options = {});
+// The negotiated state described by an answer the SFU produced.
+NegotiatedState negotiated_state(const SessionDescription& local_answer);
+
+// Server-initiated renegotiation: keeps every m-line of `state` in order with its payload
+// types and extension ids, marks existing mids sending a track in `tracks` sendonly (plus
+// recv if they received before), drops send from the rest (inactive if nothing remains),
+// and appends a sendonly m-line for each track whose mid is new. setup:actpass.
+Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
+                                                   const std::vector<OutgoingTrack>& tracks,
+                                                   const LocalTransport& local);
+// make_offer() built to text; empty string on error.
+std::string build_offer(const NegotiatedState& state, const std::vector<OutgoingTrack>& tracks,
+                        const LocalTransport& local);
+
+// Checks a remote answer against the offer the SFU sent and returns the negotiated state
+// (per mid: payload types, extension ids, direction as the SFU now acts).
+Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offer, const SessionDescription& answer);
+
+}  // namespace umbrella::sdp

@@ -1,0 +1,20 @@
+// Internal: pieces shared by answer_offer, make_offer and apply_answer.
+#pragma once
+
+#include <string>
+
+#include "sdp/negotiation.hpp"
+
+namespace umbrella::sdp::detail {
+
+const Capabilities& capabilities_of(const LocalTransport& local);
+// Empty when usable, else why not.
+std::string check_local(const LocalTransport& local);
+// v=, o=, s=, t=, ice-lite, msid-semantic.
+SessionDescription base_description(const LocalTransport& local);
+// Our ICE/DTLS parameters, candidates and c=/port on an accepted m-line.
+void add_transport(MediaSection& m, const LocalTransport& local, Setup setup);
+// a=msid, a=ssrc cname/msid, and ssrc-group FID when the track has an RTX ssrc.
+void add_track(MediaSection& m, const OutgoingTrack& track);
+
+}  // namespace umbrella::sdp::detail

@@ -1,0 +1,106 @@
+#include "server/media_port.hpp"
+
+#include <sys/epoll.h>
+
+#include "core/log.hpp"
+#include "ice/username.hpp"
+#include "stun/builder.hpp"
+
+namespace umbrella::server {
+
+MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots)
+    : loop_(loop), socket_(std::move(socket)), pool_(pool_slots) {
+  loop_.watch(socket_.fd(), EPOLLIN, [this](uint32_t events) {
+    if (events & EPOLLIN) on_readable();
+    if (events & EPOLLOUT) flush();
+  });
+}
+
+MediaPort::~MediaPort() { loop_.unwatch(socket_.fd()); }
+
+void MediaPort::register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint) { by_ufrag_[ufrag] = endpoint; }
+
+void MediaPort::bind_address(const SocketAddress& address, MediaEndpoint* endpoint) {
+  by_address_[address] = endpoint;
+}
+
+void MediaPort::unregister(MediaEndpoint* endpoint) {
+  std::erase_if(by_ufrag_, [endpoint](const auto& kv) { return kv.second == endpoint; });
+  std::erase_if(by_address_, [endpoint](const auto& kv) { return kv.second == endpoint; });
+}
+
+void MediaPort::flush() {
+  bool done = socket_.flush();
+  // Kernel buffer full: wait for writability instead of spinning or dropping.
+  loop_.set_events(socket_.fd(), done ? EPOLLIN : (EPOLLIN | EPOLLOUT));
+}
+
+void MediaPort::on_readable() {
+  // Bounded passes so one busy socket cannot starve timers and HTTP.
+  for (int pass = 0; pass < 8; ++pass) {
+    size_t n = socket_.receive_batch(pool_, batch_);
+    if (n == 0) break;
+    Instant now = loop_.now();
+    for (size_t i = 0; i < n; ++i) {
+      dispatch(batch_[i], now);
+      batch_[i].packet.reset();
+    }
+    flush();
+    if (n < batch_.size()) break;
+  }
+}
+
+void MediaPort::dispatch(Datagram& d, Instant now) {
+  Bytes bytes = d.packet.span();
+  if (bytes.empty()) return;
+  uint8_t first = bytes[0];
+  if (first <= 3) {  // STUN (RFC 7983)
+    auto msg = stun::parse(bytes);
+    if (!msg) {
+      ++counters_.stun_malformed;
+      return;
+    }
+    MediaEndpoint* endpoint = nullptr;
+    if (msg->is_binding_request()) {
+      if (auto ufrag = ice::local_ufrag_of(*msg)) {
+        auto it = by_ufrag_.find(std::string(*ufrag));
+        if (it != by_ufrag_.end()) endpoint = it->second;
+      }
+    } else if (auto it = by_address_.find(d.peer); it != by_address_.end()) {
+      endpoint = it->second;  // responses to our own checks (trunks)
+    }
+    if (!endpoint) {
+      ++counters_.stun_unknown_ufrag;
+      // RFC 8489 10.1.2: an unknown USERNAME gets a 401, statelessly (smaller than the request).
+      if (msg->is_binding_request()) send_unauthorized(*msg, d.peer);
+      return;
+    }
+    endpoint->on_stun(*msg, bytes, d.peer, now);
+    return;
+  }
+  if ((first >= 20 && first <= 63) || (first >= 128 && first <= 191)) {  // DTLS, RTP/RTCP
+    auto it = by_address_.find(d.peer);
+    if (it == by_address_.end()) {
+      ++counters_.unknown_source;
+      return;
+    }
+    it->second->on_datagram(std::move(d.packet), d.peer, now);
+    return;
+  }
+  ++counters_.not_demuxable;
+}
+
+void MediaPort::send_unauthorized(const stun::Message& msg, const SocketAddress& to) {
+  Packet p = pool_.acquire();
+  if (!p) return;
+  stun::MessageBuilder b(MutableBytes(p.data(), p.capacity()), stun::method::kBinding,
+                         stun::MessageClass::kErrorResponse, msg.transaction_id);
+  b.add_error_code(401, stun::default_reason(401));
+  b.add_fingerprint();
+  size_t n = b.finish();
+  if (n == 0) return;
+  p.set_size(n);
+  socket_.send(std::move(p), to);
+}
+
+}  // namespace umbrella::server

@@ -1,0 +1,68 @@
+// The one UDP port all media uses (like mediasoup's WebRtcServer): receives in batches,
+// demultiplexes per RFC 7983 and hands each datagram to the transport it belongs to:
+// STUN by the local ICE ufrag in USERNAME (first contact), everything else by source address.
+#pragma once
+
+#include <array>
+#include <string>
+#include <unordered_map>
+
+#include "core/event_loop.hpp"
+#include "core/packet_pool.hpp"
+#include "core/udp_socket.hpp"
+#include "stun/message.hpp"
+
+namespace umbrella::server {
+
+// A transport as the port sees it. Implemented by the owner of each WebRTC transport.
+class MediaEndpoint {
+ public:
+  virtual ~MediaEndpoint() = default;
+  virtual void on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) = 0;
+  // DTLS, RTP or RTCP from this endpoint's bound address.
+  virtual void on_datagram(Packet packet, const SocketAddress& from, Instant now) = 0;
+};
+
+struct MediaPortCounters {
+  uint64_t stun_unknown_ufrag = 0;  // binding request for no transport: dropped, no state created
+  uint64_t stun_malformed = 0;
+  uint64_t unknown_source = 0;      // non-STUN from an address no transport owns
+  uint64_t not_demuxable = 0;       // first byte outside RFC 7983's ranges
+};
+
+class MediaPort {
+ public:
+  MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots);
+  ~MediaPort();
+
+  uint16_t port() const { return socket_.local_port(); }
+  PacketPool& pool() { return pool_; }
+
+  void register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint);
+  // Routes non-STUN traffic from `address` to endpoint (after ICE nomination or an address change).
+  void bind_address(const SocketAddress& address, MediaEndpoint* endpoint);
+  void unregister(MediaEndpoint* endpoint);
+
+  // Queued and sent in a batch at the end of the current receive pass.
+  void send(Packet packet, const SocketAddress& to) { socket_.send(std::move(packet), to); }
+  void flush();
+
+  const MediaPortCounters& counters() const { return counters_; }
+  const UdpCounters& udp_counters() const { return socket_.counters(); }
+  size_t endpoints() const { return by_ufrag_.size(); }
+
+ private:
+  void on_readable();
+  void dispatch(Datagram& d, Instant now);
+  void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
+
+  EventLoop& loop_;
+  UdpSocket socket_;
+  PacketPool pool_;
+  MediaPortCounters counters_;
+  std::unordered_map<std::string, MediaEndpoint*> by_ufrag_;
+  std::unordered_map<SocketAddress, MediaEndpoint*> by_address_;
+  std::array<Datagram, UdpSocket::kBatch> batch_;
+};
+
+}  // namespace umbrella::server

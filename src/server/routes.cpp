@@ -1,0 +1,145 @@
+#include "server/routes.hpp"
+
+#include "core/log.hpp"
+#include "signal/codec.hpp"
+#include "web/assets.hpp"
+#include "ws/accept.hpp"
+
+namespace umbrella::server {
+
+// One /wsb connection: WebSocket events in, Envelopes out.
+class Routes::Bridge final : public ws::Listener, public SignalChannel {
+ public:
+  explicit Bridge(Routes& routes) : routes_(routes) {}
+
+  void on_open(ws::Session& session) override {
+    session_ = &session;
+    connection_ = routes_.conference_.open(this);
+    routes_.bridges_[connection_].reset(this);
+  }
+  void on_message(ws::Session&, ws::MessageType type, Bytes payload) override {
+    if (type != ws::MessageType::kBinary) {
+      close(ws::close_code::kUnsupportedData, "binary protobuf frames only");
+      return;
+    }
+    routes_.conference_.on_message(connection_, payload, Instant{});
+  }
+  void on_close(ws::Session&, uint16_t, std::string_view) override {
+    if (!session_) return;
+    session_ = nullptr;
+    routes_.conference_.on_closed(connection_);
+    uint64_t id = connection_;
+    Routes& routes = routes_;
+    // The session still references us while it unwinds: delete from the loop.
+    routes_.defer_([&routes, id] { routes.bridges_.erase(id); });
+  }
+
+  void send(const umbrella_Envelope& env) override {
+    if (!session_) return;
+    uint8_t buf[signal::kMaxEnvelopeSize];
+    size_t n = signal::encode(env, buf);
+    if (n == 0) {
+      LOG_WARN("signal", "cannot encode ", signal::body_name(env));
+      return;
+    }
+    session_->send_binary(Bytes(buf, n));
+    routes_.flush_();
+  }
+  void close(uint16_t code, std::string_view reason) override {
+    if (session_) session_->close(code, reason, Instant{});
+    routes_.flush_();
+  }
+
+ private:
+  Routes& routes_;
+  ws::Session* session_ = nullptr;
+  uint64_t connection_ = 0;
+};
+
+Routes::Routes(const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
+               std::function<void(std::function<void()>)> defer)
+    : config_(config), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
+      defer_(std::move(defer)) {}
+
+Routes::~Routes() = default;
+
+std::optional<std::string> Routes::route_path(const http::Request& request) const {
+  const std::string& prefix = config_.http_prefix;
+  if (request.path.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  std::string rest = request.path.substr(prefix.size());
+  if (rest.empty()) rest = "/";
+  if (rest.front() != '/') return std::nullopt;
+  return rest;
+}
+
+std::optional<http::UpgradeResult> Routes::upgrade(const http::Request& request, Instant now) {
+  auto path = route_path(request);
+  if (!path || *path != "/wsb") return std::nullopt;
+  auto bridge = std::make_unique<Bridge>(*this);
+  ws::SessionConfig cfg;
+  cfg.max_message_bytes = signal::kMaxEnvelopeSize + 64;
+  auto result = ws::accept_upgrade(request, *bridge, cfg, now);
+  // on_open() adopted the bridge into bridges_ when the upgrade succeeded.
+  if (result.stream) (void)bridge.release();
+  return result;
+}
+
+http::Response Routes::handle(const http::Request& request) {
+  auto path = route_path(request);
+  if (!path) return http::Response::error(404);
+  bool get = request.method == "GET" || request.method == "HEAD";
+  if (*path == "/healthz") return get ? http::Response::text(200, "ok\n") : http::Response::error(405);
+  if (!get) return http::Response::error(405);
+  if (*path == "/") {
+    http::Response r;
+    r.status = 302;
+    r.headers.push_back({"Location", config_.http_prefix + "/sfu"});
+    return r;
+  }
+  if (*path == "/status.json") return serve_status(request, false);
+  if (*path == "/status.pb") return serve_status(request, true);
+  if (*path == "/status" && request.header("accept").value_or("").find("application/x-protobuf") != std::string_view::npos)
+    return serve_status(request, true);
+  if (*path == "/sfu" || *path == "/trunk" || *path == "/status") return serve_asset(request, "/index.html");
+  if (path->rfind("/static/", 0) == 0) return serve_asset(request, path->substr(7));
+  if (*path == "/wsb") return http::Response::text(426, "WebSocket upgrade required\n");
+  return http::Response::error(404);
+}
+
+http::Response Routes::serve_asset(const http::Request& request, std::string_view path) const {
+  const web::Asset* asset = web::find_asset(path);
+  if (!asset) return http::Response::error(404);
+  http::Response r;
+  std::string etag = "\"" + std::string(asset->etag) + "\"";
+  r.headers.push_back({"ETag", etag});
+  // HTML is the entry point and must be revalidated; hashed assets may be cached.
+  r.headers.push_back({"Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=3600"});
+  if (request.header("if-none-match") == std::optional<std::string_view>(etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.content_type = std::string(asset->content_type);
+  bool gzip_ok = !asset->gzip_body.empty() &&
+                 request.header("accept-encoding").value_or("").find("gzip") != std::string_view::npos;
+  auto body = gzip_ok ? asset->gzip_body : asset->body;
+  if (gzip_ok) r.headers.push_back({"Content-Encoding", "gzip"});
+  r.headers.push_back({"Vary", "Accept-Encoding"});
+  r.body.assign(reinterpret_cast<const char*>(body.data()), body.size());
+  return r;
+}
+
+http::Response Routes::serve_status(const http::Request&, bool protobuf) const {
+  signal::StatusSnapshot s = status_();
+  http::Response r;
+  r.headers.push_back({"Cache-Control", "no-store"});
+  if (protobuf) {
+    r.content_type = "application/x-protobuf";
+    r.body = signal::to_protobuf(s);
+  } else {
+    r.content_type = "application/json";
+    r.body = signal::to_json(s);
+  }
+  return r;
+}
+
+}  // namespace umbrella::server

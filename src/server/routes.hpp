@@ -1,0 +1,45 @@
+// HTTP routes under the configured prefix: the web app, its assets, status, health, and the
+// /wsb signalling WebSocket (bridged to the Conference).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "http/connection.hpp"
+#include "server/conference.hpp"
+#include "signal/status.hpp"
+
+namespace umbrella::server {
+
+class Routes : public http::Handler {
+ public:
+  using StatusSource = std::function<signal::StatusSnapshot()>;
+  // flush: ask the HTTP server to send output produced outside an I/O callback.
+  // defer: run a function soon from the event loop (safe deletion).
+  Routes(const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
+         std::function<void(std::function<void()>)> defer);
+  ~Routes() override;
+
+  http::Response handle(const http::Request& request) override;
+  std::optional<http::UpgradeResult> upgrade(const http::Request& request, Instant now) override;
+
+  class Bridge;
+
+ private:
+  // Strips the prefix; nullopt when the path is outside it.
+  std::optional<std::string> route_path(const http::Request& request) const;
+  http::Response serve_asset(const http::Request& request, std::string_view path) const;
+  http::Response serve_status(const http::Request& request, bool protobuf) const;
+
+  const Config& config_;
+  Conference& conference_;
+  StatusSource status_;
+  std::function<void()> flush_;
+  std::function<void(std::function<void()>)> defer_;
+  std::map<uint64_t, std::unique_ptr<Bridge>> bridges_;
+};
+
+}  // namespace umbrella::server

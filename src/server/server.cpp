@@ -1,0 +1,141 @@
+#include "server/server.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/log.hpp"
+#include "server/https_certificate.hpp"
+#include "tls/local_ca.hpp"
+
+namespace umbrella::server {
+namespace {
+
+std::string default_site_id() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::string s = host[0] ? host : "umbrella";
+  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s.substr(0, 40);
+}
+
+uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+Server::Server(EventLoop& loop, const Config& config) : loop_(loop), config_(config), started_(loop.now()) {}
+
+Server::~Server() {
+  if (deferred_timer_) loop_.cancel(deferred_timer_);
+  http_.reset();  // closes connections, which tells the conference
+  routes_.reset();
+  conference_.reset();
+  media_.reset();
+}
+
+void Server::defer(std::function<void()> fn) {
+  deferred_.push_back(std::move(fn));
+  if (deferred_timer_) return;
+  deferred_timer_ = loop_.schedule(loop_.now(), [this] {
+    deferred_timer_ = 0;
+    auto fns = std::move(deferred_);
+    deferred_.clear();
+    for (auto& f : fns) f();
+  });
+}
+
+Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, const Config& config) {
+  std::unique_ptr<Server> s(new Server(loop, config));
+  if (s->config_.site_id.empty()) s->config_.site_id = default_site_id();
+
+  auto udp = UdpSocket::bind(*SocketAddress::parse_ip("0.0.0.0"), config.min_port, config.max_port);
+  if (!udp) return Err{udp.error()};
+  s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 4096);
+
+  if (!config.cloud) {
+    auto cert = load_or_create_https_certificate(config);
+    if (!cert) return Err{cert.error()};
+    auto tls = tls::TlsServerConfig::create(std::move(*cert));
+    if (!tls) return Err{"cannot set up TLS: " + tls.error()};
+    s->https_.emplace(std::move(*tls));
+  }
+
+  auto listener = TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
+  if (!listener) return Err{listener.error()};
+
+  Server* self = s.get();
+  s->conference_ = std::make_unique<Conference>(s->config_.site_id);
+  s->routes_ = std::make_unique<Routes>(
+      s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
+      [self](std::function<void()> fn) { self->defer(std::move(fn)); });
+  s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_);
+
+  std::string host = config.http_host.empty() ? "*" : config.http_host;
+  LOG_INFO("main", "media on UDP port ", s->media_->port(), ", announcing ",
+           config.public_ip ? config.public_ip->ip_string() : std::string("interface addresses"));
+  LOG_INFO("main", "ready: ", config.cloud ? "http" : "https", "://", host, ":", s->http_->port(), config.http_prefix,
+           "/sfu (site ", s->config_.site_id, ")");
+  return s;
+}
+
+signal::StatusSnapshot Server::status() const {
+  signal::StatusSnapshot s;
+  s.site_id = config_.site_id;
+  s.version = UMBRELLA_VERSION;
+  s.uptime_ms = uint64_t(to_millis(loop_.now() - started_));
+  s.rss_bytes = resident_bytes();
+  conference_->snapshot(s);
+  auto http = http_->live_http_counters();
+  const auto& hs = http_->counters();
+  const auto& mp = media_->counters();
+  const auto& udp = media_->udp_counters();
+  const auto& sig = conference_->counters();
+  s.counters = {
+      {"http.connections", http_->connections()},
+      {"http.accepted", hs.accepted},
+      {"http.refused_too_many", hs.refused_too_many},
+      {"http.tls_failed", hs.tls_failed},
+      {"http.requests", http.requests},
+      {"http.bad_request", http.bad_request},
+      {"http.uri_too_long", http.uri_too_long},
+      {"http.body_too_large", http.body_too_large},
+      {"http.headers_too_large", http.headers_too_large},
+      {"http.header_timeout", http.header_timeout},
+      {"http.idle_timeout", http.idle_timeout},
+      {"http.upgrades", http.upgrades},
+      {"signal.messages", sig.messages},
+      {"signal.malformed", sig.malformed},
+      {"signal.unexpected", sig.unexpected},
+      {"udp.received", udp.received},
+      {"udp.sent", udp.sent},
+      {"udp.send_dropped", udp.send_dropped},
+      {"udp.pool_exhausted", udp.receive_pool_exhausted},
+      {"media.stun_unknown_ufrag", mp.stun_unknown_ufrag},
+      {"media.stun_malformed", mp.stun_malformed},
+      {"media.unknown_source", mp.unknown_source},
+      {"media.not_demuxable", mp.not_demuxable},
+  };
+  return s;
+}
+
+int make_certs_command(const std::vector<std::string>& args) {
+  std::string dir = args.size() > 1 ? args[1] : ".";
+  auto names = tls::default_names();
+  std::string host = args.size() > 2 ? args[2] : names.common_name;
+  auto r = tls::make_local_ca_and_server_cert(dir, host, names.ip_addresses);
+  if (!r) {
+    std::fprintf(stderr, "umbrella: make-certs: %s\n", r.error().c_str());
+    return 1;
+  }
+  std::printf("wrote %s/ca.crt, ca.key, service.crt, service.key for %s\n", dir.c_str(), host.c_str());
+  std::printf("trust ca.crt on each device (keep ca.key private), then run umbrella where service.crt is\n");
+  return 0;
+}
+
+}  // namespace umbrella::server

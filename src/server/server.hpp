@@ -1,0 +1,49 @@
+// Assembles the SFU from its parts: HTTPS/WebSocket control plane, the media UDP port,
+// the conference. Owns every socket through HttpServer and MediaPort.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/event_loop.hpp"
+#include "core/result.hpp"
+#include "server/conference.hpp"
+#include "server/http_server.hpp"
+#include "server/media_port.hpp"
+#include "server/routes.hpp"
+#include "tls/certificate.hpp"
+#include "tls/server_config.hpp"
+
+namespace umbrella::server {
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>, std::string> create(EventLoop& loop, const Config& config);
+  ~Server();
+
+  uint16_t http_port() const { return http_->port(); }
+  uint16_t media_port() const { return media_->port(); }
+  signal::StatusSnapshot status() const;
+
+ private:
+  Server(EventLoop& loop, const Config& config);
+  void defer(std::function<void()> fn);
+
+  EventLoop& loop_;
+  Config config_;
+  Instant started_;
+  std::optional<tls::TlsServerConfig> https_;
+  std::unique_ptr<Conference> conference_;
+  std::unique_ptr<Routes> routes_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<MediaPort> media_;
+  std::vector<std::function<void()>> deferred_;
+  EventLoop::TimerId deferred_timer_ = 0;
+};
+
+// "make-certs [DIR] [HOSTNAME]": a local CA and a server certificate signed by it.
+int make_certs_command(const std::vector<std::string>& args);
+
+}  // namespace umbrella::server

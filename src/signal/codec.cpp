@@ -1,0 +1,48 @@
+#include "signal/codec.hpp"
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+namespace umbrella::signal {
+
+Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
+  pb_istream_t in = pb_istream_from_buffer(frame.data(), frame.size());
+  // PB_DECODE_NOINIT is not used: pb_decode zeroes `out` first so no stale body leaks through.
+  if (!pb_decode(&in, umbrella_Envelope_fields, &out)) {
+    const char* why = PB_GET_ERROR(&in);
+    return Err<DecodeError>{DecodeError{why ? why : "malformed"}};
+  }
+  return true;
+}
+
+size_t encode(const umbrella_Envelope& env, MutableBytes out) {
+  if (env.which_body == 0) return 0;  // nothing worth sending
+  pb_ostream_t os = pb_ostream_from_buffer(out.data(), out.size());
+  if (!pb_encode(&os, umbrella_Envelope_fields, &env)) return 0;
+  return os.bytes_written;
+}
+
+const char* body_name(const umbrella_Envelope& env) {
+  switch (env.which_body) {
+    case 0: return "none";
+    case umbrella_Envelope_join_tag: return "join";
+    case umbrella_Envelope_leave_tag: return "leave";
+    case umbrella_Envelope_set_mute_tag: return "set_mute";
+    case umbrella_Envelope_description_tag: return "description";
+    case umbrella_Envelope_ping_tag: return "ping";
+    case umbrella_Envelope_pong_tag: return "pong";
+    case umbrella_Envelope_joined_tag: return "joined";
+    case umbrella_Envelope_participant_joined_tag: return "participant_joined";
+    case umbrella_Envelope_participant_left_tag: return "participant_left";
+    case umbrella_Envelope_participant_updated_tag: return "participant_updated";
+    case umbrella_Envelope_track_added_tag: return "track_added";
+    case umbrella_Envelope_track_removed_tag: return "track_removed";
+    case umbrella_Envelope_error_tag: return "error";
+    case umbrella_Envelope_set_trunks_tag: return "set_trunks";
+    case umbrella_Envelope_get_trunks_tag: return "get_trunks";
+    case umbrella_Envelope_trunks_tag: return "trunks";
+    default: return "unknown";
+  }
+}
+
+}  // namespace umbrella::signal

@@ -1,0 +1,233 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "sdp/build.hpp"
+#include "sdp/capabilities.hpp"
+#include "sdp/helpers.hpp"
+#include "sdp/negotiation.hpp"
+#include "sdp/parse.hpp"
+#include "sdp_test_util.hpp"
+
+using namespace umbrella::sdp;
+using umbrella::sdp::test::read_sample;
+using umbrella::sdp::test::server_transport;
+
+namespace {
+
+SessionDescription sample(const char* name) {
+  auto r = parse(read_sample(name));
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+std::vector<uint8_t> pts(const MediaSection& m) {
+  std::vector<uint8_t> out;
+  for (const auto& c : m.codecs) out.push_back(c.pt);
+  return out;
+}
+
+SessionDescription answer_to(const SessionDescription& offer, const AnswerOptions& options = {}) {
+  auto a = answer_offer(offer, server_transport(), options);
+  REQUIRE_MESSAGE(a.ok(), (a.ok() ? "" : a.error()));
+  // Whatever we answer must parse back to the same thing.
+  auto again = parse(build(*a));
+  REQUIRE(again.ok());
+  CHECK(build(*again) == build(*a));
+  return std::move(a).value();
+}
+
+}  // namespace
+
+TEST_CASE("answer: Chrome simulcast offer") {
+  auto answer = answer_to(sample("chrome_offer_simulcast.sdp"));
+  CHECK(answer.ice_lite);
+  CHECK(answer.extmap_allow_mixed);
+  REQUIRE(find_group(answer, "BUNDLE"));
+  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "1", "2"});
+  CHECK(answer.origin.session_id == "7001");
+  REQUIRE(answer.media.size() == 3);
+  for (const auto& m : answer.media) {
+    CHECK(m.port == 40000);
+    CHECK(m.setup == Setup::kPassive);
+    CHECK(m.ice_ufrag == "srvUfrag");
+    CHECK(m.candidates.size() == 2);
+    CHECK(m.end_of_candidates);
+    REQUIRE(m.connection);
+    CHECK(m.connection->address == "198.18.0.1");
+  }
+
+  const auto& audio = answer.media[0];
+  CHECK(audio.direction == Direction::kRecvOnly);  // offer sendrecv, SFU only receives
+  CHECK(audio.rtcp_mux);
+  CHECK(audio.rtcp_rsize);
+  REQUIRE(pts(audio) == std::vector<uint8_t>{111});
+  CHECK(audio.codecs[0].fmtp.raw == "minptime=10;useinbandfec=1");
+  CHECK(audio.codecs[0].feedback == std::vector<RtcpFb>{{"transport-cc", ""}});
+  CHECK(find_extmap_id(audio, std::string(ext::kAudioLevel)) == 1);
+  CHECK(find_extmap_id(audio, std::string(ext::kMid)) == 4);
+  CHECK(audio.extmaps.size() == 4);
+  CHECK(audio.msids.empty());
+  CHECK(audio.ssrcs.empty());
+
+  const auto& video = answer.media[1];
+  // Offerer's order and numbers: VP8, H264 (42e01f pm=1 only), AV1, VP9 profile 0, each with RTX.
+  CHECK(pts(video) == std::vector<uint8_t>{96, 97, 106, 107, 45, 46, 98, 99});
+  CHECK(rtx_payload_type(video, 106) == 107);
+  CHECK(fmtp_value(*find_codec_by_pt(video, 106), "profile-level-id") == "42e01f");
+  CHECK(find_codec_by_pt(video, 96)->feedback.size() == 5);
+  CHECK(video.extmaps.size() == 5);  // toffset, orientation, playout-delay... dropped
+  CHECK(find_extmap_id(video, std::string(ext::kRtpStreamId)) == 10);
+  CHECK(find_extmap_id(video, std::string(ext::kRepairedRtpStreamId)) == 11);
+  CHECK_FALSE(find_extmap_id(video, std::string(ext::kAudioLevel)));
+  REQUIRE(video.rids.size() == 3);
+  CHECK(video.rids[0].direction == RidDirection::kRecv);
+  REQUIRE(video.simulcast);
+  CHECK(video.simulcast->send.empty());
+  CHECK(format_simulcast(*video.simulcast) == "recv q;h;f");
+
+  const auto& data = answer.media[2];
+  CHECK(data.formats == std::vector<std::string>{"webrtc-datachannel"});
+  CHECK(data.sctp_port == 5000);
+  CHECK(data.max_message_size == 262144u);
+  CHECK_FALSE(data.rtcp_mux);
+
+  auto state = negotiated_state(answer);
+  REQUIRE(state.media.size() == 3);
+  CHECK(state.find("1")->payload_type("VP8") == 96);
+  CHECK(state.find("1")->rtx_payload_type(96) == 97);
+  CHECK(state.find("1")->extension_id(ext::kTransportCc) == 3);
+  CHECK(state.find("1")->recv_rids == std::vector<std::string>{"q", "h", "f"});
+  CHECK(state.find("0")->direction == Direction::kRecvOnly);
+}
+
+TEST_CASE("answer: aiortc offer with legacy data channel") {
+  auto answer = answer_to(sample("aiortc_offer.sdp"));
+  REQUIRE(answer.media.size() == 3);
+  CHECK(pts(answer.media[0]) == std::vector<uint8_t>{96});           // opus at aiortc's 96
+  CHECK(pts(answer.media[1]) == std::vector<uint8_t>{97, 98, 101, 102});  // VP8+rtx, H264 42e01f+rtx
+  CHECK(answer.media[1].codecs[0].feedback.size() == 3);  // nack, nack pli, goog-remb
+  const auto& data = answer.media[2];
+  CHECK(data.proto == "DTLS/SCTP");
+  CHECK(data.formats == std::vector<std::string>{"5000"});
+  REQUIRE(data.other_attributes.size() == 1);
+  CHECK(data.other_attributes[0].value == "5000 webrtc-datachannel 65535");
+}
+
+TEST_CASE("answer: Firefox offer") {
+  auto answer = answer_to(sample("firefox_offer.sdp"));
+  const auto& audio = answer.media[0];
+  CHECK(pts(audio) == std::vector<uint8_t>{109});
+  CHECK(audio.extmaps.size() == 2);  // csrc-audio-level is not ours
+  const auto& video = answer.media[1];
+  CHECK(pts(video) == std::vector<uint8_t>{120, 124, 121, 125, 126, 127});
+  CHECK(fmtp_value(video.codecs[2], "profile-id") == "0");
+  CHECK(video.extmaps.size() == 3);  // mid, abs-send-time, transport-cc
+}
+
+TEST_CASE("answer: direction policy per mid") {
+  auto offer = sample("aiortc_recvonly_offer.sdp");
+  SUBCASE("default: recvonly offer meets a receive-only SFU") {
+    auto answer = answer_to(offer);
+    CHECK(answer.media[0].direction == Direction::kInactive);
+    CHECK(answer.media[1].direction == Direction::kInactive);
+  }
+  SUBCASE("the SFU sends on a mid: sendonly with msid and ssrcs") {
+    AnswerOptions options;
+    OutgoingTrack track;
+    track.mid = "1";
+    track.kind = MediaKind::kVideo;
+    track.stream_id = "peerA";
+    track.track_id = "camera";
+    track.ssrc = 1111;
+    track.rtx_ssrc = 2222;
+    options.per_mid["1"] = MidPolicy{Direction::kSendRecv, track};
+    options.per_mid["0"] = MidPolicy{Direction::kSendOnly, {}};
+    auto answer = answer_to(offer, options);
+    CHECK(answer.media[0].direction == Direction::kSendOnly);
+    const auto& video = answer.media[1];
+    CHECK(video.direction == Direction::kSendOnly);
+    REQUIRE(video.msids.size() == 1);
+    CHECK(video.msids[0].stream_id == "peerA");
+    REQUIRE(video.ssrc_groups.size() == 1);
+    CHECK(video.ssrc_groups[0].ssrcs == std::vector<uint32_t>{1111, 2222});
+    CHECK(video.ssrcs.size() == 4);
+    CHECK(video.ssrcs[0].value == "peerA");  // cname defaults to the stream id
+  }
+  SUBCASE("sendonly offer is received") {
+    for (auto& m : offer.media) m.direction = Direction::kSendOnly;
+    auto answer = answer_to(offer);
+    CHECK(answer.media[0].direction == Direction::kRecvOnly);
+  }
+}
+
+TEST_CASE("answer: unsupported m-lines are rejected with port 0") {
+  auto offer = sample("chrome_offer_simulcast.sdp");
+  // Video offering only H264 High and VP9 profile 2: nothing we forward.
+  auto& video = offer.media[1];
+  std::vector<Codec> kept;
+  for (const auto& c : video.codecs)
+    if (c.pt == 127 || c.pt == 125 || c.pt == 100 || c.pt == 101) kept.push_back(c);
+  set_codecs(video, kept);
+  MediaSection extra = offer.media[2];  // a second data channel m-line
+  extra.mid = "3";
+  offer.media.push_back(extra);
+  MediaSection unbundled = offer.media[0];  // not in BUNDLE
+  unbundled.mid = "4";
+  offer.media.push_back(unbundled);
+  MediaSection text = offer.media[0];
+  text.kind = MediaKind::kOther;
+  text.media = "text";
+  text.mid = "5";
+  offer.media.push_back(text);
+  offer.groups[0].mids.push_back("3");
+  offer.groups[0].mids.push_back("5");
+
+  auto answer = answer_to(offer);
+  REQUIRE(answer.media.size() == 6);
+  for (size_t i : {1, 3, 4, 5}) {
+    INFO(i);
+    const auto& m = answer.media[i];
+    CHECK(m.port == 0);
+    CHECK(m.candidates.empty());
+    CHECK(m.ice_ufrag.empty());
+    CHECK_FALSE(m.formats.empty());
+    CHECK(m.mid == offer.media[i].mid);
+  }
+  CHECK(answer.media[5].media == "text");
+  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "2"});
+  auto state = negotiated_state(answer);
+  CHECK(state.find("1")->rejected);
+}
+
+TEST_CASE("answer: offers we cannot answer") {
+  auto offer = sample("chrome_offer_simulcast.sdp");
+  SUBCASE("no mid") {
+    offer.media[0].mid.clear();
+    CHECK_FALSE(answer_offer(offer, server_transport()).ok());
+  }
+  SUBCASE("offerer wants to be the DTLS server") {
+    for (auto& m : offer.media) m.setup = Setup::kPassive;
+    CHECK_FALSE(answer_offer(offer, server_transport()).ok());
+  }
+  SUBCASE("no fingerprint") {
+    for (auto& m : offer.media) m.fingerprint.reset();
+    CHECK_FALSE(answer_offer(offer, server_transport()).ok());
+  }
+  SUBCASE("no rtcp-mux and no data: nothing acceptable") {
+    offer.media.pop_back();
+    for (auto& m : offer.media) m.rtcp_mux = false;
+    auto r = answer_offer(offer, server_transport());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() == "no acceptable m-line in offer");
+  }
+  SUBCASE("empty offer") {
+    offer.media.clear();
+    CHECK_FALSE(answer_offer(offer, server_transport()).ok());
+  }
+  SUBCASE("bad local transport") {
+    auto local = server_transport();
+    local.ice_pwd = "short";
+    CHECK_FALSE(answer_offer(offer, local).ok());
+  }
+}

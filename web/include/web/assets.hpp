@@ -1,0 +1,26 @@
+// The web app (web/), compiled into the binary: web_assets.cpp is generated at build time
+// by web/tools/embed.py from the esbuild output.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace umbrella::web {
+
+struct Asset {
+  std::string_view path;          // "/index.html", "/static/app.js", ... (without any prefix)
+  std::string_view content_type;  // ready for the Content-Type header
+  std::string_view etag;          // quoted strong ETag, e.g. "\"3f2a9c0b1d4e5f60\""
+  std::span<const uint8_t> body;
+  std::span<const uint8_t> gzip_body;  // empty when gzip would not be smaller
+};
+
+// The app shell: the server answers <prefix>/sfu, <prefix>/trunk and <prefix>/status with it.
+inline constexpr std::string_view kAppShellPath = "/index.html";
+
+// nullptr when unknown. `path` is relative to the server's prefix.
+const Asset* find_asset(std::string_view path);
+std::span<const Asset> all_assets();
+
+}  // namespace umbrella::web

@@ -1,0 +1,174 @@
+import { useEffect, useState } from "preact/hooks";
+import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackStats } from "../lib/status";
+
+const REFRESH_MS = 1000;
+
+function Tracks({ title, tracks }: { title: string; tracks: TrackStats[] }) {
+  if (!tracks.length) return null;
+  return (
+    <>
+      <tr class="subhead">
+        <td colSpan={8}>{title}</td>
+      </tr>
+      {tracks.map((t) => (
+        <tr key={title + t.track_id + t.ssrc}>
+          <td class="mono" title={t.track_id}>
+            {t.kind} · {t.track_id}
+          </td>
+          <td class="mono num">{t.ssrc}</td>
+          <td class="num">{formatBitrate(t.bitrate_bps)}</td>
+          <td class="num">{t.packets.toLocaleString()}</td>
+          <td class="num">{formatBytes(t.bytes)}</td>
+          <td class="num">
+            {t.packets_lost.toLocaleString()} ({lossPercent(t)})
+          </td>
+          <td class="num">{t.nacks.toLocaleString()}</td>
+          <td class="num">{t.plis.toLocaleString()}</td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+function Client({ c }: { c: ClientStatus }) {
+  return (
+    <div class="client card" data-testid="status-client">
+      <div class="client-head">
+        <strong>{c.display_name || "Guest"}</strong>
+        <span class="mono muted-text">{c.participant_id}</span>
+        <span class="muted-text">room {c.room}</span>
+        <span class="mono">{c.address || "—"}</span>
+        <span class={`pill ice-${c.ice_state}`}>ICE {c.ice_state || "?"}</span>
+        <span class={`pill dtls-${c.dtls_state}`}>DTLS {c.dtls_state || "?"}</span>
+      </div>
+      {c.published.length + c.forwarded.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Track</th>
+              <th>SSRC</th>
+              <th>Bitrate</th>
+              <th>Packets</th>
+              <th>Bytes</th>
+              <th>Lost</th>
+              <th>NACK</th>
+              <th>PLI</th>
+            </tr>
+          </thead>
+          <tbody>
+            <Tracks title="Published (client → server)" tracks={c.published} />
+            <Tracks title="Forwarded (server → client)" tracks={c.forwarded} />
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted-text">No tracks.</p>
+      )}
+    </div>
+  );
+}
+
+export function StatusPage({ prefix }: { prefix: string }) {
+  const [status, setStatus] = useState<Status | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const load = async () => {
+      try {
+        const res = await fetch(`${prefix}/status.json`, { cache: "no-store" });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const s = (await res.json()) as Status;
+        if (!stopped) {
+          setStatus(s);
+          setError(null);
+        }
+      } catch (err) {
+        if (!stopped) setError(`Could not load status: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (!stopped) timer = setTimeout(load, REFRESH_MS);
+    };
+    load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, []);
+
+  return (
+    <section class="wide">
+      <h1>Status</h1>
+      {error && (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      )}
+      {status && (
+        <>
+          <div class="stats" data-testid="status-summary">
+            <div class="stat">
+              <span>Site</span>
+              <strong class="mono">{status.site_id || "—"}</strong>
+            </div>
+            <div class="stat">
+              <span>Version</span>
+              <strong>{status.version}</strong>
+            </div>
+            <div class="stat">
+              <span>Uptime</span>
+              <strong>{formatDuration(status.uptime_ms)}</strong>
+            </div>
+            <div class="stat">
+              <span>Memory (RSS)</span>
+              <strong>{formatBytes(status.rss_bytes)}</strong>
+            </div>
+            <div class="stat">
+              <span>Clients</span>
+              <strong>{status.clients.length}</strong>
+            </div>
+          </div>
+          <h2>Clients</h2>
+          {status.clients.length ? status.clients.map((c) => <Client key={c.participant_id} c={c} />) : <p class="empty">No clients connected.</p>}
+          <h2>Trunks</h2>
+          {status.trunks.length ? (
+            <table>
+              <thead>
+                <tr>
+                  <th>URL</th>
+                  <th>State</th>
+                  <th>Peer site</th>
+                  <th>Last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.trunks.map((t) => (
+                  <tr key={t.url}>
+                    <td class="mono">{t.url}</td>
+                    <td>
+                      <span class={`pill trunk-${t.state}`}>{t.state}</span>
+                    </td>
+                    <td class="mono">{t.peer_site_id || "—"}</td>
+                    <td class="error-text">{t.last_error}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p class="empty">No trunks.</p>
+          )}
+          <h2>Counters</h2>
+          <table class="counters">
+            <tbody>
+              {Object.entries(status.counters).map(([k, v]) => (
+                <tr key={k}>
+                  <td class="mono">{k}</td>
+                  <td class="num">{v.toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+// Web build driver, used by web/meson.build and by `npm run build|test` in web/.
+//   node tools/build.mjs gen    --out DIR          protobuf TS into DIR/gen (protoc + protoc-gen-es)
+//   node tools/build.mjs bundle --out DIR [--dist DIR] [--depfile F --depfile-target T]
+//   node tools/build.mjs test   --out DIR          bundle test/*.test.ts and run them with node --test
+//   node tools/build.mjs dev    --out DIR [--port N] bundle, then serve it with tools/dev_server.ts
+// node_modules is installed with `npm ci` from package-lock.json when missing or stale.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { dirname, join, resolve, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const protoFile = resolve(webDir, "../proto/umbrella.proto");
+
+function args() {
+  const [cmd, ...rest] = process.argv.slice(2);
+  const opts = { cmd };
+  for (let i = 0; i < rest.length; i += 2) opts[rest[i].replace(/^--/, "")] = rest[i + 1];
+  if (!opts.out) fail("missing --out DIR");
+  opts.out = resolve(opts.out);
+  opts.dist = resolve(opts.dist ?? join(opts.out, "dist"));
+  return opts;
+}
+
+function fail(msg) {
+  console.error(`web build: ${msg}`);
+  process.exit(1);
+}
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { stdio: "inherit", cwd: webDir, ...opts });
+  if (r.error) fail(`${cmd}: ${r.error.message}`);
+  return r.status ?? 1;
+}
+
+// Several build dirs may build the web app at once: serialize `npm ci` with a lock dir.
+function ensureNodeModules() {
+  const stamp = join(webDir, "node_modules/.package-lock.json");
+  const lockfile = join(webDir, "package-lock.json");
+  const fresh = () => existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lockfile).mtimeMs;
+  if (fresh()) return;
+  const lock = join(webDir, ".npm-ci.lock");
+  const deadline = Date.now() + 10 * 60 * 1000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 15 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) fail(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (fresh()) return;
+    console.error("web build: npm ci (node_modules missing or older than package-lock.json)");
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    if (run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]) !== 0) fail("npm ci failed");
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function generate(out) {
+  const gen = join(out, "gen");
+  mkdirSync(gen, { recursive: true });
+  const plugin = join(webDir, "node_modules/.bin/protoc-gen-es");
+  const status = run("protoc", [
+    `--plugin=protoc-gen-es=${plugin}`,
+    `-I${dirname(protoFile)}`,
+    `--es_out=${gen}`,
+    "--es_opt=target=ts",
+    protoFile,
+  ]);
+  if (status !== 0) fail("protoc failed");
+  return join(gen, "umbrella_pb.ts");
+}
+
+// `import ... from "umbrella-proto"` resolves to the file generated for this build.
+function protoPlugin(generated) {
+  return {
+    name: "umbrella-proto",
+    setup(build) {
+      build.onResolve({ filter: /^umbrella-proto$/ }, () => ({ path: generated }));
+    },
+  };
+}
+
+async function bundle(opts) {
+  const esbuild = await import("esbuild");
+  const generated = generate(opts.out);
+  mkdirSync(opts.dist, { recursive: true });
+  const result = await esbuild.build({
+    absWorkingDir: webDir,
+    entryPoints: { app: join(webDir, "src/main.tsx") },
+    outdir: opts.dist,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: ["es2020", "chrome96", "firefox100", "safari15"],
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    nodePaths: [join(webDir, "node_modules")],
+    plugins: [protoPlugin(generated)],
+    metafile: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  copyFileSync(join(webDir, "src/index.html"), join(opts.dist, "index.html"));
+  if (opts.depfile) {
+    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(webDir, p));
+    inputs.push(protoFile, join(webDir, "src/index.html"), join(webDir, "package-lock.json"), fileURLToPath(import.meta.url));
+    const esc = (p) => p.replace(/ /g, "\\ ");
+    writeFileSync(opts.depfile, `${esc(opts["depfile-target"] ?? join(opts.dist, "app.js"))}: ${inputs.filter((p) => !p.includes("\0")).map(esc).join(" \\\n  ")}\n`);
+  }
+}
+
+async function test(opts) {
+  const esbuild = await import("esbuild");
+  const generated = generate(opts.out);
+  const testDir = join(opts.out, "test");
+  rmSync(testDir, { recursive: true, force: true });
+  const entries = readdirSync(join(webDir, "test")).filter((f) => f.endsWith(".test.ts") || f.endsWith(".test.tsx"));
+  await esbuild.build({
+    absWorkingDir: webDir,
+    entryPoints: entries.map((f) => join(webDir, "test", f)),
+    outdir: testDir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    nodePaths: [join(webDir, "node_modules")],
+    plugins: [protoPlugin(generated)],
+    logLevel: "warning",
+  });
+  const files = readdirSync(testDir).filter((f) => f.endsWith(".mjs")).map((f) => join(testDir, f));
+  const status = run(process.execPath, ["--test", "--test-reporter=tap", ...files]);
+  // Type errors fail the run too, after the test summary so that summary is always printed.
+  const tsc = run(process.execPath, [join(webDir, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", webDir]);
+  if (tsc !== 0) console.error("web build: tsc found type errors");
+  process.exit(status || tsc);
+}
+
+// Bundles tools/dev_server.ts and runs it against a fresh bundle (npm run dev).
+async function dev(opts) {
+  await bundle(opts);
+  const esbuild = await import("esbuild");
+  const out = join(opts.out, "dev_server.mjs");
+  await esbuild.build({
+    absWorkingDir: webDir,
+    entryPoints: [join(webDir, "tools/dev_server.ts")],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    nodePaths: [join(webDir, "node_modules")],
+    plugins: [protoPlugin(join(opts.out, "gen/umbrella_pb.ts"))],
+    logLevel: "warning",
+  });
+  process.exit(run(process.execPath, [out, opts.dist, opts.port ?? "8089"]));
+}
+
+const opts = args();
+ensureNodeModules();
+if (opts.cmd === "gen") generate(opts.out);
+else if (opts.cmd === "bundle") await bundle(opts);
+else if (opts.cmd === "test") await test(opts);
+else if (opts.cmd === "dev") await dev(opts);
+else fail(`unknown command ${opts.cmd}`);
+console.error(`web build: ${opts.cmd} done (${relative(process.cwd(), opts.out) || "."})`);
