@@ -8,6 +8,7 @@
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_reports.hpp"
 #include "rtp/rtcp_twcc.hpp"
+#include "rtp/seq.hpp"
 
 namespace {
 
@@ -57,8 +58,10 @@ void exercise(const umbrella::rtp::RtcpHeader& h) {
     std::array<uint16_t, 512> lost;
     size_t n = nack->lost(lost);
     size_t b = build_nack(out, nack->sender_ssrc, nack->media_ssrc, std::span(lost.data(), n));
-    if (n > 0 && n < lost.size()) {
-      check(b > 0);
+    bool ascending = true;  // exact round trip only for strictly ascending (serial) lists
+    for (size_t i = 1; i < n; ++i) ascending = ascending && seq_newer(lost[i], lost[i - 1]);
+    if (n > 0) check(b > 0 || n > kMaxNackItems);
+    if (n > 0 && n < lost.size() && ascending) {
       auto again = parse_nack(*parse_rtcp_header(Bytes(out.data(), b)));
       std::array<uint16_t, 512> lost2;
       check(again.ok() && again->lost(lost2) == n);
@@ -70,7 +73,27 @@ void exercise(const umbrella::rtp::RtcpHeader& h) {
   }
   if (auto twcc = parse_twcc(h)) {
     std::array<TwccPacket, 64> packets;
-    (void)decode_twcc(*twcc, packets);
+    auto n = decode_twcc(*twcc, packets);
+    // Re-encode what was decoded: times come back exactly (all are multiples of 250 us).
+    if (n && *n > 0 && packets[0].status != TwccStatus::kNotReceived) {
+      std::array<int64_t, 64> arrivals;
+      for (size_t i = 0; i < *n; ++i)
+        arrivals[i] = packets[i].status == TwccStatus::kNotReceived ? kTwccNotReceived
+                                                                    : packets[i].receive_time_us;
+      size_t b = build_twcc(out, 1, 2, 3, twcc->base_seq, std::span(arrivals.data(), *n));
+      if (b > 0) {
+        auto again = parse_twcc(*parse_rtcp_header(Bytes(out.data(), b)));
+        check(again.ok());
+        std::array<TwccPacket, 64> packets2;
+        auto m = decode_twcc(*again, packets2);
+        check(m && *m == *n);
+        for (size_t i = 0; i < *n; ++i) {
+          check((packets2[i].status == TwccStatus::kNotReceived) ==
+                (packets[i].status == TwccStatus::kNotReceived));
+          check(packets2[i].receive_time_us == packets[i].receive_time_us);
+        }
+      }
+    }
   }
   if (parse_feedback(h) && h.packet.size() <= copy.size()) {
     std::memcpy(copy.data(), h.packet.data(), h.packet.size());

@@ -119,6 +119,7 @@ void EventLoop::run_once(Duration max_wait) {
     cb(events[i].events);
   }
   run_due_timers();
+  for (auto& flush : flushers_) flush();
 }
 
 void EventLoop::run() {

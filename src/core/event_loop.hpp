@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "core/time.hpp"
 
@@ -38,6 +39,10 @@ class EventLoop {
   // SIGINT/SIGTERM and friends, delivered as ordinary events (signalfd), not async handlers.
   bool on_signal(int signo, Callback callback);
 
+  // Called after every iteration's events and timers: where batched output (the UDP send
+  // queue) is flushed, so whatever queued it — socket, timer or HTTP request — gets sent.
+  void add_flusher(Callback flusher) { flushers_.push_back(std::move(flusher)); }
+
   void run();                          // until stop()
   void run_once(Duration max_wait);    // one epoll_wait + due timers
   void stop() { stopped_ = true; }
@@ -58,6 +63,7 @@ class EventLoop {
   std::map<std::pair<Instant, TimerId>, Callback> timers_;
   std::unordered_map<TimerId, Instant> timer_when_;
   std::unordered_map<int, Callback> signals_;
+  std::vector<Callback> flushers_;
 };
 
 }  // namespace umbrella

@@ -9,6 +9,9 @@ namespace umbrella {
 
 template <typename E>
 struct Err {
+  // A constructor (not an aggregate) so Err(x) also works on compilers without C++20
+  // parenthesised aggregate initialisation (clang 14, used for the fuzzers).
+  explicit Err(E e) : error(std::move(e)) {}
   E error;
 };
 template <typename E>

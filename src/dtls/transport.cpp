@@ -56,7 +56,7 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
                                                                           std::string_view remote_fingerprint,
                                                                           const DtlsOptions& options) {
   auto fp = parse_fingerprint(remote_fingerprint);
-  if (!fp) return Err(std::string("unusable remote fingerprint: ") + std::string(remote_fingerprint));
+  if (!fp) return Err{std::string("unusable remote fingerprint: ") + std::string(remote_fingerprint)};
 
   std::unique_ptr<DtlsTransport> t(new DtlsTransport(role, options));
   Impl& m = *t->impl_;
@@ -66,13 +66,13 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
 
   int ret = mbedtls_ssl_config_defaults(conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
                                         MBEDTLS_SSL_TRANSPORT_DATAGRAM, MBEDTLS_SSL_PRESET_DEFAULT);
-  if (ret != 0) return Err(mbedtls_message("ssl config", ret));
+  if (ret != 0) return Err{mbedtls_message("ssl config", ret)};
   mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_rng(conf, tls::Random::mbedtls_rng, tls::Random::instance().ctx());
   mbedtls_ssl_conf_ciphersuites(conf, kCipherSuites);
   ret = mbedtls_ssl_conf_own_cert(conf, certificate.chain(), certificate.key());
-  if (ret != 0) return Err(mbedtls_message("own certificate", ret));
+  if (ret != 0) return Err{mbedtls_message("own certificate", ret)};
   // Both sides must present a certificate; the verify callback decides by fingerprint.
   // mbedTLS wants some CA chain with VERIFY_REQUIRED; ours does no harm, and the
   // server does not advertise it in CertificateRequest.
@@ -84,13 +84,13 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
   mbedtls_ssl_conf_handshake_timeout(conf, uint32_t(options.initial_retransmit.count()),
                                      uint32_t(options.max_retransmit.count()));
   ret = mbedtls_ssl_conf_dtls_srtp_protection_profiles(conf, kSrtpProfiles);
-  if (ret != 0) return Err(mbedtls_message("use_srtp profiles", ret));
+  if (ret != 0) return Err{mbedtls_message("use_srtp profiles", ret)};
   mbedtls_ssl_conf_srtp_mki_value_supported(conf, MBEDTLS_SSL_DTLS_SRTP_MKI_UNSUPPORTED);
   mbedtls_ssl_conf_export_keys_ext_cb(conf, &Impl::export_keys_cb, &m);
   if (server) {
     if (options.hello_verify) {
       ret = mbedtls_ssl_cookie_setup(&m.cookie, tls::Random::mbedtls_rng, tls::Random::instance().ctx());
-      if (ret != 0) return Err(mbedtls_message("cookie setup", ret));
+      if (ret != 0) return Err{mbedtls_message("cookie setup", ret)};
       mbedtls_ssl_conf_dtls_cookies(conf, mbedtls_ssl_cookie_write, mbedtls_ssl_cookie_check, &m.cookie);
     } else {
       mbedtls_ssl_conf_dtls_cookies(conf, nullptr, nullptr, nullptr);
@@ -98,7 +98,7 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
   }
 
   ret = mbedtls_ssl_setup(&m.ssl, conf);
-  if (ret != 0) return Err(mbedtls_message("ssl setup", ret));
+  if (ret != 0) return Err{mbedtls_message("ssl setup", ret)};
   mbedtls_ssl_set_bio(&m.ssl, &m, &Impl::send_cb, &Impl::recv_cb, nullptr);
   mbedtls_ssl_set_timer_cb(&m.ssl, &m.timer, &RetransmitTimer::set, &RetransmitTimer::get);
   mbedtls_ssl_set_mtu(&m.ssl, options.mtu);
@@ -106,7 +106,7 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
   if (server) {
     const auto* id = reinterpret_cast<const unsigned char*>(options.client_transport_id.data());
     ret = mbedtls_ssl_set_client_transport_id(&m.ssl, id, options.client_transport_id.size());
-    if (ret != 0) return Err(mbedtls_message("client transport id", ret));
+    if (ret != 0) return Err{mbedtls_message("client transport id", ret)};
   }
   return t;
 }

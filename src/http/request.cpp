@@ -1,6 +1,5 @@
 #include "http/request.hpp"
 
-#include <algorithm>
 
 namespace umbrella::http {
 
@@ -92,27 +91,19 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 }
 
 void split_target(std::string_view target, std::string& path, std::string& query) {
-  std::string_view t = target;
-  size_t hash = t.find('#');
-  if (hash != std::string_view::npos) t = t.substr(0, hash);
+  std::string_view t = target.substr(0, target.find('#'));
   // absolute-form: drop "scheme://authority".
   if (!t.empty() && t.front() != '/' && t != "*") {
     size_t scheme_end = t.find("://");
     if (scheme_end != std::string_view::npos) {
-      size_t slash = t.find('/', scheme_end + 3);
-      size_t qmark = t.find('?', scheme_end + 3);
-      size_t start = std::min(slash, qmark);
-      t = start == std::string_view::npos ? std::string_view("/") : t.substr(start);
-      if (!t.empty() && t.front() == '?') {
-        path = "/";
-        query = std::string(t.substr(1));
-        return;
-      }
+      size_t start = t.find_first_of("/?", scheme_end + 3);
+      t = start == std::string_view::npos ? std::string_view() : t.substr(start);
     }
   }
   size_t q = t.find('?');
-  path = std::string(t.substr(0, q));
-  query = q == std::string_view::npos ? std::string() : std::string(t.substr(q + 1));
+  std::string_view p = t.substr(0, q);
+  path.assign(p.empty() ? std::string_view("/") : p);
+  query.assign(q == std::string_view::npos ? std::string_view() : t.substr(q + 1));
 }
 
 }  // namespace umbrella::http

@@ -4,6 +4,11 @@
 #include <utility>
 
 namespace umbrella::rtp {
+namespace {
+
+constexpr int64_t kRestartDistance = 3000;  // RFC 3550 A.1's MAX_DROPOUT
+
+}  // namespace
 
 NackGenerator::NackGenerator(NackConfig config) : config_(config) {
   config_.max_outstanding = std::clamp<size_t>(config_.max_outstanding, 1, kCapacity);
@@ -36,6 +41,18 @@ void NackGenerator::on_packet(uint16_t sequence, Instant now) {
   int64_t seq = unwrap_.unwrap(sequence);
   if (!started_) {
     started_ = true;
+    highest_ = seq;
+    return;
+  }
+  if (highest_ - seq > kRestartDistance) {
+    // Far behind the head: the sender restarted its numbering if the next packet follows
+    // this one (RFC 3550 A.1's confirmation); a lone stray packet is ignored.
+    if (seq != restart_candidate_) {
+      restart_candidate_ = seq + 1;
+      return;
+    }
+    counters_.given_up += count_;
+    count_ = 0;
     highest_ = seq;
     return;
   }

@@ -65,6 +65,7 @@ class NackGenerator {
   NackConfig config_;
   SeqUnwrapper unwrap_;
   int64_t highest_ = 0;
+  int64_t restart_candidate_ = -1;
   bool started_ = false;
   bool keyframe_wanted_ = false;
   std::array<Entry, kCapacity> list_{};  // ascending by sequence

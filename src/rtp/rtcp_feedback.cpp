@@ -6,7 +6,7 @@ namespace umbrella::rtp {
 namespace {
 
 Result<FeedbackView, ParseError> feedback_of(const RtcpHeader& h, RtcpType type, uint8_t fmt) {
-  if (!h.is(type) || h.fmt() != fmt) return Err(ParseError::kWrongType);
+  if (!h.is(type) || h.fmt() != fmt) return Err{ParseError::kWrongType};
   return parse_feedback(h);
 }
 
@@ -27,7 +27,7 @@ size_t finish(MutableBytes out, ByteWriter& w, uint8_t fmt, RtcpType type) {
 
 Result<PliView, ParseError> parse_pli(const RtcpHeader& h) {
   auto f = feedback_of(h, RtcpType::kPsfb, kFmtPli);
-  if (!f) return Err(f.error());
+  if (!f) return Err{f.error()};
   return PliView{f->sender_ssrc, f->media_ssrc};
 }
 
@@ -39,8 +39,8 @@ size_t build_pli(MutableBytes out, uint32_t sender_ssrc, uint32_t media_ssrc) {
 
 Result<FirView, ParseError> parse_fir(const RtcpHeader& h) {
   auto f = feedback_of(h, RtcpType::kPsfb, kFmtFir);
-  if (!f) return Err(f.error());
-  if (f->fci.empty() || f->fci.size() % 8 != 0) return Err(ParseError::kBadLength);
+  if (!f) return Err{f.error()};
+  if (f->fci.empty() || f->fci.size() % 8 != 0) return Err{ParseError::kBadLength};
   return FirView{f->sender_ssrc, f->fci};
 }
 
@@ -75,8 +75,8 @@ size_t NackView::lost(std::span<uint16_t> out) const {
 
 Result<NackView, ParseError> parse_nack(const RtcpHeader& h) {
   auto f = feedback_of(h, RtcpType::kRtpfb, kFmtNack);
-  if (!f) return Err(f.error());
-  if (f->fci.empty() || f->fci.size() % 4 != 0) return Err(ParseError::kBadLength);
+  if (!f) return Err{f.error()};
+  if (f->fci.empty() || f->fci.size() % 4 != 0) return Err{ParseError::kBadLength};
   return NackView{f->sender_ssrc, f->media_ssrc, f->fci};
 }
 
@@ -106,14 +106,14 @@ size_t build_nack(MutableBytes out, uint32_t sender_ssrc, uint32_t media_ssrc,
 
 Result<RembView, ParseError> parse_remb(const RtcpHeader& h) {
   auto f = feedback_of(h, RtcpType::kPsfb, kFmtAfb);
-  if (!f) return Err(f.error());
+  if (!f) return Err{f.error()};
   ByteReader r(f->fci);
   Bytes id = r.bytes(4);
   uint8_t count = r.u8();
   uint32_t br = r.u24();
   Bytes ssrcs = r.bytes(size_t(count) * 4);
-  if (!r.ok()) return Err(ParseError::kTooShort);
-  if (as_string_view(id) != "REMB") return Err(ParseError::kBadContent);
+  if (!r.ok()) return Err{ParseError::kTooShort};
+  if (as_string_view(id) != "REMB") return Err{ParseError::kBadContent};
   RembView v;
   v.sender_ssrc = f->sender_ssrc;
   unsigned exp = br >> 18;

@@ -3,10 +3,10 @@
 namespace umbrella::rtp {
 
 Result<RtcpHeader, ParseError> parse_rtcp_header(Bytes data) {
-  if (data.size() < 4) return Err(ParseError::kTooShort);
-  if ((data[0] >> 6) != 2) return Err(ParseError::kBadVersion);
+  if (data.size() < 4) return Err{ParseError::kTooShort};
+  if ((data[0] >> 6) != 2) return Err{ParseError::kBadVersion};
   size_t size = (size_t(load_be16(&data[2])) + 1) * 4;
-  if (size > data.size()) return Err(ParseError::kBadLength);
+  if (size > data.size()) return Err{ParseError::kBadLength};
   RtcpHeader h;
   h.count = data[0] & 0x1F;
   h.type = data[1];
@@ -14,7 +14,7 @@ Result<RtcpHeader, ParseError> parse_rtcp_header(Bytes data) {
   size_t end = size;
   if (data[0] & 0x20) {
     uint8_t pad = h.packet[size - 1];
-    if (pad == 0 || pad > size - 4) return Err(ParseError::kBadPadding);
+    if (pad == 0 || pad > size - 4) return Err{ParseError::kBadPadding};
     end -= pad;
   }
   h.body = h.packet.subspan(4, end - 4);
@@ -41,8 +41,8 @@ bool validate_compound(Bytes compound) {
 }
 
 Result<FeedbackView, ParseError> parse_feedback(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kRtpfb) && !h.is(RtcpType::kPsfb)) return Err(ParseError::kWrongType);
-  if (h.body.size() < 8) return Err(ParseError::kTooShort);
+  if (!h.is(RtcpType::kRtpfb) && !h.is(RtcpType::kPsfb)) return Err{ParseError::kWrongType};
+  if (h.body.size() < 8) return Err{ParseError::kTooShort};
   FeedbackView f;
   f.type = h.type;
   f.fmt = h.fmt();

@@ -56,6 +56,12 @@ class RtcpIterator {
   std::optional<ParseError> error_;
 };
 
+// The writable bytes of a packet that RtcpIterator yielded from compound (for in-place edits
+// such as set_feedback_media_ssrc on feedback being forwarded).
+inline MutableBytes writable_part(MutableBytes compound, Bytes part) {
+  return compound.subspan(size_t(part.data() - compound.data()), part.size());
+}
+
 // True when every packet of the compound parses (and there is at least one).
 bool validate_compound(Bytes compound);
 

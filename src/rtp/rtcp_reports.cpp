@@ -38,7 +38,7 @@ ReportBlock ReportBlocks::operator[](size_t i) const {
 }
 
 Result<SenderReportView, ParseError> parse_sr(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kSr)) return Err(ParseError::kWrongType);
+  if (!h.is(RtcpType::kSr)) return Err{ParseError::kWrongType};
   ByteReader r(h.body);
   SenderReportView v;
   v.ssrc = r.u32();
@@ -47,26 +47,26 @@ Result<SenderReportView, ParseError> parse_sr(const RtcpHeader& h) {
   v.info.packet_count = r.u32();
   v.info.octet_count = r.u32();
   Bytes blocks = r.bytes(h.count * kReportBlockSize);
-  if (!r.ok()) return Err(ParseError::kTooShort);
+  if (!r.ok()) return Err{ParseError::kTooShort};
   v.blocks = ReportBlocks(blocks, h.count);
   v.profile_extension = r.rest();
   return v;
 }
 
 Result<ReceiverReportView, ParseError> parse_rr(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kRr)) return Err(ParseError::kWrongType);
+  if (!h.is(RtcpType::kRr)) return Err{ParseError::kWrongType};
   ByteReader r(h.body);
   ReceiverReportView v;
   v.ssrc = r.u32();
   Bytes blocks = r.bytes(h.count * kReportBlockSize);
-  if (!r.ok()) return Err(ParseError::kTooShort);
+  if (!r.ok()) return Err{ParseError::kTooShort};
   v.blocks = ReportBlocks(blocks, h.count);
   v.profile_extension = r.rest();
   return v;
 }
 
 Result<SdesView, ParseError> parse_sdes(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kSdes)) return Err(ParseError::kWrongType);
+  if (!h.is(RtcpType::kSdes)) return Err{ParseError::kWrongType};
   ByteReader r(h.body);
   SdesView v;
   v.count = h.count;
@@ -75,15 +75,15 @@ Result<SdesView, ParseError> parse_sdes(const RtcpHeader& h) {
     c.ssrc = r.u32();
     for (;;) {
       uint8_t type = r.u8();
-      if (!r.ok()) return Err(ParseError::kTooShort);
+      if (!r.ok()) return Err{ParseError::kTooShort};
       if (type == 0) {
         // The terminating null plus padding to the next 32-bit boundary (body starts aligned).
-        if (!r.skip((4 - r.position() % 4) % 4)) return Err(ParseError::kTooShort);
+        if (!r.skip((4 - r.position() % 4) % 4)) return Err{ParseError::kTooShort};
         break;
       }
       uint8_t len = r.u8();
       Bytes text = r.bytes(len);
-      if (!r.ok()) return Err(ParseError::kTooShort);
+      if (!r.ok()) return Err{ParseError::kTooShort};
       if (type == 1 && c.cname.empty()) c.cname = as_string_view(text);
     }
   }
@@ -91,16 +91,16 @@ Result<SdesView, ParseError> parse_sdes(const RtcpHeader& h) {
 }
 
 Result<ByeView, ParseError> parse_bye(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kBye)) return Err(ParseError::kWrongType);
+  if (!h.is(RtcpType::kBye)) return Err{ParseError::kWrongType};
   ByteReader r(h.body);
   ByeView v;
   v.count = h.count;
   v.ssrc_data = r.bytes(4 * v.count);
-  if (!r.ok()) return Err(ParseError::kTooShort);
+  if (!r.ok()) return Err{ParseError::kTooShort};
   if (!r.empty()) {
     uint8_t len = r.u8();
     Bytes reason = r.bytes(len);
-    if (!r.ok()) return Err(ParseError::kBadLength);
+    if (!r.ok()) return Err{ParseError::kBadLength};
     v.reason = as_string_view(reason);
   }
   return v;

@@ -57,14 +57,14 @@ class ChunkEncoder {
   explicit ChunkEncoder(ByteWriter& w) : w_(w) {}
 
   void add(TwccStatus s) {
-    if (!can_add(s)) emit_one();
+    if (!can_add(s)) emit_one(false);
     if (size_ < buf_.size()) buf_[size_] = s;
     all_same_ = size_ == 0 || (all_same_ && s == buf_[0]);
     has_large_ = has_large_ || s == TwccStatus::kLargeDelta;
     ++size_;
   }
   void flush() {
-    while (size_ > 0) emit_one();
+    while (size_ > 0) emit_one(true);
   }
 
  private:
@@ -75,11 +75,13 @@ class ChunkEncoder {
     if (size_ < 14 && !has_large_ && s != TwccStatus::kLargeDelta) return true;
     return all_same_ && s == buf_[0] && size_ < kMaxRun;
   }
-  void emit_one() {
+  // A vector chunk always holds 7 or 14 symbols on the wire; only the last chunk (final) may
+  // carry fewer real ones, because the decoder stops at the status count.
+  void emit_one(bool final) {
     if (all_same_) {
       w_.u16(uint16_t(uint16_t(buf_[0]) << 13 | size_));
       reset(size_);
-    } else if (!has_large_ && size_ > 7) {
+    } else if (!has_large_ && (size_ == 14 || (final && size_ > 7))) {
       uint16_t c = 0x8000;
       for (size_t i = 0; i < 14 && i < size_; ++i)
         if (buf_[i] != TwccStatus::kNotReceived) c = uint16_t(c | 1u << (13 - i));
@@ -122,9 +124,9 @@ class ChunkEncoder {
 }  // namespace
 
 Result<TwccView, ParseError> parse_twcc(const RtcpHeader& h) {
-  if (!h.is(RtcpType::kRtpfb) || h.fmt() != kFmtTransportCc) return Err(ParseError::kWrongType);
+  if (!h.is(RtcpType::kRtpfb) || h.fmt() != kFmtTransportCc) return Err{ParseError::kWrongType};
   auto f = parse_feedback(h);
-  if (!f) return Err(f.error());
+  if (!f) return Err{f.error()};
   ByteReader r(f->fci);
   TwccView v;
   v.sender_ssrc = f->sender_ssrc;
@@ -134,8 +136,8 @@ Result<TwccView, ParseError> parse_twcc(const RtcpHeader& h) {
   uint32_t ref = r.u24();
   v.reference_time = int32_t(ref << 8) >> 8;
   v.fb_count = r.u8();
-  if (!r.ok()) return Err(ParseError::kTooShort);
-  if (v.status_count == 0) return Err(ParseError::kBadContent);
+  if (!r.ok()) return Err{ParseError::kTooShort};
+  if (v.status_count == 0) return Err{ParseError::kBadContent};
   v.chunks = r.rest();
   return v;
 }
@@ -143,7 +145,7 @@ Result<TwccView, ParseError> parse_twcc(const RtcpHeader& h) {
 Result<size_t, ParseError> decode_twcc(const TwccView& v, std::span<TwccPacket> out) {
   // First pass finds where the deltas start; the second reads them.
   ByteReader chunks(v.chunks);
-  if (!walk_chunks(chunks, v.status_count, [](TwccStatus) {})) return Err(ParseError::kBadContent);
+  if (!walk_chunks(chunks, v.status_count, [](TwccStatus) {})) return Err{ParseError::kBadContent};
   ByteReader deltas(v.chunks.subspan(chunks.position()));
   ByteReader again(v.chunks);
   size_t i = 0;
@@ -159,7 +161,7 @@ Result<size_t, ParseError> decode_twcc(const TwccView& v, std::span<TwccPacket> 
     }
     ++i;
   });
-  if (!deltas.ok()) return Err(ParseError::kTooShort);
+  if (!deltas.ok()) return Err{ParseError::kTooShort};
   return std::min(out.size(), size_t(v.status_count));
 }
 

@@ -11,8 +11,8 @@ bool is_rtcp(Bytes packet) {
 }
 
 Result<RtpView, ParseError> parse_rtp(Bytes packet) {
-  if (packet.size() < kRtpHeaderSize) return Err(ParseError::kTooShort);
-  if ((packet[0] >> 6) != 2) return Err(ParseError::kBadVersion);
+  if (packet.size() < kRtpHeaderSize) return Err{ParseError::kTooShort};
+  if ((packet[0] >> 6) != 2) return Err{ParseError::kBadVersion};
   RtpView v;
   v.packet = packet;
   bool has_padding = packet[0] & 0x20;
@@ -25,13 +25,13 @@ Result<RtpView, ParseError> parse_rtp(Bytes packet) {
   v.ssrc = load_be32(&packet[8]);
 
   size_t pos = kRtpHeaderSize + 4 * size_t(v.csrc_count);
-  if (packet.size() < pos) return Err(ParseError::kTooShort);
+  if (packet.size() < pos) return Err{ParseError::kTooShort};
   if (has_extension) {
-    if (packet.size() - pos < 4) return Err(ParseError::kBadExtension);
+    if (packet.size() - pos < 4) return Err{ParseError::kBadExtension};
     v.extension_profile = load_be16(&packet[pos]);
     v.extension_size = size_t(load_be16(&packet[pos + 2])) * 4;
     v.extension_offset = pos + 4;
-    if (packet.size() - v.extension_offset < v.extension_size) return Err(ParseError::kBadExtension);
+    if (packet.size() - v.extension_offset < v.extension_size) return Err{ParseError::kBadExtension};
     if (v.extension_profile == kOneByteProfile) {
       v.extension_form = ExtensionForm::kOneByte;
     } else if ((v.extension_profile & 0xFFF0) == kTwoByteProfileBase) {
@@ -40,7 +40,7 @@ Result<RtpView, ParseError> parse_rtp(Bytes packet) {
       v.extension_form = ExtensionForm::kOther;
     }
     if (!for_each_extension(v, [](const ExtensionElement&) { return true; }))
-      return Err(ParseError::kBadExtension);
+      return Err{ParseError::kBadExtension};
     pos = v.extension_offset + v.extension_size;
   }
   v.header_size = pos;
@@ -48,7 +48,7 @@ Result<RtpView, ParseError> parse_rtp(Bytes packet) {
   size_t end = packet.size();
   if (has_padding) {
     v.padding_size = packet.back();
-    if (v.padding_size == 0 || v.padding_size > end - pos) return Err(ParseError::kBadPadding);
+    if (v.padding_size == 0 || v.padding_size > end - pos) return Err{ParseError::kBadPadding};
     end -= v.padding_size;
   }
   v.payload = packet.subspan(pos, end - pos);

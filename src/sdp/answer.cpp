@@ -164,8 +164,8 @@ std::string check_transport(const SessionDescription& offer, const MediaSection&
 
 Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
                                                      const AnswerOptions& options) {
-  if (auto e = detail::check_local(local); !e.empty()) return Err(e);
-  if (auto e = check_offer(offer); !e.empty()) return Err(e);
+  if (auto e = detail::check_local(local); !e.empty()) return Err{e};
+  if (auto e = check_offer(offer); !e.empty()) return Err{e};
   const Capabilities& caps = detail::capabilities_of(local);
   const Group* offered_bundle = find_group(offer, "BUNDLE");
 
@@ -189,7 +189,7 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
       }
     }
     if (m) {
-      if (auto e = check_transport(offer, offered); !e.empty()) return Err(e);
+      if (auto e = check_transport(offer, offered); !e.empty()) return Err{e};
       detail::add_transport(*m, local, Setup::kPassive);
       accepted_mids.push_back(m->mid);
       answer.media.push_back(std::move(*m));
@@ -197,7 +197,7 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
       answer.media.push_back(rejected(offered));
     }
   }
-  if (accepted_mids.empty()) return Err(std::string("no acceptable m-line in offer"));
+  if (accepted_mids.empty()) return Err{std::string("no acceptable m-line in offer")};
   // The offerer's BUNDLE tag goes first when it was accepted (RFC 8843 7.3.1).
   Group bundle{"BUNDLE", {}};
   if (offered_bundle)

@@ -13,6 +13,7 @@ NegotiatedMedia describe(const MediaSection& m) {
   NegotiatedMedia n;
   n.mid = m.mid;
   n.kind = m.kind;
+  n.media = m.media;
   n.proto = m.proto;
   n.rejected = m.port == 0;
   n.formats = m.formats;
@@ -69,15 +70,15 @@ NegotiatedState negotiated_state(const SessionDescription& local_answer) {
 }
 
 Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offer, const SessionDescription& answer) {
-  if (answer.media.size() != offer.media.size()) return Err(std::string("answer m-line count differs from offer"));
+  if (answer.media.size() != offer.media.size()) return Err{std::string("answer m-line count differs from offer")};
   NegotiatedState state;
   state.extmap_allow_mixed = offer.extmap_allow_mixed && answer.extmap_allow_mixed;
   bool have_transport = false;
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const MediaSection& o = offer.media[i];
     const MediaSection& a = answer.media[i];
-    if (o.mid != a.mid) return Err("answer m-line " + std::to_string(i) + " mid differs from offer");
-    if (o.media != a.media) return Err("answer m-line " + a.mid + " media type differs from offer");
+    if (o.mid != a.mid) return Err{"answer m-line " + std::to_string(i) + " mid differs from offer"};
+    if (o.media != a.media) return Err{"answer m-line " + a.mid + " media type differs from offer"};
     NegotiatedMedia n = describe(o);
     n.rejected = o.port == 0 || a.port == 0;
     if (n.rejected) {
@@ -87,23 +88,23 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
       state.media.push_back(std::move(n));
       continue;
     }
-    if (a.proto != o.proto) return Err("answer m-line " + a.mid + " proto differs from offer");
+    if (a.proto != o.proto) return Err{"answer m-line " + a.mid + " proto differs from offer"};
     if (effective_ice_ufrag(answer, a).empty() || effective_ice_pwd(answer, a).empty() ||
         !effective_fingerprint(answer, a))
-      return Err("answer m-line " + a.mid + " lacks ICE or DTLS parameters");
+      return Err{"answer m-line " + a.mid + " lacks ICE or DTLS parameters"};
     Setup setup = effective_setup(answer, a);
     if (setup == Setup::kActpass || setup == Setup::kHoldconn)
-      return Err("answer m-line " + a.mid + " has an invalid setup role");
+      return Err{"answer m-line " + a.mid + " has an invalid setup role"};
     have_transport = true;
     if (o.kind == MediaKind::kAudio || o.kind == MediaKind::kVideo) {
       n.codecs.clear();
-      if (auto e = check_answer_codecs(o, a, n.codecs); !e.empty()) return Err(e);
+      if (auto e = check_answer_codecs(o, a, n.codecs); !e.empty()) return Err{e};
       if (std::none_of(n.codecs.begin(), n.codecs.end(), [](const Codec& c) { return !is_rtx(c); }))
-        return Err("answer m-line " + a.mid + " accepts no codec");
+        return Err{"answer m-line " + a.mid + " accepts no codec"};
       n.extmaps.clear();
       for (const auto& e : a.extmaps) {
         auto id = find_extmap_id(o, e.uri);
-        if (id != e.id) return Err("answer m-line " + a.mid + " has extension " + e.uri + " not offered with that id");
+        if (id != e.id) return Err{"answer m-line " + a.mid + " has extension " + e.uri + " not offered with that id"};
         n.extmaps.push_back(e);
       }
       n.rtcp_rsize = o.rtcp_rsize && a.rtcp_rsize;
@@ -116,7 +117,7 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
     n.recv_rids = rids_with(a, RidDirection::kSend);
     state.media.push_back(std::move(n));
   }
-  if (!have_transport) return Err(std::string("answer rejects every m-line"));
+  if (!have_transport) return Err{std::string("answer rejects every m-line")};
   return state;
 }
 

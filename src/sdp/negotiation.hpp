@@ -56,6 +56,7 @@ struct AnswerOptions {
 struct NegotiatedMedia {
   std::string mid;
   MediaKind kind = MediaKind::kOther;
+  std::string media;  // the m= token as written ("audio", or an unknown kind's name)
   std::string proto;
   bool rejected = false;
   Direction direction = Direction::kInactive;  // what the SFU does: sendonly = SFU sends

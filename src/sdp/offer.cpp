@@ -108,7 +108,7 @@ std::vector<Codec> default_codecs(MediaKind kind, const Capabilities& caps, cons
 MediaSection rejected_line(const NegotiatedMedia& n) {
   MediaSection m;
   m.kind = n.kind;
-  m.media = std::string(to_string(n.kind));
+  m.media = n.media.empty() ? std::string(to_string(n.kind)) : n.media;
   m.port = 0;
   m.proto = n.proto;
   m.formats = n.formats.empty() ? std::vector<std::string>{"0"} : n.formats;
@@ -149,8 +149,8 @@ void keep_receiving_simulcast(const NegotiatedMedia& n, MediaSection& m) {
 Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
                                                    const std::vector<OutgoingTrack>& tracks,
                                                    const LocalTransport& local) {
-  if (auto e = detail::check_local(local); !e.empty()) return Err(e);
-  if (auto e = check_tracks(tracks); !e.empty()) return Err(e);
+  if (auto e = detail::check_local(local); !e.empty()) return Err{e};
+  if (auto e = check_tracks(tracks); !e.empty()) return Err{e};
   const Capabilities& caps = detail::capabilities_of(local);
   Numbering numbers(state);
   SessionDescription offer = detail::base_description(local);
@@ -159,7 +159,7 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
 
   for (const auto& n : state.media) {
     const OutgoingTrack* track = track_for(tracks, n.mid);
-    if (track && (n.rejected || track->kind != n.kind)) return Err("track mid " + n.mid + " cannot reuse that m-line");
+    if (track && (n.rejected || track->kind != n.kind)) return Err{"track mid " + n.mid + " cannot reuse that m-line"};
     MediaSection m;
     if (n.rejected) {
       offer.media.push_back(rejected_line(n));
@@ -187,14 +187,14 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
 
   for (const auto& t : tracks) {
     if (state.find(t.mid)) continue;
-    if (offer.media.size() >= kMaxMediaSections) return Err(std::string("too many m-lines"));
+    if (offer.media.size() >= kMaxMediaSections) return Err{std::string("too many m-lines")};
     MediaSection m;
     m.kind = t.kind;
     m.media = std::string(to_string(t.kind));
     m.proto = "UDP/TLS/RTP/SAVPF";
     m.mid = t.mid;
     std::vector<Codec> codecs = t.codecs.empty() ? default_codecs(t.kind, caps, state, numbers) : t.codecs;
-    if (codecs.empty()) return Err("no codec for track " + t.mid);
+    if (codecs.empty()) return Err{"no codec for track " + t.mid};
     set_codecs(m, std::move(codecs));
     for (const auto& ext : caps.extensions) {
       if (!find_extension(caps, ext.uri, t.kind)) continue;
@@ -207,7 +207,7 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     bundle.mids.push_back(m.mid);
     offer.media.push_back(std::move(m));
   }
-  if (offer.media.empty()) return Err(std::string("nothing to offer"));
+  if (offer.media.empty()) return Err{std::string("nothing to offer")};
   if (!bundle.mids.empty()) offer.groups.push_back(std::move(bundle));
   return offer;
 }

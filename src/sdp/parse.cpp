@@ -204,12 +204,12 @@ AttrStatus attribute(std::string_view value, SessionDescription& s, MediaSection
 }  // namespace
 
 Result<SessionDescription, ParseError> parse(std::string_view text) {
-  if (text.size() > kMaxSdpBytes) return Err(ParseError{ParseErrorCode::kTooLarge, 0});
+  if (text.size() > kMaxSdpBytes) return Err{ParseError{ParseErrorCode::kTooLarge, 0}};
   SessionDescription s;
   MediaSection* m = nullptr;
   bool have_v = false, have_o = false, have_s = false, have_t = false;
   size_t line_no = 0;
-  auto fail = [&](ParseErrorCode c) { return Err(ParseError{c, line_no}); };
+  auto fail = [&](ParseErrorCode c) { return Err{ParseError{c, line_no}}; };
 
   while (!text.empty()) {
     auto nl = text.find('\n');

@@ -3,68 +3,65 @@
 #include <memory>
 
 #include "core/log.hpp"
+#include "server/participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
 
 namespace umbrella::server {
-
-class Participant {
- public:
-  uint64_t connection = 0;
-  SignalChannel* channel = nullptr;
-  bool joined = false;
-  std::string id;
-  std::string room;
-  std::string display_name;
-  umbrella_Role role = umbrella_Role_ROLE_PARTICIPANT;
-  bool audio_muted = false;
-  bool video_muted = false;
-
-  signal::ParticipantFields fields(const std::string& site) const {
-    return {id, display_name, audio_muted, video_muted, site};
-  }
-};
-
 namespace {
-// Envelopes are large (bounded SDP inside); one scratch copy per thread keeps them off the stack.
-umbrella_Envelope& scratch() {
-  static thread_local auto env = std::make_unique<umbrella_Envelope>();
-  return *env;
-}
+// Envelopes are large (a bounded SDP inside): keep them off the stack.
+std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 }  // namespace
 
-Conference::Conference(std::string site_id) : site_id_(std::move(site_id)) {}
-Conference::~Conference() = default;
+Conference::Conference(std::string site_id, MediaContext& media)
+    : site_id_(std::move(site_id)), media_(media), router_(*this) {}
+
+Conference::~Conference() {
+  if (router_timer_) media_.loop.cancel(router_timer_);
+  // Peers unregister from the port as they go; no signalling is sent while shutting down.
+  participants_.clear();
+}
+
+Participant& Conference::create_participant(uint64_t connection, SignalChannel* channel) {
+  auto p = std::make_unique<Participant>();
+  p->connection = connection;
+  p->channel = channel;
+  Participant& ref = *p;
+  participants_.emplace(connection, std::move(p));
+  return ref;
+}
 
 uint64_t Conference::open(SignalChannel* channel) {
-  auto p = std::make_unique<Participant>();
-  p->connection = next_connection_++;
-  p->channel = channel;
-  uint64_t id = p->connection;
-  participants_.emplace(id, std::move(p));
+  uint64_t id = next_connection_++;
+  create_participant(id, channel);
   return id;
 }
 
 void Conference::on_closed(uint64_t connection) {
   auto it = participants_.find(connection);
   if (it == participants_.end()) return;
-  handle_leave(*it->second);
-  participants_.erase(it);
+  it->second->channel = nullptr;
+  remove_participant(*it->second);
+}
+
+void Conference::remove_participant(Participant& p) {
+  handle_leave(p);
+  participants_.erase(p.connection);
 }
 
 void Conference::send_error(Participant& p, umbrella_Error_Code code, std::string_view message) {
-  auto& env = scratch();
-  signal::make_error(env, code, message);
-  p.channel->send(env);
+  if (!p.channel) return;
+  auto env = envelope();
+  signal::make_error(*env, code, message);
+  p.channel->send(*env);
 }
 
 void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
-  (void)now;
   auto it = participants_.find(connection);
   if (it == participants_.end()) return;
   Participant& p = *it->second;
   ++counters_.messages;
-  auto msg = std::make_unique<umbrella_Envelope>();
+  auto msg = envelope();
   auto decoded = signal::decode(frame, *msg);
   if (!decoded) {
     ++counters_.malformed;
@@ -73,17 +70,13 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
   }
   switch (msg->which_body) {
     case umbrella_Envelope_join_tag:
-      if (p.joined) {
-        ++counters_.unexpected;
-        send_error(p, umbrella_Error_Code_CODE_BAD_MESSAGE, "already joined");
-        return;
-      }
+      if (p.joined) break;
       handle_join(p, msg->body.join);
       return;
     case umbrella_Envelope_ping_tag: {
-      auto& env = scratch();
-      signal::make_pong(env, msg->body.ping.nonce);
-      p.channel->send(env);
+      auto env = envelope();
+      signal::make_pong(*env, msg->body.ping.nonce);
+      p.channel->send(*env);
       return;
     }
     case umbrella_Envelope_leave_tag:
@@ -93,11 +86,15 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
       if (!p.joined) break;
       p.audio_muted = msg->body.set_mute.audio_muted;
       p.video_muted = msg->body.set_mute.video_muted;
-      auto& env = scratch();
-      signal::make_participant_event(env, umbrella_Envelope_participant_updated_tag, p.fields(site_id_));
-      broadcast(p.room, env, nullptr);
+      auto env = envelope();
+      signal::make_participant_event(*env, umbrella_Envelope_participant_updated_tag, p.fields(site_id_));
+      broadcast(p.room, *env, nullptr);
       return;
     }
+    case umbrella_Envelope_description_tag:
+      if (!p.joined) break;
+      handle_description(p, msg->body.description, now);
+      return;
     default:
       break;
   }
@@ -113,10 +110,10 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join) {
   p.display_name = join.display_name;
   p.role = join.role;
   p.id = "p" + std::to_string(next_participant_++);
-  auto env = std::make_unique<umbrella_Envelope>();
+  auto env = envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
-  for (auto& [conn, other] : participants_)
-    if (other.get() != &p && other->joined && other->room == p.room)
+  for (auto& [key, other] : participants_)
+    if (other.get() != &p && other->joined && other->room == p.room && other->channel)
       signal::add_participant(env->body.joined, other->fields(site_id_));
   p.channel->send(*env);
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
@@ -128,26 +125,130 @@ void Conference::handle_leave(Participant& p) {
   if (!p.joined) return;
   ++counters_.leaves;
   p.joined = false;
-  auto& env = scratch();
-  signal::make_participant_left(env, p.id);
-  broadcast(p.room, env, &p);
+  unpublish_tracks(p);
+  if (p.peer) {
+    router_.remove_transport(p.peer->id());
+    by_peer_.erase(p.peer->id());
+    p.peer.reset();
+  }
+  p.outgoing.clear();
+  auto env = envelope();
+  signal::make_participant_left(*env, p.id);
+  broadcast(p.room, *env, &p);
+  renegotiate_room(p.room, &p);
   LOG_INFO("signal", "participant ", p.id, " left room ", p.room);
 }
 
+void Conference::handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now) {
+  if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
+    auto answer = accept_offer(p, d.sdp, now);
+    if (!answer) {
+      ++counters_.bad_sdp;
+      send_error(p, umbrella_Error_Code_CODE_BAD_SDP, answer.error());
+      return;
+    }
+    p.revision = d.revision;
+    auto env = envelope();
+    signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision);
+    p.channel->send(*env);
+    publish_tracks(p);
+    // Anything already in the room reaches the newcomer by a server offer.
+    renegotiate(p);
+    return;
+  }
+  // An answer to our offer.
+  if (!p.offer_pending || d.revision != p.revision || !p.peer) {
+    ++counters_.unexpected;
+    return;  // stale answer
+  }
+  ++counters_.answers_received;
+  p.offer_pending = false;
+  if (auto r = p.peer->apply_answer(d.sdp); !r) {
+    ++counters_.bad_sdp;
+    send_error(p, umbrella_Error_Code_CODE_BAD_SDP, r.error());
+    return;
+  }
+  subscribe_negotiated(p);
+  if (p.renegotiate) renegotiate(p);
+}
+
 void Conference::broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except) {
-  for (auto& [conn, other] : participants_)
-    if (other.get() != except && other->joined && other->room == room) other->channel->send(env);
+  for (auto& [key, other] : participants_)
+    if (other.get() != except && other->joined && other->room == room && other->channel) other->channel->send(env);
+}
+
+Result<Conference::HttpSession, std::string> Conference::whip(const std::string& room, const std::string& offer,
+                                                              Instant now) {
+  uint64_t key = next_connection_++;
+  Participant& p = create_participant(key, nullptr);
+  p.joined = true;
+  p.room = room.empty() ? "default" : room;
+  p.id = "p" + std::to_string(next_participant_++);
+  p.display_name = "WHIP " + p.id;
+  auto answer = accept_offer(p, offer, now);
+  if (!answer) {
+    ++counters_.bad_sdp;
+    participants_.erase(key);
+    return Err{answer.error()};
+  }
+  publish_tracks(p);
+  std::string resource = "whip-" + p.id;
+  http_resources_[resource] = key;
+  auto env = envelope();
+  signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
+  broadcast(p.room, *env, &p);
+  LOG_INFO("whip", "publisher ", p.id, " in room ", p.room);
+  return HttpSession{resource, *answer};
+}
+
+bool Conference::end_http_session(const std::string& resource) {
+  auto it = http_resources_.find(resource);
+  if (it == http_resources_.end()) return false;
+  auto p = participants_.find(it->second);
+  http_resources_.erase(it);
+  if (p != participants_.end()) remove_participant(*p->second);
+  return true;
 }
 
 void Conference::snapshot(signal::StatusSnapshot& out) const {
-  for (auto& [conn, p] : participants_) {
+  for (auto& [key, p] : participants_) {
     if (!p->joined) continue;
     signal::ClientSnapshot c;
     c.participant_id = p->id;
     c.display_name = p->display_name;
     c.room = p->room;
-    c.ice_state = "new";
-    c.dtls_state = "new";
+    auto* t = p->peer ? p->peer->transport() : nullptr;
+    c.ice_state = t ? t->ice_state() : "new";
+    c.dtls_state = t ? t->dtls_state() : "new";
+    if (t && t->remote_address()) c.address = t->remote_address()->to_string();
+    for (auto& track : p->published) {
+      signal::TrackStats s;
+      s.track_id = track.track_id;
+      s.kind = track.kind == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
+      s.ssrc = router_.stream_ssrc(track.stream);
+      if (auto* sc = router_.stream_counters(track.stream)) {
+        s.packets = sc->packets;
+        s.bytes = sc->bytes;
+        s.packets_lost = sc->lost;
+        s.nacks = sc->nacks_sent;
+        s.plis = sc->plis_sent;
+      }
+      c.published.push_back(std::move(s));
+    }
+    for (auto& o : p->outgoing) {
+      if (!o.subscribed || !p->peer) continue;
+      signal::TrackStats s;
+      s.track_id = o.track_id;
+      s.kind = o.kind == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
+      s.ssrc = o.ssrc;
+      if (auto* sc = router_.subscription_counters(o.stream, p->peer->id())) {
+        s.packets = sc->packets;
+        s.bytes = sc->bytes;
+        s.nacks = sc->nacks_received;
+        s.plis = sc->plis_received;
+      }
+      c.forwarded.push_back(std::move(s));
+    }
     out.clients.push_back(std::move(c));
   }
 }

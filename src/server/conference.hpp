@@ -1,16 +1,21 @@
-// The control plane: rooms and their participants, and the signalling each participant
-// speaks over /wsb. Media transports attach to participants once they offer SDP.
+// The control plane: rooms and their participants, the signalling each participant speaks
+// over /wsb (or WHIP/WHEP over HTTP), SDP negotiation, and the glue from every participant's
+// transport to the media router.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/bytes.hpp"
 #include "core/time.hpp"
+#include "server/peer.hpp"
+#include "sfu/router.hpp"
 #include "signal/status.hpp"
 #include "umbrella.pb.h"
 
@@ -22,6 +27,9 @@ struct SignalCounters {
   uint64_t unexpected = 0;       // valid message in the wrong state
   uint64_t joins = 0;
   uint64_t leaves = 0;
+  uint64_t bad_sdp = 0;
+  uint64_t offers_sent = 0;
+  uint64_t answers_received = 0;
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).
@@ -33,11 +41,12 @@ class SignalChannel {
 };
 
 class Participant;
+struct OutgoingTrack;
 
-class Conference {
+class Conference final : public PeerListener, public sfu::Outbox {
  public:
-  explicit Conference(std::string site_id);
-  ~Conference();
+  Conference(std::string site_id, MediaContext& media);
+  ~Conference() override;
 
   const std::string& site_id() const { return site_id_; }
   const SignalCounters& counters() const { return counters_; }
@@ -47,20 +56,62 @@ class Conference {
   void on_message(uint64_t connection, Bytes frame, Instant now);
   void on_closed(uint64_t connection);
 
+  // WHIP (publish) and WHEP (watch): an SDP offer in, the answer out, and the resource id
+  // for the Location header (DELETE ends it).
+  struct HttpSession {
+    std::string resource;
+    std::string answer;
+  };
+  Result<HttpSession, std::string> whip(const std::string& room, const std::string& offer, Instant now);
+  Result<HttpSession, std::string> whep(const std::string& room, const std::string& offer, Instant now);
+  bool end_http_session(const std::string& resource);
+
   size_t participants() const { return participants_.size(); }
   void snapshot(signal::StatusSnapshot& out) const;
+  const sfu::Router& router() const { return router_; }
+
+  // PeerListener
+  void on_peer_connected(uint32_t peer, Instant now) override;
+  void on_peer_rtp(uint32_t peer, Packet& packet, Instant now) override;
+  void on_peer_rtcp(uint32_t peer, Packet& packet, Instant now) override;
+  void on_peer_closed(uint32_t peer, const std::string& reason) override;
+  // sfu::Outbox
+  void forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) override;
+  void send_rtcp(sfu::TransportId to, Bytes compound) override;
 
  private:
+  Participant& create_participant(uint64_t connection, SignalChannel* channel);
+  void remove_participant(Participant& p);
   void handle_join(Participant& p, const umbrella_Join& join);
   void handle_leave(Participant& p);
+  void handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now);
+  Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now);
+  void publish_tracks(Participant& p);
+  void unpublish_tracks(Participant& p);
+  void update_subscriptions(Participant& p);
+  void renegotiate(Participant& p);
+  void renegotiate_room(const std::string& room, const Participant* except);
+  void subscribe_negotiated(Participant& subscriber);
+  std::optional<sfu::Subscription> make_subscription(const Participant& subscriber, const OutgoingTrack& out) const;
   void broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except);
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
+  void arm_router_timer();
+  Participant* by_peer(uint32_t peer);
+  uint32_t new_ssrc();
 
   std::string site_id_;
+  MediaContext& media_;
+  sfu::Router router_;
   SignalCounters counters_;
   uint64_t next_connection_ = 1;
   uint64_t next_participant_ = 1;
-  std::map<uint64_t, std::unique_ptr<Participant>> participants_;  // by connection
+  uint32_t next_peer_ = 1;
+  sfu::StreamId next_stream_ = 1;
+  uint64_t next_mid_ = 1;
+  std::map<uint64_t, std::unique_ptr<Participant>> participants_;  // by connection / resource key
+  std::unordered_map<uint32_t, Participant*> by_peer_;
+  std::unordered_map<std::string, uint64_t> http_resources_;       // WHIP/WHEP resource -> key
+  EventLoop::TimerId router_timer_ = 0;
 };
 
 }  // namespace umbrella::server

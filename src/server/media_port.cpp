@@ -14,6 +14,9 @@ MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots)
     if (events & EPOLLIN) on_readable();
     if (events & EPOLLOUT) flush();
   });
+  loop_.add_flusher([this] {
+    if (socket_.has_pending()) flush();
+  });
 }
 
 MediaPort::~MediaPort() { loop_.unwatch(socket_.fd()); }
@@ -45,7 +48,6 @@ void MediaPort::on_readable() {
       dispatch(batch_[i], now);
       batch_[i].packet.reset();
     }
-    flush();
     if (n < batch_.size()) break;
   }
 }

@@ -22,7 +22,7 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
       close(ws::close_code::kUnsupportedData, "binary protobuf frames only");
       return;
     }
-    routes_.conference_.on_message(connection_, payload, Instant{});
+    routes_.conference_.on_message(connection_, payload, routes_.loop_.now());
   }
   void on_close(ws::Session&, uint16_t, std::string_view) override {
     if (!session_) return;
@@ -46,7 +46,7 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
     routes_.flush_();
   }
   void close(uint16_t code, std::string_view reason) override {
-    if (session_) session_->close(code, reason, Instant{});
+    if (session_) session_->close(code, reason, routes_.loop_.now());
     routes_.flush_();
   }
 
@@ -56,9 +56,9 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
   uint64_t connection_ = 0;
 };
 
-Routes::Routes(const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
+Routes::Routes(EventLoop& loop, const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
                std::function<void(std::function<void()>)> defer)
-    : config_(config), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
+    : loop_(loop), config_(config), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
       defer_(std::move(defer)) {}
 
 Routes::~Routes() = default;
@@ -89,6 +89,8 @@ http::Response Routes::handle(const http::Request& request) {
   if (!path) return http::Response::error(404);
   bool get = request.method == "GET" || request.method == "HEAD";
   if (*path == "/healthz") return get ? http::Response::text(200, "ok\n") : http::Response::error(405);
+  if (path->rfind("/whip", 0) == 0 || path->rfind("/whep", 0) == 0 || path->rfind("/resource/", 0) == 0)
+    return handle_whip(request, *path);
   if (!get) return http::Response::error(405);
   if (*path == "/") {
     http::Response r;
@@ -100,20 +102,52 @@ http::Response Routes::handle(const http::Request& request) {
   if (*path == "/status.pb") return serve_status(request, true);
   if (*path == "/status" && request.header("accept").value_or("").find("application/x-protobuf") != std::string_view::npos)
     return serve_status(request, true);
-  if (*path == "/sfu" || *path == "/trunk" || *path == "/status") return serve_asset(request, "/index.html");
-  if (path->rfind("/static/", 0) == 0) return serve_asset(request, path->substr(7));
+  if (*path == "/sfu" || *path == "/trunk" || *path == "/status") return serve_asset(request, web::kAppShellPath);
+  if (path->rfind("/static/", 0) == 0) return serve_asset(request, *path);
   if (*path == "/wsb") return http::Response::text(426, "WebSocket upgrade required\n");
   return http::Response::error(404);
+}
+
+// WHIP (RFC 9725) and WHEP: POST an SDP offer to /whip/<room> or /whep/<room>, get the answer
+// and a Location to DELETE when done.
+http::Response Routes::handle_whip(const http::Request& request, const std::string& path) {
+  if (path.rfind("/resource/", 0) == 0) {
+    if (request.method != "DELETE") return http::Response::error(405);
+    return conference_.end_http_session(path.substr(10)) ? http::Response::text(200, "")
+                                                          : http::Response::error(404);
+  }
+  if (request.method == "OPTIONS") {
+    http::Response r;
+    r.status = 204;
+    r.headers.push_back({"Accept-Post", "application/sdp"});
+    return r;
+  }
+  if (request.method != "POST") return http::Response::error(405);
+  if (request.header("content-type").value_or("").find("application/sdp") == std::string_view::npos)
+    return http::Response::text(415, "expected Content-Type: application/sdp\n");
+  bool publish = path.rfind("/whip", 0) == 0;
+  std::string room = path.size() > 6 ? path.substr(6) : "";
+  if (room.find('/') != std::string::npos || room.size() > 64) return http::Response::error(404);
+  auto session = publish ? conference_.whip(room, request.body, loop_.now())
+                         : conference_.whep(room, request.body, loop_.now());
+  if (!session) return http::Response::text(400, session.error() + "\n");
+  http::Response r;
+  r.status = 201;
+  r.content_type = "application/sdp";
+  r.body = session->answer;
+  r.headers.push_back({"Location", config_.http_prefix + "/resource/" + session->resource});
+  flush_();
+  return r;
 }
 
 http::Response Routes::serve_asset(const http::Request& request, std::string_view path) const {
   const web::Asset* asset = web::find_asset(path);
   if (!asset) return http::Response::error(404);
   http::Response r;
-  std::string etag = "\"" + std::string(asset->etag) + "\"";
+  std::string etag(asset->etag);
   r.headers.push_back({"ETag", etag});
   // HTML is the entry point and must be revalidated; hashed assets may be cached.
-  r.headers.push_back({"Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=3600"});
+  r.headers.push_back({"Cache-Control", path == web::kAppShellPath ? "no-cache" : "public, max-age=3600"});
   if (request.header("if-none-match") == std::optional<std::string_view>(etag)) {
     r.status = 304;
     return r;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "core/event_loop.hpp"
 #include "http/connection.hpp"
 #include "server/conference.hpp"
 #include "signal/status.hpp"
@@ -19,7 +20,7 @@ class Routes : public http::Handler {
   using StatusSource = std::function<signal::StatusSnapshot()>;
   // flush: ask the HTTP server to send output produced outside an I/O callback.
   // defer: run a function soon from the event loop (safe deletion).
-  Routes(const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
+  Routes(EventLoop& loop, const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
          std::function<void(std::function<void()>)> defer);
   ~Routes() override;
 
@@ -31,9 +32,11 @@ class Routes : public http::Handler {
  private:
   // Strips the prefix; nullopt when the path is outside it.
   std::optional<std::string> route_path(const http::Request& request) const;
+  http::Response handle_whip(const http::Request& request, const std::string& path);
   http::Response serve_asset(const http::Request& request, std::string_view path) const;
   http::Response serve_status(const http::Request& request, bool protobuf) const;
 
+  EventLoop& loop_;
   const Config& config_;
   Conference& conference_;
   StatusSource status_;

@@ -70,9 +70,23 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   if (!listener) return Err{listener.error()};
 
   Server* self = s.get();
-  s->conference_ = std::make_unique<Conference>(s->config_.site_id);
+  auto dtls_cert = tls::Certificate::generate_self_signed("umbrella", {}, {}, 30);
+  if (!dtls_cert) return Err{"cannot generate the DTLS certificate: " + dtls_cert.error()};
+  s->dtls_cert_.emplace(std::move(*dtls_cert));
+  std::vector<std::string> candidates;
+  if (config.public_ip) {
+    candidates.push_back(config.public_ip->ip_string());
+  } else {
+    for (auto& a : tls::interface_addresses()) {
+      auto ip = SocketAddress::parse_ip(a);
+      if (ip && ip->is_ipv4() && !ip->is_loopback()) candidates.push_back(a);
+    }
+    if (candidates.empty()) candidates.push_back("127.0.0.1");
+  }
+  s->media_context_ = std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->dtls_cert_, candidates});
+  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_);
   s->routes_ = std::make_unique<Routes>(
-      s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
+      loop, s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_);
 

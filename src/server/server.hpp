@@ -35,6 +35,8 @@ class Server {
   Config config_;
   Instant started_;
   std::optional<tls::TlsServerConfig> https_;
+  std::optional<tls::Certificate> dtls_cert_;  // one per process, made at start
+  std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<HttpServer> http_;

@@ -41,9 +41,9 @@ void set_rtp_policy(Profile profile, srtp_crypto_policy_t* rtp, srtp_crypto_poli
 
 Result<SrtpSession, Error> SrtpSession::create(Profile profile, Bytes key, Bytes salt, Direction direction,
                                                size_t replay_window) {
-  if (key.size() != kMasterKeyLength || salt.size() != kMasterSaltLength) return Err(Error::kBadParam);
-  if (replay_window < 64 || replay_window >= 0x8000) return Err(Error::kBadParam);
-  if (!ensure_library_initialized()) return Err(Error::kInitFail);
+  if (key.size() != kMasterKeyLength || salt.size() != kMasterSaltLength) return Err{Error::kBadParam};
+  if (replay_window < 64 || replay_window >= 0x8000) return Err{Error::kBadParam};
+  if (!ensure_library_initialized()) return Err{Error::kInitFail};
 
   // libsrtp copies the key during srtp_create; this buffer only needs to live until then.
   uint8_t master[kMasterKeyLength + kMasterSaltLength];
@@ -64,7 +64,7 @@ Result<SrtpSession, Error> SrtpSession::create(Profile profile, Bytes key, Bytes
   srtp_t ctx = nullptr;
   srtp_err_status_t status = srtp_create(&ctx, &policy);
   std::memset(master, 0, sizeof master);
-  if (status != srtp_err_status_ok) return Err(map_status(status));
+  if (status != srtp_err_status_ok) return Err{map_status(status)};
   return SrtpSession(ctx, profile, direction);
 }
 
@@ -89,36 +89,36 @@ SrtpSession::~SrtpSession() {
 }
 
 Result<size_t, Error> SrtpSession::protect_rtp(uint8_t* buf, size_t len, size_t capacity) {
-  if (!ctx_ || direction_ != Direction::kOutbound || len > INT_MAX / 2) return Err(Error::kBadParam);
-  if (capacity < len || capacity - len < rtp_tag_length(profile_)) return Err(Error::kBufferTooSmall);
+  if (!ctx_ || direction_ != Direction::kOutbound || len > INT_MAX / 2) return Err{Error::kBadParam};
+  if (capacity < len || capacity - len < rtp_tag_length(profile_)) return Err{Error::kBufferTooSmall};
   int n = int(len);
   srtp_err_status_t s = srtp_protect(ctx_, buf, &n);
-  if (s != srtp_err_status_ok) return Err(map_status(s));
+  if (s != srtp_err_status_ok) return Err{map_status(s)};
   return size_t(n);
 }
 
 Result<size_t, Error> SrtpSession::unprotect_rtp(uint8_t* buf, size_t len) {
-  if (!ctx_ || direction_ != Direction::kInbound || len > INT_MAX / 2) return Err(Error::kBadParam);
+  if (!ctx_ || direction_ != Direction::kInbound || len > INT_MAX / 2) return Err{Error::kBadParam};
   int n = int(len);
   srtp_err_status_t s = srtp_unprotect(ctx_, buf, &n);
-  if (s != srtp_err_status_ok) return Err(map_status(s));
+  if (s != srtp_err_status_ok) return Err{map_status(s)};
   return size_t(n);
 }
 
 Result<size_t, Error> SrtpSession::protect_rtcp(uint8_t* buf, size_t len, size_t capacity) {
-  if (!ctx_ || direction_ != Direction::kOutbound || len > INT_MAX / 2) return Err(Error::kBadParam);
-  if (capacity < len || capacity - len < kRtcpTrailerLength) return Err(Error::kBufferTooSmall);
+  if (!ctx_ || direction_ != Direction::kOutbound || len > INT_MAX / 2) return Err{Error::kBadParam};
+  if (capacity < len || capacity - len < kRtcpTrailerLength) return Err{Error::kBufferTooSmall};
   int n = int(len);
   srtp_err_status_t s = srtp_protect_rtcp(ctx_, buf, &n);
-  if (s != srtp_err_status_ok) return Err(map_status(s));
+  if (s != srtp_err_status_ok) return Err{map_status(s)};
   return size_t(n);
 }
 
 Result<size_t, Error> SrtpSession::unprotect_rtcp(uint8_t* buf, size_t len) {
-  if (!ctx_ || direction_ != Direction::kInbound || len > INT_MAX / 2) return Err(Error::kBadParam);
+  if (!ctx_ || direction_ != Direction::kInbound || len > INT_MAX / 2) return Err{Error::kBadParam};
   int n = int(len);
   srtp_err_status_t s = srtp_unprotect_rtcp(ctx_, buf, &n);
-  if (s != srtp_err_status_ok) return Err(map_status(s));
+  if (s != srtp_err_status_ok) return Err{map_status(s)};
   return size_t(n);
 }
 

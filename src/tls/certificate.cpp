@@ -110,6 +110,7 @@ std::string Certificate::cert_pem() const {
 }
 
 std::string Certificate::key_pem() const {
+  if (!pk_) return {};
   std::string out(16000, '\0');  // ample for RSA-4096
   if (mbedtls_pk_write_key_pem(pk_.get(), reinterpret_cast<unsigned char*>(out.data()), out.size()) != 0)
     return {};
@@ -117,7 +118,10 @@ std::string Certificate::key_pem() const {
   return out;
 }
 
-std::span<const uint8_t> Certificate::leaf_der() const { return {crt_->raw.p, crt_->raw.len}; }
+std::span<const uint8_t> Certificate::leaf_der() const {
+  if (!crt_) return {};  // moved-from
+  return {crt_->raw.p, crt_->raw.len};
+}
 std::string Certificate::fingerprint_sha256() const { return tls::fingerprint_sha256(leaf_der()); }
 
 mbedtls_x509_crt* Certificate::chain() { return crt_.get(); }

@@ -35,8 +35,14 @@ int PeerVerifier::callback(void* ctx, mbedtls_x509_crt* crt, int depth, uint32_t
   }
   self->peer_fingerprint = fingerprint_sha256({crt->raw.p, crt->raw.len});
   if (self->mode == TlsClientConfig::Mode::pin) {
-    *flags = fingerprint_equal(self->peer_fingerprint, self->pin) ? 0 : MBEDTLS_X509_BADCERT_OTHER;
-    return 0;
+    if (fingerprint_equal(self->peer_fingerprint, self->pin)) {
+      *flags = 0;
+      return 0;
+    }
+    // Abort the handshake here (VERIFY_OPTIONAL would otherwise carry on).
+    *flags = MBEDTLS_X509_BADCERT_OTHER;
+    self->pin_mismatch = true;
+    return MBEDTLS_ERR_X509_FATAL_ERROR;
   }
   if (self->mode == TlsClientConfig::Mode::ca && self->host_is_ip) {
     bool matched = false;
@@ -85,6 +91,7 @@ const char* alert_name(int description) {
     case 46: return "certificate_unknown";
     case 47: return "illegal_parameter";
     case 48: return "unknown_ca";
+    case 49: return "access_denied";
     case 50: return "decode_error";
     case 51: return "decrypt_error";
     case 70: return "protocol_version";

@@ -18,6 +18,7 @@ struct PeerVerifier {
   std::string host;
   std::string pin;              // Mode::pin: expected "AB:CD:.."
   std::string peer_fingerprint; // filled in during the handshake
+  bool pin_mismatch = false;     // set by callback() when the pin did not match
   bool host_is_ip = false;
   uint8_t ip[16] = {};
   size_t ip_len = 0;

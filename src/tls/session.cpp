@@ -69,7 +69,7 @@ struct TlsSession::Impl {
       fail("peer sent fatal alert " + std::to_string(desc) + " (" + alert_name(desc) + ")");
     } else if (server && !handshake_done && first_byte >= 'A' && first_byte <= 'Z') {
       fail("TLS handshake failed: the client spoke plain HTTP (or another text protocol)");
-    } else if (!server && ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+    } else if (!server && (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED || verifier.pin_mismatch)) {
       fail(verifier.failure_text(mbedtls_ssl_get_verify_result(&ssl)));
     } else {
       fail(std::string(during) + ": " + mbedtls_error_text(ret));
@@ -143,7 +143,13 @@ TlsSession TlsSession::client(const TlsClientConfig& config, std::string_view ho
     return TlsSession(std::move(impl));
   }
   mbedtls_ssl_set_bio(&impl->ssl, impl.get(), Impl::bio_send, Impl::bio_recv, nullptr);
-  if (impl->verifier.init(config, host)) {
+  bool send_sni = impl->verifier.init(config, host);
+  if (config.mode() == TlsClientConfig::Mode::ca && host.empty()) {
+    // Without a name mbedTLS would accept any certificate the CAs signed.
+    impl->fail("TLS client needs the server's host name to verify its certificate");
+    return TlsSession(std::move(impl));
+  }
+  if (send_sni) {
     if (int ret = mbedtls_ssl_set_hostname(&impl->ssl, impl->verifier.host.c_str()); ret != 0) {
       impl->fail("bad TLS host name '" + impl->verifier.host + "': " + mbedtls_error_text(ret));
       return TlsSession(std::move(impl));

@@ -75,7 +75,7 @@ bool Session::on_header() {
     fail(close_code::kMessageTooBig, "message too big");
     return false;
   }
-  message_.reserve(message_.size() + size_t(h.payload_length));
+  // No reserve() from the declared length: memory grows only with bytes actually received.
   return true;
 }
 

@@ -9,6 +9,7 @@ import { Nav } from "./components/Nav";
 const route = parseRoute(location.pathname);
 const titles = { sfu: "Call", trunk: "Trunks", status: "Status" } as const;
 document.title = `Umbrella · ${titles[route.page]}`;
+document.body.classList.add(`on-${route.page}`);
 
 function App() {
   return (

@@ -58,7 +58,7 @@ function frame(payload: Uint8Array, opcode = 2): Buffer {
 server.on("upgrade", (req: IncomingMessage, sock: Duplex) => {
   const key = req.headers["sec-websocket-key"];
   if (!req.url?.endsWith("/wsb") || typeof key !== "string") return sock.destroy();
-  const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B26").digest("base64");
+  const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
   sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   const send = (body: BodyInit) => sock.write(frame(encodeEnvelope(body)));
   const sendTrunks = () => send({ case: "trunks", value: { trunks: trunks.map((url) => ({ url, state: TrunkState_State.RETRYING, lastError: "connection refused" })) } });

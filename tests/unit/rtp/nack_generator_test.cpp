@@ -122,3 +122,49 @@ TEST_CASE("bounded: oldest entries are given up, huge gaps clear the list") {
   CHECK(two[0] == 1);
   CHECK(poll(h, t0).size() == 7);
 }
+
+TEST_CASE("a sender restarting far behind the head resets tracking") {
+  NackGenerator g;
+  g.on_packet(20000, t0);
+  g.on_packet(20005, t0);  // 4 missing
+  g.on_packet(100, t0);    // restarted numbering? not yet confirmed
+  CHECK(g.outstanding() == 4);
+  g.on_packet(101, t0);    // confirmed
+  CHECK(g.outstanding() == 0);
+  g.on_packet(103, t0);
+  CHECK(poll(g, t0) == std::vector<uint16_t>{102});
+}
+
+TEST_CASE("randomized loss: counters always add up and the list stays bounded") {
+  NackConfig cfg;
+  cfg.max_outstanding = 64;
+  NackGenerator g(cfg);
+  uint32_t rng = 12345;
+  auto next = [&] { return (rng = rng * 1664525u + 1013904223u) >> 8; };  // drop weak low bits
+  std::vector<uint16_t> pending;  // lost packets that will be "retransmitted" later
+  uint16_t seq = 65000;
+  Instant t = t0;
+  for (int i = 0; i < 20000; ++i) {
+    t += milliseconds(1);
+    uint32_t r = next() % 100;
+    if (r < 10) {
+      pending.push_back(seq);  // lost for now
+    } else if (r == 10) {
+      seq = uint16_t(seq + 100);  // burst loss
+    } else {
+      g.on_packet(seq, t);
+    }
+    ++seq;
+    if (!pending.empty() && next() % 4 == 0) {
+      g.on_packet(pending.front(), t);
+      pending.erase(pending.begin());
+    }
+    uint16_t out[NackGenerator::kCapacity];
+    g.poll(t, out);
+    const auto& c = g.counters();
+    REQUIRE(g.outstanding() <= 64);
+    REQUIRE(c.missing == c.recovered + c.given_up + g.outstanding());
+  }
+  CHECK(g.counters().recovered > 0);
+  CHECK(g.counters().given_up > 0);
+}

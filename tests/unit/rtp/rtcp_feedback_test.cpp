@@ -137,3 +137,20 @@ TEST_CASE("REMB: hand-written vector and builder round-trip") {
   saturate[17] = 0xFF;  // exponent 63
   CHECK(parse_remb(only_packet(saturate))->bitrate_bps == UINT64_MAX);
 }
+
+TEST_CASE("forwarding: rewrite media SSRCs of feedback inside a compound in place") {
+  Buf compound(64);
+  size_t n = build_pli(compound, 1, 0xAAAA);
+  uint16_t lost[] = {5, 6};
+  n += build_nack(std::span(compound).subspan(n), 1, 0xAAAA, lost);
+  compound.resize(n);
+  RtcpIterator it(compound);
+  while (auto h = it.next()) {
+    CHECK(set_feedback_media_ssrc(writable_part(compound, h->packet), 0xBBBB));
+  }
+  RtcpIterator again(compound);
+  CHECK(parse_pli(*again.next())->media_ssrc == 0xBBBB);
+  auto nack = parse_nack(*again.next());
+  CHECK(nack->media_ssrc == 0xBBBB);
+  CHECK(lost_of(*nack) == std::vector<uint16_t>{5, 6});
+}

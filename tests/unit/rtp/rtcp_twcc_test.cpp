@@ -154,3 +154,25 @@ TEST_CASE("transport-cc builder round-trips through the parser") {
   std::vector<int64_t> first_missing = {kTwccNotReceived, 0};
   CHECK(build_twcc(out, 1, 2, 0, 0, first_missing) == 0);
 }
+
+TEST_CASE("transport-cc builder: randomized patterns round-trip") {
+  uint32_t rng = 99;
+  auto next = [&] { return (rng = rng * 1664525u + 1013904223u) >> 8; };  // drop weak low bits
+  for (int round = 0; round < 200; ++round) {
+    size_t n = 1 + next() % 400;
+    std::vector<int64_t> arrivals;
+    int64_t t = int64_t(next() % 100000000);
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t r = next() % 100;
+      if (i > 0 && r < 20) {
+        arrivals.push_back(kTwccNotReceived);
+        continue;
+      }
+      if (r < 70) t += next() % 3000;               // small
+      else if (r < 90) t += 64000 + next() % 100000; // large
+      else t -= next() % 20000;                      // negative
+      arrivals.push_back(t);
+    }
+    check_round_trip(uint16_t(next()), arrivals);
+  }
+}

@@ -107,6 +107,8 @@ TEST_CASE("tls session: client rejects a wrong pin with a clear error") {
   CHECK(client.error() == "fingerprint mismatch: expected " + wrong + " got " +
                               server_config.certificate().fingerprint_sha256());
   CHECK(server_got.empty());  // nothing was sent after the mismatch
+  CHECK_FALSE(client.handshake_complete());
+  MESSAGE("server saw: " << server.error());
   CHECK((!server.handshake_complete() || server.failed()));
   CHECK_FALSE(client.write(std::string_view("x")).ok());
 }
@@ -161,6 +163,16 @@ TEST_CASE("tls session: trusting the certificate itself checks the host name and
   }
 }
 
+TEST_CASE("tls session: CA mode without a host name is refused") {
+  TlsServerConfig server_config = make_server(make_cert());
+  auto client_config = TlsClientConfig::with_ca_pem(server_config.certificate().cert_pem());
+  REQUIRE(client_config.ok());
+  TlsSession client = TlsSession::client(*client_config, "");
+  CHECK(client.failed());
+  CHECK(client.error() == "TLS client needs the server's host name to verify its certificate");
+  CHECK_FALSE(client.has_output());
+}
+
 TEST_CASE("tls session: insecure mode accepts anything") {
   TlsServerConfig server_config = make_server(make_cert());
   auto client_config = TlsClientConfig::insecure();
@@ -197,4 +209,30 @@ TEST_CASE("tls session: garbage makes the server fail without crashing") {
     CHECK_FALSE(server.write(std::string_view("x")).ok());
     (void)server.take_output();  // may hold an alert
   }
+}
+
+TEST_CASE("tls session: mutated ClientHellos never crash the server") {
+  TlsServerConfig server_config = make_server(make_cert());
+  auto client_config = TlsClientConfig::insecure();
+  REQUIRE(client_config.ok());
+  std::string hello = TlsSession::client(*client_config, "sfu.test").take_output();
+  REQUIRE(hello.size() > 50);
+  uint32_t seed = 12345;
+  auto next = [&seed] { seed = seed * 1103515245u + 12345u; return seed >> 8; };
+  int failures = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string input = hello;
+    int flips = 1 + int(next() % 4);
+    for (int f = 0; f < flips; ++f) input[next() % input.size()] = char(next());
+    if (i % 7 == 0) input.resize(next() % input.size());
+    TlsSession server = TlsSession::server(server_config);
+    server.feed(as_bytes(input));
+    uint8_t buf[64];
+    auto r = server.read(buf);
+    failures += r.ok() ? 0 : 1;
+    CHECK(r.ok() != server.failed());
+    (void)server.take_output();
+  }
+  MESSAGE(failures << " of 300 mutated ClientHellos were rejected");
+  CHECK(failures > 0);
 }

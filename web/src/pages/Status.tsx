@@ -46,13 +46,13 @@ function Client({ c }: { c: ClientStatus }) {
           <thead>
             <tr>
               <th>Track</th>
-              <th>SSRC</th>
-              <th>Bitrate</th>
-              <th>Packets</th>
-              <th>Bytes</th>
-              <th>Lost</th>
-              <th>NACK</th>
-              <th>PLI</th>
+              <th class="num">SSRC</th>
+              <th class="num">Bitrate</th>
+              <th class="num">Packets</th>
+              <th class="num">Bytes</th>
+              <th class="num">Lost</th>
+              <th class="num">NACK</th>
+              <th class="num">PLI</th>
             </tr>
           </thead>
           <tbody>

@@ -1,0 +1,65 @@
+// A participant of a room: a browser on /wsb, a WHIP publisher or a WHEP viewer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sdp/session_description.hpp"
+#include "server/peer.hpp"
+#include "sfu/router.hpp"
+#include "signal/messages.hpp"
+#include "umbrella.pb.h"
+
+namespace umbrella::server {
+
+class SignalChannel;
+
+// A track this participant publishes.
+struct PublishedTrack {
+  std::string track_id;  // global: <site>/<participant>/<mid>
+  sfu::Kind kind = sfu::Kind::kVideo;
+  std::string mid;       // in the publisher's session
+  sfu::StreamId stream = 0;
+  std::vector<sdp::Codec> codecs;  // as negotiated with the publisher
+};
+
+// A track this participant receives: where it sits in this participant's session.
+struct OutgoingTrack {
+  std::string track_id;
+  std::string publisher_id;
+  sfu::StreamId stream = 0;
+  sfu::Kind kind = sfu::Kind::kVideo;
+  std::string mid;
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;
+  bool subscribed = false;  // registered with the router after negotiation
+};
+
+class Participant {
+ public:
+  uint64_t connection = 0;          // /wsb connection id, 0 for WHIP/WHEP
+  SignalChannel* channel = nullptr;  // null for WHIP/WHEP
+  bool joined = false;
+  std::string id;
+  std::string room;
+  std::string display_name;
+  umbrella_Role role = umbrella_Role_ROLE_PARTICIPANT;
+  bool audio_muted = false;
+  bool video_muted = false;
+
+  std::unique_ptr<Peer> peer;
+  std::vector<PublishedTrack> published;
+  std::vector<OutgoingTrack> outgoing;
+  uint32_t revision = 1;        // of the last description exchanged
+  bool offer_pending = false;   // we sent an offer and wait for its answer
+  bool renegotiate = false;     // tracks changed while an offer was pending
+  bool fixed_session = false;   // WHEP: no renegotiation possible
+
+  signal::ParticipantFields fields(const std::string& site) const {
+    return {id, display_name, audio_muted, video_muted, site};
+  }
+};
+
+}  // namespace umbrella::server

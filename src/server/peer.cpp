@@ -1,0 +1,111 @@
+#include "server/peer.hpp"
+
+#include "core/log.hpp"
+#include "sdp/build.hpp"
+#include "sdp/candidate.hpp"
+#include "sdp/parse.hpp"
+#include "tls/certificate.hpp"
+
+namespace umbrella::server {
+
+Peer::Peer(MediaContext& ctx, uint32_t id, PeerListener& listener)
+    : ctx_(ctx), id_(id), listener_(listener), credentials_(ice::generate_credentials()) {}
+
+Peer::~Peer() {
+  if (timer_) ctx_.loop.cancel(timer_);
+  ctx_.port.unregister(this);
+}
+
+sdp::LocalTransport Peer::local_transport() {
+  sdp::LocalTransport local;
+  local.ice_ufrag = credentials_.ufrag;
+  local.ice_pwd = credentials_.pwd;
+  local.fingerprint = {"sha-256", ctx_.dtls_certificate.fingerprint_sha256()};
+  local.candidates = sdp::host_candidates(ctx_.candidate_addresses, ctx_.port.port());
+  local.session_id = std::to_string(1000 + id_);
+  local.session_version = session_version_++;
+  return local;
+}
+
+Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, const sdp::AnswerOptions& options,
+                                              Instant now) {
+  auto offer = sdp::parse(offer_sdp);
+  if (!offer) return Err{std::string("cannot parse SDP offer: ") + sdp::to_string(offer.error())};
+  // Remote ICE credentials and fingerprint: media level of the first m-line, else session level.
+  ice::Credentials remote{offer->ice_ufrag, offer->ice_pwd};
+  std::string fingerprint = offer->fingerprint ? offer->fingerprint->value : "";
+  if (!offer->media.empty()) {
+    const auto& m = offer->media.front();
+    if (!m.ice_ufrag.empty()) remote = {m.ice_ufrag, m.ice_pwd};
+    if (m.fingerprint) fingerprint = m.fingerprint->value;
+  }
+  if (fingerprint.empty()) return Err{std::string("SDP offer has no a=fingerprint")};
+  auto answer = sdp::answer_offer(*offer, local_transport(), options);
+  if (!answer) return Err{answer.error()};
+  if (!transport_) {
+    rtc::TransportConfig config;
+    config.local = credentials_;
+    config.remote = remote;
+    config.dtls_role = dtls::Role::kServer;  // we answer a=setup:passive
+    config.remote_fingerprint = fingerprint;
+    auto t = rtc::WebRtcTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
+    if (!t) return Err{"cannot create transport: " + t.error()};
+    transport_ = std::move(*t);
+    ctx_.port.register_ufrag(credentials_.ufrag, this);
+    arm_timer();
+  }
+  negotiated_ = sdp::negotiated_state(*answer);
+  remote_offer_ = std::move(*offer);
+  return sdp::build(*answer);
+}
+
+std::string Peer::offer(const std::vector<sdp::OutgoingTrack>& tracks) {
+  auto o = sdp::make_offer(negotiated_, tracks, local_transport());
+  if (!o) {
+    LOG_WARN("peer", "cannot build offer: ", o.error());
+    return {};
+  }
+  local_offer_ = *o;
+  return sdp::build(*o);
+}
+
+Result<bool, std::string> Peer::apply_answer(const std::string& answer_sdp) {
+  if (!local_offer_) return Err{std::string("answer without an outstanding offer")};
+  auto answer = sdp::parse(answer_sdp);
+  if (!answer) return Err{std::string("cannot parse SDP answer: ") + sdp::to_string(answer.error())};
+  auto state = sdp::apply_answer(*local_offer_, *answer);
+  if (!state) return Err{state.error()};
+  negotiated_ = std::move(*state);
+  local_offer_.reset();
+  return true;
+}
+
+void Peer::arm_timer() {
+  if (!transport_) return;
+  ctx_.loop.reschedule(timer_, transport_->next_deadline(), [this] {
+    timer_ = 0;
+    transport_->on_timeout(ctx_.loop.now());
+    arm_timer();
+  });
+}
+
+void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
+  if (!transport_) return;
+  transport_->on_stun(msg, raw, from, now);
+  arm_timer();
+}
+
+void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
+  if (!transport_) return;
+  transport_->on_datagram(std::move(packet), from, now);
+  arm_timer();
+}
+
+void Peer::send_datagram(Packet packet, const SocketAddress& to) { ctx_.port.send(std::move(packet), to); }
+void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(address, this); }
+void Peer::on_connected(Instant now) { listener_.on_peer_connected(id_, now); }
+void Peer::on_rtp(Packet& packet, Instant now) { listener_.on_peer_rtp(id_, packet, now); }
+void Peer::on_rtcp(Packet& packet, Instant now) { listener_.on_peer_rtcp(id_, packet, now); }
+void Peer::on_closed(const std::string& reason) { listener_.on_peer_closed(id_, reason); }
+
+}  // namespace umbrella::server

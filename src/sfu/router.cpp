@@ -1,0 +1,335 @@
+// Registration, lookup and the RTP path of the Router. RTCP and timers: router_rtcp.cpp.
+#include "sfu/router.hpp"
+
+#include <algorithm>
+
+#include "rtp/rtp_extensions.hpp"
+#include "rtp/rtx.hpp"
+#include "sfu/extension_map.hpp"
+
+namespace umbrella::sfu {
+namespace {
+
+constexpr size_t kMaxRetiredOutputs = 64;
+
+template <typename Key>
+bool key_less(const Key& a, const Key& b) {
+  return a.transport != b.transport ? a.transport < b.transport : a.ssrc < b.ssrc;
+}
+
+template <typename Key>
+const Key* lookup(const std::vector<Key>& index, TransportId transport, uint32_t ssrc) {
+  auto it = std::lower_bound(index.begin(), index.end(), std::pair{transport, ssrc},
+                             [](const Key& k, const std::pair<TransportId, uint32_t>& v) {
+                               return k.transport != v.first ? k.transport < v.first
+                                                             : k.ssrc < v.second;
+                             });
+  if (it == index.end() || it->transport != transport || it->ssrc != ssrc) return nullptr;
+  return &*it;
+}
+
+std::optional<std::string_view> sdes_extension(const rtp::RtpView& v, uint8_t id) {
+  if (id == 0) return std::nullopt;
+  auto data = rtp::extension(v, id);
+  if (!data) return std::nullopt;
+  return rtp::read_sdes_string(*data);
+}
+
+}  // namespace
+
+Router::Router(Outbox& outbox, RouterConfig config) : outbox_(outbox), config_(std::move(config)) {}
+
+Router::Stream* Router::find_stream(StreamId id) const {
+  for (const auto& s : streams_)
+    if (s->pub.id == id) return s.get();
+  return nullptr;
+}
+
+const detail::StreamKey* Router::find_by_ssrc(TransportId transport, uint32_t ssrc) const {
+  return lookup(stream_index_, transport, ssrc);
+}
+
+const detail::OutputKey* Router::find_output(TransportId transport, uint32_t ssrc) const {
+  return lookup(output_index_, transport, ssrc);
+}
+
+void Router::rebuild_indexes() {
+  stream_index_.clear();
+  output_index_.clear();
+  for (const auto& s : streams_) {
+    if (s->pub.ssrc) stream_index_.push_back({s->pub.transport, s->pub.ssrc, s.get(), false});
+    if (s->pub.rtx_ssrc) stream_index_.push_back({s->pub.transport, s->pub.rtx_ssrc, s.get(), true});
+    for (size_t i = 0; i < s->outputs.size(); ++i)
+      output_index_.push_back({s->outputs[i].sub.transport, s->outputs[i].sub.ssrc, s.get(), i});
+  }
+  std::sort(stream_index_.begin(), stream_index_.end(), key_less<detail::StreamKey>);
+  std::sort(output_index_.begin(), output_index_.end(), key_less<detail::OutputKey>);
+}
+
+bool Router::retire_output(Output&& output) {
+  if (retired_.size() >= kMaxRetiredOutputs) retired_.erase(retired_.begin());
+  retired_.push_back(std::move(output));
+  return true;
+}
+
+void Router::add_stream(const PublishedStream& p) {
+  if (Stream* s = find_stream(p.id)) {
+    // Publisher replaced: fresh receive state, same outputs, numbering continues.
+    auto outputs = std::move(s->outputs);
+    auto counters = s->counters;
+    *s = Stream(p, config_);
+    s->outputs = std::move(outputs);
+    s->counters = counters;
+    for (auto& o : s->outputs) {
+      o.ext_map = make_extension_map(p.extensions, o.sub.extensions);
+      if (p.ssrc) o.rewriter.switch_source(p.ssrc);
+    }
+    if (!s->outputs.empty()) keyframe_wanted(*s, now_);
+  } else {
+    streams_.push_back(std::make_unique<Stream>(p, config_));
+  }
+  rebuild_indexes();
+}
+
+void Router::remove_stream(StreamId id) {
+  auto it = std::find_if(streams_.begin(), streams_.end(),
+                         [&](const auto& s) { return s->pub.id == id; });
+  if (it == streams_.end()) return;
+  for (auto& o : (*it)->outputs) retire_output(std::move(o));
+  streams_.erase(it);
+  rebuild_indexes();
+}
+
+void Router::add_subscription(const Subscription& sub) {
+  Stream* s = find_stream(sub.stream);
+  if (!s) return;
+  for (auto& o : s->outputs) {
+    if (o.sub.transport != sub.transport) continue;
+    o.sub = sub;  // renegotiated: same numbering
+    o.ext_map = make_extension_map(s->pub.extensions, sub.extensions);
+    rebuild_indexes();
+    return;
+  }
+  // Same subscriber SSRC as a live or recently removed output: take over its numbering.
+  std::optional<Output> taken;
+  if (const auto* k = find_output(sub.transport, sub.ssrc)) {
+    auto& outs = k->stream->outputs;
+    taken.emplace(std::move(outs[k->output]));
+    outs.erase(outs.begin() + std::ptrdiff_t(k->output));
+  } else {
+    for (auto it = retired_.rbegin(); it != retired_.rend(); ++it) {
+      if (it->sub.transport != sub.transport || it->sub.ssrc != sub.ssrc) continue;
+      taken.emplace(std::move(*it));
+      retired_.erase(std::next(it).base());
+      break;
+    }
+  }
+  if (taken) {
+    taken->sub = sub;
+    taken->counters = {};
+    if (s->pub.ssrc) taken->rewriter.switch_source(s->pub.ssrc);
+    s->outputs.push_back(std::move(*taken));
+  } else {
+    s->outputs.emplace_back(sub, s->pub.clock_rate);
+  }
+  s->outputs.back().ext_map = make_extension_map(s->pub.extensions, sub.extensions);
+  rebuild_indexes();
+  keyframe_wanted(*s, now_);
+}
+
+void Router::remove_subscription(StreamId stream, TransportId transport) {
+  Stream* s = find_stream(stream);
+  if (!s) return;
+  auto it = std::find_if(s->outputs.begin(), s->outputs.end(),
+                         [&](const Output& o) { return o.sub.transport == transport; });
+  if (it == s->outputs.end()) return;
+  retire_output(std::move(*it));
+  s->outputs.erase(it);
+  rebuild_indexes();
+}
+
+void Router::remove_transport(TransportId transport) {
+  for (auto& s : streams_) {
+    std::erase_if(s->outputs, [&](const Output& o) { return o.sub.transport == transport; });
+    if (s->pub.transport == transport)
+      for (auto& o : s->outputs) retire_output(std::move(o));
+  }
+  std::erase_if(streams_, [&](const auto& s) { return s->pub.transport == transport; });
+  std::erase_if(retired_, [&](const Output& o) { return o.sub.transport == transport; });
+  rebuild_indexes();
+}
+
+void Router::touch(Instant now) {
+  if (now > now_) now_ = now;
+  if (next_report_ == kNever && !streams_.empty()) next_report_ = now + config_.report_interval;
+}
+
+Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx) {
+  for (auto& sp : streams_) {
+    Stream& s = *sp;
+    if (s.pub.transport != from || (s.pub.ssrc != 0 && s.pub.rtx_ssrc != 0)) continue;
+    const ExtensionIds& ids = s.pub.extensions;
+    auto mid = sdes_extension(v, ids.mid);
+    if (mid && !s.pub.mid.empty() && *mid != s.pub.mid) continue;
+    bool mid_match = mid && !s.pub.mid.empty();
+    auto rid = sdes_extension(v, ids.rid);
+    auto rrid = sdes_extension(v, ids.repaired_rid);
+    bool is_rtx;
+    if (rrid) {
+      if (s.pub.rid.empty() || *rrid != s.pub.rid) continue;
+      is_rtx = true;
+    } else if (rid) {
+      if (s.pub.rid.empty() || *rid != s.pub.rid) continue;
+      is_rtx = false;
+    } else {
+      if (!mid_match || !s.pub.rid.empty()) continue;
+      is_rtx = s.pub.rtx_payload_type != 0 && v.payload_type == s.pub.rtx_payload_type;
+    }
+    if (is_rtx ? s.pub.rtx_ssrc != 0 : s.pub.ssrc != 0) continue;
+    rtx = is_rtx;
+    if (is_rtx) {
+      s.pub.rtx_ssrc = v.ssrc;
+    } else {
+      s.pub.ssrc = v.ssrc;
+      s.recv_stats = rtp::ReceiveStatistics(v.ssrc, s.pub.clock_rate);
+      for (auto& o : s.outputs) o.rewriter.switch_source(v.ssrc);
+    }
+    rebuild_indexes();
+    return &s;
+  }
+  return nullptr;
+}
+
+void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
+  touch(now);
+  if (!packet) return;
+  auto parsed = rtp::parse_rtp(packet.span());
+  if (!parsed) {
+    ++counters_.malformed_rtp;
+    return;
+  }
+  const rtp::RtpView& v = *parsed;
+  Stream* s = nullptr;
+  bool rtx = false;
+  if (const auto* k = find_by_ssrc(from, v.ssrc)) {
+    s = k->stream;
+    rtx = k->rtx;
+  } else if (!(s = learn_ssrc(from, v, rtx))) {
+    ++counters_.unknown_ssrc_packets;
+    return;
+  }
+  uint16_t seq = v.sequence;
+  size_t payload = v.payload.size();
+  if (rtx) {
+    ++s->counters.rtx_received;
+    auto osn = rtp::rtx_original_sequence(v);
+    if (!osn || s->pub.ssrc == 0 || s->media_payload_type == 0) return;  // padding probe
+    seq = *osn;
+    payload -= 2;
+  } else {
+    s->media_payload_type = v.payload_type;
+  }
+  if (s->cache.lookup(seq, now)) {
+    ++s->counters.duplicates;
+    return;
+  }
+  s->cache.insert(seq, packet, now);
+  bool nack = nack_enabled(*s);
+  if (nack) s->nack.on_packet(seq, now);
+  s->recv_stats.on_rtp(seq, v.timestamp, payload, now);
+  ++s->counters.packets;
+  s->counters.bytes += packet.size();
+  int64_t lost = s->recv_stats.cumulative_lost();
+  s->counters.lost = lost > 0 ? uint64_t(lost) : 0;
+  forward(*s, packet, v, seq, rtx, now);
+  if (nack && s->nack.take_keyframe_request()) keyframe_wanted(*s, now);
+  if (s->keyframe_pending) maybe_send_pli(*s, now);
+}
+
+void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uint16_t seq,
+                     bool unwrap, Instant now) {
+  uint8_t in_pt = unwrap ? s.media_payload_type : v.payload_type;
+  size_t size = packet.size() - (unwrap ? 2 : 0);
+  size_t payload = v.payload.size() - (unwrap ? 2 : 0);
+  for (Output& o : s.outputs) {
+    uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
+    if (pt == 0) {
+      ++o.counters.dropped_payload_type;
+      continue;
+    }
+    auto m = o.rewriter.map(s.pub.ssrc, seq, v.timestamp, now);
+    if (!m) continue;
+    RtpRewrite rw;
+    rw.ssrc = o.sub.ssrc;
+    rw.seq = m->sequence;
+    rw.timestamp = m->timestamp;
+    rw.payload_type = pt;
+    rw.extensions = &o.ext_map;
+    rw.unwrap = unwrap;
+    o.ts_offset = m->timestamp - v.timestamp;
+    o.has_ts_offset = true;
+    o.send_stats.on_rtp_sent(m->timestamp, payload, now);
+    ++o.counters.packets;
+    o.counters.bytes += size;
+    outbox_.forward_rtp(o.sub.transport, packet, rw);
+  }
+}
+
+void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
+  auto src = o.rewriter.to_source_sequence(out_seq);
+  Packet p = src ? s.cache.lookup(*src, now) : Packet();
+  auto v = p ? rtp::parse_rtp(p.span()) : rtp::parse_rtp(Bytes{});
+  if (!v || !o.has_ts_offset) {
+    ++o.counters.retransmit_misses;
+    return;
+  }
+  bool unwrap = s.pub.rtx_ssrc != 0 && v->ssrc == s.pub.rtx_ssrc;
+  uint8_t in_pt = unwrap ? s.media_payload_type : v->payload_type;
+  uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
+  if (pt == 0) {
+    ++o.counters.retransmit_misses;
+    return;
+  }
+  RtpRewrite rw;
+  rw.timestamp = v->timestamp + o.ts_offset;
+  rw.extensions = &o.ext_map;
+  rw.unwrap = unwrap;
+  if (o.sub.rtx_ssrc != 0 && o.sub.rtx_payload_type != 0) {
+    rw.ssrc = o.sub.rtx_ssrc;
+    rw.seq = o.rtx_seq++;
+    rw.payload_type = o.sub.rtx_payload_type;
+    rw.rtx = true;
+    rw.rtx_osn = out_seq;
+  } else {
+    rw.ssrc = o.sub.ssrc;
+    rw.seq = out_seq;
+    rw.payload_type = pt;
+  }
+  ++o.counters.retransmitted;
+  outbox_.forward_rtp(o.sub.transport, p, rw);
+}
+
+const StreamCounters* Router::stream_counters(StreamId id) const {
+  const Stream* s = find_stream(id);
+  return s ? &s->counters : nullptr;
+}
+
+const SubscriptionCounters* Router::subscription_counters(StreamId id, TransportId t) const {
+  const Stream* s = find_stream(id);
+  if (!s) return nullptr;
+  for (const auto& o : s->outputs)
+    if (o.sub.transport == t) return &o.counters;
+  return nullptr;
+}
+
+uint32_t Router::stream_ssrc(StreamId id) const {
+  const Stream* s = find_stream(id);
+  return s ? s->pub.ssrc : 0;
+}
+
+uint32_t Router::stream_rtx_ssrc(StreamId id) const {
+  const Stream* s = find_stream(id);
+  return s ? s->pub.rtx_ssrc : 0;
+}
+
+}  // namespace umbrella::sfu

@@ -1,0 +1,96 @@
+// The SFU media plane as a sans-IO core: publisher streams fanned out to subscriber outputs
+// with per-subscriber SSRC/sequence/timestamp/pt/extension rewriting, keyframe requests, loss
+// repair (NACK both ways, RTX) and RTCP reports. Decrypted packets and Instants in; rewrites
+// and compound RTCP out through the Outbox; on_timeout() at next_deadline().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/packet_pool.hpp"
+#include "core/time.hpp"
+#include "rtp/ntp.hpp"
+#include "sfu/router_state.hpp"
+#include "sfu/rtp_rewrite.hpp"
+#include "sfu/types.hpp"
+
+namespace umbrella::sfu {
+
+class Router {
+ public:
+  explicit Router(Outbox& outbox) : Router(outbox, RouterConfig{}) {}
+  Router(Outbox& outbox, RouterConfig config);
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Re-adding an existing id replaces the publisher (e.g. reconnect): subscriptions stay and
+  // their numbering continues across the new source.
+  void add_stream(const PublishedStream& stream);
+  void remove_stream(StreamId id);
+  // A subscription on the same transport with the same subscriber SSRC as an existing one (or
+  // one removed recently) takes over its numbering: that is how a simulcast layer switch or a
+  // publisher swap stays continuous for the subscriber. Video asks for a keyframe at once.
+  void add_subscription(const Subscription& subscription);
+  void remove_subscription(StreamId stream, TransportId transport);
+  void remove_transport(TransportId transport);  // all its streams and subscriptions
+
+  void on_rtp(TransportId from, const Packet& packet /* decrypted */, Instant now);
+  void on_rtcp(TransportId from, Bytes compound /* decrypted */, Instant now);
+  Instant next_deadline() const;
+  void on_timeout(Instant now);
+
+  // Maps Instants onto NTP time for sender reports (sampled once by the event loop).
+  void set_ntp_clock(const rtp::NtpClock& clock) { ntp_clock_ = clock; }
+  // Asks the publisher of a video stream for a keyframe (rate limited).
+  void request_keyframe(StreamId id, Instant now);
+
+  const StreamCounters* stream_counters(StreamId id) const;
+  const SubscriptionCounters* subscription_counters(StreamId id, TransportId transport) const;
+  // Learned SSRC of a stream registered by rid/mid only (0 until seen).
+  uint32_t stream_ssrc(StreamId id) const;
+  uint32_t stream_rtx_ssrc(StreamId id) const;
+  uint64_t unknown_ssrc_packets() const { return counters_.unknown_ssrc_packets; }
+  const RouterCounters& counters() const { return counters_; }
+  size_t stream_count() const { return streams_.size(); }
+  size_t subscription_count() const { return output_index_.size(); }
+
+ private:
+  using Stream = detail::Stream;
+  using Output = detail::Output;
+
+  Stream* find_stream(StreamId id) const;
+  const detail::StreamKey* find_by_ssrc(TransportId transport, uint32_t ssrc) const;
+  const detail::OutputKey* find_output(TransportId transport, uint32_t ssrc) const;
+  void rebuild_indexes();
+  bool retire_output(Output&& output);
+  Stream* learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx);
+
+  void forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uint16_t seq, bool unwrap,
+               Instant now);
+  void retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now);
+  void on_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now);
+  void on_sender_report(TransportId from, const rtp::RtcpHeader& h, Instant now);
+  void keyframe_wanted(Stream& s, Instant now);
+  void maybe_send_pli(Stream& s, Instant now);
+  void send_nacks(Stream& s, Instant now);
+  void send_reports(Instant now);
+  void send_receiver_reports(Instant now);
+  void send_sender_reports(Stream& s, Instant now);
+  void touch(Instant now);
+  bool nack_enabled(const Stream& s) const;
+
+  Outbox& outbox_;
+  RouterConfig config_;
+  rtp::NtpClock ntp_clock_;
+  std::vector<std::unique_ptr<Stream>> streams_;
+  std::vector<detail::StreamKey> stream_index_;  // sorted by (transport, ssrc)
+  std::vector<detail::OutputKey> output_index_;  // sorted by (transport, ssrc)
+  std::vector<Output> retired_;                  // recently removed outputs, newest last
+  Instant now_{};                                // newest time seen (registration has none)
+  Instant next_report_ = kNever;
+  RouterCounters counters_;
+};
+
+}  // namespace umbrella::sfu

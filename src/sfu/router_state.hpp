@@ -1,0 +1,69 @@
+// Router internals: per published stream and per subscription state. Everything that grows
+// is sized when a stream or subscription is registered, never per packet.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/time.hpp"
+#include "rtp/nack_generator.hpp"
+#include "rtp/retransmission_cache.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/rtcp_stats.hpp"
+#include "rtp/rtp_mutate.hpp"
+#include "rtp/seq_ts_rewriter.hpp"
+#include "sfu/types.hpp"
+
+namespace umbrella::sfu::detail {
+
+// One subscriber's view of a stream.
+struct Output {
+  Output(const Subscription& s, uint32_t clock_rate);
+
+  Subscription sub;
+  rtp::ExtensionIdMap ext_map;
+  rtp::SeqTimestampRewriter rewriter;
+  rtp::SendStatistics send_stats;
+  uint16_t rtx_seq = 0;      // the subscriber-side RTX stream's own numbering
+  uint32_t ts_offset = 0;    // out - in timestamp of the newest forwarded packet (for SR)
+  bool has_ts_offset = false;
+  SubscriptionCounters counters;
+};
+
+struct Stream {
+  Stream(const PublishedStream& p, const RouterConfig& config);
+
+  PublishedStream pub;
+  rtp::RetransmissionCache cache;
+  rtp::NackGenerator nack;
+  rtp::ReceiveStatistics recv_stats;
+  uint8_t media_payload_type = 0;  // newest primary pt, restored when unwrapping RTX
+  bool keyframe_pending = false;
+  bool has_pli = false;
+  Instant last_pli{};
+  // Newest SR from the publisher, to give subscribers an SR on the same NTP timeline.
+  bool has_sr = false;
+  uint64_t sr_ntp = 0;
+  uint32_t sr_rtp = 0;
+  Instant sr_arrival{};
+  std::vector<Output> outputs;
+  StreamCounters counters;
+};
+
+// Sorted lookup rows, rebuilt on registration changes.
+struct StreamKey {
+  TransportId transport;
+  uint32_t ssrc;
+  Stream* stream;
+  bool rtx;
+};
+struct OutputKey {
+  TransportId transport;
+  uint32_t ssrc;
+  Stream* stream;
+  size_t output;
+};
+
+
+}  // namespace umbrella::sfu::detail

@@ -1,0 +1,20 @@
+#include "sfu/rtp_rewrite.hpp"
+
+#include "rtp/rtx.hpp"
+
+namespace umbrella::sfu {
+
+bool apply_rewrite(Packet& copy, const RtpRewrite& rw) {
+  if (!copy || copy.shared()) return false;
+  if (rw.unwrap && !rtp::rtx_unwrap(copy, rw.payload_type, rw.ssrc)) return false;
+  MutableBytes s = copy.span();
+  if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions)) return false;
+  if (!rw.rtx) {
+    return rtp::set_ssrc(s, rw.ssrc) && rtp::set_sequence(s, rw.seq) &&
+           rtp::set_timestamp(s, rw.timestamp) && rtp::set_payload_type(s, rw.payload_type);
+  }
+  if (!rtp::set_sequence(s, rw.rtx_osn) || !rtp::set_timestamp(s, rw.timestamp)) return false;
+  return rtp::rtx_wrap(copy, {rw.payload_type, rw.ssrc, rw.seq});
+}
+
+}  // namespace umbrella::sfu

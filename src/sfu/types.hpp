@@ -1,0 +1,81 @@
+// The SFU's forwarding vocabulary: who publishes which RTP stream, who subscribes to it, and
+// the counters the router keeps about both.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/time.hpp"
+
+namespace umbrella::sfu {
+
+using TransportId = uint32_t;  // one WebRTC transport (a browser, a WHIP/WHEP client, a trunk link)
+using StreamId = uint32_t;     // one published RTP stream
+
+enum class Kind : uint8_t { kAudio, kVideo };
+
+// Negotiated RFC 8285 extension ids of one side; 0 = not negotiated.
+struct ExtensionIds {
+  uint8_t mid = 0, rid = 0, repaired_rid = 0, abs_send_time = 0, transport_cc = 0, audio_level = 0;
+};
+
+struct PublishedStream {
+  StreamId id = 0;
+  TransportId transport = 0;
+  Kind kind = Kind::kVideo;
+  uint32_t ssrc = 0;      // 0: unknown, learned from the mid/rid header extensions
+  uint32_t rtx_ssrc = 0;  // 0: unknown/none (learned from repaired-rid or the RTX pt)
+  std::string rid;        // simulcast rid when the SSRC is not signalled ("" otherwise)
+  std::string mid;        // publisher's mid, to match SSRC-less packets by the mid extension
+  uint8_t rtx_payload_type = 0;
+  uint32_t clock_rate = 90000;
+  ExtensionIds extensions;  // publisher's negotiated ids
+  std::string cname;        // put in subscribers' SDES ("" -> the router's cname)
+};
+
+struct Subscription {
+  StreamId stream = 0;
+  TransportId transport = 0;
+  uint32_t ssrc = 0;      // what the subscriber sees
+  uint32_t rtx_ssrc = 0;  // 0: no RTX towards this subscriber
+  std::array<uint8_t, 128> payload_type_map{};  // publisher pt -> subscriber pt (0 = drop)
+  uint8_t rtx_payload_type = 0;                 // subscriber's RTX pt (0: retransmit plain)
+  ExtensionIds extensions;  // subscriber's negotiated ids (rewritten, or dropped when 0)
+};
+
+struct StreamCounters {
+  uint64_t packets = 0, bytes = 0, lost = 0, nacks_sent = 0, plis_sent = 0, rtx_received = 0;
+  uint64_t duplicates = 0;  // media or RTX packets already in the cache (not forwarded again)
+};
+
+struct SubscriptionCounters {
+  uint64_t packets = 0, bytes = 0, nacks_received = 0, retransmitted = 0, plis_received = 0;
+  uint64_t retransmit_misses = 0;  // NACKed sequence numbers not (or no longer) in the cache
+  uint64_t dropped_payload_type = 0;  // publisher pt not mapped for this subscriber
+};
+
+struct RouterCounters {
+  uint64_t unknown_ssrc_packets = 0;
+  uint64_t malformed_rtp = 0;
+  uint64_t malformed_rtcp = 0;
+  uint64_t remb_dropped = 0;
+  uint64_t twcc_dropped = 0;
+  uint64_t unknown_feedback = 0;  // feedback about an SSRC the transport does not receive
+};
+
+struct RouterConfig {
+  uint32_t rtcp_ssrc = 0x554D4252;  // sender SSRC of the router's own RTCP ("UMBR")
+  std::string cname = "umbrella-sfu";
+  Duration report_interval = milliseconds(1000);
+  Duration keyframe_interval = milliseconds(300);  // at most one PLI per stream per interval
+  Duration nack_rtt = milliseconds(100);           // NACK retry spacing
+  int nack_max_retries = 3;
+  Duration nack_max_age = milliseconds(1000);
+  size_t video_cache_slots = 512;
+  size_t audio_cache_slots = 128;
+  Duration cache_max_age = milliseconds(1000);
+  bool nack_audio = false;  // NACK publishers' audio gaps too
+};
+
+}  // namespace umbrella::sfu

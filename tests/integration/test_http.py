@@ -1,0 +1,198 @@
+"""The HTTPS/WebSocket control plane against the real binary over loopback."""
+import http.client
+import json
+import socket
+import ssl
+import time
+import unittest
+
+from harness import Server
+from wsclient import WebSocket, connect, pb
+
+
+def https(server, method, path, headers=None, body=None):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", server.http_port, context=ctx, timeout=5)
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r, data
+
+
+class Https(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_call_page_and_asset(self):
+        r, body = https(self.server, "GET", "/sfu")
+        self.assertEqual(r.status, 200)
+        self.assertIn("text/html", r.getheader("content-type"))
+        self.assertIn(b"<html", body.lower())
+        # The page references its assets under /static/; fetch each one.
+        import re
+        assets = re.findall(rb'(?:src|href)="([^"]*static/[^"]+)"', body)
+        self.assertTrue(assets, body[:400])
+        for a in assets:
+            path = "/static/" + a.decode().split("static/", 1)[1]
+            r2, data = https(self.server, "GET", path)
+            self.assertEqual(r2.status, 200, path)
+            self.assertTrue(data)
+            etag = r2.getheader("etag")
+            self.assertTrue(etag)
+            r3, _ = https(self.server, "GET", path, {"If-None-Match": etag})
+            self.assertEqual(r3.status, 304)
+
+    def test_gzip_when_accepted(self):
+        r, body = https(self.server, "GET", "/sfu", {"Accept-Encoding": "gzip"})
+        self.assertEqual(r.status, 200)
+        import gzip
+        if r.getheader("content-encoding") == "gzip":
+            self.assertIn(b"<html", gzip.decompress(body).lower())
+
+    def test_health_and_status(self):
+        r, body = https(self.server, "GET", "/healthz")
+        self.assertEqual((r.status, body), (200, b"ok\n"))
+        r, body = https(self.server, "GET", "/status.json")
+        self.assertEqual(r.status, 200)
+        status = json.loads(body)
+        self.assertIn("clients", status)
+        self.assertGreater(status["rss_bytes"], 0)
+        r, body = https(self.server, "GET", "/status", {"Accept": "application/x-protobuf"})
+        self.assertEqual(r.getheader("content-type"), "application/x-protobuf")
+        st = pb().Status()
+        st.ParseFromString(body)
+        self.assertEqual(st.version, status["version"])
+        r, _ = https(self.server, "GET", "/nope")
+        self.assertEqual(r.status, 404)
+
+    def test_oversize_and_malformed_refused_while_others_work(self):
+        good = WebSocket("127.0.0.1", self.server.http_port)
+        self.assertEqual(good.status, 101)
+        r, _ = https(self.server, "GET", "/sfu", {"X-Big": "a" * 20000})
+        self.assertEqual(r.status, 431)
+        r, _ = https(self.server, "POST", "/healthz", body=b"x" * (200 * 1024))
+        self.assertEqual(r.status, 413)
+        s = connect("127.0.0.1", self.server.http_port, "/")
+        s.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+        self.assertIn(b" 400 ", s.recv(1000))
+        s.close()
+        env = pb().Envelope()
+        env.ping.nonce = 7
+        good.send(env)
+        self.assertEqual(good.recv("pong").pong.nonce, 7)
+        good.close()
+        counters = json.loads(https(self.server, "GET", "/status.json")[1])["counters"]
+        self.assertGreaterEqual(counters["http.headers_too_large"], 1)
+        self.assertGreaterEqual(counters["http.body_too_large"], 1)
+        self.assertGreaterEqual(counters["http.bad_request"], 1)
+
+    def test_slowloris_is_dropped_and_others_unaffected(self):
+        # The header timeout is 10 s: a partial request stays open while a normal client is
+        # served, then the server answers 408 and closes it.
+        s = connect("127.0.0.1", self.server.http_port, "/")
+        s.sendall(b"GET /sfu HTTP/1.1\r\nHost: x\r\n")
+        r, _ = https(self.server, "GET", "/healthz")
+        self.assertEqual(r.status, 200)
+        s.settimeout(15)
+        start = time.monotonic()
+        data = s.recv(1000)
+        self.assertLess(time.monotonic() - start, 14)
+        self.assertIn(b" 408 ", data)
+        s.close()
+
+    def test_signalling_session(self):
+        a = WebSocket("127.0.0.1", self.server.http_port)
+        b = WebSocket("127.0.0.1", self.server.http_port)
+        env = pb().Envelope()
+        env.join.room = "r1"
+        env.join.display_name = "Alice"
+        a.send(env)
+        joined = a.recv("joined").joined
+        self.assertEqual(joined.room, "r1")
+        self.assertTrue(joined.participant_id)
+        env.join.display_name = "Bob"
+        b.send(env)
+        jb = b.recv("joined").joined
+        self.assertEqual([p.display_name for p in jb.participants], ["Alice"])
+        self.assertEqual(a.recv("participant_joined").participant_joined.participant.display_name, "Bob")
+        mute = pb().Envelope()
+        mute.set_mute.audio_muted = True
+        b.send(mute)
+        upd = a.recv("participant_updated").participant_updated.participant
+        self.assertTrue(upd.audio_muted)
+        # A garbage frame is refused with an Error and the session stays usable.
+        a.send_frame(0x2, b"\xff\xff\xff\xff")
+        self.assertEqual(a.recv("error").error.code, pb().Error.CODE_BAD_MESSAGE)
+        b.close()
+        self.assertEqual(a.recv("participant_left").participant_left.participant_id, jb.participant_id)
+        a.close()
+
+    def test_websocket_oversize_message_closed_1009(self):
+        ws = WebSocket("127.0.0.1", self.server.http_port)
+        # Announce a 100 KiB frame: the server refuses on the header, before the payload.
+        ws.sock.sendall(bytes([0x82, 0x80 | 127]) + (100 * 1024).to_bytes(8, "big") + b"mask" + b"\x00" * 1000)
+        with self.assertRaises(ConnectionError) as cm:
+            ws.recv()
+        self.assertIn("1009", str(cm.exception))
+        ws.sock.close()
+
+
+class Prefix(unittest.TestCase):
+    def test_prefix_routes_and_cloud_mode(self):
+        with Server(env={"UMBRELLA_HTTP_PREFIX": "/umbrella", "UMBRELLA_CLOUD": "1"}) as s:
+            conn = http.client.HTTPConnection("127.0.0.1", s.http_port, timeout=5)
+            conn.request("GET", "/umbrella/sfu")
+            r = conn.getresponse()
+            body = r.read()
+            self.assertEqual(r.status, 200)
+            self.assertIn(b"<html", body.lower())
+            conn.request("GET", "/sfu")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 404)
+            conn.close()
+            ws = WebSocket("127.0.0.1", s.http_port, "/umbrella/wsb", tls=False)
+            self.assertEqual(ws.status, 101)
+            env = pb().Envelope()
+            env.join.room = ""
+            ws.send(env)
+            self.assertEqual(ws.recv("joined").joined.room, "default")
+            ws.close()
+
+
+class Certificates(unittest.TestCase):
+    def test_bad_certificate_file_is_one_clear_line(self):
+        import os
+        import tempfile
+        d = tempfile.mkdtemp()
+        open(os.path.join(d, "service.crt"), "w").write("not a certificate")
+        open(os.path.join(d, "service.key"), "w").write("not a key")
+        s = Server(workdir=d)
+        with self.assertRaises(RuntimeError):
+            s.start(timeout=5)
+        self.assertNotEqual(s.proc.returncode, 0)
+        self.assertTrue(any("service.crt" in l for l in s.log), s.log_text())
+
+    def test_http_port_in_use_is_one_clear_line(self):
+        busy = socket.socket()
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        s = Server(env={"UMBRELLA_HTTP_SERVE_ADDR": f":{busy.getsockname()[1]}"})
+        try:
+            with self.assertRaises(RuntimeError):
+                s.start(timeout=5)
+            self.assertTrue(any("already in use" in l for l in s.log), s.log_text())
+        finally:
+            busy.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
