@@ -1,31 +1,46 @@
-// Feeds arbitrary bytes to an HttpConnection (with a handler that accepts WebSocket upgrades,
-// so frames after a handshake reach the Session too), split at a data-derived point.
+// Feeds arbitrary bytes to an HttpConnection, split at a data-derived point. Upgrades to
+// "echo" switch to a stub stream so the hand-over of the bytes after the request is exercised
+// (the harness links http only; WebSocket has its own harness).
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "fuzz_target.hpp"
 #include "http/connection.hpp"
-#include "ws/accept.hpp"
 
 namespace {
 
 using namespace umbrella;
 
-struct NullListener : ws::Listener {
-  void on_message(ws::Session& s, ws::MessageType type, Bytes payload) override {
-    if (type == ws::MessageType::kText) s.send_text(as_string_view(payload));
+struct EchoStream : http::UpgradedStream {
+  std::string out;
+  bool closed = false;
+  void on_bytes(Bytes data, Instant) override {
+    out.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (out.size() > 4096) closed = true;
   }
+  std::string take_output() override { return std::exchange(out, std::string()); }
+  bool has_output() const override { return !out.empty(); }
+  Instant next_deadline() const override { return kNever; }
+  void on_timeout(Instant) override {}
+  bool should_close() const override { return closed; }
 };
 
 struct FuzzHandler : http::Handler {
-  NullListener listener;
   http::Response handle(const http::Request& r) override {
     (void)r.query_param("a");
     (void)r.has_token("connection", "close");
     return http::Response::text(200, r.body);
   }
   std::optional<http::UpgradeResult> upgrade(const http::Request& r, Instant now) override {
-    return ws::accept_upgrade(r, listener, ws::SessionConfig{}, now);
+    (void)now;
+    if (!r.has_token("upgrade", "echo")) return std::nullopt;
+    http::UpgradeResult result;
+    result.response.status = 101;
+    result.response.headers.emplace_back("Upgrade", "echo");
+    result.stream = std::make_unique<EchoStream>();
+    return result;
   }
 };
 

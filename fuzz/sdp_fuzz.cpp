@@ -49,7 +49,7 @@ UMBRELLA_FUZZ_TARGET(sdp) {
     track.stream_id = "s";
     track.track_id = "t";
     track.ssrc = 1;
-    auto offer = make_offer(negotiated_state(*answer), {track}, local);
+    auto offer = make_offer(negotiated_state(*parsed, *answer), {track}, local);
     if (offer) require(parse(build(*offer)).ok());
   }
   (void)apply_answer(*parsed, *parsed);

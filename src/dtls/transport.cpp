@@ -129,6 +129,13 @@ void DtlsTransport::handle_datagram(Bytes datagram, Instant now) {
   // An empty read would look like end-of-stream to mbedTLS.
   if (datagram.empty()) return;
   impl_->timer.set_now(now);
+  if (role_ == Role::kServer && impl_->ssl.state <= MBEDTLS_SSL_CLIENT_HELLO) {
+    switch (impl_->client_hello.add(datagram)) {
+      case ClientHelloAssembler::Outcome::kBuffered: return;
+      case ClientHelloAssembler::Outcome::kComplete: datagram = impl_->client_hello.assembled(); break;
+      case ClientHelloAssembler::Outcome::kPassThrough: break;
+    }
+  }
   impl_->pending = datagram;
   impl_->has_pending = true;
   drive();

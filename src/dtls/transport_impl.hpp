@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dtls/client_hello_assembler.hpp"
 #include "dtls/fingerprint.hpp"
 #include "dtls/retransmit_timer.hpp"
 #include "dtls/srtp_keying.hpp"
@@ -28,6 +29,7 @@ struct DtlsTransport::Impl {
 
   // The datagram being fed to mbedTLS through the recv callback (read at most once).
   Bytes pending;
+  ClientHelloAssembler client_hello;  // mbedTLS cannot take a fragmented ClientHello
   bool has_pending = false;
 
   std::vector<std::vector<uint8_t>> out;

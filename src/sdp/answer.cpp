@@ -1,5 +1,6 @@
 // answer_offer(): the SFU answering a remote (browser) offer.
 #include <algorithm>
+#include <map>
 
 #include "sdp/helpers.hpp"
 #include "sdp/names.hpp"
@@ -173,6 +174,10 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
   answer.extmap_allow_mixed = offer.extmap_allow_mixed;
   bool have_data = false;
   std::vector<std::string> accepted_mids;
+  // In one BUNDLE transport an extension id means one URI (RFC 8843 9.1). Some offerers
+  // (aiortc 1.4) reuse an id for different URIs across m-lines and then parse every packet
+  // with one map; answering only the first use keeps each id unambiguous.
+  std::map<uint16_t, std::string> bundle_extension_ids;
   for (const auto& offered : offer.media) {
     // One transport: only m-lines the offerer bundles (or a lone m-line) can be served.
     bool bundled = offered_bundle
@@ -189,6 +194,10 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
       }
     }
     if (m) {
+      std::erase_if(m->extmaps, [&](const Extmap& e) {
+        auto [it, inserted] = bundle_extension_ids.emplace(e.id, e.uri);
+        return !inserted && it->second != e.uri;
+      });
       if (auto e = check_transport(offer, offered); !e.empty()) return Err{e};
       detail::add_transport(*m, local, Setup::kPassive);
       accepted_mids.push_back(m->mid);

@@ -15,5 +15,6 @@ inline constexpr size_t kMaxFormatsPerMedia = 128;
 inline constexpr size_t kMaxTokensPerLine = 64;
 inline constexpr size_t kMaxCandidatesPerMedia = 64;
 inline constexpr size_t kMaxAttributesPerSection = 1024;
+inline constexpr size_t kMaxRidsPerMedia = 32;  // rid lines, and streams in a simulcast line
 
 }  // namespace umbrella::sdp

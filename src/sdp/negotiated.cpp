@@ -54,9 +54,16 @@ std::string check_answer_codecs(const MediaSection& offered, const MediaSection&
   return {};
 }
 
+// The SCTP port of a data m-line: a=sctp-port, or the legacy "DTLS/SCTP <port>" format.
+std::optional<uint16_t> sctp_port_of(const MediaSection& m) {
+  if (m.sctp_port) return m.sctp_port;
+  if (m.proto == "DTLS/SCTP" && !m.formats.empty()) return detail::parse_uint<uint16_t>(m.formats[0]);
+  return std::nullopt;
+}
+
 }  // namespace
 
-NegotiatedState negotiated_state(const SessionDescription& local_answer) {
+NegotiatedState negotiated_state(const SessionDescription& remote_offer, const SessionDescription& local_answer) {
   NegotiatedState state;
   state.extmap_allow_mixed = local_answer.extmap_allow_mixed;
   for (const auto& m : local_answer.media) {
@@ -64,9 +71,35 @@ NegotiatedState negotiated_state(const SessionDescription& local_answer) {
     n.direction = n.rejected ? Direction::kInactive : m.direction;
     if (n.direction == Direction::kUnspecified) n.direction = Direction::kSendRecv;
     if (!n.rejected) n.recv_rids = rids_with(m, RidDirection::kRecv);
+    const MediaSection* offered = find_media(remote_offer, m.mid);
+    n.sctp_port = offered && !n.rejected ? sctp_port_of(*offered) : std::nullopt;
+    n.max_message_size = offered && !n.rejected ? offered->max_message_size : std::nullopt;
     state.media.push_back(std::move(n));
   }
   return state;
+}
+
+std::optional<std::string> bundle_tag(const SessionDescription& s) {
+  const Group* g = find_group(s, "BUNDLE");
+  if (!g) return std::nullopt;
+  for (const auto& mid : g->mids)
+    if (const MediaSection* m = find_media(s, mid); m && m->port != 0) return mid;
+  return std::nullopt;
+}
+
+std::optional<RemoteTransport> remote_transport(const SessionDescription& remote, std::string_view mid) {
+  const MediaSection* m = find_media(remote, mid);
+  if (!m) return std::nullopt;
+  const Fingerprint* fp = effective_fingerprint(remote, *m);
+  RemoteTransport t;
+  t.ice_ufrag = std::string(effective_ice_ufrag(remote, *m));
+  t.ice_pwd = std::string(effective_ice_pwd(remote, *m));
+  if (t.ice_ufrag.empty() || t.ice_pwd.empty() || !fp) return std::nullopt;
+  t.fingerprint = *fp;
+  t.setup = effective_setup(remote, *m);
+  t.candidates = m->candidates;
+  t.ice_lite = remote.ice_lite;
+  return t;
 }
 
 Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offer, const SessionDescription& answer) {
@@ -109,7 +142,7 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
       }
       n.rtcp_rsize = o.rtcp_rsize && a.rtcp_rsize;
     } else {
-      n.sctp_port = a.sctp_port;
+      n.sctp_port = sctp_port_of(a);
       n.max_message_size = a.max_message_size;
     }
     // The SFU's direction: what it offered, limited by what the answerer accepted.

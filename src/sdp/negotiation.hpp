@@ -63,8 +63,8 @@ struct NegotiatedMedia {
   std::vector<Codec> codecs;                   // negotiated payload types, RTX included
   std::vector<Extmap> extmaps;                 // negotiated extension ids
   std::vector<std::string> formats;            // the m= format list (data channel: as written)
-  std::optional<uint16_t> sctp_port;           // remote's SCTP port (data channel)
-  std::optional<uint64_t> max_message_size;
+  std::optional<uint16_t> sctp_port;           // the remote's SCTP port (data channel)
+  std::optional<uint64_t> max_message_size;    // the remote's limit
   std::vector<std::string> recv_rids;          // simulcast rids the remote sends to us
   bool rtcp_rsize = false;
 
@@ -84,8 +84,9 @@ struct NegotiatedState {
 // options, unsupported m-lines rejected (port 0), data channel accepted on sctp-port.
 Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
                                                      const AnswerOptions& options = {});
-// The negotiated state described by an answer the SFU produced.
-NegotiatedState negotiated_state(const SessionDescription& local_answer);
+// The negotiated state after answer_offer(): codecs, ids and direction from the SFU's answer,
+// the remote's SCTP port and message size from its offer.
+NegotiatedState negotiated_state(const SessionDescription& remote_offer, const SessionDescription& local_answer);
 
 // Server-initiated renegotiation: keeps every m-line of `state` in order with its payload
 // types and extension ids, marks existing mids sending a track in `tracks` sendonly (plus
@@ -101,5 +102,20 @@ std::string build_offer(const NegotiatedState& state, const std::vector<Outgoing
 // Checks a remote answer against the offer the SFU sent and returns the negotiated state
 // (per mid: payload types, extension ids, direction as the SFU now acts).
 Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offer, const SessionDescription& answer);
+
+// The remote's ICE/DTLS parameters for the bundled transport.
+struct RemoteTransport {
+  std::string ice_ufrag;
+  std::string ice_pwd;
+  Fingerprint fingerprint;
+  Setup setup = Setup::kUnspecified;  // unspecified means active (RFC 4145)
+  std::vector<Candidate> candidates;
+  bool ice_lite = false;
+};
+// The first mid of the BUNDLE group whose m-line is not rejected (the "BUNDLE tag").
+std::optional<std::string> bundle_tag(const SessionDescription& s);
+// The effective transport parameters of m-line `mid` of a remote description. Use the
+// BUNDLE tag of the answer: remote_transport(remote, *bundle_tag(answer)).
+std::optional<RemoteTransport> remote_transport(const SessionDescription& remote, std::string_view mid);
 
 }  // namespace umbrella::sdp

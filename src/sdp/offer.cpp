@@ -84,15 +84,17 @@ struct Numbering {
 std::vector<Codec> default_codecs(MediaKind kind, const Capabilities& caps, const NegotiatedState& state,
                                   Numbering& numbers) {
   std::vector<Codec> out;
+  std::set<uint8_t> in_line;  // a number reused from another m-line must still be unique here
   for (const auto& cap : caps.codecs) {
     if (cap.kind != kind) continue;
     std::optional<uint8_t> pt, rtx;
     for (const auto& m : state.media) {
       if (m.kind != kind || pt) continue;
       for (const auto& c : m.codecs) {
-        if (c.has_rtpmap && !is_rtx(c) && codec_matches(cap, c)) {
+        if (c.has_rtpmap && !is_rtx(c) && codec_matches(cap, c) && !in_line.count(c.pt)) {
           pt = c.pt;
           rtx = m.rtx_payload_type(c.pt);
+          if (rtx && (in_line.count(*rtx) || *rtx == *pt)) rtx.reset();
           break;
         }
       }
@@ -100,6 +102,8 @@ std::vector<Codec> default_codecs(MediaKind kind, const Capabilities& caps, cons
     if (!pt) pt = numbers.free_pt(cap.default_pt);
     if (cap.rtx && !rtx && pt) rtx = numbers.free_pt(cap.default_rtx_pt);
     if (!pt || (cap.rtx && !rtx)) continue;  // out of payload types: offer fewer codecs
+    in_line.insert(*pt);
+    if (cap.rtx) in_line.insert(*rtx);
     for (auto& c : codecs_for(cap, *pt, rtx.value_or(0))) out.push_back(std::move(c));
   }
   return out;

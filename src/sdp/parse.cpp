@@ -74,6 +74,7 @@ namespace {
 
 std::optional<SimulcastList> parse_simulcast_list(std::string_view text) {
   SimulcastList list;
+  size_t streams = 0;
   while (!text.empty()) {
     auto [entry, after] = split_once(text, ';');
     text = after;
@@ -84,13 +85,12 @@ std::optional<SimulcastList> parse_simulcast_list(std::string_view text) {
       SimulcastStream s;
       if (!rid.empty() && rid[0] == '~') { s.paused = true; rid.remove_prefix(1); }
       if (rid.empty() || !is_token(rid) || rid.find('=') != std::string_view::npos) return std::nullopt;
+      if (++streams > kMaxRidsPerMedia) return std::nullopt;
       s.rid = std::string(rid);
       alternatives.push_back(std::move(s));
-      if (alternatives.size() > kMaxTokensPerLine) return std::nullopt;
     }
     if (alternatives.empty()) return std::nullopt;
     list.push_back(std::move(alternatives));
-    if (list.size() > kMaxTokensPerLine) return std::nullopt;
   }
   return list;
 }

@@ -130,6 +130,7 @@ AttrStatus parse_rid(MediaSection& m, std::string_view v) {
   else if (dir == "recv") r.direction = RidDirection::kRecv;
   else return AttrStatus::kBad;
   r.params = std::string(trim(params));
+  if (m.rids.size() >= kMaxRidsPerMedia) return AttrStatus::kTooMany;
   m.rids.push_back(std::move(r));
   return AttrStatus::kOk;
 }

@@ -54,7 +54,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     ctx_.port.register_ufrag(credentials_.ufrag, this);
     arm_timer();
   }
-  negotiated_ = sdp::negotiated_state(*answer);
+  negotiated_ = sdp::negotiated_state(*offer, *answer);
   remote_offer_ = std::move(*offer);
   return sdp::build(*answer);
 }

@@ -54,7 +54,13 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   std::unique_ptr<Server> s(new Server(loop, config));
   if (s->config_.site_id.empty()) s->config_.site_id = default_site_id();
 
-  auto udp = UdpSocket::bind(*SocketAddress::parse_ip("0.0.0.0"), config.min_port, config.max_port);
+  // Bound to the announced address when it is one of ours, so replies leave from the address
+  // the client checked (ICE drops responses from another source). Behind NAT it is not ours.
+  SocketAddress bind_ip = *SocketAddress::parse_ip("0.0.0.0");
+  if (config.public_ip && config.public_ip->is_ipv4())
+    for (auto& a : tls::interface_addresses())
+      if (a == config.public_ip->ip_string()) bind_ip = *config.public_ip;
+  auto udp = UdpSocket::bind(bind_ip, config.min_port, config.max_port);
   if (!udp) return Err{udp.error()};
   s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 4096);
 

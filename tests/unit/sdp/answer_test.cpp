@@ -40,7 +40,8 @@ SessionDescription answer_to(const SessionDescription& offer, const AnswerOption
 }  // namespace
 
 TEST_CASE("answer: Chrome simulcast offer") {
-  auto answer = answer_to(sample("chrome_offer_simulcast.sdp"));
+  auto offer = sample("chrome_offer_simulcast.sdp");
+  auto answer = answer_to(offer);
   CHECK(answer.ice_lite);
   CHECK(answer.extmap_allow_mixed);
   REQUIRE(find_group(answer, "BUNDLE"));
@@ -92,8 +93,21 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(data.max_message_size == 262144u);
   CHECK_FALSE(data.rtcp_mux);
 
-  auto state = negotiated_state(answer);
+  auto state = negotiated_state(offer, answer);
   REQUIRE(state.media.size() == 3);
+  CHECK(state.find("2")->sctp_port == 5000);
+  CHECK(state.find("2")->max_message_size == 262144u);
+
+  CHECK(bundle_tag(answer) == "0");
+  auto remote = remote_transport(offer, *bundle_tag(answer));
+  REQUIRE(remote);
+  CHECK(remote->ice_ufrag == "EsAw");
+  CHECK(remote->ice_pwd == "bP+XJMM09aR8AiX1jdukzR6Y");
+  CHECK(remote->fingerprint.algorithm == "sha-256");
+  CHECK(remote->setup == Setup::kActpass);
+  CHECK(remote->candidates.size() == 5);
+  CHECK_FALSE(remote->ice_lite);
+  CHECK_FALSE(remote_transport(offer, "nope"));
   CHECK(state.find("1")->payload_type("VP8") == 96);
   CHECK(state.find("1")->rtx_payload_type(96) == 97);
   CHECK(state.find("1")->extension_id(ext::kTransportCc) == 3);
@@ -102,7 +116,8 @@ TEST_CASE("answer: Chrome simulcast offer") {
 }
 
 TEST_CASE("answer: aiortc offer with legacy data channel") {
-  auto answer = answer_to(sample("aiortc_offer.sdp"));
+  auto offer = sample("aiortc_offer.sdp");
+  auto answer = answer_to(offer);
   REQUIRE(answer.media.size() == 3);
   CHECK(pts(answer.media[0]) == std::vector<uint8_t>{96});           // opus at aiortc's 96
   CHECK(pts(answer.media[1]) == std::vector<uint8_t>{97, 98, 101, 102});  // VP8+rtx, H264 42e01f+rtx
@@ -112,6 +127,10 @@ TEST_CASE("answer: aiortc offer with legacy data channel") {
   CHECK(data.formats == std::vector<std::string>{"5000"});
   REQUIRE(data.other_attributes.size() == 1);
   CHECK(data.other_attributes[0].value == "5000 webrtc-datachannel 65535");
+  auto state = negotiated_state(offer, answer);
+  CHECK(state.find("2")->sctp_port == 5000);  // from the legacy m= format
+  CHECK(state.find("2")->max_message_size == 65536u);
+  CHECK(remote_transport(offer, *bundle_tag(answer))->ice_ufrag == offer.media[0].ice_ufrag);
 }
 
 TEST_CASE("answer: Firefox offer") {
@@ -196,8 +215,9 @@ TEST_CASE("answer: unsupported m-lines are rejected with port 0") {
   }
   CHECK(answer.media[5].media == "text");
   CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "2"});
-  auto state = negotiated_state(answer);
+  auto state = negotiated_state(offer, answer);
   CHECK(state.find("1")->rejected);
+  CHECK_FALSE(state.find("3")->sctp_port);
 }
 
 TEST_CASE("answer: offers we cannot answer") {

@@ -43,10 +43,22 @@ SessionDescription remote_answer(const SessionDescription& offer) {
   return std::move(a).value();
 }
 
+// Within one m-line, payload types and extension ids are unique.
+void check_numbering(const SessionDescription& offer) {
+  for (const auto& m : offer.media) {
+    INFO(m.mid);
+    for (size_t i = 0; i < m.codecs.size(); ++i)
+      for (size_t j = i + 1; j < m.codecs.size(); ++j) CHECK(m.codecs[i].pt != m.codecs[j].pt);
+    for (size_t i = 0; i < m.extmaps.size(); ++i)
+      for (size_t j = i + 1; j < m.extmaps.size(); ++j) CHECK(m.extmaps[i].id != m.extmaps[j].id);
+  }
+}
+
 NegotiatedState chrome_state() {
-  auto answer = answer_offer(parsed(read_sample("chrome_offer_simulcast.sdp")), server_transport());
+  auto offer = parsed(read_sample("chrome_offer_simulcast.sdp"));
+  auto answer = answer_offer(offer, server_transport());
   REQUIRE(answer.ok());
-  return negotiated_state(*answer);
+  return negotiated_state(offer, *answer);
 }
 
 }  // namespace
@@ -56,7 +68,8 @@ TEST_CASE("offer: golden re-offer to aiortc, and aiortc's real answer applied") 
   local.candidates = host_candidates({"127.0.0.1"}, 40000);
   local.session_id = "1";
   local.session_version = 1;
-  auto answer = answer_offer(parsed(read_sample("aiortc_live_offer.sdp")), local);
+  auto remote_offer = parsed(read_sample("aiortc_live_offer.sdp"));
+  auto answer = answer_offer(remote_offer, local);
   REQUIRE(answer.ok());
   OutgoingTrack audio;
   audio.mid = "s2";
@@ -65,7 +78,7 @@ TEST_CASE("offer: golden re-offer to aiortc, and aiortc's real answer applied") 
   audio.track_id = "mic";
   audio.ssrc = 4321;
   local.session_version = 2;
-  std::string offer_text = build_offer(negotiated_state(*answer), {video_track("s1", 1234), audio}, local);
+  std::string offer_text = build_offer(negotiated_state(remote_offer, *answer), {video_track("s1", 1234), audio}, local);
   // video_track gives rtx 1235; the golden file was made with rtx 5678.
   auto offer = parsed(offer_text);
   REQUIRE(offer.media.size() == 5);
@@ -73,6 +86,11 @@ TEST_CASE("offer: golden re-offer to aiortc, and aiortc's real answer applied") 
   offer.media[3].ssrc_groups = golden.media[3].ssrc_groups;
   offer.media[3].ssrcs = golden.media[3].ssrcs;
   CHECK(build(offer) == read_sample("umbrella_reoffer.sdp"));
+  // aiortc uses id 2 for audio-level on audio and abs-send-time on video: the new audio
+  // m-line must not put both on 2.
+  check_numbering(offer);
+  CHECK(find_extmap_id(offer.media[4], std::string(ext::kAudioLevel)) == 2);
+  CHECK(find_extmap_id(offer.media[4], std::string(ext::kAbsSendTime)) == 4);
 
   auto state = apply_answer(golden, parsed(read_sample("aiortc_reanswer.sdp")));
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error()));
@@ -94,6 +112,7 @@ TEST_CASE("offer: keeps existing m-lines and appends new sendonly tracks") {
   auto r = make_offer(state, {video_track("3", 5000)}, server_transport());
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error()));
   const auto& offer = *r;
+  check_numbering(offer);
   CHECK(offer.ice_lite);
   REQUIRE(offer.media.size() == 4);
   CHECK(find_group(offer, "BUNDLE")->mids == std::vector<std::string>{"0", "1", "2", "3"});

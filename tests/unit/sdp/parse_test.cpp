@@ -280,6 +280,16 @@ TEST_CASE("parse: bounds are enforced") {
     for (size_t i = 0; i <= kMaxAttributesPerSection; ++i) m += "a=x-" + std::to_string(i) + "\n";
     CHECK(error_of(with_media(m)) == ParseErrorCode::kTooManyItems);
   }
+  SUBCASE("rids per m-line; oversized simulcast lines are not modelled") {
+    std::string m = "m=video 9 UDP/TLS/RTP/SAVPF 96\n";
+    std::string list;
+    for (size_t i = 0; i <= kMaxRidsPerMedia; ++i) list += (i ? ";r" : "r") + std::to_string(i);
+    auto r = parse(with_media(m + "a=simulcast:send " + list + "\n"));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->media[0].simulcast);
+    for (size_t i = 0; i <= kMaxRidsPerMedia; ++i) m += "a=rid:r" + std::to_string(i) + " send\n";
+    CHECK(error_of(with_media(m)) == ParseErrorCode::kTooManyItems);
+  }
   SUBCASE("error strings name the line") {
     auto r = parse(std::string(kMinimal) + "garbage\n");
     REQUIRE_FALSE(r.ok());

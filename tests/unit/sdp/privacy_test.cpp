@@ -66,7 +66,7 @@ TEST_CASE("privacy: answers and offers carry only the server's candidates") {
     t.stream_id = "s";
     t.track_id = "t";
     t.ssrc = 42;
-    std::string reoffer = build_offer(negotiated_state(*answer), {t}, server_transport());
+    std::string reoffer = build_offer(negotiated_state(*offer, *answer), {t}, server_transport());
     REQUIRE_FALSE(reoffer.empty());
     check_clean(reoffer, secrets);
   }

@@ -1,0 +1,64 @@
+"""Real media through the SFU between independent WebRTC peers (Debian's python3-aiortc):
+WHIP in, WHEP out, frames decoded on the far side."""
+import asyncio
+import json
+import time
+import unittest
+
+from harness import CLIENT_IP, SERVER_IP, Server
+from rtc_util import Subscriber, publish, wait_for
+from test_ice import request
+
+
+class WhipWhep(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def status(self):
+        return json.loads(request(self.server, "GET", "/status.json")[2])
+
+    def test_publisher_to_two_subscribers_and_late_joiner(self):
+        async def run():
+            base = self.server.base_url
+            pub, location, answer = await publish(base, "media")
+            self.assertNotIn(CLIENT_IP, answer)
+            self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15),
+                            f"publisher {pub.connectionState}\n{self.server.log_text()}")
+            subs = [await Subscriber().start(base, "media") for _ in range(2)]
+            for s in subs:
+                self.assertNotIn(CLIENT_IP, s.answer)
+            ok = await wait_for(lambda: all(s.video_frames >= 30 and s.audio_frames >= 50 for s in subs), 30)
+            self.assertTrue(ok, f"frames {[(s.video_frames, s.audio_frames) for s in subs]}\n{json.dumps(self.status(), indent=1)}\n{self.server.log_text()}")
+            for s in subs:
+                self.assertEqual(s.sizes, {(640, 360)})
+            # A subscriber joining mid-stream gets a keyframe promptly (PLI on subscribe).
+            await asyncio.sleep(2)
+            late = await Subscriber().start(base, "media")
+            self.assertTrue(await wait_for(lambda: late.video_frames >= 5, 15), self.server.log_text())
+            delay = late.first_video_at - late.started
+            print(f"late joiner: first decoded frame {delay * 1000:.0f} ms after its WHEP request")
+            self.assertLess(delay, 5.0)
+            st = self.status()
+            pubs = [c for c in st["clients"] if c["published"]]
+            self.assertEqual(len(pubs), 1)
+            # The publisher's address (either of its host candidates) shows on /status only.
+            self.assertIn(pubs[0]["address"].split(":")[0], (CLIENT_IP, SERVER_IP))
+            fwd = [c for c in st["clients"] if c["forwarded"]]
+            self.assertEqual(len(fwd), 3)
+            # DELETE ends the WHIP session: the publisher's tracks leave the room.
+            self.assertEqual(request(self.server, "DELETE", location)[0], 200)
+            self.assertTrue(await wait_for(lambda: not [c for c in self.status()["clients"] if c["published"]], 5))
+            for s in subs + [late]:
+                await s.close()
+            await pub.close()
+
+        asyncio.run(run())
+
+
+if __name__ == "__main__":
+    unittest.main()
