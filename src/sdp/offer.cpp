@@ -1,5 +1,6 @@
 // make_offer(): server-initiated renegotiation of an existing transport.
 #include <algorithm>
+#include <bitset>
 #include <set>
 
 #include "sdp/build.hpp"
@@ -84,27 +85,29 @@ struct Numbering {
 std::vector<Codec> default_codecs(MediaKind kind, const Capabilities& caps, const NegotiatedState& state,
                                   Numbering& numbers) {
   std::vector<Codec> out;
-  std::set<uint8_t> in_line;  // a number reused from another m-line must still be unique here
+  std::bitset<128> in_line;  // a number reused from another m-line must still be unique here
   for (const auto& cap : caps.codecs) {
     if (cap.kind != kind) continue;
-    std::optional<uint8_t> pt, rtx;
+    int pt = -1, rtx = -1;
     for (const auto& m : state.media) {
-      if (m.kind != kind || pt) continue;
+      if (m.kind != kind || pt >= 0) continue;
       for (const auto& c : m.codecs) {
-        if (c.has_rtpmap && !is_rtx(c) && codec_matches(cap, c) && !in_line.count(c.pt)) {
+        if (c.has_rtpmap && !is_rtx(c) && codec_matches(cap, c) && !in_line[c.pt & 127]) {
           pt = c.pt;
-          rtx = m.rtx_payload_type(c.pt);
-          if (rtx && (in_line.count(*rtx) || *rtx == *pt)) rtx.reset();
+          auto r = m.rtx_payload_type(c.pt);
+          if (r && *r != c.pt && !in_line[*r & 127]) rtx = *r;
           break;
         }
       }
     }
-    if (!pt) pt = numbers.free_pt(cap.default_pt);
-    if (cap.rtx && !rtx && pt) rtx = numbers.free_pt(cap.default_rtx_pt);
-    if (!pt || (cap.rtx && !rtx)) continue;  // out of payload types: offer fewer codecs
-    in_line.insert(*pt);
-    if (cap.rtx) in_line.insert(*rtx);
-    for (auto& c : codecs_for(cap, *pt, rtx.value_or(0))) out.push_back(std::move(c));
+    if (pt < 0)
+      if (auto p = numbers.free_pt(cap.default_pt)) pt = *p;
+    if (cap.rtx && rtx < 0 && pt >= 0)
+      if (auto r = numbers.free_pt(cap.default_rtx_pt)) rtx = *r;
+    if (pt < 0 || (cap.rtx && rtx < 0)) continue;  // out of payload types: offer fewer codecs
+    in_line.set(size_t(pt));
+    if (cap.rtx) in_line.set(size_t(rtx));
+    for (auto& c : codecs_for(cap, uint8_t(pt), uint8_t(cap.rtx ? rtx : 0))) out.push_back(std::move(c));
   }
   return out;
 }

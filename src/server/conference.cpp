@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/log.hpp"
+#include "rtp/ntp.hpp"
 #include "server/participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -14,7 +15,11 @@ std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella
 }  // namespace
 
 Conference::Conference(std::string site_id, MediaContext& media)
-    : site_id_(std::move(site_id)), media_(media), router_(*this) {}
+    : site_id_(std::move(site_id)), media_(media), router_(*this) {
+  // Sender reports carry wall-clock NTP time: anchor the loop's monotonic clock to it once.
+  router_.set_ntp_clock(rtp::NtpClock(media_.loop.now(), std::chrono::duration_cast<Duration>(
+                                                             std::chrono::system_clock::now().time_since_epoch())));
+}
 
 Conference::~Conference() {
   if (router_timer_) media_.loop.cancel(router_timer_);

@@ -122,6 +122,11 @@ TEST_CASE("answer: aiortc offer with legacy data channel") {
   CHECK(pts(answer.media[0]) == std::vector<uint8_t>{96});           // opus at aiortc's 96
   CHECK(pts(answer.media[1]) == std::vector<uint8_t>{97, 98, 101, 102});  // VP8+rtx, H264 42e01f+rtx
   CHECK(answer.media[1].codecs[0].feedback.size() == 3);  // nack, nack pli, goog-remb
+  // aiortc puts audio-level (audio) and abs-send-time (video) both on id 2; in one bundle an
+  // id names one extension, so only the first is answered.
+  CHECK(find_extmap_id(answer.media[0], std::string(ext::kAudioLevel)) == 2);
+  CHECK_FALSE(find_extmap_id(answer.media[1], std::string(ext::kAbsSendTime)));
+  CHECK(find_extmap_id(answer.media[1], std::string(ext::kMid)) == 1);
   const auto& data = answer.media[2];
   CHECK(data.proto == "DTLS/SCTP");
   CHECK(data.formats == std::vector<std::string>{"5000"});

@@ -86,17 +86,19 @@ TEST_CASE("offer: golden re-offer to aiortc, and aiortc's real answer applied") 
   offer.media[3].ssrc_groups = golden.media[3].ssrc_groups;
   offer.media[3].ssrcs = golden.media[3].ssrcs;
   CHECK(build(offer) == read_sample("umbrella_reoffer.sdp"));
-  // aiortc uses id 2 for audio-level on audio and abs-send-time on video: the new audio
-  // m-line must not put both on 2.
+  // aiortc uses id 2 for audio-level on audio and abs-send-time on video: the answer kept
+  // only the first, so new m-lines give abs-send-time a fresh id.
   check_numbering(offer);
   CHECK(find_extmap_id(offer.media[4], std::string(ext::kAudioLevel)) == 2);
-  CHECK(find_extmap_id(offer.media[4], std::string(ext::kAbsSendTime)) == 4);
+  CHECK(find_extmap_id(offer.media[4], std::string(ext::kAbsSendTime)) == 3);
+  CHECK(find_extmap_id(offer.media[3], std::string(ext::kAbsSendTime)) == 3);
 
   auto state = apply_answer(golden, parsed(read_sample("aiortc_reanswer.sdp")));
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error()));
   REQUIRE(state->media.size() == 5);
-  CHECK(state->find("0")->direction == Direction::kRecvOnly);
-  CHECK(state->find("1")->direction == Direction::kRecvOnly);
+  // A fresh aiortc peer answered: it has nothing to send on the SFU's recvonly m-lines.
+  CHECK(state->find("0")->direction == Direction::kInactive);
+  CHECK(state->find("1")->direction == Direction::kInactive);
   const auto* s1 = state->find("s1");
   CHECK(s1->direction == Direction::kSendOnly);
   CHECK(s1->payload_type("VP8") == 97);
@@ -202,6 +204,30 @@ TEST_CASE("offer: refusals") {
   auto only_rejected = make_offer(rejected, {}, local);
   REQUIRE(only_rejected.ok());
   CHECK(only_rejected->media[0].port == 0);
+
+  NegotiatedState crowded;  // every dynamic payload type taken by something else
+  NegotiatedMedia busy;
+  busy.mid = "b";
+  busy.kind = MediaKind::kVideo;
+  busy.proto = "UDP/TLS/RTP/SAVPF";
+  busy.direction = Direction::kRecvOnly;
+  for (int pt = 35; pt <= 127; ++pt) {
+    if (pt > 63 && pt < 96) continue;
+    Codec c;
+    c.pt = uint8_t(pt);
+    c.name = "X" + std::to_string(pt);
+    c.clock_rate = 90000;
+    busy.codecs.push_back(c);
+  }
+  crowded.media.push_back(busy);
+  auto no_room = make_offer(crowded, {video_track("x", 9)}, local);
+  REQUIRE_FALSE(no_room.ok());
+  CHECK(no_room.error() == "no codec for track x");
+  crowded.media[0].codecs.resize(crowded.media[0].codecs.size() - 3);  // three free: one codec + RTX fits
+  auto tight = make_offer(crowded, {video_track("x", 9)}, local);
+  REQUIRE(tight.ok());
+  CHECK(tight->media[1].codecs.size() == 2);
+  check_numbering(*tight);
 
   std::vector<OutgoingTrack> many;
   for (size_t i = 0; i < kMaxMediaSections; ++i) many.push_back(video_track("t" + std::to_string(i), 100 + 2 * i));

@@ -109,6 +109,5 @@ inline Subscription subscription(StreamId stream, TransportId t, uint32_t ssrc) 
   return s;
 }
 
-inline std::string_view as_sv(const char* s) { return s; }
 
 }  // namespace umbrella::sfu::test

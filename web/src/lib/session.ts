@@ -178,6 +178,8 @@ export class CallSession {
   private async startMedia(gen: number): Promise<void> {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
     this.pc = pc;
+    // For end-to-end tests (tests/browser): the live connection, to read its getStats().
+    (window as unknown as { __umbrella?: { pc: RTCPeerConnection } }).__umbrella = { pc };
     const local = this.opts.viewer ? null : this.opts.local;
     for (const track of local?.getTracks() ?? []) pc.addTransceiver(track, { direction: "sendonly", streams: [local!] });
     pc.ontrack = (ev) => this.onTrack(ev);

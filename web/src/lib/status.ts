@@ -73,3 +73,29 @@ export function lossPercent(t: Pick<TrackStats, "packets" | "packets_lost">): st
   const expected = t.packets + t.packets_lost;
   return expected === 0 ? "0%" : `${((100 * t.packets_lost) / expected).toFixed(1)}%`;
 }
+
+// The server may leave bitrate_bps at 0 (it reports cumulative bytes): derive it from the
+// byte counts of the previous poll, per client, direction and track.
+export function withBitrates(prev: { status: Status; at: number } | null, next: Status, at: number): Status {
+  const seconds = prev ? (at - prev.at) / 1000 : 0;
+  if (!prev || seconds <= 0) return next;
+  const key = (c: ClientStatus, dir: string, t: TrackStats) => `${c.participant_id}|${dir}|${t.track_id}|${t.ssrc}`;
+  const before = new Map<string, number>();
+  for (const c of prev.status.clients) {
+    for (const t of c.published) before.set(key(c, "in", t), t.bytes);
+    for (const t of c.forwarded) before.set(key(c, "out", t), t.bytes);
+  }
+  const fill = (c: ClientStatus, dir: string, t: TrackStats): TrackStats => {
+    const old = before.get(key(c, dir, t));
+    if (t.bitrate_bps || old === undefined || t.bytes < old) return t;
+    return { ...t, bitrate_bps: Math.round(((t.bytes - old) * 8) / seconds) };
+  };
+  return {
+    ...next,
+    clients: next.clients.map((c) => ({
+      ...c,
+      published: c.published.map((t) => fill(c, "in", t)),
+      forwarded: c.forwarded.map((t) => fill(c, "out", t)),
+    })),
+  };
+}

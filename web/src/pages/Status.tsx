@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackStats } from "../lib/status";
+import { formatBitrate, formatBytes, formatDuration, lossPercent, withBitrates, type ClientStatus, type Status, type TrackStats } from "../lib/status";
 
 const REFRESH_MS = 1000;
 
@@ -74,11 +74,14 @@ export function StatusPage({ prefix }: { prefix: string }) {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
+    let prev: { status: Status; at: number } | null = null;
     const load = async () => {
       try {
         const res = await fetch(`${prefix}/status.json`, { cache: "no-store" });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const s = (await res.json()) as Status;
+        const at = Date.now();
+        const s = withBitrates(prev, (await res.json()) as Status, at);
+        prev = { status: s, at };
         if (!stopped) {
           setStatus(s);
           setError(null);

@@ -1,0 +1,194 @@
+// Drives headless Chromium (Debian's /usr/bin/chromium through playwright-core) for
+// tests/integration/test_browser.py. One JSON command per stdin line, one JSON reply per
+// stdout line: {"ok": true, "result": ...} or {"ok": false, "error": "..."}. The Python
+// side owns the scenario and the assertions; this only acts and observes like a user.
+//
+// Commands: open {page, url} | join {page, name} | click {page, testid} | observe {page}
+//           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
+//           count {page, testid} | logs {page} | close {page} | quit
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+import { decodePng, lumaDiff, lumaStats } from "./png.mjs";
+
+const CHROMIUM = process.env.UMBRELLA_CHROMIUM || "/usr/bin/chromium";
+const pages = new Map(); // name -> { context, page, logs }
+let browser = null;
+
+async function launch() {
+  // playwright manages --user-data-dir (a fresh temporary profile) and --headless itself.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      "--ignore-certificate-errors",
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+}
+
+function get(name) {
+  const p = pages.get(name);
+  if (!p) throw new Error(`no page ${name}`);
+  return p;
+}
+
+// Everything a participant sees on the call page, plus the decoder counters behind it.
+function observeInPage() {
+  return (async () => {
+    const pc = window.__umbrella?.pc ?? null;
+    const inbound = {};
+    if (pc && pc.connectionState !== "closed") {
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video")
+          inbound[r.trackIdentifier] = { framesDecoded: r.framesDecoded ?? 0, width: r.frameWidth ?? 0, height: r.frameHeight ?? 0 };
+      });
+    }
+    const tiles = [...document.querySelectorAll("[data-testid=tile]")].map((t) => {
+      const v = t.querySelector("video");
+      const track = v?.srcObject?.getVideoTracks?.()[0];
+      const box = v?.getBoundingClientRect();
+      return {
+        id: t.dataset.participantId,
+        self: t.dataset.self === "true",
+        name: (t.querySelector(".name")?.textContent ?? "").replace(/ \(you\)$/, ""),
+        hasVideo: t.dataset.hasVideo === "true",
+        audioMuted: !!t.querySelector("[data-testid=audio-muted]"),
+        videoMuted: !!t.querySelector("[data-testid=video-muted]"),
+        videoVisible: !!v && !v.classList.contains("hidden") && box.width > 0 && box.height > 0,
+        videoWidth: v?.videoWidth ?? 0,
+        videoHeight: v?.videoHeight ?? 0,
+        paused: v ? v.paused : true,
+        framesDecoded: track ? inbound[track.id]?.framesDecoded ?? null : null,
+      };
+    });
+    const state = document.querySelector("[data-testid=connection-state]");
+    return {
+      state: state?.dataset.state ?? null,
+      detail: state?.getAttribute("title") ?? "",
+      serverError: document.querySelector("[data-testid=server-error]")?.textContent ?? null,
+      inLobby: !!document.querySelector("[data-testid=join-media]"),
+      tiles,
+      inbound: Object.values(inbound),
+      pcState: pc?.connectionState ?? null,
+    };
+  })();
+}
+
+// Chromium may see the test namespace's fresh veth as a network change and abort the first
+// navigation with ERR_NETWORK_CHANGED: retry that, nothing else.
+async function navigate(page, url) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url, { waitUntil: "load" });
+    } catch (err) {
+      if (attempt >= 3 || !String(err?.message).includes("ERR_NETWORK_CHANGED")) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function tileSelector(name) {
+  return `[data-testid=tile]:not([data-self]):has(.name:text-is(${JSON.stringify(name)}))`;
+}
+
+const commands = {
+  async open({ page: name, url }) {
+    if (!browser) await launch();
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 720 } });
+    const page = await context.newPage();
+    const logs = [];
+    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+    pages.set(name, { context, page, logs });
+    await navigate(page, url);
+    return { title: await page.title() };
+  },
+  async goto({ page: name, url }) {
+    await navigate(get(name).page, url);
+    return { title: await get(name).page.title() };
+  },
+  async join({ page: name, name: display }) {
+    const { page } = get(name);
+    await page.getByTestId("name-input").fill(display);
+    await page.getByText("Join with camera and microphone").click();
+    await page.getByTestId("connection-state").waitFor({ timeout: 10_000 });
+    return {};
+  },
+  async click({ page: name, testid }) {
+    await get(name).page.getByTestId(testid).click();
+    return {};
+  },
+  async observe({ page: name }) {
+    return await get(name).page.evaluate(observeInPage);
+  },
+  // What the user sees of a remote participant's video: two screenshots of that tile's
+  // <video>, 600 ms apart. Brightness and contrast of the first, and how much changed.
+  async frame({ page: name, name: who, path }) {
+    const { page } = get(name);
+    const video = page.locator(`${tileSelector(who)} video`);
+    const first = await video.screenshot({ timeout: 5_000 });
+    await page.waitForTimeout(600);
+    const second = await video.screenshot({ timeout: 5_000 });
+    if (path) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, first);
+    }
+    const a = decodePng(first), b = decodePng(second);
+    return { ...lumaStats(a), motion: lumaDiff(a, b) };
+  },
+  async screenshot({ page: name, path }) {
+    mkdirSync(dirname(path), { recursive: true });
+    await get(name).page.screenshot({ path, fullPage: true });
+    return { path };
+  },
+  async count({ page: name, testid }) {
+    return await get(name).page.getByTestId(testid).count();
+  },
+  async logs({ page: name }) {
+    return get(name).logs.slice(-60);
+  },
+  async close({ page: name }) {
+    const p = pages.get(name);
+    if (p) await p.context.close();
+    pages.delete(name);
+    return {};
+  },
+  async quit() {
+    if (browser) await browser.close();
+    browser = null;
+    return {};
+  },
+};
+
+const rl = createInterface({ input: process.stdin });
+for await (const line of rl) {
+  if (!line.trim()) continue;
+  let reply;
+  try {
+    const msg = JSON.parse(line);
+    const fn = commands[msg.cmd];
+    if (!fn) throw new Error(`unknown command ${msg.cmd}`);
+    reply = { ok: true, result: await fn(msg) };
+    if (msg.cmd === "quit") {
+      process.stdout.write(JSON.stringify(reply) + "\n");
+      break;
+    }
+  } catch (err) {
+    reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  process.stdout.write(JSON.stringify(reply) + "\n");
+}
+if (browser) await browser.close();
+process.exit(0);

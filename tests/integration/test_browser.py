@@ -1,0 +1,206 @@
+"""The web app in headless Chromium against the real server: two people join a room through the
+UI and see each other's video decoding, mute shows on the other side, a third joins and one
+leaves mid-call, the server restarts and the pages reconnect by themselves.
+
+Chromium is Debian's /usr/bin/chromium, driven by tests/browser/driver.mjs (playwright-core,
+installed from tests/browser/package-lock.json by tools/setup --test). Screenshots go to
+tests/browser/artifacts/."""
+import json
+import os
+import shutil
+import subprocess
+import time
+import unittest
+
+from harness import Server
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BROWSER_DIR = os.path.normpath(os.path.join(HERE, "../browser"))
+ARTIFACTS = os.path.join(BROWSER_DIR, "artifacts")
+CHROMIUM = os.environ.get("UMBRELLA_CHROMIUM", "/usr/bin/chromium")
+NODE = shutil.which("node")
+
+
+def node_modules_ready():
+    stamp = os.path.join(BROWSER_DIR, "node_modules/.package-lock.json")
+    lock = os.path.join(BROWSER_DIR, "package-lock.json")
+    return os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(lock)
+
+
+def ensure_node_modules():
+    """tools/setup --test installs them; inside the test's network namespace npm can only use
+    its cache, so try that once for a machine where setup ran before this test existed."""
+    if not node_modules_ready() and NODE:
+        subprocess.run(["npm", "ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"],
+                       cwd=BROWSER_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    return node_modules_ready()
+
+
+class Driver:
+    """tests/browser/driver.mjs: one JSON command per line in, one JSON reply per line out."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([NODE, os.path.join(BROWSER_DIR, "driver.mjs")], cwd=BROWSER_DIR,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def __call__(self, cmd, **args):
+        self.proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"browser driver exited ({self.proc.poll()})")
+        reply = json.loads(line)
+        if not reply["ok"]:
+            raise RuntimeError(f"{cmd} {args}: {reply['error']}")
+        return reply["result"]
+
+    def quit(self):
+        try:
+            self("quit")
+            self.proc.wait(15)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_on_same_ports(old):
+    """A new server process on a stopped one's ports and working directory (same certificate)."""
+    new = Server(workdir=old.workdir, env={
+        "UMBRELLA_HTTP_SERVE_ADDR": f":{old.http_port}",
+        "UMBRELLA_MIN_PORT": str(old.media_port),
+        "UMBRELLA_MAX_PORT": str(old.media_port),
+    })
+    new.http_port, new.media_port = old.http_port, old.media_port
+    return new.start()
+
+
+@unittest.skipUnless(os.path.exists(CHROMIUM) and NODE, "needs /usr/bin/chromium and node")
+class BrowserCall(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not ensure_node_modules():
+            raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        cls.server = Server().start()
+        cls.browser = Driver()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+        cls.server.stop()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def diagnostics(self, *pages):
+        out = []
+        for p in pages:
+            try:
+                out.append(f"--- {p}: {json.dumps(self.browser('observe', page=p))}")
+                out.append("\n".join(self.browser("logs", page=p)[-25:]))
+            except Exception as e:  # the page may be gone
+                out.append(f"--- {p}: {e}")
+        return "\n".join(out) + "\n--- server log:\n" + self.server.log_text()
+
+    def wait_until(self, what, pred, pages, timeout=20):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = {p: self.browser("observe", page=p) for p in pages}
+            if pred(last):
+                return last
+            time.sleep(0.3)
+        self.fail(f"timed out waiting for {what}\n{self.diagnostics(*pages)}")
+
+    @staticmethod
+    def remote(obs, name):
+        return next((t for t in obs["tiles"] if not t["self"] and t["name"] == name), None)
+
+    def join(self, page, name, room):
+        self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room={room}")
+        self.browser("join", page=page, name=name)
+
+    def assert_sees_video(self, page, name, shot=None, timeout=20):
+        """`page` shows `name`'s tile with video decoding now: frames rising and a picture."""
+        def decoding(o):
+            t = self.remote(o[page], name)
+            return bool(t and t["hasVideo"] and t["videoVisible"] and (t["framesDecoded"] or 0) > 0 and t["videoWidth"] > 0)
+        first = self.wait_until(f"{page} to decode {name}'s video", decoding, [page], timeout)
+        before = self.remote(first[page], name)["framesDecoded"]
+        more = lambda o: ((self.remote(o[page], name) or {}).get("framesDecoded") or 0) >= before + 10
+        self.wait_until(f"{page}: {name}'s frames to keep coming", more, [page], 10)
+        stats = self.browser("frame", page=page, name=name, path=os.path.join(ARTIFACTS, shot) if shot else None)
+        # Chromium's fake camera: a green picture with a turning pie and a clock. Black means no
+        # picture; no change between two screenshots means a frozen one.
+        self.assertGreater(stats["mean"], 20, f"{page} sees a black tile for {name}: {stats}")
+        self.assertGreater(stats["stddev"], 1, f"{page} sees a flat tile for {name}: {stats}")
+        self.assertGreater(stats["motion"], 0.2, f"{page} sees a frozen tile for {name}: {stats}")
+
+    def names(self, obs):
+        return sorted(t["name"] for t in obs["tiles"] if not t["self"])
+
+    # -- the test -----------------------------------------------------------------------------
+
+    def test_call_through_the_ui(self):
+        room = "browser"
+        self.join("alice", "Alice", room)
+        self.join("bob", "Bob", room)
+
+        # 1. Each sees the other's video, decoding.
+        self.assert_sees_video("alice", "Bob", "alice_sees_bob.png")
+        self.assert_sees_video("bob", "Alice", "bob_sees_alice.png")
+        obs = self.browser("observe", page="alice")
+        self.assertEqual(obs["state"], "connected", self.diagnostics("alice"))
+        self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_alice.png"))
+
+        # 2. Mute shows on the other side (and unmute clears it).
+        self.browser("click", page="bob", testid="toggle-mic")
+        self.wait_until("Alice to see Bob muted", lambda o: (self.remote(o["alice"], "Bob") or {}).get("audioMuted"), ["alice"], 10)
+        self.browser("click", page="bob", testid="toggle-camera")
+        self.wait_until("Alice to see Bob's camera off", lambda o: (self.remote(o["alice"], "Bob") or {}).get("videoMuted") and not self.remote(o["alice"], "Bob")["hasVideo"], ["alice"], 10)
+        self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_alice_bob_muted.png"))
+        self.browser("click", page="bob", testid="toggle-mic")
+        self.browser("click", page="bob", testid="toggle-camera")
+        self.wait_until("Alice to see Bob unmuted", lambda o: (t := self.remote(o["alice"], "Bob")) and not t["audioMuted"] and not t["videoMuted"], ["alice"], 10)
+        self.assert_sees_video("alice", "Bob")
+
+        # 3. A third joins mid-call: everyone sees everyone; the first two keep decoding.
+        self.join("carol", "Carol", room)
+        self.assert_sees_video("carol", "Alice")
+        self.assert_sees_video("carol", "Bob")
+        self.assert_sees_video("alice", "Carol")
+        self.assert_sees_video("bob", "Carol")
+        self.assert_sees_video("alice", "Bob")
+        self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_three.png"))
+        self.browser("open", page="status", url=f"{self.server.base_url}/status")
+        deadline = time.monotonic() + 10
+        while self.browser("count", page="status", testid="status-client") != 3 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.assertEqual(self.browser("count", page="status", testid="status-client"), 3, self.server.log_text())
+        time.sleep(1.5)  # one more refresh, so the bitrates are filled in
+        self.browser("screenshot", page="status", path=os.path.join(ARTIFACTS, "status.png"))
+
+        # 4. Leave removes the tile on the other side; the remaining two still decode.
+        self.browser("click", page="carol", testid="leave")
+        self.wait_until("Carol's tile to go", lambda o: all(self.remote(o[p], "Carol") is None for p in o), ["alice", "bob"], 10)
+        self.assertEqual(self.names(self.browser("observe", page="alice")), ["Bob"])
+        self.assert_sees_video("alice", "Bob")
+        self.assert_sees_video("bob", "Alice")
+        self.browser("close", page="carol")
+
+        # 5. Server restart: both pages reconnect by themselves and see each other again.
+        self.server.stop()
+        self.wait_until("both pages to show they lost the server", lambda o: all(v["state"] == "reconnecting" and not self.names(v) for v in o.values()), ["alice", "bob"], 10)
+        type(self).server = start_on_same_ports(self.server)
+        started = time.monotonic()
+        self.wait_until("both pages to reconnect", lambda o: all(v["state"] == "connected" for v in o.values()), ["alice", "bob"], 30)
+        self.assert_sees_video("alice", "Bob", "alice_sees_bob_after_restart.png", timeout=30)
+        self.assert_sees_video("bob", "Alice", timeout=30)
+        print(f"\nbrowser: both pages decode each other {time.monotonic() - started:.1f} s after the server restarted")
+        self.assertEqual(sum("joined room browser" in l for l in self.server.log), 2, self.server.log_text())
+        for p in ("alice", "bob"):
+            self.assertEqual(self.names(self.browser("observe", page=p)), ["Bob"] if p == "alice" else ["Alice"])
+        self.browser("screenshot", page="bob", path=os.path.join(ARTIFACTS, "call_bob_after_restart.png"))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,111 @@
+"""A lossy UDP relay for tests (tc netem is not available): sits between a WebRTC client and
+the SFU, forwards every datagram both ways and drops a seeded fraction of SRTP packets toward
+the client. RTP headers stay in clear under SRTP, so the relay can also count what it sees
+(drops per SSRC/sequence number, RTX payload types)."""
+import asyncio
+import random
+import re
+
+
+def is_srtp(data):
+    """RTP version 2 and not RTCP (RFC 5761: RTCP packet types 192..223 in the second byte)."""
+    return len(data) >= 12 and 128 <= data[0] <= 191 and not 192 <= data[1] <= 223
+
+
+def rewrite_candidates(sdp, ip, port):
+    """Points every a=candidate line (and the c= lines) of an SDP at ip:port."""
+    out = []
+    for line in sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            f = line.split(" ")
+            f[4], f[5] = ip, str(port)
+            line = " ".join(f)
+        elif line.startswith("c=IN IP4 "):
+            line = f"c=IN IP4 {ip}"
+        out.append(line)
+    return "\r\n".join(out) + "\r\n"
+
+
+def rtx_payload_types(sdp):
+    return {int(pt) for pt in re.findall(r"^a=rtpmap:(\d+) rtx/", sdp, re.M)}
+
+
+class _Upstream(asyncio.DatagramProtocol):
+    """One socket toward the server per client address, so the server sees distinct peers."""
+
+    def __init__(self, relay, client_addr):
+        self.relay, self.client_addr = relay, client_addr
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        self.relay._to_client(data, self.client_addr)
+
+
+class UdpRelay(asyncio.DatagramProtocol):
+    def __init__(self, server_addr, bind_ip, loss=0.05, seed=1):
+        self.server_addr = server_addr
+        self.bind_ip = bind_ip
+        self.loss = loss
+        self.rng = random.Random(seed)
+        self.transport = None
+        self.upstreams = {}
+        self.pending = {}
+        self.rtx_pts = set()
+        self.stats = {"to_server": 0, "to_client": 0, "srtp_to_client": 0, "dropped": 0, "rtx_to_client": 0,
+                      "resent_to_client": 0}
+        self.dropped = set()  # (ssrc, seq) dropped toward the client
+
+    async def start(self):
+        loop = asyncio.get_running_loop()
+        self.transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(self.bind_ip, 0))
+        return self
+
+    @property
+    def address(self):
+        return self.transport.get_extra_info("sockname")[:2]
+
+    def datagram_received(self, data, addr):
+        up = self.upstreams.get(addr)
+        if up is None:
+            up = _Upstream(self, addr)
+            self.upstreams[addr] = up
+            self.pending[addr] = [data]
+            asyncio.ensure_future(self._open(up, addr))
+            return
+        if up.transport is None:
+            self.pending[addr].append(data)
+            return
+        self.stats["to_server"] += 1
+        up.transport.sendto(data, self.server_addr)
+
+    async def _open(self, up, addr):
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: up, local_addr=(self.bind_ip, 0))
+        for data in self.pending.pop(addr):
+            self.stats["to_server"] += 1
+            up.transport.sendto(data, self.server_addr)
+
+    def _to_client(self, data, client_addr):
+        if is_srtp(data):
+            self.stats["srtp_to_client"] += 1
+            key = (int.from_bytes(data[8:12], "big"), int.from_bytes(data[2:4], "big"))
+            if data[1] & 0x7F in self.rtx_pts:
+                self.stats["rtx_to_client"] += 1
+            elif key in self.dropped:
+                self.stats["resent_to_client"] += 1  # plain retransmission of a dropped packet
+            if self.rng.random() < self.loss:
+                self.stats["dropped"] += 1
+                self.dropped.add(key)
+                return
+        self.stats["to_client"] += 1
+        self.transport.sendto(data, client_addr)
+
+    def close(self):
+        for up in self.upstreams.values():
+            if up.transport:
+                up.transport.close()
+        if self.transport:
+            self.transport.close()

@@ -1,0 +1,203 @@
+// umbrella-loadgen: N WHIP publishers and M WHEP viewers against a running SFU, on one epoll
+// loop with one UDP socket per simulated peer (recvmmsg/sendmmsg through core/udp_socket).
+// Publishers join first; viewers join once every publisher is connected (WHEP answers only
+// carry tracks that exist). Progress line per second on stderr, summary at the end.
+#include <signal.h>
+#include <sys/epoll.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "core/packet_pool.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "sim_peer.hpp"
+#include "srtp/library.hpp"
+#include "tls/certificate.hpp"
+
+using namespace umbrella;
+using namespace umbrella::loadgen;
+
+namespace {
+
+double ms(Duration d) { return double(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0; }
+
+struct Run {
+  Options opt;
+  SystemTimeSource clock;
+  EventLoop loop{clock};
+  std::unique_ptr<PacketPool> pool;
+  std::unique_ptr<tls::Certificate> cert;
+  Totals totals;
+  DelayHistogram delay, interval_delay;
+  std::unique_ptr<PeerContext> ctx;
+  std::vector<std::unique_ptr<SimPeer>> peers;
+  int joined_publishers = 0, joined_viewers = 0;
+  Instant started{}, window_start{}, next_join{};
+  Totals window_totals, last_totals;
+  uint64_t last_expected = 0, last_lost = 0;
+  bool in_window = false;
+  int second = 0;
+
+  void join(SimPeer::Role role, Instant now) {
+    uint32_t index = uint32_t(peers.size());
+    peers.push_back(std::make_unique<SimPeer>(*ctx, index, role));
+    SimPeer& p = *peers.back();
+    bool pub = role == SimPeer::Role::kPublisher;
+    std::string path = opt.prefix + (pub ? "/whip/" : "/whep/") + opt.room;
+    auto r = p.join(opt.host, opt.port, path, opt.recv_video, opt.recv_audio, now);
+    if (!r) {
+      std::fprintf(stderr, "loadgen: %s %u: %s\n", pub ? "publisher" : "viewer", index, r.error().c_str());
+      return;
+    }
+    loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); });
+  }
+
+  bool publishers_ready() const {
+    for (auto& p : peers)
+      if (p->role() == SimPeer::Role::kPublisher && !p->connected() && !p->failed()) return false;
+    return true;
+  }
+
+  void tick() {
+    Instant now = loop.now();
+    // Joins, paced at join_rate (blocking HTTP, a few ms each on a local server).
+    Duration gap = std::chrono::nanoseconds(int64_t(1e9 / opt.join_rate));
+    if (now >= next_join) {
+      if (joined_publishers < opt.publishers) {
+        join(SimPeer::Role::kPublisher, now);
+        ++joined_publishers;
+        next_join = now + gap;
+      } else if (joined_viewers < opt.viewers && (publishers_ready() || now - started > seconds(10))) {
+        join(SimPeer::Role::kViewer, loop.now());
+        ++joined_viewers;
+        next_join = now + gap;
+      }
+    }
+    if (!in_window && joined_publishers == opt.publishers && joined_viewers == opt.viewers) {
+      in_window = true;
+      window_start = now;
+      window_totals = totals;
+    }
+    for (auto& p : peers) p->service(now);
+    if (in_window && now - window_start >= std::chrono::nanoseconds(int64_t(opt.duration_s * 1e9))) loop.stop();
+  }
+
+  void progress() {
+    ++second;
+    uint64_t expected = 0, lost = 0;
+    int conn = 0;
+    for (auto& p : peers) {
+      expected += p->expected();
+      lost += p->lost();
+      conn += p->connected();
+    }
+    uint64_t de = expected - last_expected, dl = lost > last_lost ? lost - last_lost : 0;
+    if (!opt.quiet)
+      std::fprintf(stderr,
+                   "t=%3ds peers %d/%zu connected  sent %6llu pkt/s  recv %7llu pkt/s %7.1f Mbit/s  loss %.3f%%  "
+                   "delay p50 %.2f p99 %.2f ms\n",
+                   second, conn, peers.size(), (unsigned long long)(totals.sent_packets - last_totals.sent_packets),
+                   (unsigned long long)(totals.recv_packets - last_totals.recv_packets),
+                   double(totals.recv_bytes - last_totals.recv_bytes) * 8 / 1e6, de ? 100.0 * double(dl) / double(de) : 0.0,
+                   interval_delay.percentile_ms(50), interval_delay.percentile_ms(99));
+    last_totals = totals;
+    last_expected = expected;
+    last_lost = lost;
+    interval_delay.clear();
+  }
+
+  Summary summarize(Instant now) {
+    Summary s;
+    s.publishers = opt.publishers;
+    s.viewers = opt.viewers;
+    s.decrypted = opt.decrypt;
+    s.window_s = in_window ? std::chrono::duration<double>(now - window_start).count() : 0;
+    double w = s.window_s > 0 ? s.window_s : 1;
+    s.sent_pps = double(totals.sent_packets - window_totals.sent_packets) / w;
+    s.recv_pps = double(totals.recv_packets - window_totals.recv_packets) / w;
+    s.recv_mbps = double(totals.recv_bytes - window_totals.recv_bytes) * 8 / 1e6 / w;
+    s.rtx = totals.recv_rtx;
+    s.rtcp = totals.recv_rtcp;
+    s.unprotect_failed = totals.unprotect_failed;
+    std::vector<double> first, conn;
+    for (auto& p : peers) {
+      s.connected += p->connected();
+      if (p->failed()) {
+        ++s.failed;
+        if (s.first_failure.empty()) s.first_failure = p->failure();
+      }
+      s.expected += p->expected();
+      s.lost += p->lost();
+      if (auto d = p->join_to_connected()) conn.push_back(ms(*d));
+      if (p->role() == SimPeer::Role::kViewer) {
+        s.streams_receiving += p->streams_receiving();
+        s.streams_announced += p->streams_announced();
+        if (auto d = p->join_to_first_packet()) first.push_back(ms(*d));
+      }
+    }
+    s.failed += int(opt.publishers + opt.viewers - int(peers.size()));
+    double unused;
+    median_max(conn, s.join_connected_p50_ms, unused);
+    median_max(first, s.join_first_packet_p50_ms, s.join_first_packet_max_ms);
+    s.delay_samples = delay.count();
+    s.delay_p50_ms = delay.percentile_ms(50);
+    s.delay_p99_ms = delay.percentile_ms(99);
+    s.delay_max_ms = delay.max_ms();
+    return s;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto run = std::make_unique<Run>();
+  int code = 0;
+  if (!parse_options(argc, argv, run->opt, code)) return code;
+  ::signal(SIGPIPE, SIG_IGN);
+  if (!srtp::ensure_library_initialized()) {
+    std::fprintf(stderr, "loadgen: libsrtp init failed\n");
+    return 1;
+  }
+  auto cert = tls::Certificate::generate_self_signed("umbrella-loadgen", {}, {}, 30);
+  if (!cert) {
+    std::fprintf(stderr, "loadgen: certificate: %s\n", cert.error().c_str());
+    return 1;
+  }
+  run->cert = std::make_unique<tls::Certificate>(std::move(*cert));
+  auto bind_ip = SocketAddress::parse(run->opt.bind_ip);
+  if (!bind_ip) {
+    std::fprintf(stderr, "loadgen: bad --bind %s\n", run->opt.bind_ip.c_str());
+    return 2;
+  }
+  size_t peers = size_t(run->opt.publishers + run->opt.viewers);
+  run->pool = std::make_unique<PacketPool>(4096 + peers * 2 * UdpSocket::kBatch);
+  run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
+                                 run->opt.decrypt, run->opt.media});
+  Run& r = *run;
+  r.started = r.next_join = r.loop.now();
+  // Publishers are serviced every tick (2 ms); one timer drives joins, timers and media.
+  std::function<void()> tick = [&] {
+    r.tick();
+    r.loop.schedule(r.loop.now() + milliseconds(2), tick);
+  };
+  std::function<void()> progress = [&] {
+    r.progress();
+    r.loop.schedule(r.loop.now() + seconds(1), progress);
+  };
+  r.loop.schedule(r.loop.now(), tick);
+  r.loop.schedule(r.loop.now() + seconds(1), progress);
+  r.loop.add_flusher([&] {
+    for (auto& p : r.peers)
+      if (p->has_pending()) p->flush();
+  });
+  r.loop.on_signal(SIGINT, [&] { r.loop.stop(); });
+  r.loop.on_signal(SIGTERM, [&] { r.loop.stop(); });
+  r.loop.run();
+  Summary s = r.summarize(r.loop.now());
+  if (r.opt.json) std::printf("%s\n", to_json(s).c_str());
+  else std::printf("%s", to_text(s).c_str());
+  return s.connected == int(peers) ? 0 : 1;
+}

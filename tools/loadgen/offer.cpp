@@ -1,0 +1,107 @@
+#include "offer.hpp"
+
+#include <algorithm>
+
+#include "sdp/build.hpp"
+#include "sdp/parse.hpp"
+
+namespace umbrella::loadgen {
+namespace {
+
+sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::string& mid) {
+  sdp::MediaSection m;
+  m.kind = kind;
+  bool video = kind == sdp::MediaKind::kVideo;
+  m.media = video ? "video" : "audio";
+  m.proto = "UDP/TLS/RTP/SAVPF";
+  m.connection = sdp::Connection{};
+  m.mid = mid;
+  m.direction = p.publish ? sdp::Direction::kSendOnly : sdp::Direction::kRecvOnly;
+  m.rtcp_mux = true;
+  m.ice_ufrag = p.ice.ufrag;
+  m.ice_pwd = p.ice.pwd;
+  m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
+  m.setup = sdp::Setup::kActive;  // we are the DTLS client
+  if (video) {
+    sdp::Codec vp8{kVideoPt, "VP8", 90000, 0, {}, {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}}, true};
+    sdp::Codec rtx{kVideoRtxPt, "rtx", 90000, 0, {}, {}, true};
+    rtx.fmtp.params = {{"apt", std::to_string(kVideoPt), true}};
+    rtx.fmtp.raw = "apt=" + std::to_string(kVideoPt);
+    m.codecs = {vp8, rtx};
+    m.formats = {std::to_string(kVideoPt), std::to_string(kVideoRtxPt)};
+  } else {
+    sdp::Codec opus{kAudioPt, "opus", 48000, 2, {}, {}, true};
+    opus.fmtp.params = {{"minptime", "10", true}, {"useinbandfec", "1", true}};
+    opus.fmtp.raw = "minptime=10;useinbandfec=1";
+    m.codecs = {opus};
+    m.formats = {std::to_string(kAudioPt)};
+  }
+  if (p.publish) {
+    uint32_t ssrc = video ? p.video_ssrc : p.audio_ssrc;
+    m.msids.push_back({"loadgen", m.media});
+    m.ssrcs.push_back({ssrc, "cname", "loadgen"});
+    m.ssrcs.push_back({ssrc, "msid", "loadgen " + m.media});
+  }
+  sdp::Candidate c;
+  c.foundation = "1";
+  c.priority = sdp::candidate_priority(126, 65535, 1);
+  c.address = p.local.ip_string();
+  c.port = p.local.port();
+  m.candidates.push_back(c);
+  m.end_of_candidates = true;
+  return m;
+}
+
+}  // namespace
+
+std::string build_offer(const OfferParams& p) {
+  sdp::SessionDescription s;
+  s.origin.session_id = std::to_string(p.video_ssrc ^ (p.audio_ssrc << 1) ^ 0x5eed);
+  s.origin.session_version = 1;
+  s.msid_semantic = sdp::MsidSemantic{"WMS", {"*"}};
+  sdp::Group bundle{"BUNDLE", {}};
+  int vids = p.publish ? 1 : p.recv_video, auds = p.publish ? 1 : p.recv_audio;
+  for (int i = 0; i < vids; ++i) s.media.push_back(section(p, sdp::MediaKind::kVideo, std::to_string(s.media.size())));
+  for (int i = 0; i < auds; ++i) s.media.push_back(section(p, sdp::MediaKind::kAudio, std::to_string(s.media.size())));
+  for (auto& m : s.media) bundle.mids.push_back(m.mid);
+  s.groups.push_back(bundle);
+  return sdp::build(s);
+}
+
+Result<AnswerInfo, std::string> read_answer(const std::string& text) {
+  auto s = sdp::parse(text);
+  if (!s) return Err{"cannot parse answer: " + sdp::to_string(s.error())};
+  AnswerInfo a;
+  a.ice = {s->ice_ufrag, s->ice_pwd};
+  if (s->fingerprint) a.fingerprint = s->fingerprint->algorithm + " " + s->fingerprint->value;
+  for (auto& m : s->media) {
+    if (a.ice.ufrag.empty()) a.ice = {m.ice_ufrag, m.ice_pwd};
+    if (a.fingerprint.empty() && m.fingerprint) a.fingerprint = m.fingerprint->algorithm + " " + m.fingerprint->value;
+    for (auto& c : m.candidates) {
+      if (c.transport != "udp" && c.transport != "UDP") continue;
+      auto addr = SocketAddress::parse_ip(c.address);
+      if (!addr) continue;
+      SocketAddress full = addr->is_ipv4() ? SocketAddress::parse(c.address, c.port).value_or(SocketAddress{})
+                                           : SocketAddress{};
+      if (full.valid() && std::find(a.candidates.begin(), a.candidates.end(), full) == a.candidates.end())
+        a.candidates.push_back(full);
+    }
+    std::vector<uint32_t> rtx;
+    for (auto& g : m.ssrc_groups)
+      if (g.semantics == "FID" && g.ssrcs.size() == 2) {
+        rtx.push_back(g.ssrcs[1]);
+        a.rtx.push_back({g.ssrcs[1], g.ssrcs[0]});
+      }
+    for (auto& l : m.ssrcs) {
+      if (l.attribute != "cname") continue;
+      if (std::find(rtx.begin(), rtx.end(), l.ssrc) != rtx.end()) continue;
+      (m.kind == sdp::MediaKind::kVideo ? a.video_ssrcs : a.audio_ssrcs).push_back(l.ssrc);
+    }
+  }
+  if (a.ice.ufrag.empty() || a.ice.pwd.empty()) return Err{"answer has no ICE credentials"};
+  if (a.fingerprint.empty()) return Err{"answer has no fingerprint"};
+  if (a.candidates.empty()) return Err{"answer has no IPv4 UDP candidate"};
+  return a;
+}
+
+}  // namespace umbrella::loadgen

@@ -1,0 +1,41 @@
+// The SDP a simulated peer offers (with the project's SDP model) and what it needs from the
+// SFU's answer: ICE credentials, DTLS fingerprint, candidates and, for a viewer, the SSRCs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/socket_address.hpp"
+#include "ice/credentials.hpp"
+
+namespace umbrella::loadgen {
+
+inline constexpr uint8_t kVideoPt = 96;
+inline constexpr uint8_t kVideoRtxPt = 97;
+inline constexpr uint8_t kAudioPt = 111;
+
+struct OfferParams {
+  ice::Credentials ice;
+  std::string fingerprint;          // "AB:CD:..." sha-256 of our certificate
+  SocketAddress local;              // our host candidate
+  bool publish = false;             // sendonly video+audio with the SSRCs below, else recvonly
+  uint32_t video_ssrc = 0, audio_ssrc = 0;
+  int recv_video = 1, recv_audio = 1;  // viewer: how many m-lines of each kind
+};
+
+std::string build_offer(const OfferParams& p);
+
+struct AnswerInfo {
+  ice::Credentials ice;
+  std::string fingerprint;  // the a=fingerprint value "sha-256 AB:.."
+  std::vector<SocketAddress> candidates;
+  std::vector<uint32_t> video_ssrcs, audio_ssrcs;  // what the SFU will send
+  std::vector<std::pair<uint32_t, uint32_t>> rtx;   // (rtx ssrc, media ssrc) from FID groups
+};
+
+Result<AnswerInfo, std::string> read_answer(const std::string& sdp);
+
+}  // namespace umbrella::loadgen

@@ -1,0 +1,114 @@
+#include "options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace umbrella::loadgen {
+namespace {
+
+void usage(FILE* f) {
+  std::fprintf(f,
+      "usage: umbrella-loadgen [options]\n"
+      "  --server HOST:PORT   SFU HTTP address, plain HTTP (run it with UMBRELLA_CLOUD=1) [127.0.0.1:8081]\n"
+      "  --prefix PATH        HTTP prefix (UMBRELLA_HTTP_PREFIX)\n"
+      "  --bind IP            local address of the simulated peers [127.0.0.1]\n"
+      "  --room NAME          room [load]\n"
+      "  --publishers N       WHIP publishers, audio+video each [1]\n"
+      "  --viewers M          WHEP viewers [1]\n"
+      "  --call N             N-person call: N publishers and N viewers, each viewer receives N-1\n"
+      "  --recv-video K       video m-lines per viewer [one per publisher]\n"
+      "  --recv-audio K       audio m-lines per viewer [one per publisher]\n"
+      "  --video-kbps K       video bitrate per publisher [1000]\n"
+      "  --fps F              video frame rate [30]\n"
+      "  --no-audio, --no-video\n"
+      "  --duration S         seconds to run once every viewer joined [10]\n"
+      "  --join-rate R        joins per second [50]\n"
+      "  --no-decrypt         viewers skip SRTP: count and check sequences from the clear header only\n"
+      "                       (no delay figures)\n"
+      "  --json               print the summary as one JSON object on stdout\n"
+      "  --quiet              no progress lines\n");
+}
+
+}  // namespace
+
+bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
+  exit_code = 2;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      return argv[++i];
+    };
+    auto num = [&](double& out) {
+      const char* v = value();
+      if (!v) return false;
+      char* end = nullptr;
+      out = std::strtod(v, &end);
+      return end && *end == 0;
+    };
+    double d = 0;
+    if (a == "--help" || a == "-h") {
+      usage(stdout);
+      exit_code = 0;
+      return false;
+    } else if (a == "--server") {
+      const char* v = value();
+      if (!v) break;
+      std::string s = v;
+      auto colon = s.rfind(':');
+      if (colon == std::string::npos) break;
+      o.host = s.substr(0, colon);
+      o.port = uint16_t(std::atoi(s.c_str() + colon + 1));
+      continue;
+    } else if (a == "--prefix" || a == "--bind" || a == "--room") {
+      const char* v = value();
+      if (!v) break;
+      (a == "--prefix" ? o.prefix : a == "--bind" ? o.bind_ip : o.room) = v;
+      continue;
+    } else if (a == "--no-audio") {
+      o.media.audio = false;
+      continue;
+    } else if (a == "--no-video") {
+      o.media.video = false;
+      continue;
+    } else if (a == "--no-decrypt") {
+      o.decrypt = false;
+      continue;
+    } else if (a == "--json") {
+      o.json = true;
+      continue;
+    } else if (a == "--quiet") {
+      o.quiet = true;
+      continue;
+    } else if (num(d)) {
+      if (a == "--publishers") o.publishers = int(d);
+      else if (a == "--viewers") o.viewers = int(d);
+      else if (a == "--call") o.call = true, o.publishers = o.viewers = int(d);
+      else if (a == "--recv-video") o.recv_video = int(d);
+      else if (a == "--recv-audio") o.recv_audio = int(d);
+      else if (a == "--video-kbps") o.media.video_bps = uint32_t(d * 1000);
+      else if (a == "--fps") o.media.fps = uint32_t(d);
+      else if (a == "--duration") o.duration_s = d;
+      else if (a == "--join-rate") o.join_rate = d > 0 ? d : 1;
+      else break;
+      continue;
+    }
+    std::fprintf(stderr, "umbrella-loadgen: bad argument %s\n", a.c_str());
+    usage(stderr);
+    return false;
+  }
+  if (o.call) {
+    if (o.recv_video < 0) o.recv_video = o.publishers - 1;
+    if (o.recv_audio < 0) o.recv_audio = o.publishers - 1;
+  }
+  if (o.recv_video < 0) o.recv_video = o.media.video ? o.publishers : 0;
+  if (o.recv_audio < 0) o.recv_audio = o.media.audio ? o.publishers : 0;
+  if (o.publishers < 0 || o.viewers < 0 || o.publishers + o.viewers == 0) {
+    std::fprintf(stderr, "umbrella-loadgen: nothing to simulate\n");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace umbrella::loadgen
