@@ -128,20 +128,28 @@ class CrossAarch64(unittest.TestCase):
                 with self.assertRaises(OSError):
                     u.bind(("0.0.0.0", s.media_port))
 
-                # A bare STUN Binding request: an ICE-lite server may drop it (no USERNAME);
-                # if it answers, the answer must be a STUN response to our transaction.
-                txid = os.urandom(12)
+            # A real ICE connectivity check: credentials from a WHIP answer, then a binding
+            # request with MESSAGE-INTEGRITY; the aarch64 server answers with our address.
+            from aioice import stun
+            from sdp_util import attr, candidates, minimal_audio_offer
+            from test_ice import binding_request
+            offer = minimal_audio_offer("qemuufrag", "qemupasswordqemupassword")
+            conn = http.client.HTTPSConnection("127.0.0.1", s.http_port, context=ctx, timeout=60)
+            conn.request("POST", "/whip/qemu", body=offer, headers={"Content-Type": "application/sdp"})
+            r = conn.getresponse()
+            answer = r.read().decode()
+            conn.close()
+            self.assertEqual(r.status, 201, answer + s.log_text())
+            port = candidates(answer)[0][1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
                 u.bind((CLIENT_IP, 0))
-                u.settimeout(3)
-                u.sendto(stun_binding_request(txid), (SERVER_IP, s.media_port))
-                try:
-                    data, _ = u.recvfrom(2048)
-                except socket.timeout:
-                    data = None
-                if data is not None:
-                    self.assertGreaterEqual(len(data), 20)
-                    self.assertIn(struct.unpack_from(">H", data)[0], (0x0101, 0x0111))
-                    self.assertEqual(data[8:20], txid)
+                u.settimeout(10)
+                pwd = attr(answer, "ice-pwd")
+                req = binding_request(f"{attr(answer, 'ice-ufrag')}:qemuufrag", pwd)
+                u.sendto(bytes(req), (SERVER_IP, port))
+                resp = stun.parse_message(u.recvfrom(2048)[0], integrity_key=pwd.encode())
+                self.assertEqual(resp.message_class, stun.Class.RESPONSE)
+                self.assertEqual(resp.attributes["XOR-MAPPED-ADDRESS"], u.getsockname())
 
 
 if __name__ == "__main__":

@@ -181,6 +181,28 @@ class Certificates(unittest.TestCase):
         self.assertNotEqual(s.proc.returncode, 0)
         self.assertTrue(any("service.crt" in l for l in s.log), s.log_text())
 
+    def test_make_certs_then_clients_verify_with_the_local_ca(self):
+        import os
+        import subprocess
+        import tempfile
+        from harness import BINARY
+        d = tempfile.mkdtemp()
+        r = subprocess.run([BINARY, "make-certs", d, "umbrella-test"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for f in ("ca.crt", "ca.key", "service.crt", "service.key"):
+            self.assertTrue(os.path.exists(os.path.join(d, f)), f)
+        with Server(workdir=d) as s:
+            ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.crt"))  # verification on
+            for name in ("localhost", "umbrella-test.local"):
+                with socket.create_connection(("127.0.0.1", s.http_port), timeout=5) as raw:
+                    with ctx.wrap_socket(raw, server_hostname=name) as tls:
+                        tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        self.assertIn(b"200 OK", tls.recv(1000))
+            # Without the CA the same certificate is refused.
+            with socket.create_connection(("127.0.0.1", s.http_port), timeout=5) as raw:
+                with self.assertRaises(ssl.SSLCertVerificationError):
+                    ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
+
     def test_http_port_in_use_is_one_clear_line(self):
         busy = socket.socket()
         busy.bind(("0.0.0.0", 0))
