@@ -24,6 +24,9 @@ MediaPort::~MediaPort() { loop_.unwatch(socket_.fd()); }
 void MediaPort::register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint) { by_ufrag_[ufrag] = endpoint; }
 
 void MediaPort::bind_address(const SocketAddress& address, MediaEndpoint* endpoint) {
+  // An address change (NAT rebinding, network switch) moves the transport: the old address
+  // must no longer reach it.
+  std::erase_if(by_address_, [endpoint](const auto& kv) { return kv.second == endpoint; });
   by_address_[address] = endpoint;
 }
 
