@@ -36,6 +36,15 @@ Participant& Conference::create_participant(uint64_t connection, SignalChannel* 
   return ref;
 }
 
+Participant& Conference::create_http_participant(const std::string& room, const char* kind) {
+  Participant& p = create_participant(next_connection_++, nullptr);
+  p.joined = true;
+  p.room = room.empty() ? "default" : room;
+  p.id = "p" + std::to_string(next_participant_++);
+  p.display_name = std::string(kind) + " " + p.id;
+  return p;
+}
+
 uint64_t Conference::open(SignalChannel* channel) {
   uint64_t id = next_connection_++;
   create_participant(id, channel);
@@ -184,12 +193,8 @@ void Conference::broadcast(const std::string& room, const umbrella_Envelope& env
 
 Result<Conference::HttpSession, std::string> Conference::whip(const std::string& room, const std::string& offer,
                                                               Instant now) {
-  uint64_t key = next_connection_++;
-  Participant& p = create_participant(key, nullptr);
-  p.joined = true;
-  p.room = room.empty() ? "default" : room;
-  p.id = "p" + std::to_string(next_participant_++);
-  p.display_name = "WHIP " + p.id;
+  Participant& p = create_http_participant(room, "WHIP");
+  uint64_t key = p.connection;
   auto answer = accept_offer(p, offer, now);
   if (!answer) {
     ++counters_.bad_sdp;

@@ -81,6 +81,8 @@ class Conference final : public PeerListener, public sfu::Outbox {
 
  private:
   Participant& create_participant(uint64_t connection, SignalChannel* channel);
+  // A WHIP publisher or WHEP viewer: joined at once, no signalling channel.
+  Participant& create_http_participant(const std::string& room, const char* kind);
   void remove_participant(Participant& p);
   void handle_join(Participant& p, const umbrella_Join& join);
   void handle_leave(Participant& p);

@@ -34,6 +34,18 @@ bool same_codec_name(std::string_view a, std::string_view b) {
          });
 }
 
+// How a track this participant receives appears in its SDP (msid stream = the publisher).
+sdp::OutgoingTrack to_sdp_track(const OutgoingTrack& o) {
+  sdp::OutgoingTrack t;
+  t.mid = o.mid;
+  t.kind = o.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+  t.stream_id = o.publisher_id;
+  t.track_id = o.track_id;
+  t.ssrc = o.ssrc;
+  if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
+  return t;
+}
+
 umbrella_MediaKind to_proto(sfu::Kind k) {
   return k == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
 }
@@ -201,16 +213,7 @@ void Conference::renegotiate(Participant& p) {
   }
   if (!changed) return;
   std::vector<sdp::OutgoingTrack> tracks;
-  for (auto& o : p.outgoing) {
-    sdp::OutgoingTrack t;
-    t.mid = o.mid;
-    t.kind = o.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
-    t.stream_id = o.publisher_id;
-    t.track_id = o.track_id;
-    t.ssrc = o.ssrc;
-    if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
-    tracks.push_back(std::move(t));
-  }
+  for (auto& o : p.outgoing) tracks.push_back(to_sdp_track(o));
   std::string offer = p.peer->offer(tracks);
   if (offer.empty()) return;
   ++p.revision;
@@ -273,12 +276,8 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
                                                               Instant now) {
   auto parsed = sdp::parse(offer);
   if (!parsed) return Err{std::string("cannot parse SDP offer: ") + sdp::to_string(parsed.error())};
-  uint64_t key = next_connection_++;
-  Participant& p = create_participant(key, nullptr);
-  p.joined = true;
-  p.room = room.empty() ? "default" : room;
-  p.id = "p" + std::to_string(next_participant_++);
-  p.display_name = "WHEP " + p.id;
+  Participant& p = create_http_participant(room, "WHEP");
+  uint64_t key = p.connection;
   p.fixed_session = true;
   // Each offered receive m-line gets the next published track of its kind in the room.
   std::vector<const PublishedTrack*> taken;
@@ -314,14 +313,7 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
   for (auto& o : p.outgoing) {
     sdp::MidPolicy policy;
     policy.direction = sdp::Direction::kSendOnly;
-    sdp::OutgoingTrack t;
-    t.mid = o.mid;
-    t.kind = o.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
-    t.stream_id = o.publisher_id;
-    t.track_id = o.track_id;
-    t.ssrc = o.ssrc;
-    if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
-    policy.track = t;
+    policy.track = to_sdp_track(o);
     options.per_mid[o.mid] = policy;
   }
   auto answer = p.peer->answer(offer, options, now);
