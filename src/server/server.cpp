@@ -62,7 +62,9 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
       if (a == config.public_ip->ip_string()) bind_ip = *config.public_ip;
   auto udp = UdpSocket::bind(bind_ip, config.min_port, config.max_port);
   if (!udp) return Err{udp.error()};
-  s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 4096);
+  // 16 MiB of address space; pages are touched only as packets are in flight or cached
+  // (256 per published video stream), so RSS follows the load.
+  s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 8192);
 
   if (!config.cloud) {
     auto cert = load_or_create_https_certificate(config);

@@ -72,8 +72,10 @@ struct RouterConfig {
   Duration nack_rtt = milliseconds(100);           // NACK retry spacing
   int nack_max_retries = 3;
   Duration nack_max_age = milliseconds(1000);
-  size_t video_cache_slots = 512;
-  size_t audio_cache_slots = 128;
+  // Each cached packet pins a pool slot: ~2.5 s of 1 Mbps video is plenty for NACKs that
+  // arrive within a few round trips, and audio is not NACKed by default.
+  size_t video_cache_slots = 256;
+  size_t audio_cache_slots = 16;
   Duration cache_max_age = milliseconds(1000);
   bool nack_audio = false;  // NACK publishers' audio gaps too
 };

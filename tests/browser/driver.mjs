@@ -3,7 +3,7 @@
 // stdout line: {"ok": true, "result": ...} or {"ok": false, "error": "..."}. The Python
 // side owns the scenario and the assertions; this only acts and observes like a user.
 //
-// Commands: open {page, url} | join {page, name} | click {page, testid} | observe {page}
+// Commands: open {page, url} | join {page, name, viewer?} | click {page, testid} | observe {page}
 //           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
 //           count {page, testid} | logs {page} | close {page} | quit
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -52,12 +52,15 @@ function observeInPage() {
       const stats = await pc.getStats();
       stats.forEach((r) => {
         if (r.type === "inbound-rtp" && r.kind === "video")
-          inbound[r.trackIdentifier] = { framesDecoded: r.framesDecoded ?? 0, width: r.frameWidth ?? 0, height: r.frameHeight ?? 0 };
+          inbound[r.trackIdentifier] = { kind: "video", framesDecoded: r.framesDecoded ?? 0, width: r.frameWidth ?? 0, height: r.frameHeight ?? 0 };
+        if (r.type === "inbound-rtp" && r.kind === "audio")
+          inbound[r.trackIdentifier] = { kind: "audio", samples: r.totalSamplesReceived ?? 0, energy: r.totalAudioEnergy ?? 0 };
       });
     }
     const tiles = [...document.querySelectorAll("[data-testid=tile]")].map((t) => {
       const v = t.querySelector("video");
       const track = v?.srcObject?.getVideoTracks?.()[0];
+      const audio = v?.srcObject?.getAudioTracks?.()[0];
       const box = v?.getBoundingClientRect();
       return {
         id: t.dataset.participantId,
@@ -71,6 +74,8 @@ function observeInPage() {
         videoHeight: v?.videoHeight ?? 0,
         paused: v ? v.paused : true,
         framesDecoded: track ? inbound[track.id]?.framesDecoded ?? null : null,
+        audioSamples: audio ? inbound[audio.id]?.samples ?? null : null,
+        audioEnergy: audio ? inbound[audio.id]?.energy ?? null : null,
       };
     });
     const state = document.querySelector("[data-testid=connection-state]");
@@ -119,10 +124,10 @@ const commands = {
     await navigate(get(name).page, url);
     return { title: await get(name).page.title() };
   },
-  async join({ page: name, name: display }) {
+  async join({ page: name, name: display, viewer }) {
     const { page } = get(name);
     await page.getByTestId("name-input").fill(display);
-    await page.getByText("Join with camera and microphone").click();
+    await page.getByText(viewer ? "Join as viewer" : "Join with camera and microphone").click();
     await page.getByTestId("connection-state").waitFor({ timeout: 10_000 });
     return {};
   },

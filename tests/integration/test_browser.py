@@ -88,6 +88,12 @@ class BrowserCall(unittest.TestCase):
     def tearDownClass(cls):
         cls.browser.quit()
         cls.server.stop()
+        cls.save_log(cls.server, "server-2.log")
+
+    @staticmethod
+    def save_log(server, name):
+        with open(os.path.join(ARTIFACTS, name), "w") as f:
+            f.write("\n".join(server.log) + "\n")
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -115,9 +121,18 @@ class BrowserCall(unittest.TestCase):
     def remote(obs, name):
         return next((t for t in obs["tiles"] if not t["self"] and t["name"] == name), None)
 
-    def join(self, page, name, room):
+    def join(self, page, name, room, viewer=False):
         self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room={room}")
-        self.browser("join", page=page, name=name)
+        self.browser("join", page=page, name=name, viewer=viewer)
+
+    def assert_hears(self, page, name):
+        """`page` receives `name`'s audio: samples played out and some sound energy in them."""
+        first = self.wait_until(f"{page} to receive {name}'s audio", lambda o: ((self.remote(o[page], name) or {}).get("audioSamples") or 0) > 0, [page], 15)
+        t0 = self.remote(first[page], name)
+        def more(o):
+            t = self.remote(o[page], name) or {}
+            return (t.get("audioSamples") or 0) >= t0["audioSamples"] + 24000 and (t.get("audioEnergy") or 0) > t0["audioEnergy"]
+        self.wait_until(f"{page}: {name}'s audio to keep coming, not silent", more, [page], 10)
 
     def assert_sees_video(self, page, name, shot=None, timeout=20):
         """`page` shows `name`'s tile with video decoding now: frames rising and a picture."""
@@ -138,21 +153,35 @@ class BrowserCall(unittest.TestCase):
     def names(self, obs):
         return sorted(t["name"] for t in obs["tiles"] if not t["self"])
 
-    # -- the test -----------------------------------------------------------------------------
+    # -- the scenario, one step per test (they run in name order and build on each other) ------
 
-    def test_call_through_the_ui(self):
-        room = "browser"
-        self.join("alice", "Alice", room)
-        self.join("bob", "Bob", room)
+    def setUp(self):
+        if BrowserCall.broken:
+            self.skipTest(f"an earlier step failed: {BrowserCall.broken}")
 
-        # 1. Each sees the other's video, decoding.
+    def run(self, result=None):
+        before = len(result.failures) + len(result.errors) if result else 0
+        out = super().run(result)
+        if result and len(result.failures) + len(result.errors) > before and not BrowserCall.broken:
+            BrowserCall.broken = self._testMethodName
+        return out
+
+    broken = None
+    ROOM = "browser"
+
+    def test_1_two_join_and_see_each_other(self):
+        self.join("alice", "Alice", self.ROOM)
+        self.join("bob", "Bob", self.ROOM)
         self.assert_sees_video("alice", "Bob", "alice_sees_bob.png")
         self.assert_sees_video("bob", "Alice", "bob_sees_alice.png")
+        self.assert_hears("alice", "Bob")
+        self.assert_hears("bob", "Alice")
         obs = self.browser("observe", page="alice")
         self.assertEqual(obs["state"], "connected", self.diagnostics("alice"))
+        self.assertEqual(self.names(obs), ["Bob"])
         self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_alice.png"))
 
-        # 2. Mute shows on the other side (and unmute clears it).
+    def test_2_mute_shows_on_the_other_side(self):
         self.browser("click", page="bob", testid="toggle-mic")
         self.wait_until("Alice to see Bob muted", lambda o: (self.remote(o["alice"], "Bob") or {}).get("audioMuted"), ["alice"], 10)
         self.browser("click", page="bob", testid="toggle-camera")
@@ -163,14 +192,25 @@ class BrowserCall(unittest.TestCase):
         self.wait_until("Alice to see Bob unmuted", lambda o: (t := self.remote(o["alice"], "Bob")) and not t["audioMuted"] and not t["videoMuted"], ["alice"], 10)
         self.assert_sees_video("alice", "Bob")
 
-        # 3. A third joins mid-call: everyone sees everyone; the first two keep decoding.
-        self.join("carol", "Carol", room)
+    def test_3_third_participant_and_a_viewer_join_mid_call(self):
+        self.join("carol", "Carol", self.ROOM)
         self.assert_sees_video("carol", "Alice")
         self.assert_sees_video("carol", "Bob")
         self.assert_sees_video("alice", "Carol")
         self.assert_sees_video("bob", "Carol")
         self.assert_sees_video("alice", "Bob")
         self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_three.png"))
+        # A viewer (no camera or microphone, so an offer with receive-only m-lines) sees all
+        # three; the others list it by name.
+        self.join("dave", "Dave", self.ROOM, viewer=True)
+        for who in ("Alice", "Bob", "Carol"):
+            self.assert_sees_video("dave", who)
+        self.wait_until("the others to list the viewer", lambda o: all(self.remote(o[p], "Dave") for p in o), ["alice", "bob"], 10)
+        self.browser("screenshot", page="dave", path=os.path.join(ARTIFACTS, "call_viewer.png"))
+        self.browser("close", page="dave")
+        self.wait_until("the viewer's tile to go", lambda o: all(self.remote(o[p], "Dave") is None for p in o), ["alice", "bob"], 10)
+
+    def test_4_status_page_lists_the_call(self):
         self.browser("open", page="status", url=f"{self.server.base_url}/status")
         deadline = time.monotonic() + 10
         while self.browser("count", page="status", testid="status-client") != 3 and time.monotonic() < deadline:
@@ -178,17 +218,20 @@ class BrowserCall(unittest.TestCase):
         self.assertEqual(self.browser("count", page="status", testid="status-client"), 3, self.server.log_text())
         time.sleep(1.5)  # one more refresh, so the bitrates are filled in
         self.browser("screenshot", page="status", path=os.path.join(ARTIFACTS, "status.png"))
+        self.browser("close", page="status")
 
-        # 4. Leave removes the tile on the other side; the remaining two still decode.
+    def test_5_leave_removes_the_tile_and_the_call_goes_on(self):
         self.browser("click", page="carol", testid="leave")
+        self.wait_until("Carol to be back in the lobby", lambda o: o["carol"]["inLobby"] and not o["carol"]["tiles"], ["carol"], 5)
         self.wait_until("Carol's tile to go", lambda o: all(self.remote(o[p], "Carol") is None for p in o), ["alice", "bob"], 10)
         self.assertEqual(self.names(self.browser("observe", page="alice")), ["Bob"])
         self.assert_sees_video("alice", "Bob")
         self.assert_sees_video("bob", "Alice")
         self.browser("close", page="carol")
 
-        # 5. Server restart: both pages reconnect by themselves and see each other again.
+    def test_6_pages_reconnect_after_a_server_restart(self):
         self.server.stop()
+        self.save_log(self.server, "server-1.log")
         self.wait_until("both pages to show they lost the server", lambda o: all(v["state"] == "reconnecting" and not self.names(v) for v in o.values()), ["alice", "bob"], 10)
         type(self).server = start_on_same_ports(self.server)
         started = time.monotonic()
@@ -196,10 +239,16 @@ class BrowserCall(unittest.TestCase):
         self.assert_sees_video("alice", "Bob", "alice_sees_bob_after_restart.png", timeout=30)
         self.assert_sees_video("bob", "Alice", timeout=30)
         print(f"\nbrowser: both pages decode each other {time.monotonic() - started:.1f} s after the server restarted")
-        self.assertEqual(sum("joined room browser" in l for l in self.server.log), 2, self.server.log_text())
-        for p in ("alice", "bob"):
-            self.assertEqual(self.names(self.browser("observe", page=p)), ["Bob"] if p == "alice" else ["Alice"])
+        self.assertEqual(sum(f"joined room {self.ROOM}" in l for l in self.server.log), 2, self.server.log_text())
+        self.assertEqual(self.names(self.browser("observe", page="alice")), ["Bob"])
+        self.assertEqual(self.names(self.browser("observe", page="bob")), ["Alice"])
         self.browser("screenshot", page="bob", path=os.path.join(ARTIFACTS, "call_bob_after_restart.png"))
+
+    def test_7_no_errors_shown_or_logged(self):
+        for p in ("alice", "bob"):
+            self.assertIsNone(self.browser("observe", page=p)["serverError"], self.diagnostics(p))
+            errors = [l for l in self.browser("logs", page=p) if l.startswith(("pageerror", "error"))]
+            self.assertEqual(errors, [], self.diagnostics(p))
 
 
 if __name__ == "__main__":

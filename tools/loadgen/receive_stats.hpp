@@ -2,6 +2,7 @@
 // reordering, duplicates) from the RTP header, and end-to-end delay from the payload probe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

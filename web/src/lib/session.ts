@@ -124,7 +124,8 @@ export class CallSession {
     const body = env.body;
     switch (body.case) {
       case "joined":
-        this.backoff.reset();
+        // The backoff resets once media connects, not here: a failure after every join (bad
+        // SDP, say) must not retry at the base delay forever.
         this.dispatch(body);
         if (this.muted.audio || this.muted.video) this.setMuted(this.muted.audio, this.muted.video);
         await this.startMedia(gen);
@@ -182,6 +183,11 @@ export class CallSession {
     (window as unknown as { __umbrella?: { pc: RTCPeerConnection } }).__umbrella = { pc };
     const local = this.opts.viewer ? null : this.opts.local;
     for (const track of local?.getTracks() ?? []) pc.addTransceiver(track, { direction: "sendonly", streams: [local!] });
+    // An offer needs at least one m-line (and max-bundle a BUNDLE group): a viewer, or someone
+    // without a camera, offers to receive what it does not send. The server's later offers add
+    // one m-line per remote track.
+    for (const kind of ["audio", "video"] as const)
+      if (!local?.getTracks().some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: "recvonly" });
     pc.ontrack = (ev) => this.onTrack(ev);
     pc.onconnectionstatechange = () => this.onConnectionState(pc, gen);
     this.every(LEVEL_POLL_MS, () => void this.pollLevels(pc, gen));
@@ -230,7 +236,10 @@ export class CallSession {
     const s = pc.connectionState;
     if (this.disconnectedTimer) clearTimeout(this.disconnectedTimer);
     this.disconnectedTimer = null;
-    if (s === "connected") this.update({ state: "connected", detail: "" });
+    if (s === "connected") {
+      this.backoff.reset();
+      this.update({ state: "connected", detail: "" });
+    }
     else if (s === "failed") this.fail("the media connection failed");
     else if (s === "disconnected") {
       this.update({ state: "reconnecting", detail: "Media connection interrupted…" });
