@@ -8,7 +8,8 @@ rtp::ExtensionIdMap make_extension_map(const ExtensionIds& pub, const ExtensionI
     if (in != 0 && out != 0) m.set(in, out);
   };
   keep(pub.abs_send_time, sub.abs_send_time);
-  keep(pub.transport_cc, sub.transport_cc);
+  // transport-cc numbers belong to one hop: the publisher's would be wrong on ours, and the
+  // SFU sends no transport-wide numbering of its own toward subscribers.
   keep(pub.audio_level, sub.audio_level);
   return m;
 }

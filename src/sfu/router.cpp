@@ -156,7 +156,32 @@ void Router::remove_transport(TransportId transport) {
   }
   std::erase_if(streams_, [&](const auto& s) { return s->pub.transport == transport; });
   std::erase_if(retired_, [&](const Output& o) { return o.sub.transport == transport; });
+  std::erase_if(twcc_, [&](const auto& t) { return t->transport == transport; });
   rebuild_indexes();
+}
+
+void Router::record_twcc(TransportId from, const Stream& s, const rtp::RtpView& v, Instant now) {
+  auto value = rtp::extension(v, s.pub.extensions.transport_cc);
+  if (!value) return;
+  auto seq = rtp::read_transport_cc_seq(*value);
+  if (!seq) return;
+  TwccState* state = nullptr;
+  for (auto& t : twcc_)
+    if (t->transport == from) state = t.get();
+  if (!state) {
+    twcc_.push_back(std::make_unique<TwccState>(TwccState{from, v.ssrc, {}}));
+    state = twcc_.back().get();
+  }
+  state->feedback.record(*seq, now);
+}
+
+void Router::send_twcc(Instant now) {
+  std::array<uint8_t, 1200> buf;
+  for (auto& t : twcc_) {
+    if (t->feedback.next_deadline() > now) continue;
+    size_t n = t->feedback.build(buf, config_.rtcp_ssrc, t->media_ssrc, now);
+    if (n) outbox_.send_rtcp(t->transport, Bytes(buf.data(), n));
+  }
 }
 
 void Router::touch(Instant now) {
@@ -218,6 +243,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
     ++counters_.unknown_ssrc_packets;
     return;
   }
+  if (s->pub.extensions.transport_cc) record_twcc(from, *s, v, now);
   uint16_t seq = v.sequence;
   size_t payload = v.payload.size();
   if (rtx) {

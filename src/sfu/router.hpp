@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "rtp/ntp.hpp"
 #include "sfu/router_state.hpp"
+#include "sfu/twcc_feedback.hpp"
 #include "sfu/rtp_rewrite.hpp"
 #include "sfu/types.hpp"
 
@@ -91,6 +92,15 @@ class Router {
   Instant now_{};                                // newest time seen (registration has none)
   Instant next_report_ = kNever;
   RouterCounters counters_;
+  // Congestion feedback per publisher transport that negotiated transport-cc.
+  struct TwccState {
+    TransportId transport;
+    uint32_t media_ssrc;
+    TwccFeedback feedback;
+  };
+  std::vector<std::unique_ptr<TwccState>> twcc_;
+  void record_twcc(TransportId from, const Stream& s, const rtp::RtpView& v, Instant now);
+  void send_twcc(Instant now);
 };
 
 }  // namespace umbrella::sfu

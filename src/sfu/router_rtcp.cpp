@@ -151,6 +151,7 @@ bool Router::nack_enabled(const Stream& s) const {
 
 Instant Router::next_deadline() const {
   Instant t = next_report_;
+  for (const auto& tw : twcc_) t = std::min(t, tw->feedback.next_deadline());
   for (const auto& s : streams_) {
     if (nack_enabled(*s)) t = std::min(t, s->nack.next_deadline());
     if (s->keyframe_pending && s->pub.ssrc != 0)
@@ -169,6 +170,7 @@ void Router::on_timeout(Instant now) {
     }
     maybe_send_pli(s, now);
   }
+  send_twcc(now);
   if (now >= next_report_) {
     send_reports(now);
     next_report_ = now + config_.report_interval;

@@ -5,7 +5,7 @@
 //
 // Commands: open {page, url} | join {page, name, viewer?} | click {page, testid} | observe {page}
 //           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
-//           count {page, testid} | logs {page} | close {page} | quit
+//           count {page, testid} | sdp {page} | logs {page} | close {page} | quit
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
@@ -48,9 +48,14 @@ function observeInPage() {
   return (async () => {
     const pc = window.__umbrella?.pc ?? null;
     const inbound = {};
+    const outbound = [];
+    let availableOutgoingBitrate = null;
     if (pc && pc.connectionState !== "closed") {
       const stats = await pc.getStats();
       stats.forEach((r) => {
+        if (r.type === "outbound-rtp" && r.kind === "video")
+          outbound.push({ width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond, targetBitrate: r.targetBitrate, limitation: r.qualityLimitationReason, bytesSent: r.bytesSent, nacks: r.nackCount, plis: r.pliCount });
+        if (r.type === "candidate-pair" && r.nominated && r.availableOutgoingBitrate !== undefined) availableOutgoingBitrate = r.availableOutgoingBitrate;
         if (r.type === "inbound-rtp" && r.kind === "video")
           inbound[r.trackIdentifier] = { kind: "video", framesDecoded: r.framesDecoded ?? 0, width: r.frameWidth ?? 0, height: r.frameHeight ?? 0 };
         if (r.type === "inbound-rtp" && r.kind === "audio")
@@ -86,6 +91,8 @@ function observeInPage() {
       inLobby: !!document.querySelector("[data-testid=join-media]"),
       tiles,
       inbound: Object.values(inbound),
+      outbound,
+      availableOutgoingBitrate,
       pcState: pc?.connectionState ?? null,
     };
   })();
@@ -160,6 +167,9 @@ const commands = {
   },
   async count({ page: name, testid }) {
     return await get(name).page.getByTestId(testid).count();
+  },
+  async sdp({ page: name }) {
+    return await get(name).page.evaluate(() => ({ local: window.__umbrella?.pc?.localDescription?.sdp ?? "", remote: window.__umbrella?.pc?.remoteDescription?.sdp ?? "" }));
   },
   async logs({ page: name }) {
     return get(name).logs.slice(-60);

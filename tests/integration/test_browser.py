@@ -179,6 +179,7 @@ class BrowserCall(unittest.TestCase):
         obs = self.browser("observe", page="alice")
         self.assertEqual(obs["state"], "connected", self.diagnostics("alice"))
         self.assertEqual(self.names(obs), ["Bob"])
+        print(f"\nbrowser: Alice sends {obs['outbound']}, estimate {obs['availableOutgoingBitrate']} bit/s")
         self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_alice.png"))
 
     def test_2_mute_shows_on_the_other_side(self):
