@@ -13,6 +13,8 @@ namespace umbrella::server {
 HttpServer::HttpServer(EventLoop& loop, TcpListener listener, const tls::TlsServerConfig* tls,
                        http::Handler& handler, size_t max_connections)
     : loop_(loop), listener_(std::move(listener)), tls_(tls), handler_(handler), max_connections_(max_connections) {
+  // WHIP/WHEP offers for big rooms (a hundred m-lines) exceed the parser's 64 KiB default.
+  http_config_.limits.max_body_bytes = 256 * 1024;
   loop_.watch(listener_.fd(), EPOLLIN, [this](uint32_t) { on_accept(); });
 }
 

@@ -78,7 +78,7 @@ class Https(unittest.TestCase):
         self.assertEqual(good.status, 101)
         r, _ = https(self.server, "GET", "/sfu", {"X-Big": "a" * 20000})
         self.assertEqual(r.status, 431)
-        r, _ = https(self.server, "POST", "/healthz", body=b"x" * (200 * 1024))
+        r, _ = https(self.server, "POST", "/healthz", body=b"x" * (300 * 1024))
         self.assertEqual(r.status, 413)
         s = connect("127.0.0.1", self.server.http_port, "/")
         s.sendall(b"THIS IS NOT HTTP\r\n\r\n")

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "sdp/candidate.hpp"
+#include "sdp/limits.hpp"
 
 using namespace umbrella::sdp;
 
@@ -60,7 +61,7 @@ TEST_CASE("candidate: malformed values are refused") {
   CHECK_FALSE(parse_candidate("1 1 udp 1 10.0.0.1 5000 typ host rport x"));
   CHECK_FALSE(parse_candidate("1 1 udp 1 10.0.0.1 5000 typ host generation -3"));
   std::string huge = "1 1 udp 1 10.0.0.1 5000 typ host";
-  for (int i = 0; i < 100; ++i) huge += " k v";
+  for (size_t i = 0; i < umbrella::sdp::kMaxTokensPerLine; ++i) huge += " k v";
   CHECK_FALSE(parse_candidate(huge));  // over the token bound
 }
 

@@ -231,7 +231,7 @@ TEST_CASE("offer: refusals") {
 
   std::vector<OutgoingTrack> many;
   for (size_t i = 0; i < kMaxMediaSections; ++i) many.push_back(video_track("t" + std::to_string(i), 100 + 2 * i));
-  CHECK_FALSE(make_offer(state, many, local).ok());  // 3 existing + 64 new
+  CHECK_FALSE(make_offer(state, many, local).ok());  // 3 existing + kMaxMediaSections new
   many.resize(kMaxMediaSections - 3);
   auto full = make_offer(state, many, local);
   REQUIRE(full.ok());
