@@ -220,7 +220,26 @@ bool Conference::end_http_session(const std::string& resource) {
   return true;
 }
 
+// Bits per second since the previous snapshot that saw this counter (status polls, ~1 s).
+uint64_t Conference::bitrate(const std::string& key, uint64_t bytes, Instant now,
+                             std::unordered_map<std::string, RateSample>& next) const {
+  RateSample sample{bytes, now, 0};
+  if (auto it = rate_samples_.find(key); it != rate_samples_.end()) {
+    Duration dt = now - it->second.at;
+    sample.bps = it->second.bps;
+    if (dt >= milliseconds(200) && bytes >= it->second.bytes) {
+      sample.bps = uint64_t(double(bytes - it->second.bytes) * 8e9 / double(dt.count()));
+    } else {
+      sample = it->second;  // too soon: keep the older reference point
+    }
+  }
+  next[key] = sample;
+  return sample.bps;
+}
+
 void Conference::snapshot(signal::StatusSnapshot& out) const {
+  Instant now = media_.loop.now();
+  std::unordered_map<std::string, RateSample> next;
   for (auto& [key, p] : participants_) {
     if (!p->joined) continue;
     signal::ClientSnapshot c;
@@ -242,6 +261,7 @@ void Conference::snapshot(signal::StatusSnapshot& out) const {
         s.packets_lost = sc->lost;
         s.nacks = sc->nacks_sent;
         s.plis = sc->plis_sent;
+        s.bitrate_bps = bitrate("in " + track.track_id, sc->bytes, now, next);
       }
       c.published.push_back(std::move(s));
     }
@@ -256,11 +276,13 @@ void Conference::snapshot(signal::StatusSnapshot& out) const {
         s.bytes = sc->bytes;
         s.nacks = sc->nacks_received;
         s.plis = sc->plis_received;
+        s.bitrate_bps = bitrate("out " + p->id + " " + o.track_id, sc->bytes, now, next);
       }
       c.forwarded.push_back(std::move(s));
     }
     out.clients.push_back(std::move(c));
   }
+  rate_samples_ = std::move(next);
 }
 
 }  // namespace umbrella::server

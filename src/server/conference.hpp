@@ -114,6 +114,14 @@ class Conference final : public PeerListener, public sfu::Outbox {
   std::unordered_map<uint32_t, Participant*> by_peer_;
   std::unordered_map<std::string, uint64_t> http_resources_;       // WHIP/WHEP resource -> key
   EventLoop::TimerId router_timer_ = 0;
+  struct RateSample {
+    uint64_t bytes;
+    Instant at;
+    uint64_t bps;
+  };
+  uint64_t bitrate(const std::string& key, uint64_t bytes, Instant now,
+                   std::unordered_map<std::string, RateSample>& next) const;
+  mutable std::unordered_map<std::string, RateSample> rate_samples_;  // for bitrates in status
 };
 
 }  // namespace umbrella::server

@@ -36,6 +36,11 @@ class WhipWhep(unittest.TestCase):
             self.assertTrue(ok, f"frames {[(s.video_frames, s.audio_frames) for s in subs]}\n{json.dumps(self.status(), indent=1)}\n{self.server.log_text()}")
             for s in subs:
                 self.assertEqual(s.sizes, {(640, 360)})
+            # /status reports bitrates between two polls.
+            self.status()
+            await asyncio.sleep(1)
+            video = [t for c in self.status()["clients"] for t in c["published"] if t["kind"] == "video"]
+            self.assertGreater(video[0]["bitrate_bps"], 50_000, video)
             # A subscriber joining mid-stream gets a keyframe promptly (PLI on subscribe).
             await asyncio.sleep(2)
             late = await Subscriber().start(base, "media")
