@@ -14,8 +14,8 @@ namespace {
 std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 }  // namespace
 
-Conference::Conference(std::string site_id, MediaContext& media)
-    : site_id_(std::move(site_id)), media_(media), router_(*this) {
+Conference::Conference(std::string site_id, MediaContext& media, std::string trunk_secret)
+    : site_id_(std::move(site_id)), trunk_secret_(std::move(trunk_secret)), media_(media), router_(*this) {
   // Sender reports carry wall-clock NTP time: anchor the loop's monotonic clock to it once.
   router_.set_ntp_clock(rtp::NtpClock(media_.loop.now(), std::chrono::duration_cast<Duration>(
                                                              std::chrono::system_clock::now().time_since_epoch())));
@@ -40,10 +40,13 @@ Participant& Conference::create_http_participant(const std::string& room, const 
   Participant& p = create_participant(next_connection_++, nullptr);
   p.joined = true;
   p.room = room.empty() ? "default" : room;
-  p.id = "p" + std::to_string(next_participant_++);
+  p.id = new_participant_id();
   p.display_name = std::string(kind) + " " + p.id;
   return p;
 }
+
+// Unique across trunked SFUs too: the site is part of the id (msid-safe characters only).
+std::string Conference::new_participant_id() { return "p" + std::to_string(next_participant_++) + "." + site_id_; }
 
 uint64_t Conference::open(SignalChannel* channel) {
   uint64_t id = next_connection_++;
@@ -61,6 +64,15 @@ void Conference::on_closed(uint64_t connection) {
 void Conference::remove_participant(Participant& p) {
   handle_leave(p);
   participants_.erase(p.connection);
+}
+
+void Conference::send_trunks(Participant& p) {
+  std::vector<signal::TrunkSnapshot> trunks;
+  if (trunk_control_) trunk_control_->describe(trunks);
+  auto env = envelope();
+  auto& list = signal::make_trunks(*env);
+  for (auto& t : trunks) signal::add_trunk(list, t.url, t.state, t.last_error, t.peer_site_id);
+  p.channel->send(*env);
 }
 
 void Conference::send_error(Participant& p, umbrella_Error_Code code, std::string_view message) {
@@ -82,9 +94,14 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
     send_error(p, umbrella_Error_Code_CODE_BAD_MESSAGE, std::string("cannot decode message: ") + decoded.error().reason);
     return;
   }
+  if (p.is_trunk() && handle_trunk_message(p, *msg, now)) return;
   switch (msg->which_body) {
     case umbrella_Envelope_join_tag:
       if (p.joined) break;
+      if (msg->body.join.role == umbrella_Role_ROLE_TRUNK) {
+        accept_trunk_join(p, msg->body.join);
+        return;
+      }
       handle_join(p, msg->body.join);
       return;
     case umbrella_Envelope_ping_tag: {
@@ -109,6 +126,18 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
       if (!p.joined) break;
       handle_description(p, msg->body.description, now);
       return;
+    case umbrella_Envelope_get_trunks_tag:
+      send_trunks(p);
+      return;
+    case umbrella_Envelope_set_trunks_tag: {
+      if (!trunk_control_) break;
+      std::vector<std::string> urls;
+      for (pb_size_t i = 0; i < msg->body.set_trunks.urls_count; ++i) urls.push_back(msg->body.set_trunks.urls[i]);
+      LOG_INFO("trunk", "trunks set from the /trunk page: ", urls.empty() ? "(none)" : urls.front());
+      trunk_control_->set_urls(urls);
+      send_trunks(p);
+      return;
+    }
     default:
       break;
   }
@@ -123,12 +152,17 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join) {
   p.room = join.room[0] ? join.room : "default";
   p.display_name = join.display_name;
   p.role = join.role;
-  p.id = "p" + std::to_string(next_participant_++);
+  p.id = new_participant_id();
   auto env = envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
-  for (auto& [key, other] : participants_)
-    if (other.get() != &p && other->joined && other->room == p.room && other->channel)
+  for (auto& [key, other] : participants_) {
+    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other->is_trunk()) {
+      for (auto& r : other->remote_participants) signal::add_participant(env->body.joined, r.fields());
+    } else if (other->channel) {
       signal::add_participant(env->body.joined, other->fields(site_id_));
+    }
+  }
   p.channel->send(*env);
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
   broadcast(p.room, *env, &p);
@@ -147,15 +181,27 @@ void Conference::handle_leave(Participant& p) {
   }
   p.outgoing.clear();
   auto env = envelope();
-  signal::make_participant_left(*env, p.id);
-  broadcast(p.room, *env, &p);
+  if (p.is_trunk()) {
+    for (auto& r : p.remote_participants) {
+      signal::make_participant_left(*env, r.id);
+      broadcast(p.room, *env, &p);
+    }
+    p.remote_participants.clear();
+    p.available.clear();
+  } else {
+    signal::make_participant_left(*env, p.id);
+    broadcast(p.room, *env, &p);
+  }
   renegotiate_room(p.room, &p);
   LOG_INFO("signal", "participant ", p.id, " left room ", p.room);
 }
 
 void Conference::handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now) {
   if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
-    auto answer = accept_offer(p, d.sdp, now);
+    std::vector<MidRequest> receive;
+    if (p.is_trunk())
+      for (pb_size_t i = 0; i < d.receive_count; ++i) receive.push_back({d.receive[i].mid, d.receive[i].track_id});
+    auto answer = accept_offer(p, d.sdp, now, receive);
     if (!answer) {
       ++counters_.bad_sdp;
       send_error(p, umbrella_Error_Code_CODE_BAD_SDP, answer.error());
@@ -166,8 +212,16 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
     signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision);
     p.channel->send(*env);
     publish_tracks(p);
+    if (p.is_trunk()) {
+      subscribe_negotiated(p);  // the trunk's answer is final: what it asked for flows now
+      return;
+    }
     // Anything already in the room reaches the newcomer by a server offer.
     renegotiate(p);
+    return;
+  }
+  if (p.dialled) {
+    apply_trunk_answer(p, d, now);
     return;
   }
   // An answer to our offer.
@@ -187,8 +241,13 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
 }
 
 void Conference::broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except) {
+  // Trunks learn about tracks through their own announcements and offers, not room events.
+  bool track_event = env.which_body == umbrella_Envelope_track_added_tag ||
+                     env.which_body == umbrella_Envelope_track_removed_tag;
   for (auto& [key, other] : participants_)
-    if (other.get() != except && other->joined && other->room == room && other->channel) other->channel->send(env);
+    if (other.get() != except && other->joined && other->room == room && other->channel &&
+        !(track_event && other->is_trunk()))
+      other->channel->send(env);
 }
 
 Result<Conference::HttpSession, std::string> Conference::whip(const std::string& room, const std::string& offer,
@@ -246,7 +305,7 @@ void Conference::snapshot(signal::StatusSnapshot& out) const {
     c.participant_id = p->id;
     c.display_name = p->display_name;
     c.room = p->room;
-    auto* t = p->peer ? p->peer->transport() : nullptr;
+    Peer* t = p->peer.get();
     c.ice_state = t ? t->ice_state() : "new";
     c.dtls_state = t ? t->dtls_state() : "new";
     if (t && t->remote_address()) c.address = t->remote_address()->to_string();

@@ -40,12 +40,27 @@ class SignalChannel {
   virtual void close(uint16_t code, std::string_view reason) = 0;
 };
 
+// The trunks this SFU dials, as the /trunk page sees and sets them.
+class TrunkControl {
+ public:
+  virtual ~TrunkControl() = default;
+  virtual void set_urls(const std::vector<std::string>& urls) = 0;
+  virtual void describe(std::vector<signal::TrunkSnapshot>& out) const = 0;
+};
+
 class Participant;
 struct OutgoingTrack;
+struct PublishedTrack;
+
+// What a trunk we dialled asks of the far SFU: track `track_id` on our receive m-line `mid`.
+struct MidRequest {
+  std::string mid;
+  std::string track_id;
+};
 
 class Conference final : public PeerListener, public sfu::Outbox {
  public:
-  Conference(std::string site_id, MediaContext& media);
+  Conference(std::string site_id, MediaContext& media, std::string trunk_secret = {});
   ~Conference() override;
 
   const std::string& site_id() const { return site_id_; }
@@ -65,6 +80,10 @@ class Conference final : public PeerListener, public sfu::Outbox {
   Result<HttpSession, std::string> whip(const std::string& room, const std::string& offer, Instant now);
   Result<HttpSession, std::string> whep(const std::string& room, const std::string& offer, Instant now);
   bool end_http_session(const std::string& resource);
+
+  void set_trunk_control(TrunkControl* control) { trunk_control_ = control; }
+  // A trunk we dial: its WebSocket is up; we join the far SFU as its WebRTC client.
+  uint64_t open_trunk(SignalChannel* channel);
 
   size_t participants() const { return participants_.size(); }
   void snapshot(signal::StatusSnapshot& out) const;
@@ -87,7 +106,8 @@ class Conference final : public PeerListener, public sfu::Outbox {
   void handle_join(Participant& p, const umbrella_Join& join);
   void handle_leave(Participant& p);
   void handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now);
-  Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now);
+  Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now,
+                                                const std::vector<MidRequest>& receive = {});
   void publish_tracks(Participant& p);
   void unpublish_tracks(Participant& p);
   void update_subscriptions(Participant& p);
@@ -96,12 +116,26 @@ class Conference final : public PeerListener, public sfu::Outbox {
   void subscribe_negotiated(Participant& subscriber);
   std::optional<sfu::Subscription> make_subscription(const Participant& subscriber, const OutgoingTrack& out) const;
   void broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except);
+  // Trunks (conference_trunk.cpp).
+  bool handle_trunk_message(Participant& p, const umbrella_Envelope& msg, Instant now);
+  bool accept_trunk_join(Participant& p, const umbrella_Join& join);
+  void announce_to_trunk(Participant& p);
+  void trunk_offer(Participant& p);
+  void apply_trunk_answer(Participant& p, const umbrella_SessionDescription& d, Instant now);
+  void remote_participant_event(Participant& trunk, const umbrella_Envelope& msg);
+  const PublishedTrack* find_room_track(const std::string& room, const std::string& track_id,
+                                        const Participant* except) const;
+  bool known_participant(const std::string& room, const std::string& id) const;
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
+  void send_trunks(Participant& p);
   void arm_router_timer();
   Participant* by_peer(uint32_t peer);
+  std::string new_participant_id();
   uint32_t new_ssrc();
 
   std::string site_id_;
+  std::string trunk_secret_;
+  TrunkControl* trunk_control_ = nullptr;
   MediaContext& media_;
   sfu::Router router_;
   SignalCounters counters_;

@@ -64,21 +64,62 @@ Participant* Conference::by_peer(uint32_t peer) {
   return it == by_peer_.end() ? nullptr : it->second;
 }
 
-Result<std::string, std::string> Conference::accept_offer(Participant& p, const std::string& offer, Instant now) {
+Result<std::string, std::string> Conference::accept_offer(Participant& p, const std::string& offer, Instant now,
+                                                          const std::vector<MidRequest>& receive) {
   if (!p.peer) {
     p.peer = std::make_unique<Peer>(media_, next_peer_++, *this);
     by_peer_[p.peer->id()] = &p;
   }
   sdp::AnswerOptions options;  // the SFU receives what the client sends
-  if (!p.outgoing.empty() || p.fixed_session) {
-    for (auto& o : p.outgoing) {
-      sdp::MidPolicy policy;
-      policy.direction = sdp::Direction::kSendOnly;
-      options.per_mid[o.mid] = policy;
+  // A trunk names the tracks it wants on its receive m-lines; keep their SSRCs across offers.
+  for (auto& want : receive) {
+    const PublishedTrack* t = find_room_track(p.room, want.track_id, &p);
+    if (!t) continue;
+    OutgoingTrack* o = nullptr;
+    for (auto& x : p.outgoing) if (x.track_id == want.track_id) o = &x;
+    if (o && o->mid != want.mid) {
+      if (o->subscribed) router_.remove_subscription(o->stream, p.peer->id());
+      std::erase_if(p.outgoing, [&](const OutgoingTrack& x) { return x.track_id == want.track_id; });
+      o = nullptr;
     }
+    if (!o) {
+      OutgoingTrack n;
+      n.track_id = t->track_id;
+      n.publisher_id = t->owner_id;
+      n.stream = t->stream;
+      n.kind = t->kind;
+      n.mid = want.mid;
+      n.ssrc = new_ssrc();
+      if (t->kind == sfu::Kind::kVideo) n.rtx_ssrc = new_ssrc();
+      p.outgoing.push_back(std::move(n));
+    }
+  }
+  for (auto& o : p.outgoing) {
+    sdp::MidPolicy policy;
+    policy.direction = sdp::Direction::kSendOnly;
+    if (p.is_trunk()) policy.track = to_sdp_track(o);
+    options.per_mid[o.mid] = policy;
   }
   auto answer = p.peer->answer(offer, options, now);
   if (!answer) return answer;
+  // A re-offer that no longer sends on an m-line ends that track.
+  for (auto it = p.published.begin(); it != p.published.end();) {
+    const sdp::NegotiatedMedia* m = p.peer->negotiated().find(it->mid);
+    bool receiving = m && !m->rejected &&
+                     (m->direction == sdp::Direction::kRecvOnly || m->direction == sdp::Direction::kSendRecv);
+    if (receiving) {
+      ++it;
+      continue;
+    }
+    if (it->stream) {
+      router_.remove_stream(it->stream);
+      auto env = std::make_unique<umbrella_Envelope>();
+      signal::make_track_removed(*env, it->track_id);
+      broadcast(p.room, *env, &p);
+    }
+    it = p.published.erase(it);
+    renegotiate_room(p.room, &p);
+  }
   // Tracks the client publishes: every accepted audio/video m-line the SFU receives on.
   const sdp::SessionDescription* remote = p.peer->remote_offer();
   for (const auto& m : p.peer->negotiated().media) {
@@ -91,19 +132,31 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     t.mid = m.mid;
     t.kind = m.kind == sdp::MediaKind::kAudio ? sfu::Kind::kAudio : sfu::Kind::kVideo;
     t.track_id = site_id_ + "/" + p.id + "/" + m.mid;
+    t.owner_id = p.id;
+    t.origin_site = site_id_;
     t.codecs = m.codecs;
+    if (p.is_trunk()) {
+      // Over a trunk the far SFU names track and owner (a=msid:<owner> <global track id>).
+      const sdp::MediaSection* section = remote ? sdp::find_media(*remote, m.mid) : nullptr;
+      if (!section || section->msids.empty()) continue;
+      t.owner_id = section->msids.front().stream_id;
+      t.track_id = section->msids.front().track_id;
+      t.origin_site = p.far_site;
+    }
     p.published.push_back(std::move(t));
   }
-  (void)remote;
   return answer;
 }
 
 void Conference::publish_tracks(Participant& p) {
   if (!p.peer) return;
-  const sdp::SessionDescription* remote = p.peer->remote_offer();
+  // SSRCs are in what the remote sent: its offer, or (a trunk we dialled) its answer.
+  const sdp::SessionDescription* remote = p.dialled ? p.peer->remote_answer() : p.peer->remote_offer();
   bool added = false;
   for (auto& t : p.published) {
     if (t.stream) continue;
+    // A track that already reached this room by another path (a trunk ring) is ignored.
+    if (p.is_trunk() && find_room_track(p.room, t.track_id, &p)) continue;
     const sdp::NegotiatedMedia* m = p.peer->negotiated().find(t.mid);
     const sdp::MediaSection* section = remote ? sdp::find_media(*remote, t.mid) : nullptr;
     if (!m || !section) continue;
@@ -136,11 +189,11 @@ void Conference::publish_tracks(Participant& p) {
     router_.add_stream(s);
     t.stream = s.id;
     added = true;
-    signal::TrackFields f{t.track_id, to_proto(t.kind), p.id, "", p.id, site_id_};
+    signal::TrackFields f{t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site};
     auto env = std::make_unique<umbrella_Envelope>();
     signal::make_track_added(*env, f);
     broadcast(p.room, *env, &p);
-    LOG_INFO("sfu", "participant ", p.id, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video", " mid ",
+    LOG_INFO("sfu", "participant ", p.id, p.is_trunk() ? " (trunk from " + p.far_site + ")" : "", " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video", " mid ",
              t.mid, " ssrc ", s.ssrc, s.rid.empty() ? "" : " rid " + s.rid);
   }
   if (added) renegotiate_room(p.room, &p);
@@ -163,6 +216,11 @@ void Conference::renegotiate_room(const std::string& room, const Participant* ex
 }
 
 void Conference::renegotiate(Participant& p) {
+  if (p.is_trunk()) {
+    if (p.dialled) trunk_offer(p);
+    else announce_to_trunk(p);
+    return;
+  }
   if (!p.peer || p.fixed_session || !p.channel || !p.joined) return;
   if (p.offer_pending) {
     p.renegotiate = true;
@@ -197,13 +255,13 @@ void Conference::renegotiate(Participant& p) {
       if (have) continue;
       OutgoingTrack o;
       o.track_id = t.track_id;
-      o.publisher_id = other->id;
+      o.publisher_id = t.owner_id;
       o.stream = t.stream;
       o.kind = t.kind;
       o.mid = "t" + std::to_string(next_mid_++);
       o.ssrc = new_ssrc();
       if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
-      signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, site_id_};
+      signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, t.origin_site};
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_added(*env, f);
       p.channel->send(*env);
@@ -261,7 +319,7 @@ std::optional<sfu::Subscription> Conference::make_subscription(const Participant
 }
 
 void Conference::subscribe_negotiated(Participant& p) {
-  if (!p.peer || !p.peer->transport() || !p.peer->transport()->connected()) return;  // on_peer_connected retries
+  if (!p.peer || !p.peer->connected()) return;  // on_peer_connected retries
   for (auto& o : p.outgoing) {
     if (o.subscribed) continue;
     auto s = make_subscription(p, o);
@@ -294,7 +352,7 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
       taken.push_back(t);
       OutgoingTrack o;
       o.track_id = t->track_id;
-      o.publisher_id = owner;
+      o.publisher_id = t->owner_id;
       o.stream = t->stream;
       o.kind = kind;
       o.mid = m.mid;
@@ -373,16 +431,16 @@ void Conference::on_peer_closed(uint32_t peer, const std::string& reason) {
 
 void Conference::forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) {
   Participant* p = by_peer(to);
-  if (!p || !p->peer || !p->peer->transport() || !p->peer->transport()->connected()) return;
+  if (!p || !p->peer || !p->peer->connected()) return;
   Packet copy = media_.port.pool().copy_of(source.span());
   if (!copy || !sfu::apply_rewrite(copy, rewrite)) return;
-  p->peer->transport()->send_rtp(std::move(copy));
+  p->peer->send_rtp(std::move(copy));
 }
 
 void Conference::send_rtcp(sfu::TransportId to, Bytes compound) {
   Participant* p = by_peer(to);
-  if (!p || !p->peer || !p->peer->transport()) return;
-  p->peer->transport()->send_rtcp(compound);
+  if (!p || !p->peer) return;
+  p->peer->send_rtcp(compound);
 }
 
 }  // namespace umbrella::server

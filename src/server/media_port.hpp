@@ -41,6 +41,9 @@ class MediaPort {
   void register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint);
   // Routes non-STUN traffic from `address` to endpoint (after ICE nomination or an address change).
   void bind_address(const SocketAddress& address, MediaEndpoint* endpoint);
+  // Also routes `address` to endpoint, keeping its other addresses (a dialling transport's
+  // remote candidates before one is selected).
+  void add_address(const SocketAddress& address, MediaEndpoint* endpoint) { by_address_[address] = endpoint; }
   void unregister(MediaEndpoint* endpoint);
 
   // Queued and sent in a batch at the end of the current receive pass.

@@ -18,11 +18,27 @@ class SignalChannel;
 
 // A track this participant publishes.
 struct PublishedTrack {
-  std::string track_id;  // global: <site>/<participant>/<mid>
+  std::string track_id;  // global: <site>/<participant>/<mid>, kept across trunk hops
+  std::string owner_id;  // participant it belongs to (for a trunk: the far participant)
+  std::string origin_site;
   sfu::Kind kind = sfu::Kind::kVideo;
   std::string mid;       // in the publisher's session
   sfu::StreamId stream = 0;
   std::vector<sdp::Codec> codecs;  // as negotiated with the publisher
+};
+
+// Someone in the room on another SFU, known through a trunk.
+struct RemoteParticipant {
+  std::string id, display_name, site_id;
+  bool audio_muted = false, video_muted = false;
+  signal::ParticipantFields fields() const { return {id, display_name, audio_muted, video_muted, site_id}; }
+};
+
+// A track the far SFU offers over a trunk we dialled, and the mid we receive it on.
+struct AvailableTrack {
+  std::string track_id, owner_id, origin_site;
+  sfu::Kind kind = sfu::Kind::kVideo;
+  std::string mid;
 };
 
 // A track this participant receives: where it sits in this participant's session.
@@ -56,6 +72,13 @@ class Participant {
   bool offer_pending = false;   // we sent an offer and wait for its answer
   bool renegotiate = false;     // tracks changed while an offer was pending
   bool fixed_session = false;   // WHEP: no renegotiation possible
+
+  // Trunks (role TRUNK): the far SFU, its people, and (when we dialled) what it offers.
+  bool dialled = false;         // we are the WebRTC client of this trunk
+  std::string far_site;
+  std::vector<RemoteParticipant> remote_participants;
+  std::vector<AvailableTrack> available;
+  bool is_trunk() const { return role == umbrella_Role_ROLE_TRUNK; }
 
   signal::ParticipantFields fields(const std::string& site) const {
     return {id, display_name, audio_muted, video_muted, site};

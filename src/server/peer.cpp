@@ -81,24 +81,111 @@ Result<bool, std::string> Peer::apply_answer(const std::string& answer_sdp) {
 }
 
 void Peer::arm_timer() {
-  if (!transport_) return;
-  ctx_.loop.reschedule(timer_, transport_->next_deadline(), [this] {
+  if (!has_transport()) return;
+  Instant when = transport_ ? transport_->next_deadline() : client_->next_deadline();
+  ctx_.loop.reschedule(timer_, when, [this] {
     timer_ = 0;
-    transport_->on_timeout(ctx_.loop.now());
+    if (transport_) transport_->on_timeout(ctx_.loop.now());
+    if (client_) client_->on_timeout(ctx_.loop.now());
     arm_timer();
   });
 }
 
 void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
-  if (!transport_) return;
-  transport_->on_stun(msg, raw, from, now);
+  if (transport_) {
+    transport_->on_stun(msg, raw, from, now);
+  } else if (client_) {
+    // Responses to our checks: the client transport parses them itself.
+    if (Packet p = ctx_.port.pool().copy_of(raw)) client_->on_datagram(std::move(p), from, now);
+  }
   arm_timer();
 }
 
 void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
-  if (!transport_) return;
-  transport_->on_datagram(std::move(packet), from, now);
+  if (transport_) transport_->on_datagram(std::move(packet), from, now);
+  else if (client_) client_->on_datagram(std::move(packet), from, now);
   arm_timer();
+}
+
+bool Peer::connected() const {
+  return transport_ ? transport_->connected() : client_ ? client_->connected() : false;
+}
+bool Peer::send_rtp(Packet packet) {
+  return transport_ ? transport_->send_rtp(std::move(packet)) : client_ ? client_->send_rtp(std::move(packet)) : false;
+}
+bool Peer::send_rtcp(Bytes compound) {
+  return transport_ ? transport_->send_rtcp(compound) : client_ ? client_->send_rtcp(compound) : false;
+}
+const char* Peer::ice_state() const {
+  return transport_ ? transport_->ice_state() : client_ ? client_->ice_state() : "new";
+}
+const char* Peer::dtls_state() const {
+  return transport_ ? transport_->dtls_state() : client_ ? client_->dtls_state() : "new";
+}
+std::optional<SocketAddress> Peer::remote_address() const {
+  return transport_ ? transport_->remote_address() : client_ ? client_->remote_address() : std::nullopt;
+}
+
+std::string Peer::client_offer(const std::vector<sdp::OutgoingTrack>& send,
+                               const std::vector<std::pair<std::string, sdp::MediaKind>>& receive) {
+  std::vector<sdp::OutgoingTrack> all = send;
+  for (auto& [mid, kind] : receive) {
+    sdp::OutgoingTrack t;
+    t.mid = mid;
+    t.kind = kind;
+    t.stream_id = "-";
+    t.track_id = mid;
+    t.ssrc = 1;  // placeholder, removed below: a receive-only m-line announces no source
+    all.push_back(std::move(t));
+  }
+  auto o = sdp::make_offer(negotiated_, all, local_transport());
+  if (!o) {
+    LOG_WARN("peer", "cannot build trunk offer: ", o.error());
+    return {};
+  }
+  o->ice_lite = false;  // we are the controlling, full agent of this pair
+  for (auto& m : o->media)
+    for (auto& [mid, kind] : receive)
+      if (m.mid == mid) {
+        m.direction = sdp::Direction::kRecvOnly;
+        m.ssrcs.clear();
+        m.ssrc_groups.clear();
+        m.msids.clear();
+      }
+  local_offer_ = *o;
+  return sdp::build(*o);
+}
+
+Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sdp, Instant now) {
+  if (!local_offer_) return Err{std::string("answer without an outstanding offer")};
+  auto answer = sdp::parse(answer_sdp);
+  if (!answer) return Err{std::string("cannot parse SDP answer: ") + sdp::to_string(answer.error())};
+  auto state = sdp::apply_answer(*local_offer_, *answer);
+  if (!state) return Err{state.error()};
+  if (!client_) {
+    auto tag = sdp::bundle_tag(*answer);
+    auto remote = tag ? sdp::remote_transport(*answer, *tag) : std::nullopt;
+    if (!remote) return Err{std::string("answer has no usable transport")};
+    rtc::ClientTransportConfig config;
+    config.local = credentials_;
+    config.remote = {remote->ice_ufrag, remote->ice_pwd};
+    config.remote_fingerprint = remote->fingerprint.algorithm + " " + remote->fingerprint.value;
+    for (auto& c : remote->candidates) {
+      auto a = SocketAddress::parse_ip(c.address);
+      if (!a || !a->is_ipv4()) continue;
+      a->set_port(c.port);
+      config.remote_candidates.push_back(*a);
+      ctx_.port.add_address(*a, this);  // check responses come from there
+    }
+    auto t = rtc::ClientTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
+    if (!t) return Err{"cannot create trunk transport: " + t.error()};
+    client_ = std::move(*t);
+    arm_timer();
+  }
+  negotiated_ = std::move(*state);
+  remote_answer_ = std::move(*answer);
+  local_offer_.reset();
+  return true;
 }
 
 void Peer::send_datagram(Packet packet, const SocketAddress& to) { ctx_.port.send(std::move(packet), to); }

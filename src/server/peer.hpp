@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "rtc/client_transport.hpp"
 #include "rtc/webrtc_transport.hpp"
 #include "sdp/negotiation.hpp"
 #include "server/media_port.hpp"
@@ -43,7 +44,16 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   ~Peer() override;
 
   uint32_t id() const { return id_; }
-  rtc::WebRtcTransport* transport() { return transport_.get(); }
+
+  // Whichever transport this peer has: server side (ICE-lite, DTLS server) toward clients, or
+  // client side (ICE controlling, DTLS client) toward another SFU it dialled.
+  bool has_transport() const { return transport_ || client_; }
+  bool connected() const;
+  bool send_rtp(Packet packet);
+  bool send_rtcp(Bytes compound);
+  const char* ice_state() const;
+  const char* dtls_state() const;
+  std::optional<SocketAddress> remote_address() const;
 
   // The remote's offer (browser, WHIP, WHEP): creates the transport on first use and returns
   // our answer. options say what the SFU does on each mid.
@@ -52,6 +62,13 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   // A server-initiated offer for renegotiation with the given outgoing tracks.
   std::string offer(const std::vector<sdp::OutgoingTrack>& tracks);
   Result<bool, std::string> apply_answer(const std::string& answer_sdp);
+
+  // Client role (a trunk we dial): our offer sends `send` and asks to receive on the m-lines in
+  // `receive` (mid, kind); the answer starts the client transport on first use.
+  std::string client_offer(const std::vector<sdp::OutgoingTrack>& send,
+                           const std::vector<std::pair<std::string, sdp::MediaKind>>& receive);
+  Result<bool, std::string> apply_client_answer(const std::string& answer_sdp, Instant now);
+  const sdp::SessionDescription* remote_answer() const { return remote_answer_ ? &*remote_answer_ : nullptr; }
   const sdp::NegotiatedState& negotiated() const { return negotiated_; }
   const sdp::SessionDescription* remote_offer() const { return remote_offer_ ? &*remote_offer_ : nullptr; }
 
@@ -76,6 +93,8 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   PeerListener& listener_;
   ice::Credentials credentials_;
   std::unique_ptr<rtc::WebRtcTransport> transport_;
+  std::unique_ptr<rtc::ClientTransport> client_;
+  std::optional<sdp::SessionDescription> remote_answer_;
   std::optional<sdp::SessionDescription> remote_offer_;
   std::optional<sdp::SessionDescription> local_offer_;
   sdp::NegotiatedState negotiated_;

@@ -34,6 +34,7 @@ Server::Server(EventLoop& loop, const Config& config) : loop_(loop), config_(con
 Server::~Server() {
   if (deferred_timer_) loop_.cancel(deferred_timer_);
   http_.reset();  // closes connections, which tells the conference
+  trunks_.reset();
   routes_.reset();
   conference_.reset();
   media_.reset();
@@ -92,11 +93,15 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
     if (candidates.empty()) candidates.push_back("127.0.0.1");
   }
   s->media_context_ = std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->dtls_cert_, candidates});
-  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_);
+  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, config.trunk_secret);
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_);
+
+  s->trunks_ = std::make_unique<Trunks>(loop, s->config_, *s->conference_,
+                                        [self](std::function<void()> fn) { self->defer(std::move(fn)); });
+  s->conference_->set_trunk_control(s->trunks_.get());
 
   std::string host = config.http_host.empty() ? "*" : config.http_host;
   LOG_INFO("main", "media on UDP port ", s->media_->port(), ", announcing ",
@@ -113,6 +118,7 @@ signal::StatusSnapshot Server::status() const {
   s.uptime_ms = uint64_t(to_millis(loop_.now() - started_));
   s.rss_bytes = resident_bytes();
   conference_->snapshot(s);
+  trunks_->describe(s.trunks);
   auto http = http_->live_http_counters();
   const auto& hs = http_->counters();
   const auto& mp = media_->counters();

@@ -13,6 +13,7 @@
 #include "server/http_server.hpp"
 #include "server/media_port.hpp"
 #include "server/routes.hpp"
+#include "server/trunks.hpp"
 #include "tls/certificate.hpp"
 #include "tls/server_config.hpp"
 
@@ -39,6 +40,7 @@ class Server {
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
   std::unique_ptr<Routes> routes_;
+  std::unique_ptr<Trunks> trunks_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<MediaPort> media_;
   std::vector<std::function<void()>> deferred_;
