@@ -310,6 +310,7 @@ void Conference::snapshot(signal::StatusSnapshot& out) const {
     c.dtls_state = t ? t->dtls_state() : "new";
     if (t && t->remote_address()) c.address = t->remote_address()->to_string();
     for (auto& track : p->published) {
+      if (!track.stream) continue;  // not forwarded (e.g. a duplicate that came round a ring)
       signal::TrackStats s;
       s.track_id = track.track_id;
       s.kind = track.kind == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;

@@ -294,6 +294,21 @@ bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& m
                                         j.participants[i].site_id});
         remote_participant_event(p, *env);
       }
+      // And ours to them (the far side sent its people in Joined; ours go as events).
+      auto env = envelope();
+      for (auto& [key, other] : participants_) {
+        if (other.get() == &p || !other->joined || other->room != p.room) continue;
+        if (other->is_trunk()) {
+          for (auto& r : other->remote_participants) {
+            if (r.site_id == p.far_site) continue;
+            signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, r.fields());
+            p.channel->send(*env);
+          }
+        } else if (other->channel || other->peer) {
+          signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, other->fields(site_id_));
+          p.channel->send(*env);
+        }
+      }
       trunk_offer(p);
       return true;
     }

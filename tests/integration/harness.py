@@ -75,6 +75,14 @@ class Server:
                 self.proc.wait()
         return self.proc.returncode if self.proc else None
 
+    def restart(self):
+        """Stops this process and starts a new one with the same settings, ports and working
+        directory (so the same certificate): a server restart as clients see it."""
+        self.stop()
+        new = Server(env=self.env, args=self.args, workdir=self.workdir)
+        new.http_port, new.media_port = self.http_port, self.media_port
+        return new.start()
+
     @property
     def base_url(self):
         scheme = "http" if self.env.get("UMBRELLA_CLOUD") in ("1", "true") else "https"

@@ -88,6 +88,84 @@ class Trunk(unittest.TestCase):
         trunks_on_b = [c for c in status(b)["clients"] if c["participant_id"].startswith("trunk-")]
         self.assertEqual(len(trunks_on_b), 1)
 
+    def test_far_side_restart_heals_and_local_call_goes_on(self):
+        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
+        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
+        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
+                       UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+
+        async def run():
+            pub, _, _ = await publish(a.base_url, "default", audio=False)
+            self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15))
+            local = await Subscriber().start(a.base_url, "default")
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, wait_until, lambda: len(published_tracks(b)) == 1, 20, "A's track on B")
+            far = await Subscriber().start(b.base_url, "default")
+            self.assertTrue(await wait_for(lambda: far.video_frames >= 10, 20), b.log_text())
+            await far.close()
+            # B goes away: A's own call keeps decoding while the trunk retries.
+            self.servers.remove(b)
+            b.stop()
+            before = local.video_frames
+            self.assertTrue(await wait_for(lambda: local.video_frames >= before + 30, 10))
+            await loop.run_in_executor(None, wait_until,
+                lambda: any(t["state"] in ("retrying", "connecting") for t in status(a)["trunks"]), 10,
+                "A to notice B is gone")
+            b2 = await loop.run_in_executor(None, b.restart)
+            self.servers.append(b2)
+            await loop.run_in_executor(None, wait_until, lambda: len(published_tracks(b2)) == 1, 30,
+                                       "the trunk to come back\n" + a.log_text())
+            again = await Subscriber().start(b2.base_url, "default")
+            self.assertTrue(await wait_for(lambda: again.video_frames >= 10, 20), b2.log_text())
+            for x in (again, local):
+                await x.close()
+            await pub.close()
+
+        asyncio.run(run())
+
+    def test_ring_of_three_each_track_once_no_storm(self):
+        sites = ["ring-a", "ring-b", "ring-c"]
+        servers = [self.start(s, UMBRELLA_TRUNK_SECRET=SECRET) for s in sites]
+        # Restart each with a trunk to the next one (pins need the next server's certificate).
+        ring = []
+        for i, s in enumerate(servers):
+            nxt = servers[(i + 1) % 3]
+            pin = fingerprint(os.path.join(nxt.workdir, "service.crt"))
+            s.env.update({"UMBRELLA_TRUNK_PIN": pin, "UMBRELLA_TRUNK_URL": f"wss://127.0.0.1:{nxt.http_port}/wsb"})
+            self.servers.remove(s)
+            r = s.restart()
+            self.servers.append(r)
+            ring.append(r)
+
+        async def run():
+            pubs = []
+            for s in ring:
+                pc, _, _ = await publish(s.base_url, "default", audio=False)
+                pubs.append(pc)
+            for pc in pubs:
+                self.assertTrue(await wait_for(lambda: pc.connectionState == "connected", 15))
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, wait_until,
+                lambda: all(len(published_tracks(s)) == 3 for s in ring), 20,
+                "every SFU to have the three tracks\n" + "\n=====\n".join(json.dumps(status(s)["trunks"]) + "\n" + s.log_text()[-1500:] for s in ring))
+            await asyncio.sleep(3)
+            for s in ring:
+                ids = [t["track_id"] for t in published_tracks(s)]
+                self.assertEqual(len(ids), 3, ids)
+                self.assertEqual(len(set(ids)), 3, ids)  # each track exactly once
+            # No storm: what each SFU receives stays proportional to the streams (3 videos,
+            # each crossing at most two links), not growing as packets circle the ring.
+            first = [status(s)["counters"]["udp.received"] for s in ring]
+            await asyncio.sleep(3)
+            second = [status(s)["counters"]["udp.received"] for s in ring]
+            for f, g in zip(first, second):
+                rate = (g - f) / 3
+                self.assertLess(rate, 3 * 2 * 400, (first, second))  # << what a loop would multiply
+            for pc in pubs:
+                await pc.close()
+
+        asyncio.run(run())
+
     def test_wrong_secret_and_wrong_certificate_are_refused(self):
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
         pin = fingerprint(os.path.join(b.workdir, "service.crt"))
