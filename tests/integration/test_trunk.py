@@ -166,6 +166,32 @@ class Trunk(unittest.TestCase):
 
         asyncio.run(run())
 
+    def test_set_and_clear_from_the_trunk_page_protocol(self):
+        from wsclient import WebSocket, pb
+        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
+        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
+        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin)
+        ws = WebSocket("127.0.0.1", a.http_port)  # what the /trunk page does
+        env = pb().Envelope()
+        env.set_trunks.urls.append(f"wss://127.0.0.1:{b.http_port}/wsb")
+        ws.send(env)
+        self.assertEqual(len(ws.recv("trunks").trunks.trunks), 1)
+        wait_until(lambda: any(c["participant_id"] == "trunk-site-a" for c in status(b)["clients"]), 20,
+                   "B to see the trunk\n" + a.log_text())
+        get = pb().Envelope()
+        get.get_trunks.SetInParent()
+        ws.send(get)
+        t = ws.recv("trunks").trunks.trunks[0]
+        self.assertEqual(t.state, pb().TrunkState.STATE_CONNECTED)
+        clear = pb().Envelope()
+        clear.set_trunks.SetInParent()  # an empty list stops trunking
+        ws.send(clear)
+        self.assertEqual(len(ws.recv("trunks").trunks.trunks), 0)
+        wait_until(lambda: not any(c["participant_id"].startswith("trunk-") for c in status(b)["clients"]), 10,
+                   "B to drop the trunk")
+        self.assertEqual(status(a)["trunks"], [])
+        ws.close()
+
     def test_wrong_secret_and_wrong_certificate_are_refused(self):
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
         pin = fingerprint(os.path.join(b.workdir, "service.crt"))
