@@ -156,9 +156,10 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join) {
   auto env = envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
   for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other.get() == &p || !other->in_room(p.room)) continue;
     if (other->is_trunk()) {
-      for (auto& r : other->remote_participants) signal::add_participant(env->body.joined, r.fields());
+      for (auto& r : other->remote_participants)
+        if (r.room == p.room) signal::add_participant(env->body.joined, r.fields());
     } else if (other->channel) {
       signal::add_participant(env->body.joined, other->fields(site_id_));
     }
@@ -184,7 +185,7 @@ void Conference::handle_leave(Participant& p) {
   if (p.is_trunk()) {
     for (auto& r : p.remote_participants) {
       signal::make_participant_left(*env, r.id);
-      broadcast(p.room, *env, &p);
+      broadcast(r.room, *env, &p);
     }
     p.remote_participants.clear();
     p.available.clear();
@@ -192,7 +193,12 @@ void Conference::handle_leave(Participant& p) {
     signal::make_participant_left(*env, p.id);
     broadcast(p.room, *env, &p);
   }
-  renegotiate_room(p.room, &p);
+  if (p.is_trunk()) {
+    for (auto& [key, other] : participants_)  // a trunk was in every room
+      if (other.get() != &p && other->joined) renegotiate(*other);
+  } else {
+    renegotiate_room(p.room, &p);
+  }
   LOG_INFO("signal", "participant ", p.id, " left room ", p.room);
 }
 
@@ -245,7 +251,7 @@ void Conference::broadcast(const std::string& room, const umbrella_Envelope& env
   bool track_event = env.which_body == umbrella_Envelope_track_added_tag ||
                      env.which_body == umbrella_Envelope_track_removed_tag;
   for (auto& [key, other] : participants_)
-    if (other.get() != except && other->joined && other->room == room && other->channel &&
+    if (other.get() != except && other->in_room(room) && other->channel &&
         !(track_event && other->is_trunk()))
       other->channel->send(env);
 }
@@ -260,12 +266,13 @@ Result<Conference::HttpSession, std::string> Conference::whip(const std::string&
     participants_.erase(key);
     return Err{answer.error()};
   }
-  publish_tracks(p);
-  std::string resource = "whip-" + p.id;
-  http_resources_[resource] = key;
+  // The person first, then their tracks: a trunk places tracks in their owner's room.
   auto env = envelope();
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
   broadcast(p.room, *env, &p);
+  publish_tracks(p);
+  std::string resource = "whip-" + p.id;
+  http_resources_[resource] = key;
   LOG_INFO("whip", "publisher ", p.id, " in room ", p.room);
   return HttpSession{resource, *answer};
 }

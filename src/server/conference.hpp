@@ -123,9 +123,9 @@ class Conference final : public PeerListener, public sfu::Outbox {
   void trunk_offer(Participant& p);
   void apply_trunk_answer(Participant& p, const umbrella_SessionDescription& d, Instant now);
   void remote_participant_event(Participant& trunk, const umbrella_Envelope& msg);
-  const PublishedTrack* find_room_track(const std::string& room, const std::string& track_id,
+  const PublishedTrack* find_track(const std::string& track_id,
                                         const Participant* except) const;
-  bool known_participant(const std::string& room, const std::string& id) const;
+  bool known_participant(const std::string& id) const;
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
   void send_trunks(Participant& p);
   void arm_router_timer();

@@ -73,7 +73,7 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
   sdp::AnswerOptions options;  // the SFU receives what the client sends
   // A trunk names the tracks it wants on its receive m-lines; keep their SSRCs across offers.
   for (auto& want : receive) {
-    const PublishedTrack* t = find_room_track(p.room, want.track_id, &p);
+    const PublishedTrack* t = find_track(want.track_id, &p);
     if (!t) continue;
     OutgoingTrack* o = nullptr;
     for (auto& x : p.outgoing) if (x.track_id == want.track_id) o = &x;
@@ -115,10 +115,11 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
       router_.remove_stream(it->stream);
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_removed(*env, it->track_id);
-      broadcast(p.room, *env, &p);
+      broadcast(it->room, *env, &p);
     }
+    std::string room = it->room;
     it = p.published.erase(it);
-    renegotiate_room(p.room, &p);
+    renegotiate_room(room, &p);
   }
   // Tracks the client publishes: every accepted audio/video m-line the SFU receives on.
   const sdp::SessionDescription* remote = p.peer->remote_offer();
@@ -134,6 +135,7 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     t.track_id = site_id_ + "/" + p.id + "/" + m.mid;
     t.owner_id = p.id;
     t.origin_site = site_id_;
+    t.room = p.room;
     t.codecs = m.codecs;
     if (p.is_trunk()) {
       // Over a trunk the far SFU names track and owner (a=msid:<owner> <global track id>).
@@ -142,6 +144,9 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
       t.owner_id = section->msids.front().stream_id;
       t.track_id = section->msids.front().track_id;
       t.origin_site = p.far_site;
+      t.room = "default";  // the owner's room, from the roster the trunk sent first
+      for (auto& r : p.remote_participants)
+        if (r.id == t.owner_id) t.room = r.room;
     }
     p.published.push_back(std::move(t));
   }
@@ -152,11 +157,11 @@ void Conference::publish_tracks(Participant& p) {
   if (!p.peer) return;
   // SSRCs are in what the remote sent: its offer, or (a trunk we dialled) its answer.
   const sdp::SessionDescription* remote = p.dialled ? p.peer->remote_answer() : p.peer->remote_offer();
-  bool added = false;
+  std::vector<std::string> rooms;  // where tracks were added: those rooms renegotiate
   for (auto& t : p.published) {
     if (t.stream) continue;
     // A track that already reached this room by another path (a trunk ring) is ignored.
-    if (p.is_trunk() && find_room_track(p.room, t.track_id, &p)) continue;
+    if (p.is_trunk() && find_track(t.track_id, &p)) continue;
     const sdp::NegotiatedMedia* m = p.peer->negotiated().find(t.mid);
     const sdp::MediaSection* section = remote ? sdp::find_media(*remote, t.mid) : nullptr;
     if (!m || !section) continue;
@@ -188,15 +193,15 @@ void Conference::publish_tracks(Participant& p) {
     }
     router_.add_stream(s);
     t.stream = s.id;
-    added = true;
-    signal::TrackFields f{t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site};
+    signal::TrackFields f{t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room};
     auto env = std::make_unique<umbrella_Envelope>();
     signal::make_track_added(*env, f);
-    broadcast(p.room, *env, &p);
+    broadcast(t.room, *env, &p);
+    if (std::find(rooms.begin(), rooms.end(), t.room) == rooms.end()) rooms.push_back(t.room);
     LOG_INFO("sfu", "participant ", p.id, p.is_trunk() ? " (trunk from " + p.far_site + ")" : "", " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video", " mid ",
              t.mid, " ssrc ", s.ssrc, s.rid.empty() ? "" : " rid " + s.rid);
   }
-  if (added) renegotiate_room(p.room, &p);
+  for (auto& room : rooms) renegotiate_room(room, &p);
 }
 
 void Conference::unpublish_tracks(Participant& p) {
@@ -205,14 +210,14 @@ void Conference::unpublish_tracks(Participant& p) {
       router_.remove_stream(t.stream);
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_removed(*env, t.track_id);
-      broadcast(p.room, *env, &p);
+      broadcast(t.room, *env, &p);
     }
   p.published.clear();
 }
 
 void Conference::renegotiate_room(const std::string& room, const Participant* except) {
   for (auto& [key, other] : participants_)
-    if (other.get() != except && other->joined && other->room == room) renegotiate(*other);
+    if (other.get() != except && other->in_room(room)) renegotiate(*other);
 }
 
 void Conference::renegotiate(Participant& p) {
@@ -232,8 +237,8 @@ void Conference::renegotiate(Participant& p) {
   for (auto it = p.outgoing.begin(); it != p.outgoing.end();) {
     bool alive = false;
     for (auto& [key, other] : participants_)
-      if (other.get() != &p && other->joined && other->room == p.room)
-        for (auto& t : other->published) alive |= t.stream == it->stream && t.stream != 0;
+      if (other.get() != &p && other->in_room(p.room))
+        for (auto& t : other->published) alive |= t.stream == it->stream && t.stream != 0 && t.room == p.room;
     if (alive) {
       ++it;
       continue;
@@ -247,9 +252,9 @@ void Conference::renegotiate(Participant& p) {
   }
   // Add what is new.
   for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other.get() == &p || !other->in_room(p.room)) continue;
     for (auto& t : other->published) {
-      if (!t.stream) continue;
+      if (!t.stream || t.room != p.room) continue;
       bool have = false;
       for (auto& o : p.outgoing) have |= o.stream == t.stream;
       if (have) continue;
@@ -341,9 +346,9 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
   std::vector<const PublishedTrack*> taken;
   std::vector<std::pair<const PublishedTrack*, std::string>> publishers;
   for (auto& [k, other] : participants_)
-    if (other.get() != &p && other->joined && other->room == p.room)
+    if (other.get() != &p && other->in_room(p.room))
       for (auto& t : other->published)
-        if (t.stream) publishers.push_back({&t, other->id});
+        if (t.stream && t.room == p.room) publishers.push_back({&t, other->id});
   for (auto& m : parsed->media) {
     if (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) continue;
     sfu::Kind kind = m.kind == sdp::MediaKind::kAudio ? sfu::Kind::kAudio : sfu::Kind::kVideo;

@@ -20,18 +20,18 @@ umbrella_MediaKind to_proto(sfu::Kind k) {
 sdp::MediaKind sdp_kind(sfu::Kind k) { return k == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo; }
 }  // namespace
 
-const PublishedTrack* Conference::find_room_track(const std::string& room, const std::string& track_id,
-                                                  const Participant* except) const {
+// Global track ids are unique across rooms and SFUs.
+const PublishedTrack* Conference::find_track(const std::string& track_id, const Participant* except) const {
   for (auto& [key, o] : participants_)
-    if (o.get() != except && o->joined && o->room == room)
+    if (o.get() != except && o->joined)
       for (auto& t : o->published)
         if (t.stream && t.track_id == track_id) return &t;
   return nullptr;
 }
 
-bool Conference::known_participant(const std::string& room, const std::string& id) const {
+bool Conference::known_participant(const std::string& id) const {
   for (auto& [key, o] : participants_) {
-    if (!o->joined || o->room != room) continue;
+    if (!o->joined) continue;
     if (!o->is_trunk() && o->id == id) return true;
     for (auto& r : o->remote_participants)
       if (r.id == id) return true;
@@ -44,7 +44,7 @@ uint64_t Conference::open_trunk(SignalChannel* channel) {
   Participant& p = *participants_[key];
   p.role = umbrella_Role_ROLE_TRUNK;
   p.dialled = true;
-  p.room = "default";
+  p.room = "";  // a trunk carries every room
   auto env = envelope();
   signal::reset(*env, umbrella_Envelope_join_tag);
   auto& join = env->body.join;
@@ -81,21 +81,22 @@ bool Conference::accept_trunk_join(Participant& p, const umbrella_Join& join) {
   p.joined = true;
   p.role = umbrella_Role_ROLE_TRUNK;
   p.far_site = far;
-  p.room = join.room[0] ? join.room : "default";
+  p.room = "";  // a trunk carries every room
   p.id = "trunk-" + far;
   p.display_name = "trunk " + far;
   auto env = envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
   for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other.get() == &p || !other->joined) continue;
     if (other->is_trunk()) {
-      for (auto& r : other->remote_participants) signal::add_participant(env->body.joined, r.fields());
+      for (auto& r : other->remote_participants)
+        if (r.site_id != far) signal::add_participant(env->body.joined, r.fields());
     } else if (other->channel || other->peer) {
       signal::add_participant(env->body.joined, other->fields(site_id_));
     }
   }
   p.channel->send(*env);
-  LOG_INFO("trunk", "accepted a trunk from ", far, " in room ", p.room);
+  LOG_INFO("trunk", "accepted a trunk from ", far);
   announce_to_trunk(p);
   return true;
 }
@@ -105,7 +106,7 @@ void Conference::announce_to_trunk(Participant& p) {
   if (!p.joined || !p.channel) return;
   auto env = envelope();
   for (auto it = p.available.begin(); it != p.available.end();) {
-    if (find_room_track(p.room, it->track_id, &p)) {
+    if (find_track(it->track_id, &p)) {
       ++it;
       continue;
     }
@@ -119,14 +120,14 @@ void Conference::announce_to_trunk(Participant& p) {
     it = p.available.erase(it);
   }
   for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other.get() == &p || !other->joined) continue;
     for (auto& t : other->published) {
       if (!t.stream || t.origin_site == p.far_site) continue;  // never back where it came from
       bool told = false;
       for (auto& a : p.available) told |= a.track_id == t.track_id;
       if (told) continue;
-      p.available.push_back({t.track_id, t.owner_id, t.origin_site, t.kind, ""});
-      signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site});
+      p.available.push_back({t.track_id, t.owner_id, t.origin_site, t.room, t.kind, ""});
+      signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
       p.channel->send(*env);
     }
   }
@@ -142,7 +143,7 @@ void Conference::trunk_offer(Participant& p) {
   p.renegotiate = false;
   bool changed = false;
   for (auto it = p.outgoing.begin(); it != p.outgoing.end();) {
-    if (find_room_track(p.room, it->track_id, &p)) {
+    if (find_track(it->track_id, &p)) {
       ++it;
       continue;
     }
@@ -151,7 +152,7 @@ void Conference::trunk_offer(Participant& p) {
     changed = true;
   }
   for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->joined || other->room != p.room) continue;
+    if (other.get() == &p || !other->joined) continue;
     for (auto& t : other->published) {
       if (!t.stream || t.origin_site == p.far_site) continue;
       bool have = false;
@@ -232,6 +233,7 @@ void Conference::apply_trunk_answer(Participant& p, const umbrella_SessionDescri
     t.track_id = a.track_id;
     t.owner_id = a.owner_id;
     t.origin_site = a.origin_site;
+    t.room = a.room;
     t.kind = a.kind;
     t.mid = a.mid;
     t.codecs = m->codecs;
@@ -245,8 +247,13 @@ void Conference::apply_trunk_answer(Participant& p, const umbrella_SessionDescri
 void Conference::remote_participant_event(Participant& p, const umbrella_Envelope& msg) {
   if (msg.which_body == umbrella_Envelope_participant_left_tag) {
     std::string id = msg.body.participant_left.participant_id;
-    if (std::erase_if(p.remote_participants, [&](const RemoteParticipant& r) { return r.id == id; }))
-      broadcast(p.room, msg, &p);
+    for (auto it = p.remote_participants.begin(); it != p.remote_participants.end(); ++it)
+      if (it->id == id) {
+        std::string room = it->room;
+        p.remote_participants.erase(it);
+        broadcast(room, msg, &p);
+        return;
+      }
     return;
   }
   const umbrella_Participant& x = msg.which_body == umbrella_Envelope_participant_joined_tag
@@ -257,14 +264,14 @@ void Conference::remote_participant_event(Participant& p, const umbrella_Envelop
   for (auto& e : p.remote_participants)
     if (e.id == x.participant_id) r = &e;
   if (!r) {
-    if (known_participant(p.room, x.participant_id)) return;  // already here by another path
-    p.remote_participants.push_back({x.participant_id, x.display_name, x.site_id});
+    if (known_participant(x.participant_id)) return;  // already here by another path
+    p.remote_participants.push_back({x.participant_id, x.display_name, x.site_id, x.room[0] ? x.room : "default"});
     r = &p.remote_participants.back();
   }
   r->display_name = x.display_name;
   r->audio_muted = x.audio_muted;
   r->video_muted = x.video_muted;
-  broadcast(p.room, msg, &p);
+  broadcast(r->room, msg, &p);
 }
 
 bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& msg, Instant now) {
@@ -285,19 +292,19 @@ bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& m
       p.far_site = j.site_id;
       p.id = "trunk-" + p.far_site;
       p.display_name = "trunk " + p.far_site;
-      LOG_INFO("trunk", "joined ", p.far_site, " room ", j.room);
+      LOG_INFO("trunk", "joined ", p.far_site);
       for (pb_size_t i = 0; i < j.participants_count; ++i) {
         auto env = envelope();
         signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag,
                                        {j.participants[i].participant_id, j.participants[i].display_name,
                                         j.participants[i].audio_muted, j.participants[i].video_muted,
-                                        j.participants[i].site_id});
+                                        j.participants[i].site_id, j.participants[i].room});
         remote_participant_event(p, *env);
       }
       // And ours to them (the far side sent its people in Joined; ours go as events).
       auto env = envelope();
       for (auto& [key, other] : participants_) {
-        if (other.get() == &p || !other->joined || other->room != p.room) continue;
+        if (other.get() == &p || !other->joined) continue;
         if (other->is_trunk()) {
           for (auto& r : other->remote_participants) {
             if (r.site_id == p.far_site) continue;
@@ -314,10 +321,11 @@ bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& m
     }
     case umbrella_Envelope_track_added_tag: {
       const auto& t = msg.body.track_added.track;
-      if (site_id_ == t.origin_site || find_room_track(p.room, t.track_id, &p)) return true;
+      if (site_id_ == t.origin_site || find_track(t.track_id, &p)) return true;
       for (auto& a : p.available)
         if (a.track_id == t.track_id) return true;
-      p.available.push_back({t.track_id, t.participant_id, t.origin_site, kind_of(t.kind), ""});
+      p.available.push_back({t.track_id, t.participant_id, t.origin_site, t.room[0] ? t.room : "default",
+                             kind_of(t.kind), ""});
       trunk_offer(p);
       return true;
     }
@@ -326,16 +334,17 @@ bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& m
       std::erase_if(p.available, [&](const AvailableTrack& a) { return a.track_id == id; });
       for (auto it = p.published.begin(); it != p.published.end(); ++it) {
         if (it->track_id != id) continue;
+        std::string room = it->room;
         if (it->stream) {
           router_.remove_stream(it->stream);
           auto env = envelope();
           signal::make_track_removed(*env, id);
-          broadcast(p.room, *env, &p);
+          broadcast(room, *env, &p);
         }
         p.published.erase(it);
+        renegotiate_room(room, &p);
         break;
       }
-      renegotiate_room(p.room, &p);
       return true;
     }
     case umbrella_Envelope_description_tag:

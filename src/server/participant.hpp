@@ -21,6 +21,7 @@ struct PublishedTrack {
   std::string track_id;  // global: <site>/<participant>/<mid>, kept across trunk hops
   std::string owner_id;  // participant it belongs to (for a trunk: the far participant)
   std::string origin_site;
+  std::string room;
   sfu::Kind kind = sfu::Kind::kVideo;
   std::string mid;       // in the publisher's session
   sfu::StreamId stream = 0;
@@ -29,14 +30,14 @@ struct PublishedTrack {
 
 // Someone in the room on another SFU, known through a trunk.
 struct RemoteParticipant {
-  std::string id, display_name, site_id;
+  std::string id, display_name, site_id, room;
   bool audio_muted = false, video_muted = false;
-  signal::ParticipantFields fields() const { return {id, display_name, audio_muted, video_muted, site_id}; }
+  signal::ParticipantFields fields() const { return {id, display_name, audio_muted, video_muted, site_id, room}; }
 };
 
 // A track the far SFU offers over a trunk we dialled, and the mid we receive it on.
 struct AvailableTrack {
-  std::string track_id, owner_id, origin_site;
+  std::string track_id, owner_id, origin_site, room;
   sfu::Kind kind = sfu::Kind::kVideo;
   std::string mid;
 };
@@ -79,9 +80,11 @@ class Participant {
   std::vector<RemoteParticipant> remote_participants;
   std::vector<AvailableTrack> available;
   bool is_trunk() const { return role == umbrella_Role_ROLE_TRUNK; }
+  // A trunk carries every room; anyone else is in one.
+  bool in_room(const std::string& r) const { return joined && (room == r || is_trunk()); }
 
   signal::ParticipantFields fields(const std::string& site) const {
-    return {id, display_name, audio_muted, video_muted, site};
+    return {id, display_name, audio_muted, video_muted, site, room};
   }
 };
 

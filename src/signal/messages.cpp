@@ -33,6 +33,7 @@ bool fill_participant(umbrella_Participant& out, const ParticipantFields& p) {
   copy_string(out.display_name, p.display_name);
   out.audio_muted = p.audio_muted;
   out.video_muted = p.video_muted;
+  copy_string(out.room, p.room);
   return copy_string_exact(out.participant_id, p.participant_id) &&
          copy_string_exact(out.site_id, p.site_id);
 }
@@ -78,6 +79,7 @@ bool make_track_added(umbrella_Envelope& env, const TrackFields& t) {
   auto& ta = env.body.track_added;
   ta.has_track = true;
   ta.track.kind = t.kind;
+  copy_string(ta.track.room, t.room);
   return copy_string_exact(ta.track.track_id, t.track_id) &&
          copy_string_exact(ta.track.participant_id, t.participant_id) &&
          copy_string_exact(ta.track.mid, t.mid) && copy_string_exact(ta.track.stream_id, t.stream_id) &&

@@ -88,6 +88,38 @@ class Trunk(unittest.TestCase):
         trunks_on_b = [c for c in status(b)["clients"] if c["participant_id"].startswith("trunk-")]
         self.assertEqual(len(trunks_on_b), 1)
 
+    def test_every_room_crosses_and_rooms_stay_apart(self):
+        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
+        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
+        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
+                       UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+
+        async def run():
+            blue, _, _ = await publish(a.base_url, "blue", audio=False)
+            green, _, _ = await publish(a.base_url, "green", audio=False)
+            for pc in (blue, green):
+                self.assertTrue(await wait_for(lambda: pc.connectionState == "connected", 15))
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, wait_until, lambda: len(published_tracks(b)) == 2, 20,
+                                       "both rooms' tracks on B\n" + a.log_text())
+            on_b = {t["track_id"]: t for t in published_tracks(b)}
+            subs = {room: await Subscriber().start(b.base_url, room) for room in ("blue", "green")}
+            for sub in subs.values():
+                self.assertTrue(await wait_for(lambda: sub.video_frames >= 10, 20), json.dumps(status(b), indent=1))
+            forwarded = {c["room"]: [t["track_id"] for t in c["forwarded"]] for c in status(b)["clients"]
+                         if c["display_name"].startswith("WHEP")}
+            rooms_a = {c["room"]: [t["track_id"] for t in c["published"]] for c in status(a)["clients"]
+                       if c["published"] and not c["participant_id"].startswith("trunk-")}
+            self.assertEqual(forwarded["blue"], rooms_a["blue"])    # each viewer gets its own room's
+            self.assertEqual(forwarded["green"], rooms_a["green"])  # publisher, never the other one
+            self.assertEqual(set(on_b), set(rooms_a["blue"] + rooms_a["green"]))
+            for sub in subs.values():
+                await sub.close()
+            for pc in (blue, green):
+                await pc.close()
+
+        asyncio.run(run())
+
     def test_far_side_restart_heals_and_local_call_goes_on(self):
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
         pin = fingerprint(os.path.join(b.workdir, "service.crt"))
