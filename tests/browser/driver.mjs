@@ -133,6 +133,18 @@ const commands = {
   },
   async join({ page: name, name: display, viewer }) {
     const { page } = get(name);
+    // The same network change can also abort the page's script after the HTML loaded: a page
+    // without its lobby is reloaded (twice at most) before the test gives up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.getByTestId("name-input").waitFor({ timeout: 8_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        get(name).logs.length = 0;  // what the aborted load logged is not the app's doing
+        await navigate(page, page.url());
+      }
+    }
     await page.getByTestId("name-input").fill(display);
     await page.getByText(viewer ? "Join as viewer" : "Join with camera and microphone").click();
     await page.getByTestId("connection-state").waitFor({ timeout: 10_000 });
