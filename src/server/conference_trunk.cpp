@@ -75,9 +75,13 @@ bool Conference::accept_trunk_join(Participant& p, const umbrella_Join& join) {
   if (far == site_id_) return refuse(umbrella_Error_Code_CODE_LOOP, "the trunk would link " + site_id_ + " to itself");
   for (pb_size_t i = 0; i < join.path_count; ++i)
     if (site_id_ == join.path[i]) return refuse(umbrella_Error_Code_CODE_LOOP, site_id_ + " is already on this trunk's path");
-  for (auto& [key, o] : participants_)
-    if (o.get() != &p && o->joined && o->is_trunk() && o->far_site == far)
-      return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far);
+  // Two SFUs dialling each other: the link dialled by the smaller site id is kept.
+  for (auto& [key, o] : participants_) {
+    if (o.get() == &p || !o->joined || !o->is_trunk() || o->far_site != far) continue;
+    if (!o->dialled || !(far < site_id_)) return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far);
+    LOG_INFO("trunk", "keeping the link ", far, " dialled and dropping ours to it");
+    o->channel->close(4003, "already trunked with " + far);
+  }
   p.joined = true;
   p.role = umbrella_Role_ROLE_TRUNK;
   p.far_site = far;
@@ -288,8 +292,18 @@ bool Conference::handle_trunk_message(Participant& p, const umbrella_Envelope& m
   switch (msg.which_body) {
     case umbrella_Envelope_joined_tag: {
       const auto& j = msg.body.joined;
-      p.joined = true;
       p.far_site = j.site_id;
+      for (auto& [key, o] : participants_) {  // the far side dialled us too (see accept_trunk_join)
+        if (o.get() == &p || !o->joined || !o->is_trunk() || o->far_site != p.far_site) continue;
+        if (site_id_ < p.far_site) {
+          o->channel->close(4003, "already trunked with " + site_id_);
+        } else {
+          LOG_INFO("trunk", "already trunked with ", p.far_site, " by its own link");
+          p.channel->close(4003, "already trunked with " + p.far_site);
+          return true;
+        }
+      }
+      p.joined = true;
       p.id = "trunk-" + p.far_site;
       p.display_name = "trunk " + p.far_site;
       LOG_INFO("trunk", "joined ", p.far_site);

@@ -224,6 +224,27 @@ class Trunk(unittest.TestCase):
         self.assertEqual(status(a)["trunks"], [])
         ws.close()
 
+    def test_two_sfus_dialling_each_other_keep_one_link(self):
+        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET)
+        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
+        pins = {s: fingerprint(os.path.join(s.workdir, "service.crt")) for s in (a, b)}
+        for me, other in ((a, b), (b, a)):
+            me.env.update({"UMBRELLA_TRUNK_PIN": pins[other],
+                           "UMBRELLA_TRUNK_URL": f"wss://127.0.0.1:{other.http_port}/wsb"})
+        self.servers.clear()
+        a = a.restart()
+        self.servers.append(a)
+        b = b.restart()
+        self.servers.append(b)
+
+        def trunk_clients():
+            return [c["participant_id"] for s in (a, b) for c in status(s)["clients"]
+                    if c["participant_id"].startswith("trunk-")]
+        wait_until(lambda: len(trunk_clients()) >= 2, 20, "a trunk between the two\n" + a.log_text())
+        time.sleep(3)  # the second link keeps being refused, never added
+        self.assertEqual(len(trunk_clients()), 2, trunk_clients())  # one link: a participant on each side
+        self.assertTrue(a.wait_log("already trunked with", 1) or b.wait_log("already trunked with", 1))
+
     def test_wrong_secret_and_wrong_certificate_are_refused(self):
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
         pin = fingerprint(os.path.join(b.workdir, "service.crt"))
