@@ -131,6 +131,8 @@ class Conference final : public PeerListener, public sfu::Outbox {
   void arm_router_timer();
   Participant* by_peer(uint32_t peer);
   std::string new_participant_id();
+  // A new output of track t on mid (fresh SSRCs) for a participant that receives it.
+  OutgoingTrack output_for(const PublishedTrack& t, std::string mid);
   uint32_t new_ssrc();
 
   std::string site_id_;

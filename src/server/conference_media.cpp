@@ -34,23 +34,23 @@ bool same_codec_name(std::string_view a, std::string_view b) {
          });
 }
 
-// How a track this participant receives appears in its SDP (msid stream = the publisher).
-sdp::OutgoingTrack to_sdp_track(const OutgoingTrack& o) {
-  sdp::OutgoingTrack t;
-  t.mid = o.mid;
-  t.kind = o.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
-  t.stream_id = o.publisher_id;
-  t.track_id = o.track_id;
-  t.ssrc = o.ssrc;
-  if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
-  return t;
-}
-
 umbrella_MediaKind to_proto(sfu::Kind k) {
   return k == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
 }
 
 }  // namespace
+
+OutgoingTrack Conference::output_for(const PublishedTrack& t, std::string mid) {
+  OutgoingTrack o;
+  o.track_id = t.track_id;
+  o.publisher_id = t.owner_id;
+  o.stream = t.stream;
+  o.kind = t.kind;
+  o.mid = std::move(mid);
+  o.ssrc = new_ssrc();
+  if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
+  return o;
+}
 
 uint32_t Conference::new_ssrc() {
   static std::mt19937 rng(std::random_device{}());
@@ -83,15 +83,7 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
       o = nullptr;
     }
     if (!o) {
-      OutgoingTrack n;
-      n.track_id = t->track_id;
-      n.publisher_id = t->owner_id;
-      n.stream = t->stream;
-      n.kind = t->kind;
-      n.mid = want.mid;
-      n.ssrc = new_ssrc();
-      if (t->kind == sfu::Kind::kVideo) n.rtx_ssrc = new_ssrc();
-      p.outgoing.push_back(std::move(n));
+      p.outgoing.push_back(output_for(*t, want.mid));
     }
   }
   for (auto& o : p.outgoing) {
@@ -258,15 +250,8 @@ void Conference::renegotiate(Participant& p) {
       bool have = false;
       for (auto& o : p.outgoing) have |= o.stream == t.stream;
       if (have) continue;
-      OutgoingTrack o;
-      o.track_id = t.track_id;
-      o.publisher_id = t.owner_id;
-      o.stream = t.stream;
-      o.kind = t.kind;
-      o.mid = "t" + std::to_string(next_mid_++);
-      o.ssrc = new_ssrc();
-      if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
-      signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, t.origin_site};
+      OutgoingTrack o = output_for(t, "t" + std::to_string(next_mid_++));
+      signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, t.origin_site, t.room};
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_added(*env, f);
       p.channel->send(*env);
@@ -355,15 +340,7 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
     for (auto& [t, owner] : publishers) {
       if (t->kind != kind || std::find(taken.begin(), taken.end(), t) != taken.end()) continue;
       taken.push_back(t);
-      OutgoingTrack o;
-      o.track_id = t->track_id;
-      o.publisher_id = t->owner_id;
-      o.stream = t->stream;
-      o.kind = kind;
-      o.mid = m.mid;
-      o.ssrc = new_ssrc();
-      if (kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
-      p.outgoing.push_back(std::move(o));
+      p.outgoing.push_back(output_for(*t, m.mid));
       break;
     }
   }

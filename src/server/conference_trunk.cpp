@@ -162,15 +162,7 @@ void Conference::trunk_offer(Participant& p) {
       bool have = false;
       for (auto& o : p.outgoing) have |= o.track_id == t.track_id;
       if (have) continue;
-      OutgoingTrack o;
-      o.track_id = t.track_id;
-      o.publisher_id = t.owner_id;
-      o.stream = t.stream;
-      o.kind = t.kind;
-      o.mid = "s" + std::to_string(next_mid_++);
-      o.ssrc = new_ssrc();
-      if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
-      p.outgoing.push_back(std::move(o));
+      p.outgoing.push_back(output_for(t, "s" + std::to_string(next_mid_++)));
       changed = true;
     }
   }
@@ -186,16 +178,7 @@ void Conference::trunk_offer(Participant& p) {
     by_peer_[p.peer->id()] = &p;
   }
   std::vector<sdp::OutgoingTrack> send;
-  for (auto& o : p.outgoing) {
-    sdp::OutgoingTrack t;
-    t.mid = o.mid;
-    t.kind = sdp_kind(o.kind);
-    t.stream_id = o.publisher_id;
-    t.track_id = o.track_id;
-    t.ssrc = o.ssrc;
-    if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
-    send.push_back(std::move(t));
-  }
+  for (auto& o : p.outgoing) send.push_back(to_sdp_track(o));
   std::vector<std::pair<std::string, sdp::MediaKind>> receive;
   for (auto& a : p.available) receive.push_back({a.mid, sdp_kind(a.kind)});
   std::string offer = p.peer->client_offer(send, receive);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sdp/negotiation.hpp"
 #include "sdp/session_description.hpp"
 #include "server/peer.hpp"
 #include "sfu/router.hpp"
@@ -53,6 +54,18 @@ struct OutgoingTrack {
   uint32_t rtx_ssrc = 0;
   bool subscribed = false;  // registered with the router after negotiation
 };
+
+// How a track a participant receives appears in its SDP (msid stream = the publisher).
+inline sdp::OutgoingTrack to_sdp_track(const OutgoingTrack& o) {
+  sdp::OutgoingTrack t;
+  t.mid = o.mid;
+  t.kind = o.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+  t.stream_id = o.publisher_id;
+  t.track_id = o.track_id;
+  t.ssrc = o.ssrc;
+  if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
+  return t;
+}
 
 class Participant {
  public:

@@ -25,7 +25,7 @@ struct ParticipantFields {
   bool audio_muted = false;
   bool video_muted = false;
   std::string_view site_id;
-  std::string_view room;  // set for trunks, which carry every room
+  std::string_view room = {};  // set for trunks, which carry every room
 };
 bool fill_participant(umbrella_Participant& out, const ParticipantFields& p);
 // False when Joined is full (32) or the id does not fit.
@@ -45,7 +45,7 @@ struct TrackFields {
   std::string_view mid;
   std::string_view stream_id;
   std::string_view origin_site;
-  std::string_view room;  // set for trunks
+  std::string_view room = {};  // set for trunks
 };
 bool make_track_added(umbrella_Envelope& env, const TrackFields& t);
 bool make_track_removed(umbrella_Envelope& env, std::string_view track_id);
