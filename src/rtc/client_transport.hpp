@@ -58,7 +58,7 @@ class ClientTransport {
   // Sends DTLS close_notify and finishes; the listener hears on_closed("closed locally").
   void shutdown();
 
-  bool connected() const { return outbound_.has_value() && !closed_; }
+  bool connected() const { return srtp_.ready() && !closed_; }
   bool closed() const { return closed_; }
   const char* ice_state() const { return ice::to_string(ice_.state()); }
   const char* dtls_state() const { return dtls::to_string(dtls_->state()); }
@@ -80,8 +80,7 @@ class ClientTransport {
   std::string name_;  // local ufrag, for logs
   ice::IceControllingAgent ice_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
-  std::optional<srtp::SrtpSession> inbound_;
-  std::optional<srtp::SrtpSession> outbound_;
+  SrtpChannel srtp_;
   TransportCounters counters_;
   bool closed_ = false;
 };

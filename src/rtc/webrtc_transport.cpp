@@ -63,29 +63,10 @@ void WebRtcTransport::on_datagram(Packet packet, const SocketAddress& from, Inst
     flush_dtls(now);
     return;
   }
-  if (!inbound_) {
-    ++counters_.media_before_dtls;
-    return;
-  }
-  counters_.bytes_in += packet.size();
-  bool rtcp = rtp::is_rtcp(packet.span());
-  auto r = rtcp ? inbound_->unprotect_rtcp(packet.data(), packet.size())
-                : inbound_->unprotect_rtp(packet.data(), packet.size());
-  if (!r) {
-    switch (r.error()) {
-      case srtp::Error::kAuthFail: ++counters_.srtp_auth_failed; break;
-      case srtp::Error::kReplayFail: ++counters_.srtp_replayed; break;
-      default: ++counters_.srtp_other_failed; break;
-    }
-    return;
-  }
-  packet.set_size(*r);
-  if (rtcp) {
-    ++counters_.rtcp_in;
-    listener_.on_rtcp(packet, now);
-  } else {
-    ++counters_.rtp_in;
-    listener_.on_rtp(packet, now);
+  switch (srtp_.unprotect(packet, counters_)) {
+    case SrtpChannel::Received::kRtp: listener_.on_rtp(packet, now); break;
+    case SrtpChannel::Received::kRtcp: listener_.on_rtcp(packet, now); break;
+    case SrtpChannel::Received::kDropped: break;
   }
 }
 
@@ -98,14 +79,10 @@ void WebRtcTransport::flush_dtls(Instant now) {
   }
   while (auto ev = dtls_->poll_event()) {
     if (auto* c = std::get_if<dtls::Connected>(&*ev)) {
-      auto in = srtp::SrtpSession::create(c->keys, srtp::Direction::kInbound);
-      auto out = srtp::SrtpSession::create(c->keys, srtp::Direction::kOutbound);
-      if (!in || !out) {
+      if (!srtp_.start(c->keys)) {
         close("cannot create SRTP sessions");
         return;
       }
-      inbound_.emplace(std::move(*in));
-      outbound_.emplace(std::move(*out));
       LOG_INFO("rtc", "transport ", ice_.local_credentials().ufrag, " connected (DTLS ", dtls_->cipher_suite(), ")");
       listener_.on_connected(now);
     } else if (auto* f = std::get_if<dtls::Failed>(&*ev)) {
@@ -137,31 +114,16 @@ void WebRtcTransport::on_timeout(Instant now) {
 
 bool WebRtcTransport::send_rtp(Packet packet) {
   auto to = ice_.selected_address();
-  if (!outbound_ || !to || closed_) return false;
-  auto r = outbound_->protect_rtp(packet.data(), packet.size(), packet.capacity());
-  if (!r) {
-    ++counters_.protect_failed;
-    return false;
-  }
-  packet.set_size(*r);
-  ++counters_.rtp_out;
-  counters_.bytes_out += *r;
+  if (!srtp_.ready() || !to || closed_ || !srtp_.protect_rtp(packet, counters_)) return false;
   sink_.send_datagram(std::move(packet), *to);
   return true;
 }
 
 bool WebRtcTransport::send_rtcp(Bytes compound) {
   auto to = ice_.selected_address();
-  if (!outbound_ || !to || closed_) return false;
-  Packet p = pool_.copy_of(compound);
+  if (!srtp_.ready() || !to || closed_) return false;
+  Packet p = srtp_.protect_rtcp(compound, pool_, counters_);
   if (!p) return false;
-  auto r = outbound_->protect_rtcp(p.data(), p.size(), p.capacity());
-  if (!r) {
-    ++counters_.protect_failed;
-    return false;
-  }
-  p.set_size(*r);
-  ++counters_.rtcp_out;
   sink_.send_datagram(std::move(p), *to);
   return true;
 }

@@ -14,6 +14,7 @@
 #include "dtls/transport.hpp"
 #include "ice/credentials.hpp"
 #include "ice/lite_agent.hpp"
+#include "rtc/srtp_channel.hpp"
 #include "srtp/session.hpp"
 #include "stun/message.hpp"
 
@@ -41,13 +42,6 @@ class TransportListener {
   virtual void on_closed(const std::string& reason) = 0;
 };
 
-struct TransportCounters {
-  uint64_t rtp_in = 0, rtcp_in = 0, rtp_out = 0, rtcp_out = 0;
-  uint64_t bytes_in = 0, bytes_out = 0;
-  uint64_t srtp_auth_failed = 0, srtp_replayed = 0, srtp_other_failed = 0;
-  uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
-  uint64_t protect_failed = 0;
-};
 
 struct TransportConfig {
   ice::Credentials local;
@@ -75,7 +69,7 @@ class WebRtcTransport {
   // Copies plaintext compound RTCP into a pool packet, encrypts, sends.
   bool send_rtcp(Bytes compound);
 
-  bool connected() const { return outbound_.has_value(); }
+  bool connected() const { return srtp_.ready(); }
   bool closed() const { return closed_; }
   const char* ice_state() const;
   const char* dtls_state() const;
@@ -94,8 +88,7 @@ class WebRtcTransport {
   TransportListener& listener_;
   ice::IceLiteAgent ice_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
-  std::optional<srtp::SrtpSession> inbound_;
-  std::optional<srtp::SrtpSession> outbound_;
+  SrtpChannel srtp_;
   TransportCounters counters_;
   bool dtls_started_ = false;
   bool closed_ = false;

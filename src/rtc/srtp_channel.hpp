@@ -1,0 +1,40 @@
+// The SRTP half both transports share: once DTLS has produced keys, decrypt what arrives and
+// encrypt what leaves, in the pooled packets themselves, counting every outcome.
+#pragma once
+
+#include <optional>
+
+#include "core/packet_pool.hpp"
+#include "srtp/profile.hpp"
+#include "srtp/session.hpp"
+
+namespace umbrella::rtc {
+
+struct TransportCounters {
+  uint64_t rtp_in = 0, rtcp_in = 0, rtp_out = 0, rtcp_out = 0;
+  uint64_t bytes_in = 0, bytes_out = 0;
+  uint64_t srtp_auth_failed = 0, srtp_replayed = 0, srtp_other_failed = 0;
+  uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
+  uint64_t protect_failed = 0;
+};
+
+class SrtpChannel {
+ public:
+  enum class Received { kRtp, kRtcp, kDropped };
+
+  bool start(const srtp::SrtpKeys& keys);  // false if libsrtp refused the keys
+  bool ready() const { return outbound_.has_value(); }
+
+  // Decrypts packet in place; kDropped (counted) when it cannot.
+  Received unprotect(Packet& packet, TransportCounters& counters);
+  // Encrypts in place (the packet needs tailroom for the tag); false (counted) on failure.
+  bool protect_rtp(Packet& packet, TransportCounters& counters);
+  // A pool packet holding the encrypted compound, or an empty one.
+  Packet protect_rtcp(Bytes compound, PacketPool& pool, TransportCounters& counters);
+
+ private:
+  std::optional<srtp::SrtpSession> inbound_;
+  std::optional<srtp::SrtpSession> outbound_;
+};
+
+}  // namespace umbrella::rtc
