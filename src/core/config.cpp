@@ -1,7 +1,9 @@
 #include "core/config.hpp"
 
+#include <algorithm>
 #include <cstring>
-#include <sstream>
+
+#include "core/worker_pool.hpp"
 
 namespace umbrella {
 namespace {
@@ -35,14 +37,32 @@ std::optional<std::string> parse_port(const std::string& v, uint16_t& out) {
   return std::nullopt;
 }
 
+// Threads beyond this add more waking than encrypting for one loop's batches.
+constexpr size_t kDefaultThreadsMax = 8;
+
+std::optional<std::string> parse_threads(const std::string& v, size_t& out) {
+  constexpr const char* expected = "expected a number of threads 1-64 (1 keeps media on the event loop)";
+  if (v.empty() || v.size() > 2) return expected;
+  size_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return expected;
+    n = n * 10 + size_t(c - '0');
+  }
+  if (n == 0 || n > WorkerPool::kMaxThreads) return expected;
+  out = n;
+  return std::nullopt;
+}
+
 std::vector<std::string> split_list(const std::string& v) {
   std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(v);
-  while (std::getline(in, item, ',')) {
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = std::min(v.find(',', start), v.size());
+    std::string item = v.substr(start, comma - start);
     auto b = item.find_first_not_of(" \t");
     auto e = item.find_last_not_of(" \t");
     if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+    start = comma + 1;
   }
   return out;
 }
@@ -96,6 +116,9 @@ const std::vector<Setting>& settings() {
       {"UMBRELLA_MAX_PORT", "--max-port", "PORT", "50100",
        "highest UDP port the media port may use",
        [](Config& c, const std::string& v) { return parse_port(v, c.max_port); }},
+      {"UMBRELLA_MEDIA_THREADS", "--media-threads", "N", "(CPUs, at most 8)",
+       "threads that encrypt (SRTP) and send media, the event loop's included",
+       [](Config& c, const std::string& v) { return parse_threads(v, c.media_threads); }},
       {"UMBRELLA_CERT_FILE", "--cert", "PATH", "service.crt",
        "HTTPS certificate (PEM); generated self-signed when missing",
        [](Config& c, const std::string& v) -> std::optional<std::string> {
@@ -154,6 +177,7 @@ const std::vector<Setting>& settings() {
 
 Result<CommandLine, std::string> parse_command_line(int argc, const char* const* argv, const EnvLookup& env) {
   CommandLine cl;
+  cl.config.media_threads = std::min(WorkerPool::available_cpus(), kDefaultThreadsMax);
   bool trunks_from_flags = false;
   for (const auto& s : settings()) {
     const char* v = env(s.env);
@@ -194,21 +218,21 @@ Result<CommandLine, std::string> parse_command_line(int argc, const char* const*
 }
 
 std::string help_text() {
-  std::ostringstream out;
-  out << "Usage: umbrella [OPTIONS]\n"
-         "       umbrella make-certs [DIR] [HOSTNAME]   make a local CA and a server certificate\n\n"
-         "Umbrella is a WebRTC SFU. Open https://HOST:8081/sfu to join a call.\n"
-         "Every option can also be set by its environment variable; options win.\n\n";
+  std::string out =
+      "Usage: umbrella [OPTIONS]\n"
+      "       umbrella make-certs [DIR] [HOSTNAME]   make a local CA and a server certificate\n\n"
+      "Umbrella is a WebRTC SFU. Open https://HOST:8081/sfu to join a call.\n"
+      "Every option can also be set by its environment variable; options win.\n\n";
   for (const auto& s : settings()) {
     std::string lhs = std::string(s.flag) + (s.value ? std::string(" ") + s.value : "");
-    out << "  " << lhs;
-    for (size_t i = lhs.size(); i < 28; ++i) out << ' ';
-    out << ' ' << s.help << "\n";
-    out << "  " << std::string(29, ' ') << "env " << s.env << ", default " << s.fallback << "\n";
+    out += "  " + lhs;
+    if (lhs.size() < 28) out.append(28 - lhs.size(), ' ');
+    out += std::string(" ") + s.help + "\n";
+    out += std::string("  ") + std::string(29, ' ') + "env " + s.env + ", default " + s.fallback + "\n";
   }
-  out << "  --help                       this text\n"
+  out += "  --help                       this text\n"
          "  --version                    print the version\n";
-  return out.str();
+  return out;
 }
 
 }  // namespace umbrella

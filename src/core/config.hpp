@@ -23,6 +23,7 @@ struct Config {
   std::string public_host;
   uint16_t min_port = 50000;
   uint16_t max_port = 50100;
+  size_t media_threads = 1;               // encrypt+send threads, the loop's included (default: CPUs)
   std::string cert_file = "service.crt";
   std::string key_file = "service.key";
   LogLevel log_level = LogLevel::kInfo;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <atomic>
 #include <cstring>
 
 namespace umbrella {
@@ -12,6 +13,14 @@ namespace umbrella {
 UdpSocket::~UdpSocket() {
   if (fd_ >= 0) close(fd_);
 }
+
+namespace {
+std::atomic<uint32_t> next_lane{0};
+// Below this many datagrams a flush stays on the calling thread: waking workers would cost more.
+constexpr size_t kParallelMin = 16;
+}  // namespace
+
+SendTransform::SendTransform() : lane_(next_lane.fetch_add(1, std::memory_order_relaxed)) {}
 
 UdpSocket::UdpSocket(UdpSocket&& o) noexcept { *this = std::move(o); }
 
@@ -22,13 +31,16 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
     port_ = o.port_;
     counters_ = o.counters_;
     queued_ = std::exchange(o.queued_, 0);
-    for (size_t i = 0; i < queued_; ++i) {
-      out_packets_[i] = std::move(o.out_packets_[i]);
-      out_addrs_[i] = o.out_addrs_[i];
-      out_addr_lens_[i] = o.out_addr_lens_[i];
-    }
+    queue_ = std::move(o.queue_);
+    workers_ = std::exchange(o.workers_, nullptr);
   }
   return *this;
+}
+
+void UdpSocket::use_workers(WorkerPool* pool, size_t queue_capacity) {
+  flush();
+  workers_ = pool;
+  if (queued_ == 0) queue_ = std::vector<Outgoing>(queue_capacity);
 }
 
 Result<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& ip, uint16_t min_port, uint16_t max_port) {
@@ -101,52 +113,97 @@ size_t UdpSocket::receive_batch(PacketPool& pool, std::span<Datagram> out) {
   return got;
 }
 
-void UdpSocket::send(Packet packet, const SocketAddress& to) {
-  if (queued_ == kBatch && !flush()) {
+void UdpSocket::send(Packet packet, const SocketAddress& to, SendTransform* transform) {
+  if (queue_.empty()) queue_.resize(kBatch);
+  if (queued_ == queue_.size() && !flush()) {
     ++counters_.send_dropped;
     return;
   }
-  out_addr_lens_[queued_] = to.to_sockaddr(out_addrs_[queued_]);
-  out_packets_[queued_] = std::move(packet);
-  ++queued_;
+  Outgoing& o = queue_[queued_++];
+  sockaddr_storage ss;
+  o.addr_len = std::min<socklen_t>(to.to_sockaddr(ss), sizeof(o.addr));
+  std::memcpy(&o.addr, &ss, o.addr_len);
+  o.packet = std::move(packet);
+  o.transform = transform;
+  o.lane = transform ? transform->lane() : 0;
+  o.state = State::kQueued;
+}
+
+UdpSocket::LaneResult UdpSocket::flush_lane(size_t lane, size_t lanes) {
+  LaneResult result;
+  std::array<mmsghdr, kBatch> msgs;
+  std::array<iovec, kBatch> iovs;
+  std::array<Outgoing*, kBatch> batch;
+  bool blocked = false;  // kernel buffer full: transforms still run, sends wait for EPOLLOUT
+  size_t i = 0;
+  while (i < queued_) {
+    size_t n = 0;
+    for (; i < queued_ && n < kBatch; ++i) {
+      Outgoing& o = queue_[i];
+      if (o.lane % lanes != lane) continue;
+      if (o.transform) {
+        bool ok = o.transform->apply(o.packet);
+        o.transform = nullptr;
+        if (!ok) {
+          o.state = State::kDropped;
+          continue;
+        }
+      }
+      if (blocked) continue;
+      iovs[n] = {o.packet.data(), o.packet.size()};
+      std::memset(&msgs[n], 0, sizeof(mmsghdr));
+      msgs[n].msg_hdr.msg_iov = &iovs[n];
+      msgs[n].msg_hdr.msg_iovlen = 1;
+      msgs[n].msg_hdr.msg_name = &o.addr;
+      msgs[n].msg_hdr.msg_namelen = o.addr_len;
+      batch[n++] = &o;
+    }
+    size_t done = 0;
+    while (done < n) {
+      int sent = sendmmsg(fd_, msgs.data() + done, unsigned(n - done), MSG_DONTWAIT);
+      if (sent <= 0) {
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          blocked = true;
+          break;
+        }
+        // A datagram the kernel refuses (e.g. unreachable address): drop it, keep the rest.
+        batch[done++]->state = State::kDropped;
+        ++result.refused;
+        continue;
+      }
+      for (int k = 0; k < sent; ++k) batch[done++]->state = State::kSent;
+      result.sent += size_t(sent);
+    }
+  }
+  return result;
 }
 
 bool UdpSocket::flush() {
-  size_t done = 0;
-  while (done < queued_) {
-    std::array<mmsghdr, kBatch> msgs;
-    std::array<iovec, kBatch> iovs;
-    size_t n = queued_ - done;
-    for (size_t i = 0; i < n; ++i) {
-      Packet& p = out_packets_[done + i];
-      iovs[i] = {p.data(), p.size()};
-      std::memset(&msgs[i], 0, sizeof(mmsghdr));
-      msgs[i].msg_hdr.msg_iov = &iovs[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_name = &out_addrs_[done + i];
-      msgs[i].msg_hdr.msg_namelen = out_addr_lens_[done + i];
-    }
-    int sent = sendmmsg(fd_, msgs.data(), unsigned(n), MSG_DONTWAIT);
-    if (sent <= 0) {
-      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      // A datagram the kernel refuses (e.g. unreachable address): drop it, keep the rest.
-      ++counters_.send_dropped;
-      out_packets_[done].reset();
-      ++done;
-      continue;
-    }
-    for (int i = 0; i < sent; ++i) out_packets_[done + size_t(i)].reset();
-    counters_.sent += size_t(sent);
-    done += size_t(sent);
+  if (queued_ == 0) return true;
+  size_t lanes = workers_ && queued_ >= kParallelMin ? workers_->size() : 1;
+  std::array<LaneResult, WorkerPool::kMaxThreads> results{};
+  auto job = [&](size_t lane) { results[lane] = flush_lane(lane, lanes); };
+  if (lanes == 1) {
+    job(0);
+  } else {
+    workers_->run(job);
   }
-  // Compact what is left (only on EAGAIN).
-  size_t left = queued_ - done;
-  for (size_t i = 0; i < left; ++i) {
-    out_packets_[i] = std::move(out_packets_[done + i]);
-    out_addrs_[i] = out_addrs_[done + i];
-    out_addr_lens_[i] = out_addr_lens_[done + i];
+  for (size_t l = 0; l < lanes; ++l) {
+    counters_.sent += results[l].sent;
+    counters_.send_dropped += results[l].refused;
   }
-  queued_ = left;
+  // Release what left or was dropped; keep (in order) what waits for the kernel buffer.
+  size_t kept = 0;
+  for (size_t i = 0; i < queued_; ++i) {
+    Outgoing& o = queue_[i];
+    if (o.state == State::kQueued) {
+      if (kept != i) queue_[kept] = std::move(o);
+      ++kept;
+    } else {
+      o.packet.reset();
+    }
+  }
+  queued_ = kept;
   return queued_ == 0;
 }
 

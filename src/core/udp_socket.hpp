@@ -1,5 +1,6 @@
 // A non-blocking UDP socket with batched I/O: recvmmsg into pooled packets and a send
-// queue flushed with sendmmsg. The only UDP code in the server.
+// queue flushed with sendmmsg, optionally spread over a WorkerPool together with each
+// datagram's last step (SRTP protect). The only UDP code in the server.
 #pragma once
 
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include "core/packet_pool.hpp"
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
+#include "core/worker_pool.hpp"
 
 namespace umbrella {
 
@@ -26,6 +28,23 @@ struct UdpCounters {
   uint64_t sent = 0;
   uint64_t send_dropped = 0;  // queue full or kernel refused
   uint64_t receive_pool_exhausted = 0;
+};
+
+// A datagram's last step before it leaves (SRTP protect), applied at flush time, maybe on a
+// worker thread. One transform is only ever applied by one thread at a time, in queue order,
+// and every queued transform has been applied when flush() returns: an owner that outlives
+// the next flush() may queue datagrams through it.
+class SendTransform {
+ public:
+  SendTransform();
+  virtual ~SendTransform() = default;
+  // False drops the datagram (the transform counts why).
+  virtual bool apply(Packet& packet) = 0;
+  // Which worker applies this transform: spread evenly, fixed for its lifetime.
+  uint32_t lane() const { return lane_; }
+
+ private:
+  uint32_t lane_;
 };
 
 class UdpSocket {
@@ -46,23 +65,41 @@ class UdpSocket {
   // Receives up to out.size() datagrams (at most kBatch) without blocking; returns the count.
   size_t receive_batch(PacketPool& pool, std::span<Datagram> out);
 
-  // Queues a datagram; sent by flush() (called automatically when the queue reaches kBatch).
-  // The packet is held by reference until sent: no copy.
-  void send(Packet packet, const SocketAddress& to);
+  // Queues a datagram; sent by flush() (called automatically when the queue is full). The
+  // packet is held by reference until sent: no copy. `transform`, if any, is applied first.
+  void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr);
   // Sends queued datagrams; returns true when the queue is empty afterwards.
   bool flush();
   bool has_pending() const { return queued_ > 0; }
   const UdpCounters& counters() const { return counters_; }
 
+  // A longer queue and a pool to flush it with: transforms and sendmmsg run on all the
+  // pool's threads, each datagram on its transform's lane. The pool must outlive the socket.
+  void use_workers(WorkerPool* pool, size_t queue_capacity);
+
  private:
+  enum class State : uint8_t { kQueued, kSent, kDropped };
+  struct Outgoing {
+    Packet packet;
+    SendTransform* transform = nullptr;  // not yet applied
+    uint32_t lane = 0;                   // fixed while a flush runs: other threads read it
+    sockaddr_in6 addr{};                 // large enough for either family
+    socklen_t addr_len = 0;
+    State state = State::kQueued;
+  };
+  struct LaneResult {
+    uint64_t sent = 0, refused = 0;
+  };
+  // Applies transforms and sends this lane's share of the queue (lane `lane` of `lanes`).
+  LaneResult flush_lane(size_t lane, size_t lanes);
+
   int fd_ = -1;
   uint16_t port_ = 0;
   UdpCounters counters_;
-  // Send queue: fixed arrays, no allocation per packet.
+  // Send queue: allocated once, no allocation per packet.
   size_t queued_ = 0;
-  std::array<Packet, kBatch> out_packets_;
-  std::array<sockaddr_storage, kBatch> out_addrs_;
-  std::array<socklen_t, kBatch> out_addr_lens_;
+  std::vector<Outgoing> queue_;
+  WorkerPool* workers_ = nullptr;
 };
 
 }  // namespace umbrella

@@ -122,8 +122,8 @@ void ClientTransport::on_timeout(Instant now) {
 
 bool ClientTransport::send_rtp(Packet packet) {
   auto to = ice_.selected_address();
-  if (!srtp_.ready() || !to || closed_ || !srtp_.protect_rtp(packet, counters_)) return false;
-  sink_.send_datagram(std::move(packet), *to);
+  if (!srtp_.ready() || !to || closed_) return false;
+  sink_.send_rtp_datagram(std::move(packet), *to, rtp_protect_);
   return true;
 }
 

@@ -51,7 +51,8 @@ class ClientTransport {
   Instant next_deadline() const;
   void on_timeout(Instant now);
 
-  // Encrypts in place and sends; the packet must not be shared and needs tailroom for the tag.
+  // Hands the packet to the sink to encrypt in place and send (false: not connected); the
+  // packet must not be shared and needs tailroom for the tag.
   bool send_rtp(Packet packet);
   // Copies plaintext compound RTCP into a pool packet, encrypts, sends.
   bool send_rtcp(Bytes compound);
@@ -82,6 +83,7 @@ class ClientTransport {
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   SrtpChannel srtp_;
   TransportCounters counters_;
+  RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
 };
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/packet_pool.hpp"
+#include "core/udp_socket.hpp"
 #include "srtp/profile.hpp"
 #include "srtp/session.hpp"
 
@@ -35,6 +36,18 @@ class SrtpChannel {
  private:
   std::optional<srtp::SrtpSession> inbound_;
   std::optional<srtp::SrtpSession> outbound_;
+};
+
+// protect_rtp as the socket's last step before sending (see SendTransform), so the media
+// port can encrypt a batch on several cores. Lives as long as its transport.
+class RtpProtect final : public SendTransform {
+ public:
+  RtpProtect(SrtpChannel& srtp, TransportCounters& counters) : srtp_(srtp), counters_(counters) {}
+  bool apply(Packet& packet) override { return srtp_.protect_rtp(packet, counters_); }
+
+ private:
+  SrtpChannel& srtp_;
+  TransportCounters& counters_;
 };
 
 }  // namespace umbrella::rtc

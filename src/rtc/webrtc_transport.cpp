@@ -114,8 +114,8 @@ void WebRtcTransport::on_timeout(Instant now) {
 
 bool WebRtcTransport::send_rtp(Packet packet) {
   auto to = ice_.selected_address();
-  if (!srtp_.ready() || !to || closed_ || !srtp_.protect_rtp(packet, counters_)) return false;
-  sink_.send_datagram(std::move(packet), *to);
+  if (!srtp_.ready() || !to || closed_) return false;
+  sink_.send_rtp_datagram(std::move(packet), *to, rtp_protect_);
   return true;
 }
 

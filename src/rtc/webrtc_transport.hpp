@@ -28,6 +28,11 @@ class DatagramSink {
  public:
   virtual ~DatagramSink() = default;
   virtual void send_datagram(Packet packet, const SocketAddress& to) = 0;
+  // RTP still to be encrypted by `protect`; a sink may defer that to its flush (and another
+  // thread) as long as it flushes before the transport goes away.
+  virtual void send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) {
+    if (protect.apply(packet)) send_datagram(std::move(packet), to);
+  }
   // The transport now owns traffic from `address` (ICE nomination or address change).
   virtual void bind_address(const SocketAddress& address) = 0;
 };
@@ -63,8 +68,8 @@ class WebRtcTransport {
   Instant next_deadline() const;
   void on_timeout(Instant now);
 
-  // Encrypts in place and sends. The packet must not be shared (it is the per-receiver copy)
-  // and needs tailroom for the auth tag.
+  // Hands the packet to the sink to encrypt in place and send (false: not connected). The
+  // packet must not be shared (it is the per-receiver copy) and needs tailroom for the tag.
   bool send_rtp(Packet packet);
   // Copies plaintext compound RTCP into a pool packet, encrypts, sends.
   bool send_rtcp(Bytes compound);
@@ -90,6 +95,7 @@ class WebRtcTransport {
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   SrtpChannel srtp_;
   TransportCounters counters_;
+  RtpProtect rtp_protect_{srtp_, counters_};
   bool dtls_started_ = false;
   bool closed_ = false;
 };

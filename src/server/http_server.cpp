@@ -136,7 +136,7 @@ bool HttpServer::pump(Connection& c) {
   }
   bool want_write = !c.pending.empty();
   if (want_write != c.want_write) {
-    loop_.set_events(c.fd, EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0));
+    loop_.set_events(c.fd, EPOLLIN | EPOLLRDHUP | (want_write ? uint32_t(EPOLLOUT) : 0u));
     c.want_write = want_write;
   }
   if (c.pending.empty() && c.http->should_close()) {

@@ -8,8 +8,14 @@
 
 namespace umbrella::server {
 
-MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots)
-    : loop_(loop), socket_(std::move(socket)), pool_(pool_slots) {
+namespace {
+// Flushes of this many datagrams give each thread enough work to pay for waking it.
+constexpr size_t kSendQueue = 512;
+}  // namespace
+
+MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads)
+    : loop_(loop), workers_(threads), socket_(std::move(socket)), pool_(pool_slots) {
+  if (workers_.size() > 1) socket_.use_workers(&workers_, kSendQueue);
   loop_.watch(socket_.fd(), EPOLLIN, [this](uint32_t events) {
     if (events & EPOLLIN) on_readable();
     if (events & EPOLLOUT) flush();
@@ -31,6 +37,7 @@ void MediaPort::bind_address(const SocketAddress& address, MediaEndpoint* endpoi
 }
 
 void MediaPort::unregister(MediaEndpoint* endpoint) {
+  flush();
   std::erase_if(by_ufrag_, [endpoint](const auto& kv) { return kv.second == endpoint; });
   std::erase_if(by_address_, [endpoint](const auto& kv) { return kv.second == endpoint; });
 }

@@ -32,7 +32,8 @@ struct MediaPortCounters {
 
 class MediaPort {
  public:
-  MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots);
+  // `threads` (counting the loop's own) encrypt and send each batch; 1 keeps it all on the loop.
+  MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads = 1);
   ~MediaPort();
 
   uint16_t port() const { return socket_.local_port(); }
@@ -44,15 +45,20 @@ class MediaPort {
   // Also routes `address` to endpoint, keeping its other addresses (a dialling transport's
   // remote candidates before one is selected).
   void add_address(const SocketAddress& address, MediaEndpoint* endpoint) { by_address_[address] = endpoint; }
+  // Also flushes, so no queued datagram still needs the endpoint's SRTP (see SendTransform).
   void unregister(MediaEndpoint* endpoint);
 
-  // Queued and sent in a batch at the end of the current receive pass.
-  void send(Packet packet, const SocketAddress& to) { socket_.send(std::move(packet), to); }
+  // Queued and sent in a batch at the end of the current receive pass; `transform` (SRTP
+  // protect) is applied at that flush, maybe on another thread.
+  void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr) {
+    socket_.send(std::move(packet), to, transform);
+  }
   void flush();
 
   const MediaPortCounters& counters() const { return counters_; }
   const UdpCounters& udp_counters() const { return socket_.counters(); }
   size_t endpoints() const { return by_ufrag_.size(); }
+  size_t threads() const { return workers_.size(); }
 
  private:
   void on_readable();
@@ -60,6 +66,7 @@ class MediaPort {
   void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
 
   EventLoop& loop_;
+  WorkerPool workers_;  // before socket_: the socket's queue uses it until destroyed
   UdpSocket socket_;
   PacketPool pool_;
   MediaPortCounters counters_;

@@ -189,6 +189,11 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
 }
 
 void Peer::send_datagram(Packet packet, const SocketAddress& to) { ctx_.port.send(std::move(packet), to); }
+
+// Safe to defer: ~Peer unregisters (and so flushes) before the transports are destroyed.
+void Peer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) {
+  ctx_.port.send(std::move(packet), to, &protect);
+}
 void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(address, this); }
 void Peer::on_connected(Instant now) { listener_.on_peer_connected(id_, now); }
 void Peer::on_rtp(Packet& packet, Instant now) { listener_.on_peer_rtp(id_, packet, now); }

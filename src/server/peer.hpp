@@ -77,6 +77,7 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   void on_datagram(Packet packet, const SocketAddress& from, Instant now) override;
   // rtc::DatagramSink
   void send_datagram(Packet packet, const SocketAddress& to) override;
+  void send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) override;
   void bind_address(const SocketAddress& address) override;
   // rtc::TransportListener
   void on_connected(Instant now) override;

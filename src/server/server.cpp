@@ -65,7 +65,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   if (!udp) return Err{udp.error()};
   // 16 MiB of address space; pages are touched only as packets are in flight or cached
   // (256 per published video stream), so RSS follows the load.
-  s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 8192);
+  s->media_ = std::make_unique<MediaPort>(loop, std::move(*udp), 8192, config.media_threads);
 
   if (!config.cloud) {
     auto cert = load_or_create_https_certificate(config);
@@ -104,7 +104,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->conference_->set_trunk_control(s->trunks_.get());
 
   std::string host = config.http_host.empty() ? "*" : config.http_host;
-  LOG_INFO("main", "media on UDP port ", s->media_->port(), ", announcing ",
+  LOG_INFO("main", "media on UDP port ", s->media_->port(), " (", s->media_->threads(), " threads), announcing ",
            config.public_ip ? config.public_ip->ip_string() : std::string("interface addresses"));
   LOG_INFO("main", "ready: ", config.cloud ? "http" : "https", "://", host, ":", s->http_->port(), config.http_prefix,
            "/sfu (site ", s->config_.site_id, ")");

@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "core/config.hpp"
+#include "core/worker_pool.hpp"
 
 using namespace umbrella;
 
@@ -82,4 +84,22 @@ TEST_CASE("trunk urls: comma-separated list, scheme checked") {
   REQUIRE(c.ok());
   CHECK(c->config.trunk_urls.size() == 2);
   CHECK_FALSE(parse({{"UMBRELLA_TRUNK_URL", "http://x/wsb"}}).ok());
+}
+
+TEST_CASE("media threads: one per CPU by default (at most 8), 1-64 when set") {
+  auto d = parse({});
+  REQUIRE(d.ok());
+  CHECK(d->config.media_threads == std::min<size_t>(WorkerPool::available_cpus(), 8));
+  auto c = parse({{"UMBRELLA_MEDIA_THREADS", "3"}});
+  REQUIRE(c.ok());
+  CHECK(c->config.media_threads == 3);
+  auto f = parse({}, {"--media-threads=1"});
+  REQUIRE(f.ok());
+  CHECK(f->config.media_threads == 1);
+  for (const char* bad : {"0", "65", "two", ""}) {
+    auto e = parse({{"UMBRELLA_MEDIA_THREADS", bad}});
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().find("UMBRELLA_MEDIA_THREADS") == 0);
+    CHECK(e.error().find("1-64") != std::string::npos);
+  }
 }

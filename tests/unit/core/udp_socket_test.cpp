@@ -2,6 +2,11 @@
 #include <poll.h>
 
 #include <array>
+#include <cstring>
+#include <functional>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "core/udp_socket.hpp"
 
@@ -50,4 +55,106 @@ TEST_CASE("binding a busy port range fails with a clear message") {
   auto b = UdpSocket::bind(*loop, a->local_port(), a->local_port());
   REQUIRE_FALSE(b.ok());
   CHECK(b.error().find("UMBRELLA_MIN_PORT") != std::string::npos);
+}
+
+namespace {
+
+// Stamps each datagram with its own running count, records the thread it ran on, and drops
+// every datagram whose first byte is 0xff.
+struct Stamp : SendTransform {
+  uint32_t applied = 0;
+  std::set<std::thread::id> threads;
+  bool apply(Packet& p) override {
+    threads.insert(std::this_thread::get_id());
+    if (p.data()[0] == 0xff) return false;
+    uint32_t n = applied++;
+    std::memcpy(p.data() + 4, &n, 4);
+    return true;
+  }
+};
+
+size_t receive_all(UdpSocket& s, PacketPool& pool, size_t want, const std::function<void(Packet&)>& each) {
+  pollfd pfd{s.fd(), POLLIN, 0};
+  std::array<Datagram, 64> in;
+  size_t total = 0;
+  while (total < want && poll(&pfd, 1, 1000) == 1) {
+    size_t n = s.receive_batch(pool, in);
+    for (size_t i = 0; i < n; ++i) each(in[i].packet);
+    total += n;
+    for (auto& d : in) d.packet.reset();
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("send transforms on worker threads: each applied once, in order, one thread per transform") {
+  auto lo = SocketAddress::parse_ip("127.0.0.1");
+  auto a = UdpSocket::bind(*lo, 0, 0);
+  auto b = UdpSocket::bind(*lo, 0, 0);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  WorkerPool workers(3);
+  a->use_workers(&workers, 256);
+  PacketPool pool(2048);
+  SocketAddress to = *lo;
+  to.set_port(b->local_port());
+  std::vector<Stamp> stamps(7);
+  constexpr int kPerStamp = 60;  // 420 datagrams: one full queue, then a partial one
+  size_t dropped_expected = 0;
+  for (int i = 0; i < kPerStamp; ++i) {
+    for (uint8_t s = 0; s < stamps.size(); ++s) {
+      Packet p = pool.acquire();
+      REQUIRE(p);
+      bool drop = s == 3 && i % 10 == 0;
+      dropped_expected += drop;
+      p.data()[0] = drop ? 0xff : s;
+      p.set_size(64);
+      a->send(p, to, &stamps[s]);
+    }
+  }
+  CHECK(a->flush());
+  CHECK(pool.in_use() == 0);
+  for (auto& s : stamps) CHECK(s.threads.size() == 1);
+  std::set<std::thread::id> all;
+  for (auto& s : stamps) all.insert(*s.threads.begin());
+  CHECK(all.size() == 3);  // 7 transforms spread over all three threads
+
+  std::vector<std::vector<uint32_t>> seen(stamps.size());
+  size_t want = stamps.size() * kPerStamp - dropped_expected;
+  size_t got = receive_all(*b, pool, want, [&](Packet& p) {
+    uint32_t n;
+    std::memcpy(&n, p.data() + 4, 4);
+    REQUIRE(p.data()[0] < stamps.size());
+    seen[p.data()[0]].push_back(n);
+  });
+  CHECK(got == want);
+  for (size_t s = 0; s < stamps.size(); ++s) {
+    CHECK(stamps[s].applied == seen[s].size());
+    for (size_t k = 0; k < seen[s].size(); ++k) CHECK(seen[s][k] == k);  // in queue order
+  }
+  CHECK(a->counters().sent == want);
+}
+
+TEST_CASE("a short flush stays on the calling thread") {
+  auto lo = SocketAddress::parse_ip("127.0.0.1");
+  auto a = UdpSocket::bind(*lo, 0, 0);
+  auto b = UdpSocket::bind(*lo, 0, 0);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  WorkerPool workers(2);
+  a->use_workers(&workers, 256);
+  PacketPool pool(64);
+  SocketAddress to = *lo;
+  to.set_port(b->local_port());
+  std::vector<Stamp> stamps(4);
+  for (auto& s : stamps) {
+    Packet p = pool.acquire();
+    p.data()[0] = 1;
+    p.set_size(16);
+    a->send(p, to, &s);
+  }
+  CHECK(a->flush());
+  for (auto& s : stamps) CHECK(s.threads == std::set<std::thread::id>{std::this_thread::get_id()});
+  CHECK(receive_all(*b, pool, 4, [](Packet&) {}) == 4);
 }
