@@ -1,9 +1,11 @@
-// DNS/mDNS response parsing, name decompression, and the hosts / resolv.conf text parsers
-// over arbitrary bytes. The first two bytes double as the expected query id.
+// DNS/mDNS response parsing, name decompression, the hosts / resolv.conf text parsers, and
+// the one-shot mDNS querier's reply handling over arbitrary bytes. The first two bytes
+// double as the expected query id.
 #include "fuzz_target.hpp"
 #include "net/dns_message.hpp"
 #include "net/hosts_file.hpp"
 #include "net/mdns.hpp"
+#include "net/mdns_query.hpp"
 #include "net/resolv_conf.hpp"
 
 using namespace umbrella;
@@ -24,6 +26,9 @@ UMBRELLA_FUZZ_TARGET(dns) {
     auto n = read_name(msg, o);
     if (n && (n->size() > kMaxNameLength || o > size)) __builtin_trap();
   }
+  MdnsQuery query("umbrella.local", Instant{});
+  query.on_datagram(SocketAddress::ipv4({192, 168, 1, 1}, kMdnsPort), msg, Instant{});
+  if (query.done() && query.result() && query.result()->empty()) __builtin_trap();  // done means an address
   auto text = as_string_view(msg);
   (void)parse_resolv_conf(text);
   (void)lookup_hosts(text, "trunk");

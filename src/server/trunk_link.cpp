@@ -1,6 +1,5 @@
 #include "server/trunk_link.hpp"
 
-#include <netdb.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -9,53 +8,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "core/log.hpp"
-#include "net/hosts_file.hpp"
 
 namespace umbrella::server {
 
 namespace {
 
 constexpr const char* kLog = "trunk";
-
-std::string read_text_file(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// IP literal, else /etc/hosts (read as text: the static binary has no NSS), else
-// getaddrinfo(). getaddrinfo blocks the loop while DNS answers and, in the static build,
-// only works where glibc's NSS modules can be loaded; fine for a first version (trunks to
-// IPs or /etc/hosts names never reach it). TODO: net::StubResolver over a UDP socket.
-Result<SocketAddress, std::string> resolve(const std::string& host, uint16_t port) {
-  if (auto ip = SocketAddress::parse_ip(host)) {
-    ip->set_port(port);
-    return *ip;
-  }
-  auto listed = net::lookup_hosts(read_text_file("/etc/hosts"), host);
-  if (!listed.empty()) {
-    listed.front().set_port(port);
-    return listed.front();
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-  if (rc != 0 || !found) return Err{"cannot resolve " + host + ": " + gai_strerror(rc)};
-  std::optional<SocketAddress> addr;
-  for (addrinfo* a = found; a && !addr; a = a->ai_next) addr = SocketAddress::from_sockaddr(a->ai_addr, a->ai_addrlen);
-  freeaddrinfo(found);
-  if (!addr) return Err{"cannot resolve " + host + ": no usable address"};
-  addr->set_port(port);
-  return *addr;
-}
 
 std::string connect_error_text(const std::string& peer, int e) {
   if (e == ECONNREFUSED) return "connect " + peer + " refused";
@@ -111,39 +72,51 @@ void TrunkLink::attempt() {
       fail("TLS setup: " + ok.error());
       break;
     }
-    auto addr = resolve(target_->host, target_->port);
-    if (!addr) {
-      fail(addr.error());
+    if (auto ip = SocketAddress::parse_ip(target_->host)) {
+      connect_to(*ip);
       break;
     }
-    peer_ = addr->to_string();
-    fd_ = socket(addr->is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) {
-      fail(std::string("cannot create TCP socket: ") + std::strerror(errno));
-      break;
-    }
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    sockaddr_storage ss;
-    socklen_t len = addr->to_sockaddr(ss);
-    int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);
-    if (rc != 0 && errno != EINPROGRESS) {
-      fail(connect_error_text(peer_, errno));
-      break;
-    }
-    loop_.watch(fd_, EPOLLOUT | EPOLLIN | EPOLLRDHUP, [this](uint32_t ev) { on_io(ev); });
-    want_write_ = true;
-    connect_timer_ = loop_.schedule(loop_.now() + kConnectTimeout, [this] {
-      connect_timer_ = 0;
+    // Names resolve on the loop (hosts, mDNS or DNS); the connect timeout starts after.
+    lookup_ = std::make_unique<NameLookup>(loop_, target_->host, [this](Result<NameLookup::Addresses, std::string> r) {
       ++io_depth_;
-      const char* what = !tcp_connected_                          ? "connect "
-                         : tls_ && !tls_->handshake_complete() ? "TLS handshake with "
-                                                               : "WebSocket handshake with ";
-      fail(what + peer_ + " timed out after " + seconds_text(kConnectTimeout));
+      if (r)
+        connect_to(r->front());
+      else
+        fail(std::move(r.error()));
       after_io();
     });
   } while (false);
   after_io();
+}
+
+void TrunkLink::connect_to(SocketAddress addr) {
+  addr.set_port(target_->port);
+  peer_ = addr.to_string();
+  fd_ = socket(addr.is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    fail(std::string("cannot create TCP socket: ") + std::strerror(errno));
+    return;
+  }
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  sockaddr_storage ss;
+  socklen_t len = addr.to_sockaddr(ss);
+  int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);
+  if (rc != 0 && errno != EINPROGRESS) {
+    fail(connect_error_text(peer_, errno));
+    return;
+  }
+  loop_.watch(fd_, EPOLLOUT | EPOLLIN | EPOLLRDHUP, [this](uint32_t ev) { on_io(ev); });
+  want_write_ = true;
+  connect_timer_ = loop_.schedule(loop_.now() + kConnectTimeout, [this] {
+    connect_timer_ = 0;
+    ++io_depth_;
+    const char* what = !tcp_connected_                          ? "connect "
+                       : tls_ && !tls_->handshake_complete() ? "TLS handshake with "
+                                                             : "WebSocket handshake with ";
+    fail(what + peer_ + " timed out after " + seconds_text(kConnectTimeout));
+    after_io();
+  });
 }
 
 void TrunkLink::on_io(uint32_t events) {
@@ -356,6 +329,7 @@ void TrunkLink::finish_failure() {
 }
 
 void TrunkLink::teardown() {
+  lookup_.reset();
   if (connect_timer_) loop_.cancel(connect_timer_);
   if (ws_timer_) loop_.cancel(ws_timer_);
   connect_timer_ = ws_timer_ = 0;

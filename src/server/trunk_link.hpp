@@ -1,8 +1,8 @@
 // The dialling side of an SFU-to-SFU trunk: keeps one WebSocket (over TLS for wss://) open
 // to another SFU's /wsb on the event loop, and reconnects with exponential backoff whenever
 // it fails or closes. It moves bytes only; the conference logic (Join, routing) is the
-// Listener's. Non-blocking, except for getaddrinfo() on names that are neither IP literals
-// nor in /etc/hosts (see resolve in trunk_link.cpp).
+// Listener's. Never blocks: host names resolve on the loop through NameLookup (/etc/hosts,
+// mDNS for .local, else the /etc/resolv.conf servers), with no NSS and no getaddrinfo.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "core/bytes.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
+#include "server/name_lookup.hpp"
 #include "server/trunk_url.hpp"
 #include "tls/client_config.hpp"
 #include "tls/session.hpp"
@@ -82,6 +83,7 @@ class TrunkLink {
 
   void attempt();
   Result<bool, std::string> prepare_tls();
+  void connect_to(SocketAddress addr);  // port taken from the URL
   void on_io(uint32_t events);
   void on_connected();
   void on_readable();
@@ -100,6 +102,7 @@ class TrunkLink {
   Listener& listener_;
   WsEvents ws_events_{*this};
   std::optional<TrunkUrl> target_;
+  std::unique_ptr<NameLookup> lookup_;  // while the host name resolves
   std::optional<tls::TlsClientConfig> tls_config_;  // outlives tls_
   std::optional<tls::TlsSession> tls_;
   std::unique_ptr<ws::Client> ws_;
