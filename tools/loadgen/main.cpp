@@ -1,13 +1,17 @@
-// umbrella-loadgen: N WHIP publishers and M WHEP viewers against a running SFU, on one epoll
-// loop with one UDP socket per simulated peer (recvmmsg/sendmmsg through core/udp_socket).
-// Publishers join first; viewers join once every publisher is connected (WHEP answers only
-// carry tracks that exist). Progress line per second on stderr, summary at the end.
+// umbrella-loadgen: N publishers and M viewers against a running SFU (HTTP or HTTPS), joining
+// by WHIP/WHEP or, with --wsb, through the web app's /wsb signalling; one epoll loop with one
+// UDP socket per simulated peer (recvmmsg/sendmmsg through core/udp_socket). Publishers join
+// first; viewers join once every publisher is connected (WHEP answers only carry tracks that
+// exist). The measurement window opens once every peer is connected, plus --settle. Progress
+// line per second on stderr, summary at the end.
 #include <signal.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/event_loop.hpp"
@@ -17,6 +21,7 @@
 #include "sim_peer.hpp"
 #include "srtp/library.hpp"
 #include "tls/certificate.hpp"
+#include "tls/client_config.hpp"
 
 using namespace umbrella;
 using namespace umbrella::loadgen;
@@ -31,29 +36,55 @@ struct Run {
   EventLoop loop{clock};
   std::unique_ptr<PacketPool> pool;
   std::unique_ptr<tls::Certificate> cert;
+  std::optional<tls::TlsClientConfig> tls;
   Totals totals;
   DelayHistogram delay, interval_delay;
   std::unique_ptr<PeerContext> ctx;
   std::vector<std::unique_ptr<SimPeer>> peers;
+  std::vector<int> signal_fds;  // by peer index: the signalling socket watched, -1 when none
   int joined_publishers = 0, joined_viewers = 0;
-  Instant started{}, window_start{}, next_join{};
+  Instant started{}, window_start{}, next_join{}, all_joined{}, all_connected{};
   Totals window_totals, last_totals;
   uint64_t last_expected = 0, last_lost = 0, window_expected = 0, window_lost = 0;
   bool in_window = false;
   int second = 0;
+  uint64_t ticks = 0;
 
   void join(SimPeer::Role role, Instant now) {
     uint32_t index = uint32_t(peers.size());
     peers.push_back(std::make_unique<SimPeer>(*ctx, index, role));
     SimPeer& p = *peers.back();
     bool pub = role == SimPeer::Role::kPublisher;
-    std::string path = opt.prefix + (pub ? "/whip/" : "/whep/") + opt.room;
-    auto r = p.join(opt.host, opt.port, path, opt.recv_video, opt.recv_audio, now);
+    std::string path = opt.server.prefix + (pub ? "/whip/" : "/whep/") + opt.room;
+    auto r = opt.wsb ? p.join_wsb(opt.room, now) : p.join(path, opt.recv_video, opt.recv_audio, now);
     if (!r) {
       std::fprintf(stderr, "loadgen: %s %u: %s\n", pub ? "publisher" : "viewer", index, r.error().c_str());
+      peers.pop_back();
       return;
     }
     loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); });
+    signal_fds.push_back(p.signal_fd());
+    if (p.signal_fd() >= 0)
+      loop.watch(p.signal_fd(), EPOLLIN, [this, &p](uint32_t) {
+        p.on_signal_readable(loop.now());
+        forget_closed_signal_fd(p);
+      });
+  }
+
+  // A finished WHIP/WHEP request closed its socket: drop it from the loop before the number
+  // can be reused by the next join.
+  void forget_closed_signal_fd(SimPeer& p) {
+    int& fd = signal_fds[p.index()];
+    if (fd >= 0 && p.signal_fd() != fd) {
+      loop.unwatch(fd);
+      fd = -1;
+    }
+  }
+
+  bool all_settled() const {
+    for (auto& p : peers)
+      if (!p->connected() && !p->failed()) return false;
+    return true;
   }
 
   bool publishers_ready() const {
@@ -77,7 +108,14 @@ struct Run {
         next_join = now + gap;
       }
     }
-    if (!in_window && joined_publishers == opt.publishers && joined_viewers == opt.viewers) {
+    bool joins_done = joined_publishers == opt.publishers && joined_viewers == opt.viewers;
+    if (joins_done && all_joined == Instant{}) all_joined = now;
+    // The window opens once everyone is connected (or after 10 s, counting the stragglers as
+    // they are), plus --settle for /wsb renegotiations and the first keyframes to land.
+    if (joins_done && all_connected == Instant{} && (all_settled() || now - all_joined > seconds(10)))
+      all_connected = now;
+    Duration settle = std::chrono::nanoseconds(int64_t(opt.settle_s * 1e9));
+    if (!in_window && all_connected != Instant{} && now - all_connected >= settle) {
       in_window = true;
       window_start = now;
       window_totals = totals;
@@ -90,7 +128,14 @@ struct Run {
         window_lost += p->lost();
       }
     }
-    for (auto& p : peers) p->service(now);
+    // Peers that only receive have nothing due for tens of ms (ICE consent, DTLS retransmits):
+    // service them every 10th tick, staggered, so 1000 viewers cost little between packets.
+    ++ticks;
+    for (auto& p : peers)
+      if (p->busy() || !p->connected() || (p->index() + ticks) % 10 == 0) {
+        p->service(now);
+        forget_closed_signal_fd(*p);
+      }
     if (in_window && now - window_start >= std::chrono::nanoseconds(int64_t(opt.duration_s * 1e9))) loop.stop();
   }
 
@@ -123,6 +168,8 @@ struct Run {
     s.publishers = opt.publishers;
     s.viewers = opt.viewers;
     s.decrypted = opt.decrypt;
+    s.wsb = opt.wsb;
+    s.tls = opt.server.tls;
     s.window_s = in_window ? std::chrono::duration<double>(now - window_start).count() : 0;
     double w = s.window_s > 0 ? s.window_s : 1;
     s.sent_pps = double(totals.sent_packets - window_totals.sent_packets) / w;
@@ -131,8 +178,14 @@ struct Run {
     s.rtx = totals.recv_rtx;
     s.rtcp = totals.recv_rtcp;
     s.unprotect_failed = totals.unprotect_failed;
+    s.unprotect_replayed = totals.unprotect_replayed;
     std::vector<double> first, conn;
+    int stuck_signalling = 0, stuck_ice = 0, stuck_dtls = 0;
     for (auto& p : peers) {
+      if (!p->connected() && !p->failed()) {
+        std::string st = p->stage();
+        ++(st == "signalling" ? stuck_signalling : st == "ice" ? stuck_ice : stuck_dtls);
+      }
       s.connected += p->connected();
       if (p->failed()) {
         ++s.failed;
@@ -141,7 +194,8 @@ struct Run {
       s.expected += p->expected();
       s.lost += p->lost();
       if (auto d = p->join_to_connected()) conn.push_back(ms(*d));
-      if (p->role() == SimPeer::Role::kViewer) {
+      s.renegotiations += p->renegotiations();
+      if (p->role() == SimPeer::Role::kViewer || opt.wsb) {  // /wsb publishers receive too
         s.streams_receiving += p->streams_receiving();
         s.streams_announced += p->streams_announced();
         if (auto d = p->join_to_first_packet()) first.push_back(ms(*d));
@@ -150,6 +204,9 @@ struct Run {
     s.expected -= std::min(s.expected, window_expected);
     s.lost -= std::min(s.lost, window_lost);
     s.failed += int(opt.publishers + opt.viewers - int(peers.size()));
+    if (stuck_signalling + stuck_ice + stuck_dtls)
+      s.pending = std::to_string(stuck_signalling) + " signalling, " + std::to_string(stuck_ice) + " ICE, " +
+                  std::to_string(stuck_dtls) + " DTLS";
     double unused;
     median_max(conn, s.join_connected_p50_ms, unused);
     median_max(first, s.join_first_packet_p50_ms, s.join_first_packet_max_ms);
@@ -178,6 +235,23 @@ int main(int argc, char** argv) {
     return 1;
   }
   run->cert = std::make_unique<tls::Certificate>(std::move(*cert));
+  Options& o = run->opt;
+  if (auto r = resolve_server(o.server); !r) {
+    std::fprintf(stderr, "loadgen: %s\n", r.error().c_str());
+    return 2;
+  }
+  if (o.server.tls) {
+    // The same precedence as the SFU's trunks: insecure, then pin, then a CA file, else the system's.
+    auto c = o.insecure ? tls::TlsClientConfig::insecure()
+             : !o.pin.empty() ? tls::TlsClientConfig::with_pinned_fingerprint(o.pin)
+             : !o.ca_file.empty() ? tls::TlsClientConfig::with_ca_file(o.ca_file)
+                                  : tls::TlsClientConfig::with_system_ca();
+    if (!c) {
+      std::fprintf(stderr, "loadgen: TLS: %s (use --ca FILE, --pin SHA256 or --insecure)\n", c.error().c_str());
+      return 2;
+    }
+    run->tls.emplace(std::move(*c));
+  }
   auto bind_ip = SocketAddress::parse(run->opt.bind_ip);
   if (!bind_ip) {
     std::fprintf(stderr, "loadgen: bad --bind %s\n", run->opt.bind_ip.c_str());
@@ -186,7 +260,8 @@ int main(int argc, char** argv) {
   size_t peers = size_t(run->opt.publishers + run->opt.viewers);
   run->pool = std::make_unique<PacketPool>(4096 + peers * 2 * UdpSocket::kBatch);
   run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
-                                 run->opt.decrypt, run->opt.media});
+                                 run->opt.decrypt, run->opt.media, run->opt.server,
+                                 run->tls ? &*run->tls : nullptr});
   Run& r = *run;
   r.started = r.next_join = r.loop.now();
   // Publishers are serviced every tick (2 ms); one timer drives joins, timers and media.
@@ -201,12 +276,18 @@ int main(int argc, char** argv) {
   r.loop.schedule(r.loop.now(), tick);
   r.loop.schedule(r.loop.now() + seconds(1), progress);
   r.loop.add_flusher([&] {
-    for (auto& p : r.peers)
-      if (p->has_pending()) p->flush();
+    for (SimPeer* p : r.ctx->dirty) p->flush();
+    r.ctx->dirty.clear();
   });
   r.loop.on_signal(SIGINT, [&] { r.loop.stop(); });
   r.loop.on_signal(SIGTERM, [&] { r.loop.stop(); });
-  r.loop.run();
+  // --coalesce-us: sleep between loop iterations so packets pile up in the sockets and each
+  // epoll_wait / recvmmsg returns more of them (fewer syscalls per packet at high fan-out).
+  timespec pause{0, long(r.opt.coalesce_us) * 1000};
+  while (!r.loop.stopped()) {
+    r.loop.run_once(seconds(1));
+    if (r.opt.coalesce_us > 0) ::nanosleep(&pause, nullptr);
+  }
   Summary s = r.summarize(r.loop.now());
   if (r.opt.json) std::printf("%s\n", to_json(s).c_str());
   else std::printf("%s", to_text(s).c_str());

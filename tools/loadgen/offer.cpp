@@ -68,9 +68,11 @@ std::string build_offer(const OfferParams& p) {
   return sdp::build(s);
 }
 
-Result<AnswerInfo, std::string> read_answer(const std::string& text) {
+namespace {
+
+Result<AnswerInfo, std::string> read_description(const std::string& text) {
   auto s = sdp::parse(text);
-  if (!s) return Err{"cannot parse answer: " + sdp::to_string(s.error())};
+  if (!s) return Err{"cannot parse SDP: " + sdp::to_string(s.error())};
   AnswerInfo a;
   a.ice = {s->ice_ufrag, s->ice_pwd};
   if (s->fingerprint) a.fingerprint = s->fingerprint->algorithm + " " + s->fingerprint->value;
@@ -98,6 +100,75 @@ Result<AnswerInfo, std::string> read_answer(const std::string& text) {
       (m.kind == sdp::MediaKind::kVideo ? a.video_ssrcs : a.audio_ssrcs).push_back(l.ssrc);
     }
   }
+  return a;
+}
+
+sdp::Direction mirror(sdp::Direction d) {
+  switch (d) {
+    case sdp::Direction::kSendOnly: return sdp::Direction::kRecvOnly;
+    case sdp::Direction::kRecvOnly: return sdp::Direction::kSendOnly;
+    case sdp::Direction::kInactive: return sdp::Direction::kInactive;
+    default: return sdp::Direction::kSendRecv;
+  }
+}
+
+}  // namespace
+
+Result<AnswerInfo, std::string> read_offer_streams(const std::string& text) { return read_description(text); }
+
+Result<std::string, std::string> build_answer(const std::string& offer_sdp, const OfferParams& p) {
+  auto offer = sdp::parse(offer_sdp);
+  if (!offer) return Err{"cannot parse the server's offer: " + sdp::to_string(offer.error())};
+  sdp::SessionDescription s;
+  s.origin.session_id = std::to_string(p.video_ssrc ^ (p.audio_ssrc << 1) ^ 0x5eed);
+  s.origin.session_version = offer->origin.session_version;
+  s.msid_semantic = sdp::MsidSemantic{"WMS", {"*"}};
+  s.extmap_allow_mixed = offer->extmap_allow_mixed;
+  sdp::Group bundle{"BUNDLE", {}};
+  for (const auto& o : offer->media) {
+    sdp::MediaSection m;
+    m.kind = o.kind;
+    m.media = o.media;
+    m.proto = o.proto;
+    m.formats = o.formats;
+    m.mid = o.mid;
+    m.connection = sdp::Connection{};
+    bool av = o.kind == sdp::MediaKind::kAudio || o.kind == sdp::MediaKind::kVideo;
+    if (o.port == 0 || !av) {  // rejected by the SFU, or nothing we simulate
+      m.port = 0;
+      m.direction = sdp::Direction::kInactive;
+      m.codecs = o.codecs;
+      s.media.push_back(std::move(m));
+      continue;
+    }
+    m.codecs = o.codecs;
+    m.extmaps = o.extmaps;
+    m.rtcp_rsize = o.rtcp_rsize;
+    m.rtcp_mux = true;
+    m.direction = mirror(o.direction);
+    bool ours = p.publish && (m.direction == sdp::Direction::kSendOnly || m.direction == sdp::Direction::kSendRecv);
+    if (ours) {
+      uint32_t ssrc = o.kind == sdp::MediaKind::kVideo ? p.video_ssrc : p.audio_ssrc;
+      m.msids.push_back({"loadgen", o.media});
+      m.ssrcs.push_back({ssrc, "cname", "loadgen"});
+      m.ssrcs.push_back({ssrc, "msid", "loadgen " + o.media});
+    }
+    m.ice_ufrag = p.ice.ufrag;
+    m.ice_pwd = p.ice.pwd;
+    m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
+    m.setup = sdp::Setup::kActive;
+    bundle.mids.push_back(m.mid);
+    s.media.push_back(std::move(m));
+  }
+  if (bundle.mids.empty()) return Err{std::string("the server's offer has no audio or video m-line")};
+  s.groups.push_back(bundle);
+  return sdp::build(s);
+}
+
+Result<AnswerInfo, std::string> read_answer(const std::string& text) {
+  auto r = read_description(text);
+  if (!r) return r;
+  AnswerInfo& a = *r;
   if (a.ice.ufrag.empty() || a.ice.pwd.empty()) return Err{"answer has no ICE credentials"};
   if (a.fingerprint.empty()) return Err{"answer has no fingerprint"};
   if (a.candidates.empty()) return Err{"answer has no IPv4 UDP candidate"};

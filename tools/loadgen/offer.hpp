@@ -38,4 +38,12 @@ struct AnswerInfo {
 
 Result<AnswerInfo, std::string> read_answer(const std::string& sdp);
 
+// /wsb: the SFU renegotiates by offering (one m-line per remote track). Our answer, as a
+// browser's: every m-line kept in order, codecs and extensions as offered, direction
+// mirrored (we receive what it sends; on our own m-lines we keep sending `p`'s SSRCs),
+// our ICE credentials and fingerprint, setup:active, one BUNDLE.
+Result<std::string, std::string> build_answer(const std::string& offer_sdp, const OfferParams& p);
+// What the SFU's offer says it will send (ssrcs, rtx pairs); transport fields are optional.
+Result<AnswerInfo, std::string> read_offer_streams(const std::string& offer_sdp);
+
 }  // namespace umbrella::loadgen

@@ -10,22 +10,32 @@ namespace {
 void usage(FILE* f) {
   std::fprintf(f,
       "usage: umbrella-loadgen [options]\n"
-      "  --server HOST:PORT   SFU HTTP address, plain HTTP (run it with UMBRELLA_CLOUD=1) [127.0.0.1:8081]\n"
-      "  --prefix PATH        HTTP prefix (UMBRELLA_HTTP_PREFIX)\n"
+      "  --server URL         the SFU: https://HOST:PORT[/prefix], http://... (UMBRELLA_CLOUD=1), or\n"
+      "                       HOST:PORT for plain HTTP [127.0.0.1:8081]\n"
+      "  --prefix PATH        HTTP prefix (UMBRELLA_HTTP_PREFIX), if not in --server\n"
+      "  --ca FILE            https: trust this CA (e.g. ca.crt from umbrella make-certs) [system CAs]\n"
+      "  --pin SHA256         https: accept only this certificate fingerprint (self-signed server)\n"
+      "  --insecure           https: skip certificate checks (self-signed test servers)\n"
+      "  --wsb                join through the /wsb WebSocket as the web app does: each publisher\n"
+      "                       also receives everyone else on its one transport; viewers join as viewers\n"
       "  --bind IP            local address of the simulated peers [127.0.0.1]\n"
       "  --room NAME          room [load]\n"
       "  --publishers N       WHIP publishers, audio+video each [1]\n"
       "  --viewers M          WHEP viewers [1]\n"
-      "  --call N             N-person call: N publishers and N viewers, each viewer receives N-1\n"
+      "  --call N             N-person call. WHIP/WHEP: N publishers and N viewers, each viewer\n"
+      "                       receives N-1; --wsb: N participants, each publishes and receives N-1\n"
       "  --recv-video K       video m-lines per viewer [one per publisher]\n"
       "  --recv-audio K       audio m-lines per viewer [one per publisher]\n"
       "  --video-kbps K       video bitrate per publisher [1000]\n"
       "  --fps F              video frame rate [30]\n"
       "  --no-audio, --no-video\n"
-      "  --duration S         seconds to run once every viewer joined [10]\n"
+      "  --duration S         seconds of measurement [10]\n"
+      "  --settle S           wait from every peer connected to the measurement's start [1]\n"
       "  --join-rate R        joins per second [50]\n"
       "  --no-decrypt         viewers skip SRTP: count and check sequences from the clear header only\n"
       "                       (no delay figures)\n"
+      "  --coalesce-us U      sleep U microseconds between loop iterations so each wake-up reads\n"
+      "                       more packets per socket (batching for 500+ viewers) [0]\n"
       "  --json               print the summary as one JSON object on stdout\n"
       "  --quiet              no progress lines\n");
 }
@@ -55,16 +65,30 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     } else if (a == "--server") {
       const char* v = value();
       if (!v) break;
-      std::string s = v;
-      auto colon = s.rfind(':');
-      if (colon == std::string::npos) break;
-      o.host = s.substr(0, colon);
-      o.port = uint16_t(std::atoi(s.c_str() + colon + 1));
+      auto u = parse_server_url(v);
+      if (!u) {
+        std::fprintf(stderr, "umbrella-loadgen: %s\n", u.error().c_str());
+        return false;
+      }
+      std::string prefix = o.server.prefix;
+      o.server = std::move(*u);
+      if (o.server.prefix.empty()) o.server.prefix = prefix;
       continue;
-    } else if (a == "--prefix" || a == "--bind" || a == "--room") {
+    } else if (a == "--prefix") {
       const char* v = value();
       if (!v) break;
-      (a == "--prefix" ? o.prefix : a == "--bind" ? o.bind_ip : o.room) = v;
+      o.server.prefix = v;
+      continue;
+    } else if (a == "--bind" || a == "--room" || a == "--ca" || a == "--pin") {
+      const char* v = value();
+      if (!v) break;
+      (a == "--bind" ? o.bind_ip : a == "--room" ? o.room : a == "--ca" ? o.ca_file : o.pin) = v;
+      continue;
+    } else if (a == "--insecure") {
+      o.insecure = true;
+      continue;
+    } else if (a == "--wsb") {
+      o.wsb = true;
       continue;
     } else if (a == "--no-audio") {
       o.media.audio = false;
@@ -90,6 +114,8 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       else if (a == "--video-kbps") o.media.video_bps = uint32_t(d * 1000);
       else if (a == "--fps") o.media.fps = uint32_t(d);
       else if (a == "--duration") o.duration_s = d;
+      else if (a == "--settle") o.settle_s = d;
+      else if (a == "--coalesce-us") o.coalesce_us = int(d);
       else if (a == "--join-rate") o.join_rate = d > 0 ? d : 1;
       else break;
       continue;
@@ -98,6 +124,7 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     usage(stderr);
     return false;
   }
+  if (o.call && o.wsb) o.viewers = 0;  // the participants are the viewers
   if (o.call) {
     if (o.recv_video < 0) o.recv_video = o.publishers - 1;
     if (o.recv_audio < 0) o.recv_audio = o.publishers - 1;

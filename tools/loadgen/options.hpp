@@ -5,13 +5,16 @@
 #include <string>
 
 #include "media_source.hpp"
+#include "server_url.hpp"
 
 namespace umbrella::loadgen {
 
 struct Options {
-  std::string host = "127.0.0.1";  // the SFU's HTTP address (plain HTTP: UMBRELLA_CLOUD=1)
-  uint16_t port = 8081;
-  std::string prefix;              // UMBRELLA_HTTP_PREFIX
+  ServerUrl server;                // --server http(s)://HOST:PORT[/prefix] (resolved in main)
+  std::string ca_file;             // https: trust this CA (PEM) instead of the system's
+  std::string pin;                 // https: the server certificate's SHA-256 (self-signed)
+  bool insecure = false;           // https: no certificate check (self-signed test servers)
+  bool wsb = false;                // signal over /wsb as the web app, not WHIP/WHEP
   std::string bind_ip = "127.0.0.1";
   std::string room = "load";
   int publishers = 1;
@@ -19,8 +22,10 @@ struct Options {
   int recv_video = -1, recv_audio = -1;  // m-lines per viewer; -1: one per publisher
   bool call = false;               // --call N: N publishers + N viewers, each viewing N-1
   MediaConfig media;
-  double duration_s = 10;          // after the last viewer joined
+  double duration_s = 10;          // measurement window
+  double settle_s = 1;             // from every peer connected to the window's start
   double join_rate = 50;           // joins per second
+  int coalesce_us = 0;             // sleep between loop iterations (batching at high fan-out)
   bool decrypt = true;
   bool json = false;
   bool quiet = false;

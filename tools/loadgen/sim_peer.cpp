@@ -1,12 +1,13 @@
 #include "sim_peer.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "dtls/events.hpp"
-#include "http_post.hpp"
 #include "ice/credentials.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "signal/messages.hpp"
 #include "tls/certificate.hpp"
 
 namespace umbrella::loadgen {
@@ -20,31 +21,51 @@ SimPeer::SimPeer(PeerContext& ctx, uint32_t index, Role role)
     : ctx_(ctx), index_(index), role_(role),
       video_ssrc_(0x10000000u + index * 2), audio_ssrc_(0x10000000u + index * 2 + 1) {}
 
-Result<bool, std::string> SimPeer::join(const std::string& host, uint16_t port, const std::string& path,
-                                        int recv_video, int recv_audio, Instant now) {
+Result<bool, std::string> SimPeer::bind_and_describe() {
   auto sock = UdpSocket::bind(ctx_.bind_ip, 0, 0);
   if (!sock) return Err{"bind: " + sock.error()};
   socket_ = std::move(*sock);
   SocketAddress local = ctx_.bind_ip;
   local = SocketAddress::parse(local.ip_string(), socket_.local_port()).value_or(local);
-  OfferParams o;
-  o.ice = ice::generate_credentials();
-  o.fingerprint = ctx_.certificate.fingerprint_sha256();
-  o.local = local;
-  o.publish = role_ == Role::kPublisher;
-  o.video_ssrc = video_ssrc_;
-  o.audio_ssrc = audio_ssrc_;
-  o.recv_video = recv_video;
-  o.recv_audio = recv_audio;
+  local_.ice = ice::generate_credentials();
+  local_.fingerprint = ctx_.certificate.fingerprint_sha256();
+  local_.local = local;
+  local_.publish = role_ == Role::kPublisher;
+  local_.video_ssrc = video_ssrc_;
+  local_.audio_ssrc = audio_ssrc_;
+  return true;
+}
+
+Result<bool, std::string> SimPeer::join(const std::string& path, int recv_video, int recv_audio, Instant now) {
+  if (auto b = bind_and_describe(); !b) return b;
+  local_.recv_video = recv_video;
+  local_.recv_audio = recv_audio;
   joined_ = now;
-  auto r = http_post(host, port, path, "application/sdp", build_offer(o));
+  auto r = HttpRequest::post(ctx_.server, ctx_.tls, path, "application/sdp", build_offer(local_), now + kHttpTimeout);
   if (!r) return Err{r.error()};
-  if (r->status != 201) return Err{"HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 200)};
+  http_.emplace(std::move(*r));
+  return true;
+}
+
+void SimPeer::on_signal_readable(Instant now) {
+  if (link_) link_->on_readable(now);
+  if (http_ && http_->on_readable()) finish_http(now);
+}
+
+void SimPeer::finish_http(Instant now) {
+  auto r = http_->result();
+  http_.reset();
+  if (!r) return fail(r.error());
+  if (r->status != 201) return fail("HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
   auto a = read_answer(r->body);
-  if (!a) return Err{a.error()};
-  answer_ = std::move(*a);
+  if (!a) return fail(a.error());
+  if (auto t = start_transport(std::move(*a), now); !t) fail(t.error());
+}
+
+Result<bool, std::string> SimPeer::start_transport(AnswerInfo answer, Instant now) {
+  answer_ = std::move(answer);
   server_ = answer_.candidates.front();
-  ice_ = std::make_unique<ice::IceControllingAgent>(o.ice, answer_.ice, answer_.candidates, now);
+  ice_ = std::make_unique<ice::IceControllingAgent>(local_.ice, answer_.ice, answer_.candidates, now);
   auto d = dtls::DtlsTransport::create(dtls::Role::kClient, ctx_.certificate, answer_.fingerprint);
   if (!d) return Err{"dtls: " + d.error()};
   dtls_ = std::move(*d);
@@ -52,12 +73,82 @@ Result<bool, std::string> SimPeer::join(const std::string& host, uint16_t port, 
   return true;
 }
 
+Result<bool, std::string> SimPeer::join_wsb(const std::string& room, Instant now) {
+  if (auto b = bind_and_describe(); !b) return b;
+  room_ = room;
+  joined_ = now;
+  tx_ = std::make_unique<umbrella_Envelope>();
+  auto l = SignalLink::open(ctx_.server, ctx_.tls, *this, now);
+  if (!l) return Err{"/wsb: " + l.error()};
+  link_ = std::move(*l);
+  return true;
+}
+
+void SimPeer::on_signal_open(Instant) {
+  signal::reset(*tx_, umbrella_Envelope_join_tag);
+  umbrella_Join& j = tx_->body.join;
+  std::snprintf(j.room, sizeof j.room, "%s", room_.c_str());
+  std::snprintf(j.display_name, sizeof j.display_name, "loadgen %u", index_);
+  j.role = role_ == Role::kPublisher ? umbrella_Role_ROLE_PARTICIPANT : umbrella_Role_ROLE_VIEWER;
+  if (!link_->send(*tx_)) fail("/wsb: cannot send join");
+}
+
+void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
+  switch (env.which_body) {
+    case umbrella_Envelope_joined_tag:
+      // As the web app: our own m-lines first (a viewer offers to receive one of each).
+      if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_OFFER, build_offer(local_), 1) ||
+          !link_->send(*tx_))
+        fail("/wsb: cannot send the offer");
+      return;
+    case umbrella_Envelope_description_tag: {
+      const umbrella_SessionDescription& d = env.body.description;
+      if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
+        on_server_offer(d);
+      } else if (!ice_ && d.revision == 1) {
+        auto a = read_answer(d.sdp);
+        if (!a) return fail("/wsb answer: " + a.error());
+        if (auto r = start_transport(std::move(*a), now); !r) fail(r.error());
+      }
+      return;
+    }
+    case umbrella_Envelope_error_tag:
+      fail(std::string("/wsb: server error: ") + env.body.error.message);
+      return;
+    default:
+      return;  // roster events, pongs: nothing to simulate
+  }
+}
+
+void SimPeer::on_server_offer(const umbrella_SessionDescription& d) {
+  ++renegotiations_;
+  auto streams = read_offer_streams(d.sdp);
+  auto answer = build_answer(d.sdp, local_);
+  if (!streams || !answer) return fail("/wsb offer: " + (streams ? answer.error() : streams.error()));
+  answer_.video_ssrcs = std::move(streams->video_ssrcs);
+  answer_.audio_ssrcs = std::move(streams->audio_ssrcs);
+  answer_.rtx = std::move(streams->rtx);
+  if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision) ||
+      !link_->send(*tx_))
+    fail("/wsb: cannot send the answer (" + std::to_string(answer->size()) + " bytes of SDP)");
+}
+
+void SimPeer::on_signal_closed(const std::string& why) { fail(why); }
+
 void SimPeer::send_raw(const uint8_t* data, size_t size) {
   Packet p = ctx_.pool.acquire();
   if (!p) return;
   std::memcpy(p.data(), data, size);
   p.set_size(size);
-  socket_.send(std::move(p), server_);
+  queue(std::move(p), server_);
+}
+
+void SimPeer::queue(Packet p, const SocketAddress& to) {
+  socket_.send(std::move(p), to);
+  if (!dirty_) {
+    dirty_ = true;
+    ctx_.dirty.push_back(this);
+  }
 }
 
 void SimPeer::drain(Instant now) {
@@ -68,7 +159,7 @@ void SimPeer::drain(Instant now) {
       if (!p) break;
       std::memcpy(p.data(), buf, t->size);
       p.set_size(t->size);
-      socket_.send(std::move(p), t->destination);
+      queue(std::move(p), t->destination);
     }
   }
   if (!dtls_) return;
@@ -146,7 +237,8 @@ void SimPeer::handle_media(Packet& p, Instant now) {
   if (ctx_.decrypt && srtp_in_) {
     auto len = srtp_in_->unprotect_rtp(p.data(), p.size());
     if (!len) {
-      ++ctx_.totals.unprotect_failed;
+      bool replay = len.error() == srtp::Error::kReplayFail || len.error() == srtp::Error::kReplayOld;
+      ++(replay ? ctx_.totals.unprotect_replayed : ctx_.totals.unprotect_failed);
       return;
     }
     auto v = rtp::parse_rtp(Bytes(p.data(), *len));
@@ -195,12 +287,14 @@ void SimPeer::send_media(Instant now) {
     p.set_size(*out);
     ++ctx_.totals.sent_packets;
     ctx_.totals.sent_bytes += *out;
-    socket_.send(std::move(p), server_);
+    queue(std::move(p), server_);
   }
 }
 
 void SimPeer::service(Instant now) {
   if (!failure_.empty()) return;
+  if (link_) link_->service(now);
+  if (http_ && http_->check_timeout(now)) finish_http(now);
   if (ice_ && now >= ice_->next_deadline()) {
     auto e = ice_->handle_timeout(now);
     if (e == ice::Event::kFailed || e == ice::Event::kConsentExpired) fail(std::string("ice: ") + ice::to_string(e));

@@ -1,6 +1,11 @@
-// One simulated WebRTC peer on its own UDP socket: WHIP publisher or WHEP viewer, with the
-// project's controlling ICE agent, DTLS client and SRTP. Driven by the load generator's loop:
-// on_datagram() for what arrives, service(now) on every tick, flush() after each iteration.
+// One simulated WebRTC peer on its own UDP socket, with the project's controlling ICE agent,
+// DTLS client and SRTP. Signalling either by WHIP/WHEP (publisher or viewer, one HTTP
+// request) or, as the web app does, over /wsb (SignalLink): join, offer our m-lines, then
+// answer every server offer; a /wsb publisher also receives everyone else on the same
+// transport. Driven by the load generator's loop: on_readable() / on_signal_readable() for
+// what arrives, service(now) on every tick, flush() after each iteration (only peers that
+// queued datagrams are listed in PeerContext::dirty: a 1000-viewer run must not visit every
+// peer on every loop iteration).
 #pragma once
 
 #include <memory>
@@ -13,14 +18,18 @@
 #include "core/time.hpp"
 #include "core/udp_socket.hpp"
 #include "dtls/transport.hpp"
+#include "http_request.hpp"
 #include "ice/controlling_agent.hpp"
 #include "media_source.hpp"
 #include "offer.hpp"
 #include "receive_stats.hpp"
+#include "server_url.hpp"
+#include "signal_link.hpp"
 #include "srtp/session.hpp"
 
 namespace umbrella::tls {
 class Certificate;
+class TlsClientConfig;
 }
 
 namespace umbrella::loadgen {
@@ -29,8 +38,10 @@ namespace umbrella::loadgen {
 struct Totals {
   uint64_t sent_packets = 0, sent_bytes = 0;
   uint64_t recv_packets = 0, recv_bytes = 0, recv_rtx = 0, recv_rtcp = 0;
-  uint64_t unprotect_failed = 0, probe_missing = 0;
+  uint64_t unprotect_failed = 0, unprotect_replayed = 0, probe_missing = 0;  // failed: auth, other
 };
+
+class SimPeer;
 
 struct PeerContext {
   PacketPool& pool;
@@ -41,23 +52,38 @@ struct PeerContext {
   DelayHistogram& interval_delay;  // since the last progress line
   bool decrypt = true;             // false: count from the clear RTP header only, no delay
   MediaConfig media;
+  const ServerUrl& server;
+  const tls::TlsClientConfig* tls;  // for https://, else null
+  std::vector<SimPeer*> dirty = {};  // peers with queued datagrams, flushed per iteration
 };
 
-class SimPeer {
+class SimPeer final : SignalLink::Handler {
  public:
   enum class Role { kPublisher, kViewer };
   SimPeer(PeerContext& ctx, uint32_t index, Role role);
 
-  // Binds the socket, posts the offer and starts ICE. Blocking (HTTP); done outside the media path.
-  Result<bool, std::string> join(const std::string& host, uint16_t port, const std::string& path, int recv_video,
-                                 int recv_audio, Instant now);
+  // WHIP/WHEP: binds the socket and posts the offer (blocking TCP connect only); ICE starts
+  // when the answer arrives through on_signal_readable(). path: "<prefix>/whip/<room>".
+  Result<bool, std::string> join(const std::string& path, int recv_video, int recv_audio, Instant now);
+  // /wsb: binds the socket and opens the WebSocket (blocking TCP connect); Join, offer and
+  // answers follow from the loop. A viewer joins as ROLE_VIEWER.
+  Result<bool, std::string> join_wsb(const std::string& room, Instant now);
   int fd() const { return socket_.fd(); }
+  // The signalling socket (WHIP/WHEP request until answered, or /wsb), -1 when none.
+  int signal_fd() const { return link_ ? link_->fd() : http_ ? http_->fd() : -1; }
   void on_readable(Instant now);
+  void on_signal_readable(Instant now);
+  static constexpr Duration kHttpTimeout = seconds(10);
   void service(Instant now);
-  bool flush() { return socket_.flush(); }
-  bool has_pending() const { return socket_.has_pending(); }
+  bool flush() {
+    dirty_ = false;
+    return socket_.flush();
+  }
+  // Sends media or /wsb signalling: must be serviced every tick (others less often).
+  bool busy() const { return source_.has_value() || link_ != nullptr || http_.has_value(); }
 
   Role role() const { return role_; }
+  uint32_t index() const { return index_; }
   bool connected() const { return srtp_out_.has_value(); }
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
@@ -68,19 +94,40 @@ class SimPeer {
   uint64_t expected() const;
   size_t streams_receiving() const { return streams_.size(); }
   size_t streams_announced() const { return answer_.video_ssrcs.size() + answer_.audio_ssrcs.size(); }
+  uint32_t renegotiations() const { return renegotiations_; }
+  // Where a peer that is neither connected nor failed is stuck: "signalling", "ice" or "dtls".
+  const char* stage() const {
+    return !ice_ ? "signalling" : !ice_->selected_address() ? "ice" : "dtls";
+  }
 
  private:
+  Result<bool, std::string> bind_and_describe();
+  Result<bool, std::string> start_transport(AnswerInfo answer, Instant now);
+  void finish_http(Instant now);
+  // SignalLink::Handler
+  void on_signal_open(Instant now) override;
+  void on_signal(const umbrella_Envelope& env, Instant now) override;
+  void on_signal_closed(const std::string& why) override;
+  void on_server_offer(const umbrella_SessionDescription& d);
+
   void handle(Packet& p, const SocketAddress& from, Instant now);
   void handle_media(Packet& p, Instant now);
   void drain(Instant now);
   void send_media(Instant now);
   void send_raw(const uint8_t* data, size_t size);
+  void queue(Packet p, const SocketAddress& to);
   void fail(std::string why) { if (failure_.empty()) failure_ = std::move(why); }
 
   PeerContext& ctx_;
   uint32_t index_;
   Role role_;
   UdpSocket socket_;
+  OfferParams local_;  // our ICE credentials, fingerprint, candidate, SSRCs
+  std::unique_ptr<SignalLink> link_;
+  std::optional<HttpRequest> http_;
+  std::unique_ptr<umbrella_Envelope> tx_;  // /wsb: the Envelope being sent (~17 KiB)
+  std::string room_;
+  uint32_t renegotiations_ = 0;
   SocketAddress server_;
   AnswerInfo answer_;
   uint32_t video_ssrc_, audio_ssrc_;
@@ -91,6 +138,7 @@ class SimPeer {
   std::vector<std::pair<uint32_t, SequenceTracker>> streams_;
   Instant joined_{}, connected_at_{}, first_packet_at_{};
   std::string failure_;
+  bool dirty_ = false;  // listed in ctx_.dirty
 };
 
 }  // namespace umbrella::loadgen
