@@ -1,9 +1,12 @@
 // Leveled logging, one line per event to stderr. Per-packet events use counters, not logs.
 #pragma once
 
+#include <charconv>
+#include <cstdio>
 #include <optional>
-#include <sstream>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace umbrella {
 
@@ -15,11 +18,38 @@ LogLevel log_level();
 void log_line(LogLevel level, std::string_view component, std::string_view message);
 
 namespace detail {
+// Appends one argument as text. Not std::ostringstream: iostreams pull libstdc++'s locale
+// machinery (~300 KB) into the static OpenWrt binary.
+template <typename T>
+void log_append(std::string& out, const T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    out += v ? '1' : '0';  // as an ostream prints it
+  } else if constexpr (std::is_same_v<T, char>) {
+    out += v;
+  } else if constexpr (std::is_enum_v<T>) {
+    log_append(out, std::underlying_type_t<T>(v));
+  } else if constexpr (std::is_integral_v<T>) {
+    char buf[24];
+    out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    char buf[32];
+    int n = std::snprintf(buf, sizeof(buf), "%g", double(v));  // an ostream's default format
+    out.append(buf, size_t(n > 0 ? n : 0));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out += std::string_view(v);
+  } else {
+    static_assert(std::is_pointer_v<T>, "LOG_*: pass strings, numbers, chars, bools or pointers");
+    char buf[24];
+    int n = std::snprintf(buf, sizeof(buf), "%p", static_cast<const void*>(v));
+    out.append(buf, size_t(n > 0 ? n : 0));
+  }
+}
+
 template <typename... Args>
 void log_format(LogLevel level, std::string_view component, const Args&... args) {
-  std::ostringstream out;
-  (out << ... << args);
-  log_line(level, component, out.str());
+  std::string out;
+  (log_append(out, args), ...);
+  log_line(level, component, out);
 }
 }  // namespace detail
 

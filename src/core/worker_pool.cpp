@@ -10,7 +10,7 @@ namespace {
 
 // Batches come back to back under load; a short spin before sleeping saves the futex
 // round trip (several microseconds) without burning a core when idle.
-constexpr int kSpins = 2000;
+constexpr int kSpins = 200;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)

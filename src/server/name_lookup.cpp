@@ -7,14 +7,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
 #include "core/log.hpp"
 #include "net/hosts_file.hpp"
 #include "net/mdns.hpp"
+#include "tls/file_io.hpp"
 #include "tls/random.hpp"
 
 namespace umbrella::server {
@@ -24,11 +23,9 @@ namespace {
 constexpr const char* kLog = "dns";
 
 std::optional<std::string> read_text_file(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = tls::read_file(path);
+  if (!text) return std::nullopt;
+  return std::move(*text);
 }
 
 std::string join_ips(const std::vector<SocketAddress>& addrs, const char* sep) {

@@ -1,9 +1,11 @@
 #include "server/server.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 
 #include "core/log.hpp"
 #include "server/https_certificate.hpp"
@@ -21,9 +23,16 @@ std::string default_site_id() {
 }
 
 uint64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
+  // "size resident ..." in pages. Read by hand: ifstream (or fscanf) would pull libstdc++'s
+  // locale machinery (or glibc's scanf), ~60-380 KB, into the static OpenWrt binary.
+  char buf[128];
+  uint64_t resident = 0;
+  int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = ::read(fd, buf, sizeof(buf));
+  ::close(fd);
+  const char* space = n > 0 ? static_cast<const char*>(std::memchr(buf, ' ', size_t(n))) : nullptr;
+  if (space) std::from_chars(space + 1, buf + n, resident);
   return resident * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
