@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/udp_pair.hpp"
 #include "core/udp_socket.hpp"
 
 using namespace umbrella;
@@ -73,32 +74,15 @@ struct Stamp : SendTransform {
   }
 };
 
-size_t receive_all(UdpSocket& s, PacketPool& pool, size_t want, const std::function<void(Packet&)>& each) {
-  pollfd pfd{s.fd(), POLLIN, 0};
-  std::array<Datagram, 64> in;
-  size_t total = 0;
-  while (total < want && poll(&pfd, 1, 1000) == 1) {
-    size_t n = s.receive_batch(pool, in);
-    for (size_t i = 0; i < n; ++i) each(in[i].packet);
-    total += n;
-    for (auto& d : in) d.packet.reset();
-  }
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("send transforms on worker threads: each applied once, in order, one thread per transform") {
-  auto lo = SocketAddress::parse_ip("127.0.0.1");
-  auto a = UdpSocket::bind(*lo, 0, 0);
-  auto b = UdpSocket::bind(*lo, 0, 0);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  test::UdpPair sockets;
+  UdpSocket* a = &sockets.a;
   WorkerPool workers(3);
   a->use_workers(&workers, 256);
   PacketPool pool(2048);
-  SocketAddress to = *lo;
-  to.set_port(b->local_port());
+  SocketAddress to = sockets.to_b;
   std::vector<Stamp> stamps(7);
   constexpr int kPerStamp = 60;  // 420 datagrams: one full queue, then a partial one
   size_t dropped_expected = 0;
@@ -122,7 +106,7 @@ TEST_CASE("send transforms on worker threads: each applied once, in order, one t
 
   std::vector<std::vector<uint32_t>> seen(stamps.size());
   size_t want = stamps.size() * kPerStamp - dropped_expected;
-  size_t got = receive_all(*b, pool, want, [&](Packet& p) {
+  size_t got = sockets.receive(pool, want, [&](Packet& p) {
     uint32_t n;
     std::memcpy(&n, p.data() + 4, 4);
     REQUIRE(p.data()[0] < stamps.size());
@@ -137,16 +121,12 @@ TEST_CASE("send transforms on worker threads: each applied once, in order, one t
 }
 
 TEST_CASE("a short flush stays on the calling thread") {
-  auto lo = SocketAddress::parse_ip("127.0.0.1");
-  auto a = UdpSocket::bind(*lo, 0, 0);
-  auto b = UdpSocket::bind(*lo, 0, 0);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  test::UdpPair sockets;
+  UdpSocket* a = &sockets.a;
   WorkerPool workers(2);
   a->use_workers(&workers, 256);
   PacketPool pool(64);
-  SocketAddress to = *lo;
-  to.set_port(b->local_port());
+  SocketAddress to = sockets.to_b;
   std::vector<Stamp> stamps(4);
   for (auto& s : stamps) {
     Packet p = pool.acquire();
@@ -156,5 +136,5 @@ TEST_CASE("a short flush stays on the calling thread") {
   }
   CHECK(a->flush());
   for (auto& s : stamps) CHECK(s.threads == std::set<std::thread::id>{std::this_thread::get_id()});
-  CHECK(receive_all(*b, pool, 4, [](Packet&) {}) == 4);
+  CHECK(sockets.receive(pool, 4, [](Packet&) {}) == 4);
 }

@@ -1,13 +1,13 @@
 // SRTP protect deferred to the media socket's flush and spread over worker threads: what
 // arrives must decrypt with each receiver's keys, in order, with nothing lost or doubled.
 #include <doctest/doctest.h>
-#include <poll.h>
 
 #include <array>
 #include <cstring>
 #include <memory>
 #include <vector>
 
+#include "core/udp_pair.hpp"
 #include "core/udp_socket.hpp"
 #include "core/worker_pool.hpp"
 #include "rtc/srtp_channel.hpp"
@@ -57,16 +57,10 @@ void write_rtp(Packet& p, uint32_t ssrc, uint16_t seq) {
 
 TEST_CASE("SRTP protect on three threads: every packet decrypts, per stream in order") {
   constexpr size_t kStreams = 8, kPerStream = 100;
-  auto lo = SocketAddress::parse_ip("127.0.0.1");
-  auto a = UdpSocket::bind(*lo, 0, 0);
-  auto b = UdpSocket::bind(*lo, 0, 0);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  test::UdpPair sockets;
   WorkerPool workers(3);
-  a->use_workers(&workers, 512);
+  sockets.a.use_workers(&workers, 512);
   PacketPool pool(2048);
-  SocketAddress to = *lo;
-  to.set_port(b->local_port());
 
   std::vector<std::unique_ptr<Sender>> senders;
   std::vector<SrtpChannel> receivers(kStreams);
@@ -81,31 +75,22 @@ TEST_CASE("SRTP protect on three threads: every packet decrypts, per stream in o
       Packet p = pool.acquire();
       REQUIRE(p);
       write_rtp(p, 1000 + s, seq);
-      a->send(p, to, &senders[s]->protect);
+      sockets.a.send(p, sockets.to_b, &senders[s]->protect);
     }
-  CHECK(a->flush());
+  CHECK(sockets.a.flush());
   for (auto& s : senders) CHECK(s->counters.rtp_out == kPerStream);
 
   std::vector<uint16_t> next(kStreams, 0);
-  size_t received = 0;
-  pollfd pfd{b->fd(), POLLIN, 0};
-  std::array<Datagram, 64> in;
-  while (received < kStreams * kPerStream && poll(&pfd, 1, 1000) == 1) {
-    size_t n = b->receive_batch(pool, in);
-    for (size_t i = 0; i < n; ++i) {
-      Packet& p = in[i].packet;
-      REQUIRE(p.size() == 210);  // 200 + the 80-bit tag
-      uint32_t s = uint32_t(p.data()[11]) - 1000 % 256;
-      REQUIRE(s < kStreams);
-      REQUIRE(receivers[s].unprotect(p, receiver_counters[s]) == SrtpChannel::Received::kRtp);
-      uint16_t seq = uint16_t(p.data()[2] << 8 | p.data()[3]);
-      CHECK(seq == next[s]);
-      CHECK(p.data()[12] == uint8_t(seq & 0xff));
-      next[s] = uint16_t(seq + 1);
-    }
-    received += n;
-    for (auto& d : in) d.packet.reset();
-  }
+  size_t received = sockets.receive(pool, kStreams * kPerStream, [&](Packet& p) {
+    REQUIRE(p.size() == 210);  // 200 + the 80-bit tag
+    uint32_t s = uint32_t(p.data()[11]) - 1000 % 256;
+    REQUIRE(s < kStreams);
+    REQUIRE(receivers[s].unprotect(p, receiver_counters[s]) == SrtpChannel::Received::kRtp);
+    uint16_t seq = uint16_t(p.data()[2] << 8 | p.data()[3]);
+    CHECK(seq == next[s]);
+    CHECK(p.data()[12] == uint8_t(seq & 0xff));
+    next[s] = uint16_t(seq + 1);
+  });
   CHECK(received == kStreams * kPerStream);
   for (auto& c : receiver_counters) CHECK(c.srtp_auth_failed == 0);
 }
