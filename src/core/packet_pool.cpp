@@ -22,6 +22,7 @@ Packet PacketPool::acquire() {
   s->refs = 1;
   s->offset = kPacketHeadroom;
   s->length = 0;
+  s->received_ns = 0;
   return Packet(s);
 }
 

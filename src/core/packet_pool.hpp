@@ -24,6 +24,7 @@ struct PacketSlot {
   uint32_t refs;
   uint16_t offset;  // start of data within bytes
   uint16_t length;
+  int64_t received_ns;  // kernel receive time (CLOCK_REALTIME) of the datagram it came from; 0: none
   uint8_t bytes[kPacketCapacity];
 };
 
@@ -51,6 +52,10 @@ class Packet {
   void set_size(size_t n) { s_->length = uint16_t(n); }
   // Moves the start of the data by delta bytes (negative grows into headroom).
   bool adjust_front(int delta);
+  // When the datagram this packet carries (or was copied from) reached the host: what the
+  // send path measures the SFU's added delay from.
+  int64_t received_ns() const { return s_->received_ns; }
+  void set_received_ns(int64_t ns) { s_->received_ns = ns; }
   uint32_t ref_count() const { return s_ ? s_->refs : 0; }
   bool shared() const { return s_ && s_->refs > 1; }
 

@@ -4,9 +4,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace umbrella {
 
@@ -18,6 +19,12 @@ namespace {
 std::atomic<uint32_t> next_lane{0};
 // Below this many datagrams a flush stays on the calling thread: waking workers would cost more.
 constexpr size_t kParallelMin = 16;
+
+int64_t realtime_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);  // the clock of SO_TIMESTAMPNS
+  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 }  // namespace
 
 SendTransform::SendTransform() : lane_(next_lane.fetch_add(1, std::memory_order_relaxed)) {}
@@ -33,6 +40,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
     queued_ = std::exchange(o.queued_, 0);
     queue_ = std::move(o.queue_);
     workers_ = std::exchange(o.workers_, nullptr);
+    delays_ = std::move(o.delays_);
   }
   return *this;
 }
@@ -40,6 +48,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
 void UdpSocket::use_workers(WorkerPool* pool, size_t queue_capacity) {
   flush();
   workers_ = pool;
+  delays_.resize(pool ? pool->size() : 1);
   if (queued_ == 0) queue_ = std::vector<Outgoing>(queue_capacity);
 }
 
@@ -50,6 +59,9 @@ Result<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& ip, uint16_t
   int size = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+  // Kernel receive times: the send path measures the delay the SFU adds from them.
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
   int last_errno = 0;
   for (uint32_t port = min_port; port <= max_port; ++port) {
     SocketAddress a = ip;
@@ -81,6 +93,8 @@ size_t UdpSocket::receive_batch(PacketPool& pool, std::span<Datagram> out) {
   std::array<mmsghdr, kBatch> msgs;
   std::array<iovec, kBatch> iovs;
   std::array<sockaddr_storage, kBatch> addrs;
+  using Control = std::array<uint8_t, CMSG_SPACE(sizeof(timespec))>;
+  alignas(cmsghdr) std::array<Control, kBatch> controls;
   size_t prepared = 0;
   for (; prepared < want; ++prepared) {
     out[prepared].packet = pool.acquire();
@@ -94,6 +108,8 @@ size_t UdpSocket::receive_batch(PacketPool& pool, std::span<Datagram> out) {
     msgs[prepared].msg_hdr.msg_iovlen = 1;
     msgs[prepared].msg_hdr.msg_name = &addrs[prepared];
     msgs[prepared].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    msgs[prepared].msg_hdr.msg_control = controls[prepared].data();
+    msgs[prepared].msg_hdr.msg_controllen = controls[prepared].size();
   }
   if (prepared == 0) {
     // Pool empty: drain one datagram into the void so a full pool cannot wedge the socket.
@@ -105,6 +121,14 @@ size_t UdpSocket::receive_batch(PacketPool& pool, std::span<Datagram> out) {
   size_t got = n > 0 ? size_t(n) : 0;
   for (size_t i = 0; i < got; ++i) {
     out[i].packet.set_size(msgs[i].msg_len);
+    int64_t received_ns = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      received_ns = int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    }
+    out[i].packet.set_received_ns(received_ns);
     auto peer = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&addrs[i]), msgs[i].msg_hdr.msg_namelen);
     out[i].peer = peer ? *peer : SocketAddress();
   }
@@ -131,6 +155,7 @@ void UdpSocket::send(Packet packet, const SocketAddress& to, SendTransform* tran
 
 UdpSocket::LaneResult UdpSocket::flush_lane(size_t lane, size_t lanes) {
   LaneResult result;
+  DelayHistogram& delays = delays_[lane];
   std::array<mmsghdr, kBatch> msgs;
   std::array<iovec, kBatch> iovs;
   std::array<Outgoing*, kBatch> batch;
@@ -171,11 +196,22 @@ UdpSocket::LaneResult UdpSocket::flush_lane(size_t lane, size_t lanes) {
         ++result.refused;
         continue;
       }
-      for (int k = 0; k < sent; ++k) batch[done++]->state = State::kSent;
+      int64_t now_ns = realtime_ns();
+      for (int k = 0; k < sent; ++k) {
+        Outgoing& o = *batch[done++];
+        o.state = State::kSent;
+        if (int64_t at = o.packet.received_ns(); at > 0 && now_ns > at) delays.add(uint64_t(now_ns - at) / 1000);
+      }
       result.sent += size_t(sent);
     }
   }
   return result;
+}
+
+DelayHistogram UdpSocket::send_delays() const {
+  DelayHistogram all;
+  for (const auto& d : delays_) all.merge(d);
+  return all;
 }
 
 bool UdpSocket::flush() {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/delay_histogram.hpp"
 #include "core/packet_pool.hpp"
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
@@ -72,6 +73,9 @@ class UdpSocket {
   bool flush();
   bool has_pending() const { return queued_ > 0; }
   const UdpCounters& counters() const { return counters_; }
+  // For every datagram sent that carries a receive time (a forwarded packet): from the
+  // kernel's receive timestamp to its send call. Not while a flush runs.
+  DelayHistogram send_delays() const;
 
   // A longer queue and a pool to flush it with: transforms and sendmmsg run on all the
   // pool's threads, each datagram on its transform's lane. The pool must outlive the socket.
@@ -100,6 +104,7 @@ class UdpSocket {
   size_t queued_ = 0;
   std::vector<Outgoing> queue_;
   WorkerPool* workers_ = nullptr;
+  std::vector<DelayHistogram> delays_ = std::vector<DelayHistogram>(1);  // one per lane: no sharing
 };
 
 }  // namespace umbrella

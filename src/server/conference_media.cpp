@@ -416,6 +416,7 @@ void Conference::forward_rtp(sfu::TransportId to, const Packet& source, const sf
   if (!p || !p->peer || !p->peer->connected()) return;
   Packet copy = media_.port.pool().copy_of(source.span());
   if (!copy || !sfu::apply_rewrite(copy, rewrite)) return;
+  if (!rewrite.repair) copy.set_received_ns(source.received_ns());  // measures the SFU's delay
   p->peer->send_rtp(std::move(copy));
 }
 

@@ -57,6 +57,7 @@ class MediaPort {
 
   const MediaPortCounters& counters() const { return counters_; }
   const UdpCounters& udp_counters() const { return socket_.counters(); }
+  DelayHistogram forward_delays() const { return socket_.send_delays(); }
   size_t endpoints() const { return by_ufrag_.size(); }
   size_t threads() const { return workers_.size(); }
 

@@ -133,6 +133,7 @@ signal::StatusSnapshot Server::status() const {
   const auto& mp = media_->counters();
   const auto& udp = media_->udp_counters();
   const auto& sig = conference_->counters();
+  auto delays = media_->forward_delays();
   s.counters = {
       {"http.connections", http_->connections()},
       {"http.accepted", hs.accepted},
@@ -157,6 +158,10 @@ signal::StatusSnapshot Server::status() const {
       {"media.stun_malformed", mp.stun_malformed},
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
+      // Since start, from the kernel's receive timestamp to the send call of each copy.
+      {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
+      {"media.forward_delay_p99_us", delays.quantile_us(0.99)},
+      {"media.forward_delay_max_us", delays.max_us()},
   };
   return s;
 }

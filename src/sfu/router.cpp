@@ -331,6 +331,7 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
     rw.seq = out_seq;
     rw.payload_type = pt;
   }
+  rw.repair = true;
   ++o.counters.retransmitted;
   outbox_.forward_rtp(o.sub.transport, p, rw);
 }

@@ -23,6 +23,7 @@ struct RtpRewrite {
   bool rtx = false;      // wrap in RTX (RFC 4588) with original sequence number rtx_osn
   uint16_t rtx_osn = 0;  // the subscriber-side sequence number of the repaired packet
   bool unwrap = false;   // the source is a publisher's RTX packet: strip its OSN first
+  bool repair = false;   // resent from the cache on a NACK: not part of the forwarding delay
 };
 
 // Rewrites copy (unshared, with 2 bytes of headroom for RTX) in place. False (copy unusable)

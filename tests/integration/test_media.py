@@ -55,6 +55,13 @@ class WhipWhep(unittest.TestCase):
             self.assertIn(pubs[0]["address"].split(":")[0], (CLIENT_IP, SERVER_IP))
             fwd = [c for c in st["clients"] if c["forwarded"]]
             self.assertEqual(len(fwd), 3)
+            # The SFU measures its own forwarding delay (kernel receive time to send call).
+            c = st["counters"]
+            p50, p99, top = (c["media.forward_delay_p50_us"], c["media.forward_delay_p99_us"],
+                             c["media.forward_delay_max_us"])
+            print(f"SFU forward delay p50 {p50} us, p99 {p99} us, max {top} us")
+            self.assertGreater(p50, 0, c)
+            self.assertTrue(p50 <= p99 <= top, c)
             # DELETE ends the WHIP session: the publisher's tracks leave the room.
             self.assertEqual(request(self.server, "DELETE", location)[0], 200)
             self.assertTrue(await wait_for(lambda: not [c for c in self.status()["clients"] if c["published"]], 5))

@@ -122,7 +122,7 @@ struct Run {
       std::fprintf(stderr, "loadgen: window start\n");  // tools/bench/run samples the SFU here
       std::fflush(stderr);
       // Figures cover the window only: joins (blocking HTTP, DTLS handshakes) stall the loop.
-      delay.clear();
+      delay = DelayHistogram{};
       for (auto& p : peers) {
         window_expected += p->expected();
         window_lost += p->lost();
@@ -156,11 +156,11 @@ struct Run {
                    second, conn, peers.size(), (unsigned long long)(totals.sent_packets - last_totals.sent_packets),
                    (unsigned long long)(totals.recv_packets - last_totals.recv_packets),
                    double(totals.recv_bytes - last_totals.recv_bytes) * 8 / 1e6, de ? 100.0 * double(dl) / double(de) : 0.0,
-                   interval_delay.percentile_ms(50), interval_delay.percentile_ms(99));
+                   interval_delay.quantile_us(0.5) / 1e3, interval_delay.quantile_us(0.99) / 1e3);
     last_totals = totals;
     last_expected = expected;
     last_lost = lost;
-    interval_delay.clear();
+    interval_delay = DelayHistogram{};
   }
 
   Summary summarize(Instant now) {
@@ -211,9 +211,9 @@ struct Run {
     median_max(conn, s.join_connected_p50_ms, unused);
     median_max(first, s.join_first_packet_p50_ms, s.join_first_packet_max_ms);
     s.delay_samples = delay.count();
-    s.delay_p50_ms = delay.percentile_ms(50);
-    s.delay_p99_ms = delay.percentile_ms(99);
-    s.delay_max_ms = delay.max_ms();
+    s.delay_p50_ms = delay.quantile_us(0.5) / 1e3;
+    s.delay_p99_ms = delay.quantile_us(0.99) / 1e3;
+    s.delay_max_ms = double(delay.max_us()) / 1e3;
     return s;
   }
 };

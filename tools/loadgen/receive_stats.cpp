@@ -43,36 +43,4 @@ bool SequenceTracker::add(uint16_t seq) {
   return true;
 }
 
-void DelayHistogram::add(uint64_t ns) {
-  ++buckets_[std::min<uint64_t>(ns / kStepNs, kBuckets)];
-  ++count_;
-  max_ns_ = std::max(max_ns_, ns);
-  sum_ns_ += double(ns);
-}
-
-void DelayHistogram::merge(const DelayHistogram& o) {
-  for (size_t i = 0; i <= kBuckets; ++i) buckets_[i] += o.buckets_[i];
-  count_ += o.count_;
-  max_ns_ = std::max(max_ns_, o.max_ns_);
-  sum_ns_ += o.sum_ns_;
-}
-
-double DelayHistogram::percentile_ms(double p) const {
-  if (!count_) return 0;
-  uint64_t rank = uint64_t(double(count_) * p / 100.0);
-  if (rank >= count_) rank = count_ - 1;
-  uint64_t seen = 0;
-  for (size_t i = 0; i <= kBuckets; ++i) {
-    seen += buckets_[i];
-    if (seen > rank) return double((i + 1) * kStepNs) / 1e6;  // bucket's upper edge
-  }
-  return max_ms();
-}
-
-void DelayHistogram::clear() {
-  std::fill(buckets_.begin(), buckets_.end(), 0);
-  count_ = max_ns_ = 0;
-  sum_ns_ = 0;
-}
-
 }  // namespace umbrella::loadgen

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/delay_histogram.hpp"
+
 namespace umbrella::loadgen {
 
 class SequenceTracker {
@@ -26,22 +28,5 @@ class SequenceTracker {
 };
 
 // Delays from 0 to 2 s in 10 us steps, plus an overflow bucket.
-class DelayHistogram {
- public:
-  void add(uint64_t ns);
-  void merge(const DelayHistogram& o);
-  uint64_t count() const { return count_; }
-  double percentile_ms(double p) const;  // p in [0, 100]
-  double max_ms() const { return max_ns_ / 1e6; }
-  double mean_ms() const { return count_ ? sum_ns_ / 1e6 / double(count_) : 0; }
-  void clear();
-
- private:
-  static constexpr uint64_t kStepNs = 10'000;
-  static constexpr size_t kBuckets = 200'000;
-  std::vector<uint32_t> buckets_ = std::vector<uint32_t>(kBuckets + 1);
-  uint64_t count_ = 0, max_ns_ = 0;
-  double sum_ns_ = 0;
-};
 
 }  // namespace umbrella::loadgen

@@ -253,8 +253,8 @@ void SimPeer::handle_media(Packet& p, Instant now) {
     if (read_probe(payload, probe)) {
       uint64_t t = to_ns(now);
       uint64_t d = t > probe.sent_ns ? t - probe.sent_ns : 0;
-      ctx_.delay.add(d);
-      ctx_.interval_delay.add(d);
+      ctx_.delay.add(d / 1000);  // microseconds
+      ctx_.interval_delay.add(d / 1000);
     } else {
       ++ctx_.totals.probe_missing;
     }
