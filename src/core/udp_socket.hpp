@@ -72,6 +72,7 @@ class UdpSocket {
   // Sends queued datagrams; returns true when the queue is empty afterwards.
   bool flush();
   bool has_pending() const { return queued_ > 0; }
+  size_t pending() const { return queued_; }
   const UdpCounters& counters() const { return counters_; }
   // For every datagram sent that carries a receive time (a forwarded packet): from the
   // kernel's receive timestamp to its send call. Not while a flush runs.

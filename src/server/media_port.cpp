@@ -11,6 +11,7 @@ namespace umbrella::server {
 namespace {
 // Flushes of this many datagrams give each thread enough work to pay for waking it.
 constexpr size_t kSendQueue = 512;
+constexpr size_t kFlushAfter = 8;
 }  // namespace
 
 MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads)
@@ -43,9 +44,10 @@ void MediaPort::unregister(MediaEndpoint* endpoint) {
 }
 
 void MediaPort::flush() {
-  bool done = socket_.flush();
+  bool blocked = !socket_.flush();
   // Kernel buffer full: wait for writability instead of spinning or dropping.
-  loop_.set_events(socket_.fd(), done ? EPOLLIN : (EPOLLIN | EPOLLOUT));
+  if (blocked != waiting_writable_) loop_.set_events(socket_.fd(), blocked ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
+  waiting_writable_ = blocked;
 }
 
 void MediaPort::on_readable() {
@@ -57,6 +59,9 @@ void MediaPort::on_readable() {
     for (size_t i = 0; i < n; ++i) {
       dispatch(batch_[i], now);
       batch_[i].packet.reset();
+      // A datagram's copies leave before the next is processed once there are a few: the
+      // syscall is shared by its fan-out, and no copy waits behind the rest of the batch.
+      if (socket_.pending() >= kFlushAfter) flush();
     }
     if (n < batch_.size()) break;
   }

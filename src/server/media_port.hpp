@@ -74,6 +74,7 @@ class MediaPort {
   std::unordered_map<std::string, MediaEndpoint*> by_ufrag_;
   std::unordered_map<SocketAddress, MediaEndpoint*> by_address_;
   std::array<Datagram, UdpSocket::kBatch> batch_;
+  bool waiting_writable_ = false;
 };
 
 }  // namespace umbrella::server

@@ -25,9 +25,16 @@ bool read_probe(Bytes payload, Probe& out) {
 }
 
 MediaSource::MediaSource(const MediaConfig& c, Instant start)
-    : c_(c), start_(start), next_frame_(start), next_audio_(start),
-      video_seq_(uint16_t(to_ns(start) & 0x7fff)), audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
+    : c_(c), start_(start), video_seq_(uint16_t(to_ns(start) & 0x7fff)),
+      audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
   if (c_.fps == 0) c_.fps = 30;
+  // Publishers that join at the audio period (50 joins/s) would otherwise send in lockstep,
+  // a burst no set of independent browsers makes: start each stream at its own phase.
+  uint64_t h = to_ns(start) * 0x9e3779b97f4a7c15ull;
+  audio_start_ = start + std::chrono::microseconds(int64_t((h >> 20) % 20'000));
+  video_start_ = start + std::chrono::microseconds(int64_t((h >> 40) % (1'000'000 / c_.fps)));
+  next_frame_ = video_start_;
+  next_audio_ = audio_start_;
 }
 
 Instant MediaSource::next_due() const {
@@ -44,7 +51,7 @@ bool MediaSource::next(Instant now, Outgoing& out) {
     frame_left_ = frame;
     video_ts_ = uint32_t(frames_ * 90000 / c_.fps);
     ++frames_;
-    next_frame_ = start_ + std::chrono::nanoseconds(int64_t(frames_ * 1'000'000'000ull / c_.fps));
+    next_frame_ = video_start_ + std::chrono::nanoseconds(int64_t(frames_ * 1'000'000'000ull / c_.fps));
   }
   if (c_.video && frame_packets_ > 0) {
     // Equal-sized packets, like libwebrtc's VP8 packetizer.
@@ -58,7 +65,7 @@ bool MediaSource::next(Instant now, Outgoing& out) {
     out = {false, false, audio_ts_, audio_seq_++, std::max<size_t>(c_.audio_bytes, kProbeSize)};
     audio_ts_ += 960;
     ++audio_packets_;
-    next_audio_ = start_ + milliseconds(20) * int64_t(audio_packets_);
+    next_audio_ = audio_start_ + milliseconds(20) * int64_t(audio_packets_);
     return true;
   }
   return false;

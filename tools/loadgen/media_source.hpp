@@ -51,7 +51,7 @@ class MediaSource {
 
  private:
   MediaConfig c_;
-  Instant start_;
+  Instant start_, audio_start_, video_start_;
   Instant next_frame_, next_audio_;
   uint64_t frames_ = 0, audio_packets_ = 0;
   size_t frame_left_ = 0;      // bytes of the current frame not yet packetized
