@@ -48,6 +48,15 @@ Result<TlsServerConfig, std::string> TlsServerConfig::create(Certificate certifi
   mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
   ret = mbedtls_ssl_conf_alpn_protocols(conf, server_alpn);
   if (ret != 0) return Err{"TLS server ALPN: " + mbedtls_error_text(ret)};
+  // TLS 1.2 sends the whole chain in one Certificate message, and mbedTLS in one record: a
+  // chain longer than the build's output buffer would fail every handshake, quietly.
+  size_t message = 4 + 3;
+  for (const mbedtls_x509_crt* c = state->cert.chain(); c && c->raw.len; c = c->next) message += 3 + c->raw.len;
+  if (message > MBEDTLS_SSL_OUT_CONTENT_LEN)
+    return Err{"the certificate chain is " + std::to_string(message) + " bytes, more than the " +
+               std::to_string(MBEDTLS_SSL_OUT_CONTENT_LEN) +
+               " this build sends in one TLS record: leave the root CA out of the certificate file, or use an "
+               "ECDSA key"};
   ret = mbedtls_ssl_conf_own_cert(conf, state->cert.chain(), state->cert.key());
   if (ret != 0) return Err{"TLS server certificate: " + mbedtls_error_text(ret)};
   return TlsServerConfig(std::move(state));

@@ -138,6 +138,19 @@ class Https(unittest.TestCase):
         self.assertEqual(a.recv("participant_left").participant_left.participant_id, jb.participant_id)
         a.close()
 
+    def test_large_tls_record_from_another_tls_stack(self):
+        # Python's OpenSSL sends this 12 KiB frame as one TLS record, as Chrome sends a big SDP
+        # offer: the server must take full-size records (our mbedTLS build sends smaller ones).
+        ws = WebSocket("127.0.0.1", self.server.http_port)
+        ws.send_frame(0x2, b"\xff" * (12 * 1024))
+        self.assertEqual(ws.recv("error").error.code, pb().Error.CODE_BAD_MESSAGE)
+        env = pb().Envelope()
+        env.join.room = "big-record"
+        env.join.display_name = "After"
+        ws.send(env)
+        self.assertEqual(ws.recv("joined").joined.room, "big-record")
+        ws.close()
+
     def test_websocket_oversize_message_closed_1009(self):
         ws = WebSocket("127.0.0.1", self.server.http_port)
         # Announce a 100 KiB frame: the server refuses on the header, before the payload.

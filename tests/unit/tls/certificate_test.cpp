@@ -10,6 +10,7 @@
 
 #include "tls/certificate.hpp"
 #include "tls/random.hpp"
+#include "tls/server_config.hpp"
 
 using namespace umbrella::tls;
 
@@ -145,4 +146,23 @@ TEST_CASE("tls: local CA signs a server certificate that verifies against it") {
   CHECK(mbedtls_x509_crt_verify(leaf->chain(), other_ca->chain(), nullptr, "sfu.local", &flags, nullptr,
                                 nullptr) != 0);
   CHECK((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0);
+}
+
+TEST_CASE("a certificate chain too long for one TLS record is refused with one line") {
+  auto leaf = Certificate::generate_self_signed("big-chain", {}, {}, 30);
+  REQUIRE(leaf.ok());
+  // The leaf, then copies standing in for a long chain of intermediates.
+  std::string pem = leaf->cert_pem();
+  std::string chain = pem;
+  while (chain.size() < 3 * MBEDTLS_SSL_OUT_CONTENT_LEN) chain += pem;
+  auto big = Certificate::from_pem(chain, leaf->key_pem());
+  REQUIRE(big.ok());
+  auto refused = TlsServerConfig::create(std::move(big).value());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("certificate chain is") != std::string::npos);
+  CHECK(refused.error().find("leave the root CA out") != std::string::npos);
+  CHECK(refused.error().find('\n') == std::string::npos);
+  auto fits = Certificate::from_pem(pem, leaf->key_pem());
+  REQUIRE(fits.ok());
+  CHECK(TlsServerConfig::create(std::move(fits).value()).ok());
 }
