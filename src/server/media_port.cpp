@@ -2,6 +2,8 @@
 
 #include <sys/epoll.h>
 
+#include <ctime>
+
 #include "core/log.hpp"
 #include "ice/username.hpp"
 #include "stun/builder.hpp"
@@ -12,6 +14,16 @@ namespace {
 // Flushes of this many datagrams give each thread enough work to pay for waking it.
 constexpr size_t kSendQueue = 512;
 constexpr size_t kFlushAfter = 8;
+// Media that waited this long in the receive buffer (an overloaded or stalled loop) is late
+// for any receiver's jitter buffer: dropping it before decryption drains the backlog at once
+// instead of forwarding seconds of the past.
+constexpr int64_t kStaleNs = 500'000'000;
+
+int64_t realtime_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);  // the clock of the kernel's receive timestamps
+  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 }  // namespace
 
 MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads)
@@ -56,8 +68,9 @@ void MediaPort::on_readable() {
     size_t n = socket_.receive_batch(pool_, batch_);
     if (n == 0) break;
     Instant now = loop_.now();
+    int64_t now_ns = realtime_ns();
     for (size_t i = 0; i < n; ++i) {
-      dispatch(batch_[i], now);
+      dispatch(batch_[i], now, now_ns);
       batch_[i].packet.reset();
       // A datagram's copies leave before the next is processed once there are a few: the
       // syscall is shared by its fan-out, and no copy waits behind the rest of the batch.
@@ -67,7 +80,7 @@ void MediaPort::on_readable() {
   }
 }
 
-void MediaPort::dispatch(Datagram& d, Instant now) {
+void MediaPort::dispatch(Datagram& d, Instant now, int64_t now_ns) {
   Bytes bytes = d.packet.span();
   if (bytes.empty()) return;
   uint8_t first = bytes[0];
@@ -93,6 +106,10 @@ void MediaPort::dispatch(Datagram& d, Instant now) {
       return;
     }
     endpoint->on_stun(*msg, bytes, d.peer, now);
+    return;
+  }
+  if (first >= 128 && first <= 191 && d.packet.received_ns() > 0 && now_ns - d.packet.received_ns() > kStaleNs) {
+    ++counters_.stale_dropped;  // RTP/RTCP only: DTLS and STUN are never too late
     return;
   }
   if ((first >= 20 && first <= 63) || (first >= 128 && first <= 191)) {  // DTLS, RTP/RTCP

@@ -28,6 +28,7 @@ struct MediaPortCounters {
   uint64_t stun_malformed = 0;
   uint64_t unknown_source = 0;      // non-STUN from an address no transport owns
   uint64_t not_demuxable = 0;       // first byte outside RFC 7983's ranges
+  uint64_t stale_dropped = 0;       // RTP/RTCP that waited in the socket too long to be worth sending
 };
 
 class MediaPort {
@@ -63,7 +64,7 @@ class MediaPort {
 
  private:
   void on_readable();
-  void dispatch(Datagram& d, Instant now);
+  void dispatch(Datagram& d, Instant now, int64_t now_ns);
   void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
 
   EventLoop& loop_;

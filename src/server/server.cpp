@@ -158,6 +158,7 @@ signal::StatusSnapshot Server::status() const {
       {"media.stun_malformed", mp.stun_malformed},
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
+      {"media.stale_dropped", mp.stale_dropped},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},

@@ -2,6 +2,8 @@
 WHIP in, WHEP out, frames decoded on the far side."""
 import asyncio
 import json
+import os
+import signal
 import time
 import unittest
 
@@ -67,6 +69,31 @@ class WhipWhep(unittest.TestCase):
             self.assertTrue(await wait_for(lambda: not [c for c in self.status()["clients"] if c["published"]], 5))
             for s in subs + [late]:
                 await s.close()
+            await pub.close()
+
+        asyncio.run(run())
+
+    def test_media_that_waited_out_a_stall_is_dropped_and_the_call_goes_on(self):
+        async def run():
+            base = self.server.base_url
+            pub, location, _ = await publish(base, "stall")
+            sub = await Subscriber().start(base, "stall")
+            self.assertTrue(await wait_for(lambda: sub.video_frames >= 20, 30), self.server.log_text())
+            before = self.status()["counters"]["media.stale_dropped"]
+            # Freeze the SFU for 1.5 s while the publisher keeps sending: the backlog in its
+            # socket is the past by the time it runs again.
+            os.kill(self.server.proc.pid, signal.SIGSTOP)
+            await asyncio.sleep(1.5)
+            os.kill(self.server.proc.pid, signal.SIGCONT)
+            await asyncio.sleep(0.5)
+            dropped = self.status()["counters"]["media.stale_dropped"] - before
+            print(f"stale media dropped after a 1.5 s stall: {dropped} datagrams")
+            self.assertGreater(dropped, 10)
+            frames = sub.video_frames
+            self.assertTrue(await wait_for(lambda: sub.video_frames >= frames + 20, 20),
+                            f"video stopped after the stall: {sub.video_frames} frames\n{self.server.log_text()}")
+            self.assertEqual(request(self.server, "DELETE", location)[0], 200)
+            await sub.close()
             await pub.close()
 
         asyncio.run(run())
