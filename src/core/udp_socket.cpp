@@ -19,13 +19,13 @@ namespace {
 std::atomic<uint32_t> next_lane{0};
 // Below this many datagrams a flush stays on the calling thread: waking workers would cost more.
 constexpr size_t kParallelMin = 16;
+}  // namespace
 
-int64_t realtime_ns() {
+int64_t receive_clock_now_ns() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);  // the clock of SO_TIMESTAMPNS
   return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-}  // namespace
 
 SendTransform::SendTransform() : lane_(next_lane.fetch_add(1, std::memory_order_relaxed)) {}
 
@@ -196,7 +196,7 @@ UdpSocket::LaneResult UdpSocket::flush_lane(size_t lane, size_t lanes) {
         ++result.refused;
         continue;
       }
-      int64_t now_ns = realtime_ns();
+      int64_t now_ns = receive_clock_now_ns();
       for (int k = 0; k < sent; ++k) {
         Outgoing& o = *batch[done++];
         o.state = State::kSent;

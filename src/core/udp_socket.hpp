@@ -31,6 +31,9 @@ struct UdpCounters {
   uint64_t receive_pool_exhausted = 0;
 };
 
+// Now, on the clock of Packet::received_ns() (the kernel's receive timestamps).
+int64_t receive_clock_now_ns();
+
 // A datagram's last step before it leaves (SRTP protect), applied at flush time, maybe on a
 // worker thread. One transform is only ever applied by one thread at a time, in queue order,
 // and every queued transform has been applied when flush() returns: an owner that outlives
@@ -71,7 +74,6 @@ class UdpSocket {
   void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr);
   // Sends queued datagrams; returns true when the queue is empty afterwards.
   bool flush();
-  bool has_pending() const { return queued_ > 0; }
   size_t pending() const { return queued_; }
   const UdpCounters& counters() const { return counters_; }
   // For every datagram sent that carries a receive time (a forwarded packet): from the

@@ -2,8 +2,6 @@
 
 #include <sys/epoll.h>
 
-#include <ctime>
-
 #include "core/log.hpp"
 #include "ice/username.hpp"
 #include "stun/builder.hpp"
@@ -18,12 +16,6 @@ constexpr size_t kFlushAfter = 8;
 // for any receiver's jitter buffer: dropping it before decryption drains the backlog at once
 // instead of forwarding seconds of the past.
 constexpr int64_t kStaleNs = 500'000'000;
-
-int64_t realtime_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);  // the clock of the kernel's receive timestamps
-  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 }  // namespace
 
 MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads)
@@ -34,7 +26,7 @@ MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_
     if (events & EPOLLOUT) flush();
   });
   loop_.add_flusher([this] {
-    if (socket_.has_pending()) flush();
+    if (socket_.pending() > 0) flush();
   });
 }
 
@@ -68,7 +60,7 @@ void MediaPort::on_readable() {
     size_t n = socket_.receive_batch(pool_, batch_);
     if (n == 0) break;
     Instant now = loop_.now();
-    int64_t now_ns = realtime_ns();
+    int64_t now_ns = receive_clock_now_ns();
     for (size_t i = 0; i < n; ++i) {
       dispatch(batch_[i], now, now_ns);
       batch_[i].packet.reset();
