@@ -1,39 +1,57 @@
 """Integration suite runner: discovers test_*.py here and runs them with unittest.
 
-Prints one line per test and a closing "integration: N passed, N failed" for tools/test.
+Speaks TAP on stdout (meson's `protocol : 'tap'`, tests/meson.build): one "ok N - id" or
+"not ok N - id" line per test, "# SKIP reason" for skipped ones, the failure's traceback as
+"#" lines, the plan last. Everything else the tests and their child processes print goes to
+stderr. With UMBRELLA_SANITIZER_LOGS set (the sanitizer builds' log_path directory), every
+sanitizer report written there during the run is one more failed test.
 """
 import argparse
+import glob
 import os
 import sys
 import time
 import unittest
 
 
-class CountingResult(unittest.TextTestResult):
+class TapResult(unittest.TestResult):
+    def __init__(self, tap):
+        super().__init__()
+        self.tap = tap
+        self.count = 0
+
     def startTest(self, test):
         self._started = time.monotonic()
         super().startTest(test)
 
-    def _line(self, word, test):
+    def line(self, ok, test, directive="", detail=""):
+        self.count += 1
         took = time.monotonic() - getattr(self, "_started", time.monotonic())
-        self.stream.write(f"{word} {test.id()} ({took:.1f}s)\n")
-        self.stream.flush()
+        name = test.id() if isinstance(test, unittest.TestCase) else str(test)
+        self.tap.write(f"{'ok' if ok else 'not ok'} {self.count} - {name.replace('#', ' ')} ({took:.1f}s){directive}\n")
+        for l in detail.rstrip().splitlines():
+            self.tap.write(f"# {l}\n")
+        self.tap.flush()
 
     def addSuccess(self, test):
-        unittest.TestResult.addSuccess(self, test)
-        self._line("ok", test)
+        super().addSuccess(test)
+        self.line(True, test)
 
     def addFailure(self, test, err):
-        unittest.TestResult.addFailure(self, test, err)
-        self._line("FAIL", test)
+        super().addFailure(test, err)
+        self.line(False, test, detail=self.failures[-1][1])
 
     def addError(self, test, err):
-        unittest.TestResult.addError(self, test, err)
-        self._line("ERROR", test)
+        super().addError(test, err)
+        self.line(False, test, detail=self.errors[-1][1])
 
     def addSkip(self, test, reason):
-        unittest.TestResult.addSkip(self, test, reason)
-        self._line(f"skip ({reason})", test)
+        super().addSkip(test, reason)
+        self.line(True, test, directive=f" # SKIP {reason.replace('#', ' ')}")
+
+
+def sanitizer_reports(directory):
+    return sorted(glob.glob(os.path.join(directory, "*"))) if directory else []
 
 
 def main():
@@ -41,9 +59,19 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("-k", dest="pattern", action="append", help="only tests whose id contains this")
     args = parser.parse_args()
+    # TAP keeps the original stdout; fd 1 becomes stderr for the tests and every child.
+    tap = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
     here = os.path.dirname(os.path.abspath(__file__))
     os.environ["UMBRELLA_BUILD"] = os.path.abspath(args.build)
     sys.path.insert(0, here)
+    logs = os.environ.get("UMBRELLA_SANITIZER_LOGS")
+    if logs:
+        os.makedirs(logs, exist_ok=True)
+        for f in sanitizer_reports(logs):
+            os.remove(f)
     suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
 
     def flatten(s):
@@ -54,11 +82,19 @@ def main():
                 yield t
 
     tests = [t for t in flatten(suite) if not args.pattern or any(p in t.id() for p in args.pattern)]
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=0, resultclass=CountingResult)
-    result = runner.run(unittest.TestSuite(tests))
-    failed = len(result.failures) + len(result.errors)
-    passed = result.testsRun - failed - len(result.skipped)
-    print(f"integration: {passed} passed, {failed} failed")
+    result = TapResult(tap)
+    unittest.TestSuite(tests).run(result)
+    reports = sanitizer_reports(logs)
+    for path in reports:
+        with open(path, errors="replace") as f:
+            text = f.read()
+        result._started = time.monotonic()
+        result.line(False, f"sanitizer report {os.path.basename(path)}", detail="\n".join(text.splitlines()[:80]))
+    failed = len(result.failures) + len(result.errors) + len(reports)
+    skipped = len(result.skipped)
+    passed = result.testsRun - len(result.failures) - len(result.errors) - skipped
+    tap.write(f"1..{result.count}\n# integration: {passed} passed, {failed} failed, {skipped} skipped\n")
+    tap.flush()
     sys.exit(1 if failed else 0)
 
 
