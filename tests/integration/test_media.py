@@ -38,11 +38,10 @@ class WhipWhep(unittest.TestCase):
             self.assertTrue(ok, f"frames {[(s.video_frames, s.audio_frames) for s in subs]}\n{json.dumps(self.status(), indent=1)}\n{self.server.log_text()}")
             for s in subs:
                 self.assertEqual(s.sizes, {(640, 360)})
-            # /status reports bitrates between two polls.
-            self.status()
-            await asyncio.sleep(1)
-            video = [t for c in self.status()["clients"] for t in c["published"] if t["kind"] == "video"]
-            self.assertGreater(video[0]["bitrate_bps"], 50_000, video)
+            # /status reports bitrates between two polls (at least 200 ms apart).
+            def video_tracks():
+                return [t for c in self.status()["clients"] for t in c["published"] if t["kind"] == "video"]
+            self.assertTrue(await wait_for(lambda: video_tracks()[0]["bitrate_bps"] > 50_000, 10), video_tracks())
             # A subscriber joining mid-stream gets a keyframe promptly (PLI on subscribe).
             await asyncio.sleep(2)
             late = await Subscriber().start(base, "media")
@@ -85,7 +84,7 @@ class WhipWhep(unittest.TestCase):
             os.kill(self.server.proc.pid, signal.SIGSTOP)
             await asyncio.sleep(1.5)
             os.kill(self.server.proc.pid, signal.SIGCONT)
-            await asyncio.sleep(0.5)
+            await wait_for(lambda: self.status()["counters"]["media.stale_dropped"] - before > 10, 5)
             dropped = self.status()["counters"]["media.stale_dropped"] - before
             print(f"stale media dropped after a 1.5 s stall: {dropped} datagrams")
             self.assertGreater(dropped, 10)
