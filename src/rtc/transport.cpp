@@ -65,29 +65,30 @@ void Transport::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress
 void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
   if (closed_ || packet.size() == 0) return;
   uint8_t first = packet.data()[0];  // RFC 7983 demultiplexing
-  if (first < 4) {
-    if (auto msg = stun::parse(packet.span())) on_stun(*msg, packet.span(), from, now);
-    return;
-  }
-  // DTLS and media only on the selected pair: ICE checked that address.
-  if (!remote_ || !(from == *remote_)) {
-    ++counters_.not_selected_source;
-    return;
-  }
-  if (first >= 20 && first <= 63) {
+  if (first >= 128 && first <= 191) {
+    // SRTP or SRTCP, from whatever source: SRTP authenticates it (and the media port routes
+    // by address already), so the media path spends nothing on the address.
+    switch (srtp_.unprotect(packet, counters_)) {
+      case SrtpChannel::Received::kRtp: listener_.on_rtp(packet, now); break;
+      case SrtpChannel::Received::kRtcp: listener_.on_rtcp(packet, now); break;
+      case SrtpChannel::Received::kDropped: break;
+    }
+  } else if (first < 4) {
+    on_stun_datagram(packet.span(), from, now);
+  } else if (first >= 20 && first <= 63) {
+    // DTLS only on the selected pair: ICE checked that address, and the handshake binds to it.
+    if (!remote_ || !(from == *remote_)) {
+      ++counters_.not_selected_source;
+      return;
+    }
     dtls_->handle_datagram(packet.span(), now);  // a DTLS server starts on its first datagram
     flush_dtls(now);
-  } else if (first >= 128 && first <= 191) {
-    on_media(packet, now);
   }
 }
 
-void Transport::on_media(Packet& packet, Instant now) {
-  switch (srtp_.unprotect(packet, counters_)) {
-    case SrtpChannel::Received::kRtp: listener_.on_rtp(packet, now); break;
-    case SrtpChannel::Received::kRtcp: listener_.on_rtcp(packet, now); break;
-    case SrtpChannel::Received::kDropped: break;
-  }
+// Out of line: the parsed message is large, and the media path should not pay for its frame.
+[[gnu::noinline]] void Transport::on_stun_datagram(Bytes raw, const SocketAddress& from, Instant now) {
+  if (auto msg = stun::parse(raw)) on_stun(*msg, raw, from, now);
 }
 
 void Transport::on_ice_event(ice::Event event, Instant now) {

@@ -96,8 +96,8 @@ class Transport {
 
   // A STUN message the caller already parsed (the media port demultiplexes by it).
   void on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now);
-  // Any datagram: STUN (parsed here), DTLS, SRTP or SRTCP. DTLS and media count only from
-  // the address ICE selected.
+  // Any datagram: STUN (parsed here), DTLS (only from the address ICE selected), SRTP or
+  // SRTCP (authenticated, from any address: a NAT rebinding loses no media).
   void on_datagram(Packet packet, const SocketAddress& from, Instant now);
   Instant next_deadline() const;
   void on_timeout(Instant now);
@@ -121,8 +121,8 @@ class Transport {
  private:
   Transport(const TransportConfig& config, PacketPool& pool, DatagramSink& sink, TransportListener& listener,
             Instant now);
+  void on_stun_datagram(Bytes raw, const SocketAddress& from, Instant now);
   void on_ice_event(ice::Event event, Instant now);
-  void on_media(Packet& packet, Instant now);
   void flush_ice(Instant now);
   void flush_dtls(Instant now);  // datagrams, then events
   void send_dtls_datagrams();

@@ -144,14 +144,16 @@ TEST_CASE("a replayed SRTP packet is counted and dropped") {
 TEST_CASE("client transport: media before DTLS and from a stranger is not delivered") {
   CallPair call;
   auto [p, plain] = make_rtp(call.pool, 9, 1);
-  call.client->on_datagram(std::move(p), call.server_address, call.now);  // no pair yet: dropped
+  call.client->on_datagram(std::move(p), call.server_address, call.now);  // no keys yet: dropped
   REQUIRE(call.connect());
   auto [q, plain_q] = make_rtp(call.pool, 9, 2);
   call.client->on_datagram(std::move(q), *SocketAddress::parse("203.0.113.9:1234"), call.now);
   auto [r, plain_r] = make_rtp(call.pool, 9, 3);
   call.client->on_datagram(std::move(r), call.server_address, call.now);  // plaintext: auth fails
   CHECK(call.client_events.rtp.empty());
-  CHECK(call.client->counters().srtp_auth_failed + call.client->counters().srtp_other_failed == 1);
+  CHECK(call.client->counters().media_before_dtls == 1);
+  // Both the stranger's and the plaintext one fail SRTP authentication.
+  CHECK(call.client->counters().srtp_auth_failed + call.client->counters().srtp_other_failed == 2);
 }
 
 TEST_CASE("client transport shutdown sends close_notify; the server closes") {

@@ -1,6 +1,6 @@
 // rtc::Transport with its two ICE agents against each other: what is the same whichever
-// side runs which agent (closing, source checks, media loss) and what the lite side does
-// alone (following an address change). call_test.cpp has the call from start to end.
+// side runs which agent (closing, the DTLS source check, media loss) and what the lite side
+// does alone (following an address change). call_test.cpp has the call from start to end.
 #include <doctest/doctest.h>
 
 #include "call_pair.hpp"
@@ -56,21 +56,25 @@ TEST_CASE("transport: the lite side shuts down; the controlling side hears close
   CHECK(call.pool.in_use() == 0);
 }
 
-TEST_CASE("transport: media from an address ICE did not select is dropped and counted") {
+TEST_CASE("transport: DTLS from an address ICE did not select is dropped and counted") {
   CallPair call;
+  // The client's ClientHello, delivered from elsewhere than the pair the server selected.
+  SocketAddress stranger = *SocketAddress::parse("203.0.113.9:1234");
+  call.filter = [&](bool to_server, const Packet& p) {
+    if (!to_server || p.size() == 0 || p.data()[0] != 22 || call.server->counters().not_selected_source) return true;
+    call.server->on_datagram(call.pool.copy_of(p.span()), stranger, call.now);
+    return true;
+  };
   REQUIRE(call.connect());
-  auto [p, plain] = make_rtp(call.pool, 5, 100);
-  REQUIRE(call.client->send_rtp(std::move(p)));
-  REQUIRE(call.client_out.queue.size() == 1);
-  // The genuine SRTP packet, but from elsewhere: neither delivered nor let into the replay window.
-  Packet copy = call.pool.copy_of(call.client_out.queue.front().first.span());
-  call.server->on_datagram(std::move(copy), *SocketAddress::parse("203.0.113.9:1234"), call.now);
-  CHECK(call.server_events.rtp.empty());
   CHECK(call.server->counters().not_selected_source == 1);
-  call.deliver();
-  REQUIRE(call.server_events.rtp.size() == 1);
-  CHECK(call.server_events.rtp[0] == plain);
-  CHECK(call.server->counters().srtp_replayed == 0);
+  CHECK(call.server_out.queue.empty());  // nothing went to the stranger
+  CHECK(*call.server->remote_address() == call.client_address);
+
+  // Media is authenticated by SRTP, not by its source: a stranger's forgery fails there.
+  auto [p, plain] = make_rtp(call.pool, 5, 100);
+  call.server->on_datagram(std::move(p), stranger, call.now);
+  CHECK(call.server_events.rtp.empty());
+  CHECK(call.server->counters().srtp_auth_failed == 1);
 }
 
 TEST_CASE("transport: media over a lossy path arrives intact, without failures") {
@@ -117,11 +121,18 @@ TEST_CASE("transport: the lite side follows the controlling side to a new addres
   REQUIRE(call.connect());
   SocketAddress old_address = call.client_address;
   call.client_address = *SocketAddress::parse("192.0.2.1:50002");  // NAT rebinding
+  // Media from the new address is authentic, so it counts before ICE has moved; what the
+  // server sends still goes to the old address.
   auto [p, plain] = make_rtp(call.pool, 6, 1);
+  auto [down, plain_down] = make_rtp(call.pool, 7, 100);
   REQUIRE(call.client->send_rtp(std::move(p)));
-  call.deliver();  // from the new address before any check: not yet ours
-  CHECK(call.server_events.rtp.empty());
-  CHECK(call.server->counters().not_selected_source == 1);
+  REQUIRE(call.server->send_rtp(std::move(down)));
+  size_t dropped = call.dropped;
+  call.deliver();
+  REQUIRE(call.server_events.rtp.size() == 1);
+  CHECK(call.server_events.rtp[0] == plain);
+  CHECK(call.dropped == dropped + 1);  // to the old address: lost
+  CHECK(call.client_events.rtp.empty());
   // The next consent check nominates again, from the new address.
   REQUIRE(call.run_until([&] { return call.server->remote_address() != old_address; }, seconds(10)));
   CHECK(*call.server->remote_address() == call.client_address);
@@ -131,8 +142,8 @@ TEST_CASE("transport: the lite side follows the controlling side to a new addres
   REQUIRE(call.client->send_rtp(std::move(q)));
   REQUIRE(call.server->send_rtp(std::move(r)));  // to the new address, or deliver() drops it
   call.deliver();
-  REQUIRE(call.server_events.rtp.size() == 1);
-  CHECK(call.server_events.rtp[0] == plain_q);
+  REQUIRE(call.server_events.rtp.size() == 2);
+  CHECK(call.server_events.rtp[1] == plain_q);
   REQUIRE(call.client_events.rtp.size() == 1);
   CHECK(call.client_events.rtp[0] == plain_r);
   CHECK(call.client_events.connected == 1);
