@@ -36,7 +36,7 @@ bool IceControllingAgent::due(const Transaction& t, Instant now) const {
   return t.active && t.sends < config_.max_transmits && now >= t.next;
 }
 
-std::optional<IceControllingAgent::Transmit> IceControllingAgent::poll_transmit(Instant now, MutableBytes out) {
+std::optional<Transmit> IceControllingAgent::poll_transmit(Instant now, MutableBytes out) {
   if (state_ == State::kFailed) return std::nullopt;
   if (state_ == State::kConnected && now >= next_consent_) {
     // A new transaction per consent check (RFC 7675 5.1); an unanswered one is abandoned.
@@ -94,15 +94,27 @@ Event IceControllingAgent::fail(Event e) {
 Event IceControllingAgent::handle_stun(Bytes packet, const SocketAddress& from, Instant now) {
   if (state_ == State::kFailed) return Event::kNone;
   auto msg = stun::parse(packet);
-  if (!msg || !msg->is_response() || msg->method != stun::method::kBinding) return Event::kNone;
-  Transaction* t = find(msg->transaction_id);
+  if (!msg) return Event::kNone;
+  return on_response(*msg, packet, from, now);
+}
+
+HandleResult IceControllingAgent::handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from,
+                                              Instant now, MutableBytes) {
+  if (state_ == State::kFailed) return {};
+  return {0, on_response(msg, packet, from, now), 0};
+}
+
+Event IceControllingAgent::on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from,
+                                       Instant now) {
+  if (!msg.is_response() || msg.method != stun::method::kBinding) return Event::kNone;
+  Transaction* t = find(msg.transaction_id);
   // RFC 8445 7.2.5.2.1: a response from elsewhere than the request's destination fails
   // the symmetry check; ignoring it lets a genuine response still arrive.
   if (!t || !(from == t->destination)) return Event::kNone;
-  if (!stun::verify_message_integrity(packet, *msg, as_bytes(remote_.pwd))) return Event::kNone;
+  if (!stun::verify_message_integrity(packet, msg, as_bytes(remote_.pwd))) return Event::kNone;
   t->active = false;
 
-  if (msg->cls == stun::MessageClass::kErrorResponse) {
+  if (msg.cls == stun::MessageClass::kErrorResponse) {
     // A lite peer never conflicts with a controlling agent, so any error fails the pair.
     if (state_ == State::kNew && checks_exhausted()) return fail(Event::kFailed);
     return Event::kNone;

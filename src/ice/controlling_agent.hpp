@@ -5,6 +5,8 @@
 //
 //   while (auto t = agent.poll_transmit(now, buf)) socket.send_to(t->destination, buf.first(t->size));
 //   on a STUN datagram: event = agent.handle_stun(packet, from, now);
+//
+// It does not answer the peer's checks (a lite peer sends none): requests are ignored.
 //   at agent.next_deadline(): event = agent.handle_timeout(now); then drain poll_transmit again.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include "core/bytes.hpp"
 #include "core/socket_address.hpp"
 #include "core/time.hpp"
+#include "ice/agent.hpp"
 #include "ice/credentials.hpp"
 #include "ice/event.hpp"
 #include "stun/constants.hpp"
@@ -33,29 +36,27 @@ struct ControllingAgentConfig {
   std::string software;  // SOFTWARE attribute; empty: none
 };
 
-class IceControllingAgent {
+class IceControllingAgent final : public Agent {
  public:
-  struct Transmit {
-    SocketAddress destination;
-    size_t size = 0;  // bytes written to the buffer given to poll_transmit
-  };
-
   // local/remote: credentials from the two descriptions; requests are signed with remote.pwd.
   IceControllingAgent(Credentials local, Credentials remote, std::vector<SocketAddress> remote_candidates,
                       Instant now, ControllingAgentConfig config = {});
 
   // The next binding request due at now, written into out (needs ~120 bytes + SOFTWARE).
-  std::optional<Transmit> poll_transmit(Instant now, MutableBytes out);
+  std::optional<Transmit> poll_transmit(Instant now, MutableBytes out) override;
   // A STUN datagram from the network. Returns kConnected on the first successful check
   // and kFailed when the last outstanding check gets an error response.
   Event handle_stun(Bytes packet, const SocketAddress& from, Instant now);
+  // Same, for a message the caller already parsed; writes no response.
+  HandleResult handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now,
+                           MutableBytes response_out) override;
 
-  Instant next_deadline() const;
+  Instant next_deadline() const override;
   // Returns kFailed when every check timed out, kConsentExpired when consent lapsed.
-  Event handle_timeout(Instant now);
+  Event handle_timeout(Instant now) override;
 
-  State state() const { return state_; }
-  std::optional<SocketAddress> selected_address() const { return selected_; }
+  State state() const override { return state_; }
+  std::optional<SocketAddress> selected_address() const override { return selected_; }
   uint64_t tie_breaker() const { return config_.tie_breaker; }
 
  private:
@@ -73,6 +74,7 @@ class IceControllingAgent {
   size_t build_request(const Transaction& t, MutableBytes out) const;
   Transaction* find(const stun::TransactionId& id);
   bool checks_exhausted() const;
+  Event on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now);
   Event fail(Event e);
   Duration jittered_consent_interval();
 

@@ -9,7 +9,7 @@ namespace umbrella::ice {
 IceLiteAgent::IceLiteAgent(Credentials local, Credentials remote, Instant now, LiteAgentConfig config)
     : local_(std::move(local)), remote_(std::move(remote)), config_(std::move(config)), last_valid_(now) {}
 
-IceLiteAgent::HandleResult IceLiteAgent::handle_stun(Bytes packet, const SocketAddress& from, Instant now,
+HandleResult IceLiteAgent::handle_stun(Bytes packet, const SocketAddress& from, Instant now,
                                                      MutableBytes response_out) {
   if (state_ == State::kFailed) return {};
   auto msg = stun::parse(packet);
@@ -17,7 +17,7 @@ IceLiteAgent::HandleResult IceLiteAgent::handle_stun(Bytes packet, const SocketA
   return handle_stun(*msg, packet, from, now, response_out);
 }
 
-IceLiteAgent::HandleResult IceLiteAgent::handle_stun(const stun::Message& msg, Bytes packet,
+HandleResult IceLiteAgent::handle_stun(const stun::Message& msg, Bytes packet,
                                                      const SocketAddress& from, Instant now,
                                                      MutableBytes out) {
   // A lite agent sends no requests, so responses and indications need nothing.
@@ -85,7 +85,7 @@ size_t IceLiteAgent::build_error(const stun::Message& msg, uint16_t code, bool a
   return b.finish();
 }
 
-IceLiteAgent::HandleResult IceLiteAgent::refuse(const stun::Message& msg, uint16_t code, bool authenticated,
+HandleResult IceLiteAgent::refuse(const stun::Message& msg, uint16_t code, bool authenticated,
                                                 MutableBytes out) const {
   return {build_error(msg, code, authenticated, out), Event::kRefused, code};
 }

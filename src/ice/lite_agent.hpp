@@ -14,6 +14,7 @@
 #include "core/bytes.hpp"
 #include "core/socket_address.hpp"
 #include "core/time.hpp"
+#include "ice/agent.hpp"
 #include "ice/credentials.hpp"
 #include "ice/event.hpp"
 #include "stun/message.hpp"
@@ -26,14 +27,8 @@ struct LiteAgentConfig {
   std::string software;  // SOFTWARE attribute in responses; empty: none
 };
 
-class IceLiteAgent {
+class IceLiteAgent final : public Agent {
  public:
-  struct HandleResult {
-    size_t response_size = 0;  // bytes written to response_out; 0: send nothing
-    Event event = Event::kNone;
-    uint16_t error_code = 0;  // STUN error code of the response when event == kRefused
-  };
-
   // remote.ufrag may be empty when the remote description is not known yet; then the
   // sender part of USERNAME is not checked. remote.pwd is not needed by a lite agent.
   // now starts the consent timer: a transport never checked expires too.
@@ -46,14 +41,16 @@ class IceLiteAgent {
   HandleResult handle_stun(Bytes packet, const SocketAddress& from, Instant now, MutableBytes response_out);
   // Same, for a message the demultiplexer already parsed from packet.
   HandleResult handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now,
-                           MutableBytes response_out);
+                           MutableBytes response_out) override;
+  // A lite agent sends no requests.
+  std::optional<Transmit> poll_transmit(Instant, MutableBytes) override { return std::nullopt; }
 
-  Instant next_deadline() const;
+  Instant next_deadline() const override;
   // Returns kConsentExpired once (then state() is kFailed), else kNone.
-  Event handle_timeout(Instant now);
+  Event handle_timeout(Instant now) override;
 
-  State state() const { return state_; }
-  std::optional<SocketAddress> selected_address() const { return selected_; }
+  State state() const override { return state_; }
+  std::optional<SocketAddress> selected_address() const override { return selected_; }
   const Credentials& local_credentials() const { return local_; }
   const Credentials& remote_credentials() const { return remote_; }
 

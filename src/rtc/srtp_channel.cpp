@@ -25,7 +25,8 @@ SrtpChannel::Received SrtpChannel::unprotect(Packet& packet, TransportCounters& 
   if (!r) {
     switch (r.error()) {
       case srtp::Error::kAuthFail: ++counters.srtp_auth_failed; break;
-      case srtp::Error::kReplayFail: ++counters.srtp_replayed; break;
+      case srtp::Error::kReplayFail:
+      case srtp::Error::kReplayOld: ++counters.srtp_replayed; break;  // seen, or older than the window
       default: ++counters.srtp_other_failed; break;
     }
     return Received::kDropped;

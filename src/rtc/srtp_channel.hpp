@@ -1,4 +1,4 @@
-// The SRTP half both transports share: once DTLS has produced keys, decrypt what arrives and
+// The SRTP half of a transport: once DTLS has produced keys, decrypt what arrives and
 // encrypt what leaves, in the pooled packets themselves, counting every outcome.
 #pragma once
 
@@ -16,6 +16,7 @@ struct TransportCounters {
   uint64_t bytes_in = 0, bytes_out = 0;
   uint64_t srtp_auth_failed = 0, srtp_replayed = 0, srtp_other_failed = 0;
   uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
+  uint64_t not_selected_source = 0;  // DTLS from an address ICE did not select: dropped
   uint64_t protect_failed = 0;
 };
 

@@ -46,13 +46,10 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     rtc::TransportConfig config;
     config.local = credentials_;
     config.remote = remote;
-    config.dtls_role = dtls::Role::kServer;  // we answer a=setup:passive
     config.remote_fingerprint = fingerprint;
-    auto t = rtc::WebRtcTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
-    if (!t) return Err{"cannot create transport: " + t.error()};
-    transport_ = std::move(*t);
+    config.ice = rtc::LiteIce{dtls::Role::kServer, {}};  // we answer a=setup:passive
+    if (auto r = create_transport(config, now); !r) return Err{r.error()};
     ctx_.port.register_ufrag(credentials_.ufrag, this);
-    arm_timer();
   }
   negotiated_ = sdp::negotiated_state(*offer, *answer);
   remote_offer_ = std::move(*offer);
@@ -80,50 +77,42 @@ Result<bool, std::string> Peer::apply_answer(const std::string& answer_sdp) {
   return true;
 }
 
+Result<bool, std::string> Peer::create_transport(const rtc::TransportConfig& config, Instant now) {
+  auto t = rtc::Transport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
+  if (!t) return Err{"cannot create transport: " + t.error()};
+  transport_ = std::move(*t);
+  arm_timer();
+  return true;
+}
+
 void Peer::arm_timer() {
-  if (!has_transport()) return;
-  Instant when = transport_ ? transport_->next_deadline() : client_->next_deadline();
-  ctx_.loop.reschedule(timer_, when, [this] {
+  if (!transport_) return;
+  ctx_.loop.reschedule(timer_, transport_->next_deadline(), [this] {
     timer_ = 0;
-    if (transport_) transport_->on_timeout(ctx_.loop.now());
-    if (client_) client_->on_timeout(ctx_.loop.now());
+    transport_->on_timeout(ctx_.loop.now());
     arm_timer();
   });
 }
 
 void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
-  if (transport_) {
-    transport_->on_stun(msg, raw, from, now);
-  } else if (client_) {
-    // Responses to our checks: the client transport parses them itself.
-    if (Packet p = ctx_.port.pool().copy_of(raw)) client_->on_datagram(std::move(p), from, now);
-  }
+  if (!transport_) return;
+  transport_->on_stun(msg, raw, from, now);
   arm_timer();
 }
 
 void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
-  if (transport_) transport_->on_datagram(std::move(packet), from, now);
-  else if (client_) client_->on_datagram(std::move(packet), from, now);
+  if (!transport_) return;
+  transport_->on_datagram(std::move(packet), from, now);
   arm_timer();
 }
 
-bool Peer::connected() const {
-  return transport_ ? transport_->connected() : client_ ? client_->connected() : false;
-}
-bool Peer::send_rtp(Packet packet) {
-  return transport_ ? transport_->send_rtp(std::move(packet)) : client_ ? client_->send_rtp(std::move(packet)) : false;
-}
-bool Peer::send_rtcp(Bytes compound) {
-  return transport_ ? transport_->send_rtcp(compound) : client_ ? client_->send_rtcp(compound) : false;
-}
-const char* Peer::ice_state() const {
-  return transport_ ? transport_->ice_state() : client_ ? client_->ice_state() : "new";
-}
-const char* Peer::dtls_state() const {
-  return transport_ ? transport_->dtls_state() : client_ ? client_->dtls_state() : "new";
-}
+bool Peer::connected() const { return transport_ && transport_->connected(); }
+bool Peer::send_rtp(Packet packet) { return transport_ && transport_->send_rtp(std::move(packet)); }
+bool Peer::send_rtcp(Bytes compound) { return transport_ && transport_->send_rtcp(compound); }
+const char* Peer::ice_state() const { return transport_ ? transport_->ice_state() : "new"; }
+const char* Peer::dtls_state() const { return transport_ ? transport_->dtls_state() : "new"; }
 std::optional<SocketAddress> Peer::remote_address() const {
-  return transport_ ? transport_->remote_address() : client_ ? client_->remote_address() : std::nullopt;
+  return transport_ ? transport_->remote_address() : std::nullopt;
 }
 
 std::string Peer::client_offer(const std::vector<sdp::OutgoingTrack>& send,
@@ -162,25 +151,24 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
   if (!answer) return Err{std::string("cannot parse SDP answer: ") + sdp::to_string(answer.error())};
   auto state = sdp::apply_answer(*local_offer_, *answer);
   if (!state) return Err{state.error()};
-  if (!client_) {
+  if (!transport_) {
     auto tag = sdp::bundle_tag(*answer);
     auto remote = tag ? sdp::remote_transport(*answer, *tag) : std::nullopt;
     if (!remote) return Err{std::string("answer has no usable transport")};
-    rtc::ClientTransportConfig config;
+    rtc::TransportConfig config;
     config.local = credentials_;
     config.remote = {remote->ice_ufrag, remote->ice_pwd};
     config.remote_fingerprint = remote->fingerprint.algorithm + " " + remote->fingerprint.value;
+    rtc::ControllingIce ice;
     for (auto& c : remote->candidates) {
       auto a = SocketAddress::parse_ip(c.address);
       if (!a || !a->is_ipv4()) continue;
       a->set_port(c.port);
-      config.remote_candidates.push_back(*a);
+      ice.remote_candidates.push_back(*a);
       ctx_.port.add_address(*a, this);  // check responses come from there
     }
-    auto t = rtc::ClientTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
-    if (!t) return Err{"cannot create trunk transport: " + t.error()};
-    client_ = std::move(*t);
-    arm_timer();
+    config.ice = std::move(ice);
+    if (auto r = create_transport(config, now); !r) return Err{r.error()};
   }
   negotiated_ = std::move(*state);
   remote_answer_ = std::move(*answer);

@@ -9,8 +9,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
-#include "rtc/client_transport.hpp"
-#include "rtc/webrtc_transport.hpp"
+#include "rtc/transport.hpp"
 #include "sdp/negotiation.hpp"
 #include "server/media_port.hpp"
 
@@ -45,9 +44,9 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
 
   uint32_t id() const { return id_; }
 
-  // Whichever transport this peer has: server side (ICE-lite, DTLS server) toward clients, or
-  // client side (ICE controlling, DTLS client) toward another SFU it dialled.
-  bool has_transport() const { return transport_ || client_; }
+  // The transport, once created: ICE-lite (answer()) toward clients, or ICE controlling
+  // (apply_client_answer()) toward another SFU it dialled.
+  bool has_transport() const { return transport_ != nullptr; }
   bool connected() const;
   bool send_rtp(Packet packet);
   bool send_rtcp(Bytes compound);
@@ -64,7 +63,7 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   Result<bool, std::string> apply_answer(const std::string& answer_sdp);
 
   // Client role (a trunk we dial): our offer sends `send` and asks to receive on the m-lines in
-  // `receive` (mid, kind); the answer starts the client transport on first use.
+  // `receive` (mid, kind); the answer starts the (controlling) transport on first use.
   std::string client_offer(const std::vector<sdp::OutgoingTrack>& send,
                            const std::vector<std::pair<std::string, sdp::MediaKind>>& receive);
   Result<bool, std::string> apply_client_answer(const std::string& answer_sdp, Instant now);
@@ -87,14 +86,14 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
 
  private:
   sdp::LocalTransport local_transport();
+  Result<bool, std::string> create_transport(const rtc::TransportConfig& config, Instant now);
   void arm_timer();
 
   MediaContext& ctx_;
   uint32_t id_;
   PeerListener& listener_;
   ice::Credentials credentials_;
-  std::unique_ptr<rtc::WebRtcTransport> transport_;
-  std::unique_ptr<rtc::ClientTransport> client_;
+  std::unique_ptr<rtc::Transport> transport_;
   std::optional<sdp::SessionDescription> remote_answer_;
   std::optional<sdp::SessionDescription> remote_offer_;
   std::optional<sdp::SessionDescription> local_offer_;

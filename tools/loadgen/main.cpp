@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "core/log.hpp"
 #include "core/packet_pool.hpp"
 #include "options.hpp"
 #include "report.hpp"
@@ -225,6 +226,9 @@ int main(int argc, char** argv) {
   int code = 0;
   if (!parse_options(argc, argv, run->opt, code)) return code;
   ::signal(SIGPIPE, SIG_IGN);
+  // rtc::Transport logs each connect and close at info: a thousand peers' worth is noise here
+  // (failures reach the report through SimPeer::failure()).
+  set_log_level(LogLevel::kWarn);
   if (!srtp::ensure_library_initialized()) {
     std::fprintf(stderr, "loadgen: libsrtp init failed\n");
     return 1;

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "dtls/events.hpp"
 #include "ice/credentials.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -14,6 +13,9 @@ namespace umbrella::loadgen {
 namespace {
 
 bool is_rtcp(const uint8_t* d, size_t n) { return n >= 2 && d[1] >= 192 && d[1] <= 223; }
+
+// Room left after the RTP packet for the SRTP tag: the longest one (AES-GCM's).
+constexpr size_t kTagRoom = 16;
 
 }  // namespace
 
@@ -64,12 +66,15 @@ void SimPeer::finish_http(Instant now) {
 
 Result<bool, std::string> SimPeer::start_transport(AnswerInfo answer, Instant now) {
   answer_ = std::move(answer);
-  server_ = answer_.candidates.front();
-  ice_ = std::make_unique<ice::IceControllingAgent>(local_.ice, answer_.ice, answer_.candidates, now);
-  auto d = dtls::DtlsTransport::create(dtls::Role::kClient, ctx_.certificate, answer_.fingerprint);
-  if (!d) return Err{"dtls: " + d.error()};
-  dtls_ = std::move(*d);
-  drain(now);
+  rtc::TransportConfig config;
+  config.local = local_.ice;
+  config.remote = answer_.ice;
+  config.remote_fingerprint = answer_.fingerprint;
+  config.ice = rtc::ControllingIce{answer_.candidates, {}};
+  auto t = rtc::Transport::create(config, ctx_.certificate, ctx_.pool, *this, *this, now);
+  if (!t) return Err{"transport: " + t.error()};
+  transport_ = std::move(*t);
+  transport_->on_timeout(now);  // the first check goes out at once
   return true;
 }
 
@@ -105,7 +110,7 @@ void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
       const umbrella_SessionDescription& d = env.body.description;
       if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
         on_server_offer(d);
-      } else if (!ice_ && d.revision == 1) {
+      } else if (!transport_ && d.revision == 1) {
         auto a = read_answer(d.sdp);
         if (!a) return fail("/wsb answer: " + a.error());
         if (auto r = start_transport(std::move(*a), now); !r) fail(r.error());
@@ -135,14 +140,6 @@ void SimPeer::on_server_offer(const umbrella_SessionDescription& d) {
 
 void SimPeer::on_signal_closed(const std::string& why) { fail(why); }
 
-void SimPeer::send_raw(const uint8_t* data, size_t size) {
-  Packet p = ctx_.pool.acquire();
-  if (!p) return;
-  std::memcpy(p.data(), data, size);
-  p.set_size(size);
-  queue(std::move(p), server_);
-}
-
 void SimPeer::queue(Packet p, const SocketAddress& to) {
   socket_.send(std::move(p), to);
   if (!dirty_) {
@@ -151,37 +148,16 @@ void SimPeer::queue(Packet p, const SocketAddress& to) {
   }
 }
 
-void SimPeer::drain(Instant now) {
-  uint8_t buf[512];
-  if (ice_) {
-    while (auto t = ice_->poll_transmit(now, MutableBytes(buf, sizeof buf))) {
-      Packet p = ctx_.pool.acquire();
-      if (!p) break;
-      std::memcpy(p.data(), buf, t->size);
-      p.set_size(t->size);
-      queue(std::move(p), t->destination);
-    }
-  }
-  if (!dtls_) return;
-  while (auto d = dtls_->poll_datagram()) send_raw(d->data(), d->size());
-  while (auto e = dtls_->poll_event()) {
-    if (auto* c = std::get_if<dtls::Connected>(&*e)) {
-      auto out = srtp::SrtpSession::create(c->keys, srtp::Direction::kOutbound);
-      auto in = srtp::SrtpSession::create(c->keys, srtp::Direction::kInbound);
-      if (!out || !in) {
-        fail("srtp session");
-        continue;
-      }
-      srtp_out_.emplace(std::move(*out));
-      srtp_in_.emplace(std::move(*in));
-      connected_at_ = now;
-      if (role_ == Role::kPublisher) source_.emplace(ctx_.media, now);
-    } else if (auto* f = std::get_if<dtls::Failed>(&*e)) {
-      fail("dtls: " + f->reason);
-    } else if (std::holds_alternative<dtls::Closed>(*e)) {
-      fail("dtls closed by the server");
-    }
-  }
+void SimPeer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) {
+  if (!protect.apply(packet)) return;  // counted by the transport
+  ++ctx_.totals.sent_packets;
+  ctx_.totals.sent_bytes += packet.size();
+  queue(std::move(packet), to);
+}
+
+void SimPeer::on_connected(Instant now) {
+  connected_at_ = now;
+  if (role_ == Role::kPublisher) source_.emplace(ctx_.media, now);
 }
 
 void SimPeer::on_readable(Instant now) {
@@ -194,73 +170,67 @@ void SimPeer::on_readable(Instant now) {
     }
     if (n < batch.size()) break;
   }
-  drain(now);
+  take_srtp_counters();
 }
 
 void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
-  if (p.size() == 0) return;
+  if (!transport_ || p.size() == 0) return;
   uint8_t b = p.data()[0];
-  if (b < 4) {
-    if (!ice_) return;
-    auto e = ice_->handle_stun(p.span(), from, now);
-    if (e == ice::Event::kConnected) {
-      server_ = *ice_->selected_address();
-      if (dtls_ && dtls_->state() == dtls::State::kNew) dtls_->start(now);
-    } else if (e == ice::Event::kFailed) {
-      fail("ice failed");
+  if (b >= 128 && b <= 191) {  // RTP/RTCP: counted as the SFU sent it, from the clear header
+    if (is_rtcp(p.data(), p.size())) {
+      ++ctx_.totals.recv_rtcp;
+      return;  // read by nobody: not worth decrypting
     }
-  } else if (b >= 20 && b <= 63) {
-    if (dtls_) dtls_->handle_datagram(p.span(), now);
-  } else if (b >= 128 && b <= 191) {
-    handle_media(p, now);
+    if (p.size() < 12) return;
+    ++ctx_.totals.recv_packets;
+    ctx_.totals.recv_bytes += p.size();
+    if (first_packet_at_ == Instant{}) first_packet_at_ = now;
+    if (!ctx_.decrypt) {
+      uint32_t ssrc = load_be32(p.data() + 8);
+      if (to_media_ssrc(ssrc)) {
+        ++ctx_.totals.recv_rtx;
+        return;  // without decryption the original sequence number is unreadable
+      }
+      return count(ssrc, load_be16(p.data() + 2));
+    }
   }
+  transport_->on_datagram(std::move(p), from, now);  // STUN, DTLS, SRTP to decrypt
 }
 
-void SimPeer::handle_media(Packet& p, Instant now) {
-  if (is_rtcp(p.data(), p.size())) {
-    ++ctx_.totals.recv_rtcp;
-    return;
-  }
-  if (p.size() < 12) return;
-  ++ctx_.totals.recv_packets;
-  ctx_.totals.recv_bytes += p.size();
-  if (first_packet_at_ == Instant{}) first_packet_at_ = now;
-  uint32_t ssrc = load_be32(p.data() + 8);
-  uint16_t seq = load_be16(p.data() + 2);
-  bool rtx = false;
-  for (auto& [r, media] : answer_.rtx)
-    if (r == ssrc) {
-      rtx = true;
+bool SimPeer::to_media_ssrc(uint32_t& ssrc) const {
+  for (auto& [rtx, media] : answer_.rtx)
+    if (rtx == ssrc) {
       ssrc = media;
+      return true;
     }
-  if (rtx) ++ctx_.totals.recv_rtx;
-  if (ctx_.decrypt && srtp_in_) {
-    auto len = srtp_in_->unprotect_rtp(p.data(), p.size());
-    if (!len) {
-      bool replay = len.error() == srtp::Error::kReplayFail || len.error() == srtp::Error::kReplayOld;
-      ++(replay ? ctx_.totals.unprotect_replayed : ctx_.totals.unprotect_failed);
-      return;
-    }
-    auto v = rtp::parse_rtp(Bytes(p.data(), *len));
-    if (!v) return;
-    Bytes payload = v->payload;
-    if (rtx) {  // RFC 4588: the original sequence number leads the payload
-      if (payload.size() < 2) return;
-      seq = load_be16(payload.data());
-      payload = payload.subspan(2);
-    }
-    Probe probe;
-    if (read_probe(payload, probe)) {
-      uint64_t t = to_ns(now);
-      uint64_t d = t > probe.sent_ns ? t - probe.sent_ns : 0;
-      ctx_.delay.add(d / 1000);  // microseconds
-      ctx_.interval_delay.add(d / 1000);
-    } else {
-      ++ctx_.totals.probe_missing;
-    }
-  } else if (rtx) {
-    return;  // without decryption the original sequence number is unreadable
+  return false;
+}
+
+void SimPeer::on_rtp(Packet& p, Instant now) {
+  auto v = rtp::parse_rtp(p.span());
+  if (!v) return;
+  uint32_t ssrc = v->ssrc;
+  uint16_t seq = v->sequence;
+  Bytes payload = v->payload;
+  if (to_media_ssrc(ssrc)) {  // RFC 4588: the original sequence number leads the payload
+    ++ctx_.totals.recv_rtx;
+    if (payload.size() < 2) return;
+    seq = load_be16(payload.data());
+    payload = payload.subspan(2);
   }
+  Probe probe;
+  if (read_probe(payload, probe)) {
+    uint64_t t = to_ns(now);
+    uint64_t d = t > probe.sent_ns ? t - probe.sent_ns : 0;
+    ctx_.delay.add(d / 1000);  // microseconds
+    ctx_.interval_delay.add(d / 1000);
+  } else {
+    ++ctx_.totals.probe_missing;
+  }
+  count(ssrc, seq);
+}
+
+void SimPeer::count(uint32_t ssrc, uint16_t seq) {
   for (auto& [s, tracker] : streams_)
     if (s == ssrc) {
       tracker.add(seq);
@@ -268,6 +238,16 @@ void SimPeer::handle_media(Packet& p, Instant now) {
     }
   streams_.push_back({ssrc, SequenceTracker{}});
   streams_.back().second.add(seq);
+}
+
+void SimPeer::take_srtp_counters() {
+  if (!transport_) return;
+  const rtc::TransportCounters& c = transport_->counters();
+  uint64_t failed = c.srtp_auth_failed + c.srtp_other_failed;
+  ctx_.totals.unprotect_failed += failed - srtp_failed_seen_;
+  ctx_.totals.unprotect_replayed += c.srtp_replayed - srtp_replayed_seen_;
+  srtp_failed_seen_ = failed;
+  srtp_replayed_seen_ = c.srtp_replayed;
 }
 
 void SimPeer::send_media(Instant now) {
@@ -279,15 +259,11 @@ void SimPeer::send_media(Instant now) {
                      o.video ? video_ssrc_ : audio_ssrc_};
     size_t hs = rtp::write_rtp_header(MutableBytes(p.data(), p.capacity()), h);
     size_t len = hs + o.payload_size;
-    if (hs == 0 || len + srtp::rtp_tag_length(srtp_out_->profile()) > p.capacity()) return;
+    if (hs == 0 || len + kTagRoom > p.capacity()) return;
     std::memset(p.data() + hs, 0, o.payload_size);
     write_probe(MutableBytes(p.data() + hs, o.payload_size), Probe{to_ns(now), index_});
-    auto out = srtp_out_->protect_rtp(p.data(), len, p.capacity());
-    if (!out) continue;
-    p.set_size(*out);
-    ++ctx_.totals.sent_packets;
-    ctx_.totals.sent_bytes += *out;
-    queue(std::move(p), server_);
+    p.set_size(len);
+    if (!transport_->send_rtp(std::move(p))) return;  // encrypted and sent by send_rtp_datagram
   }
 }
 
@@ -295,13 +271,8 @@ void SimPeer::service(Instant now) {
   if (!failure_.empty()) return;
   if (link_) link_->service(now);
   if (http_ && http_->check_timeout(now)) finish_http(now);
-  if (ice_ && now >= ice_->next_deadline()) {
-    auto e = ice_->handle_timeout(now);
-    if (e == ice::Event::kFailed || e == ice::Event::kConsentExpired) fail(std::string("ice: ") + ice::to_string(e));
-  }
-  if (dtls_ && now >= dtls_->next_deadline()) dtls_->handle_timeout(now);
-  if (source_ && srtp_out_) send_media(now);
-  drain(now);
+  if (transport_ && now >= transport_->next_deadline()) transport_->on_timeout(now);
+  if (source_ && connected()) send_media(now);
 }
 
 std::optional<Duration> SimPeer::join_to_first_packet() const {

@@ -1,11 +1,11 @@
-// One simulated WebRTC peer on its own UDP socket, with the project's controlling ICE agent,
-// DTLS client and SRTP. Signalling either by WHIP/WHEP (publisher or viewer, one HTTP
-// request) or, as the web app does, over /wsb (SignalLink): join, offer our m-lines, then
-// answer every server offer; a /wsb publisher also receives everyone else on the same
-// transport. Driven by the load generator's loop: on_readable() / on_signal_readable() for
-// what arrives, service(now) on every tick, flush() after each iteration (only peers that
-// queued datagrams are listed in PeerContext::dirty: a 1000-viewer run must not visit every
-// peer on every loop iteration).
+// One simulated WebRTC peer on its own UDP socket with the project's rtc::Transport in its
+// controlling role (controlling ICE agent, DTLS client, SRTP), as the trunk dialler uses it.
+// Signalling either by WHIP/WHEP (publisher or viewer, one HTTP request) or, as the web app
+// does, over /wsb (SignalLink): join, offer our m-lines, then answer every server offer; a
+// /wsb publisher also receives everyone else on the same transport. Driven by the load
+// generator's loop: on_readable() / on_signal_readable() for what arrives, service(now) on
+// every tick, flush() after each iteration (only peers that queued datagrams are listed in
+// PeerContext::dirty: a 1000-viewer run must not visit every peer on every loop iteration).
 #pragma once
 
 #include <memory>
@@ -17,15 +17,13 @@
 #include "core/packet_pool.hpp"
 #include "core/time.hpp"
 #include "core/udp_socket.hpp"
-#include "dtls/transport.hpp"
 #include "http_request.hpp"
-#include "ice/controlling_agent.hpp"
 #include "media_source.hpp"
 #include "offer.hpp"
 #include "receive_stats.hpp"
+#include "rtc/transport.hpp"
 #include "server_url.hpp"
 #include "signal_link.hpp"
-#include "srtp/session.hpp"
 
 namespace umbrella::tls {
 class Certificate;
@@ -57,7 +55,7 @@ struct PeerContext {
   std::vector<SimPeer*> dirty = {};  // peers with queued datagrams, flushed per iteration
 };
 
-class SimPeer final : SignalLink::Handler {
+class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportListener {
  public:
   enum class Role { kPublisher, kViewer };
   SimPeer(PeerContext& ctx, uint32_t index, Role role);
@@ -84,7 +82,7 @@ class SimPeer final : SignalLink::Handler {
 
   Role role() const { return role_; }
   uint32_t index() const { return index_; }
-  bool connected() const { return srtp_out_.has_value(); }
+  bool connected() const { return transport_ && transport_->connected(); }
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
   // Join (before the HTTP request) to the first media packet; nullopt before it.
@@ -97,7 +95,7 @@ class SimPeer final : SignalLink::Handler {
   uint32_t renegotiations() const { return renegotiations_; }
   // Where a peer that is neither connected nor failed is stuck: "signalling", "ice" or "dtls".
   const char* stage() const {
-    return !ice_ ? "signalling" : !ice_->selected_address() ? "ice" : "dtls";
+    return !transport_ ? "signalling" : !transport_->remote_address() ? "ice" : "dtls";
   }
 
  private:
@@ -110,11 +108,23 @@ class SimPeer final : SignalLink::Handler {
   void on_signal_closed(const std::string& why) override;
   void on_server_offer(const umbrella_SessionDescription& d);
 
+  // rtc::DatagramSink
+  void send_datagram(Packet packet, const SocketAddress& to) override { queue(std::move(packet), to); }
+  void send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) override;
+  void bind_address(const SocketAddress&) override {}  // our socket is ours alone
+  // rtc::TransportListener
+  void on_connected(Instant now) override;
+  void on_rtp(Packet& packet, Instant now) override;
+  void on_rtcp(Packet&, Instant) override {}  // counted from the clear header in handle()
+  void on_closed(const std::string& reason) override { fail(reason); }
+
   void handle(Packet& p, const SocketAddress& from, Instant now);
-  void handle_media(Packet& p, Instant now);
-  void drain(Instant now);
+  // Counts the packet in a stream; seq is the clear header's, or RTX's original one.
+  void count(uint32_t ssrc, uint16_t seq);
+  // An RTX ssrc becomes its media ssrc (true); others stay.
+  bool to_media_ssrc(uint32_t& ssrc) const;
+  void take_srtp_counters();
   void send_media(Instant now);
-  void send_raw(const uint8_t* data, size_t size);
   void queue(Packet p, const SocketAddress& to);
   void fail(std::string why) { if (failure_.empty()) failure_ = std::move(why); }
 
@@ -128,12 +138,10 @@ class SimPeer final : SignalLink::Handler {
   std::unique_ptr<umbrella_Envelope> tx_;  // /wsb: the Envelope being sent (~17 KiB)
   std::string room_;
   uint32_t renegotiations_ = 0;
-  SocketAddress server_;
   AnswerInfo answer_;
   uint32_t video_ssrc_, audio_ssrc_;
-  std::unique_ptr<ice::IceControllingAgent> ice_;
-  std::unique_ptr<dtls::DtlsTransport> dtls_;
-  std::optional<srtp::SrtpSession> srtp_out_, srtp_in_;
+  std::unique_ptr<rtc::Transport> transport_;
+  uint64_t srtp_failed_seen_ = 0, srtp_replayed_seen_ = 0;  // transport counters already in Totals
   std::optional<MediaSource> source_;
   std::vector<std::pair<uint32_t, SequenceTracker>> streams_;
   Instant joined_{}, connected_at_{}, first_packet_at_{};

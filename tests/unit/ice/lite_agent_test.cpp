@@ -23,10 +23,10 @@ struct Fixture {
   SocketAddress a = *SocketAddress::parse("192.0.2.10:50000");
   SocketAddress b = *SocketAddress::parse("[2001:db8::7]:40000");
 
-  IceLiteAgent::HandleResult send(const std::vector<uint8_t>& packet, const SocketAddress& from) {
+  HandleResult send(const std::vector<uint8_t>& packet, const SocketAddress& from) {
     return agent.handle_stun(packet, from, clock.now(), buf);
   }
-  stun::Message response(const IceLiteAgent::HandleResult& r) {
+  stun::Message response(const HandleResult& r) {
     auto m = stun::parse(Bytes(buf).first(r.response_size));
     REQUIRE(m.ok());
     return *m;

@@ -1,6 +1,9 @@
-// A whole call without a network (str0m style): a ClientTransport and a server
-// WebRtcTransport in one process, datagrams shuttled between two in-memory sinks, time
-// advanced by hand from deadline to deadline. A filter can drop datagrams.
+// A whole call without a network (str0m style): two rtc::Transports in one process, the
+// client's with the controlling ICE agent (as a trunk dialler or the load generator), the
+// server's ICE-lite (as the SFU toward a browser); datagrams shuttled between two in-memory
+// sinks, time advanced by hand from deadline to deadline. A filter can drop datagrams.
+// The server is fed as the media port feeds it (STUN parsed, through on_stun), the client
+// as the load generator feeds it (every datagram through on_datagram).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -16,8 +19,8 @@
 
 #include "core/packet_pool.hpp"
 #include "core/time.hpp"
-#include "rtc/client_transport.hpp"
-#include "rtc/webrtc_transport.hpp"
+#include "rtc/transport.hpp"
+#include "rtp/rtp_builder.hpp"
 #include "stun/message.hpp"
 #include "tls/certificate.hpp"
 
@@ -32,6 +35,21 @@ inline tls::Certificate& certificate(int which) {
   static tls::Certificate client = make("client"), server = make("server"), other = make("other");
   return which == 0 ? client : which == 1 ? server : other;
 }
+
+// Builds an RTP packet in a pool packet and returns it with its plaintext copy.
+inline std::pair<Packet, std::vector<uint8_t>> make_rtp(PacketPool& pool, uint32_t ssrc, uint16_t seq) {
+  Packet p = pool.acquire();
+  REQUIRE(p);
+  uint8_t payload[100];
+  for (size_t i = 0; i < sizeof payload; ++i) payload[i] = uint8_t(seq + i);
+  rtp::RtpHeader h{seq % 2 == 0, 96, seq, uint32_t(seq) * 3000u, ssrc};
+  size_t n = rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), h, {}, Bytes(payload, sizeof payload));
+  REQUIRE(n > 0);
+  p.set_size(n);
+  return {p, std::vector<uint8_t>(p.data(), p.data() + n)};
+}
+
+inline constexpr uint8_t kReceiverReport[] = {0x80, 201, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44};
 
 struct Sink : DatagramSink {
   std::deque<std::pair<Packet, SocketAddress>> queue;
@@ -61,8 +79,8 @@ struct CallPair {
   SocketAddress server_address = *SocketAddress::parse("198.51.100.7:40000");
   Sink client_out, server_out;
   Recorder client_events, server_events;
-  std::unique_ptr<ClientTransport> client;
-  std::unique_ptr<WebRtcTransport> server;
+  std::unique_ptr<Transport> client;  // controlling ICE, DTLS client
+  std::unique_ptr<Transport> server;  // ICE-lite, DTLS server
   Instant start = Instant{} + seconds(1000);
   Instant now = start;
   // Return false to drop; `to_server` says the direction.
@@ -74,13 +92,14 @@ struct CallPair {
     client_events.clock = server_events.clock = &now;
     ice::Credentials c{"clnt", "client-password-0123456789"}, s{"srvr", "server-password-0123456789"};
     if (client_expects.empty()) client_expects = "sha-256 " + certificate(1).fingerprint_sha256();
-    ClientTransportConfig cc{c, s, {server_address}, client_expects, {}};
-    cc.ice.tie_breaker = 0x1234;
-    auto ct = ClientTransport::create(cc, certificate(0), pool, client_out, client_events, now);
+    ControllingIce ice{{server_address}, {}};
+    ice.agent.tie_breaker = 0x1234;
+    TransportConfig cc{c, s, client_expects, ice};
+    auto ct = Transport::create(cc, certificate(0), pool, client_out, client_events, now);
     if (!ct.ok()) FAIL(ct.error());
     client = std::move(ct).value();
-    TransportConfig sc{s, c, dtls::Role::kServer, certificate(0).fingerprint_sha256()};
-    auto st = WebRtcTransport::create(sc, certificate(1), pool, server_out, server_events, now);
+    TransportConfig sc{s, c, certificate(0).fingerprint_sha256(), LiteIce{}};
+    auto st = Transport::create(sc, certificate(1), pool, server_out, server_events, now);
     if (!st.ok()) FAIL(st.error());
     server = std::move(st).value();
   }

@@ -3,27 +3,8 @@
 #include <cstring>
 
 #include "call_pair.hpp"
-#include "rtp/rtp_builder.hpp"
 
 namespace umbrella::rtc::test {
-namespace {
-
-// Builds an RTP packet in a pool packet and returns it with its plaintext copy.
-std::pair<Packet, std::vector<uint8_t>> make_rtp(PacketPool& pool, uint32_t ssrc, uint16_t seq) {
-  Packet p = pool.acquire();
-  REQUIRE(p);
-  uint8_t payload[100];
-  for (size_t i = 0; i < sizeof payload; ++i) payload[i] = uint8_t(seq + i);
-  rtp::RtpHeader h{seq % 2 == 0, 96, seq, uint32_t(seq) * 3000u, ssrc};
-  size_t n = rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), h, {}, Bytes(payload, sizeof payload));
-  REQUIRE(n > 0);
-  p.set_size(n);
-  return {p, std::vector<uint8_t>(p.data(), p.data() + n)};
-}
-
-const uint8_t kReceiverReport[] = {0x80, 201, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44};
-
-}  // namespace
 
 TEST_CASE("client and server transports: ICE, DTLS, then SRTP both ways") {
   CallPair call;
@@ -163,14 +144,16 @@ TEST_CASE("a replayed SRTP packet is counted and dropped") {
 TEST_CASE("client transport: media before DTLS and from a stranger is not delivered") {
   CallPair call;
   auto [p, plain] = make_rtp(call.pool, 9, 1);
-  call.client->on_datagram(std::move(p), call.server_address, call.now);  // no pair yet: dropped
+  call.client->on_datagram(std::move(p), call.server_address, call.now);  // no keys yet: dropped
   REQUIRE(call.connect());
   auto [q, plain_q] = make_rtp(call.pool, 9, 2);
   call.client->on_datagram(std::move(q), *SocketAddress::parse("203.0.113.9:1234"), call.now);
   auto [r, plain_r] = make_rtp(call.pool, 9, 3);
   call.client->on_datagram(std::move(r), call.server_address, call.now);  // plaintext: auth fails
   CHECK(call.client_events.rtp.empty());
-  CHECK(call.client->counters().srtp_auth_failed + call.client->counters().srtp_other_failed == 1);
+  CHECK(call.client->counters().media_before_dtls == 1);
+  // Both the stranger's and the plaintext one fail SRTP authentication.
+  CHECK(call.client->counters().srtp_auth_failed + call.client->counters().srtp_other_failed == 2);
 }
 
 TEST_CASE("client transport shutdown sends close_notify; the server closes") {
@@ -189,9 +172,10 @@ TEST_CASE("client transport: no remote candidate is refused") {
   PacketPool pool(4);
   Sink sink;
   Recorder events;
-  ClientTransportConfig config{{"a", "b"}, {"c", "d"}, {}, certificate(1).fingerprint_sha256(), {}};
-  auto t = ClientTransport::create(config, certificate(0), pool, sink, events, Instant{});
-  CHECK_FALSE(t.ok());
+  TransportConfig config{{"a", "b"}, {"c", "d"}, certificate(1).fingerprint_sha256(), ControllingIce{}};
+  auto t = Transport::create(config, certificate(0), pool, sink, events, Instant{});
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error() == "no remote candidate");
 }
 
 }  // namespace umbrella::rtc::test

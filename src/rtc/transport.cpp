@@ -1,0 +1,198 @@
+#include "rtc/transport.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "dtls/transport.hpp"
+#include "tls/certificate.hpp"
+
+namespace umbrella::rtc {
+namespace {
+
+std::unique_ptr<ice::Agent> make_agent(const TransportConfig& config, Instant now) {
+  if (auto* c = std::get_if<ControllingIce>(&config.ice))
+    return std::make_unique<ice::IceControllingAgent>(config.local, config.remote, c->remote_candidates, now,
+                                                      c->agent);
+  return std::make_unique<ice::IceLiteAgent>(config.local, config.remote, now, std::get<LiteIce>(config.ice).agent);
+}
+
+}  // namespace
+
+Transport::Transport(const TransportConfig& config, PacketPool& pool, DatagramSink& sink, TransportListener& listener,
+                     Instant now)
+    : pool_(pool),
+      sink_(sink),
+      listener_(listener),
+      name_(config.local.ufrag),
+      controlling_(std::holds_alternative<ControllingIce>(config.ice)),
+      ice_(make_agent(config, now)) {}
+
+Transport::~Transport() = default;
+
+Result<std::unique_ptr<Transport>, std::string> Transport::create(const TransportConfig& config,
+                                                                  tls::Certificate& certificate, PacketPool& pool,
+                                                                  DatagramSink& sink, TransportListener& listener,
+                                                                  Instant now) {
+  auto* controlling = std::get_if<ControllingIce>(&config.ice);
+  if (controlling && controlling->remote_candidates.empty()) return Err{std::string("no remote candidate")};
+  std::unique_ptr<Transport> t(new Transport(config, pool, sink, listener, now));
+  // A controlling agent dials: it is the DTLS client. A lite one takes the role the SDP gave it.
+  dtls::Role role = controlling ? dtls::Role::kClient : std::get<LiteIce>(config.ice).dtls_role;
+  dtls::DtlsOptions options;
+  options.client_transport_id = config.local.ufrag;  // the HelloVerifyRequest cookie's binding
+  auto d = dtls::DtlsTransport::create(role, certificate, config.remote_fingerprint, options);
+  if (!d) return Err{d.error()};
+  t->dtls_ = std::move(*d);
+  return t;
+}
+
+const char* Transport::ice_state() const { return ice::to_string(ice_->state()); }
+const char* Transport::dtls_state() const { return dtls::to_string(dtls_->state()); }
+
+void Transport::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
+  if (closed_) return;
+  Packet response = pool_.acquire();
+  if (!response) return;
+  auto r = ice_->handle_stun(msg, raw, from, now, MutableBytes(response.data(), response.capacity()));
+  if (r.response_size) {
+    response.set_size(r.response_size);
+    sink_.send_datagram(std::move(response), from);
+  }
+  on_ice_event(r.event, now);
+  flush_ice(now);
+}
+
+void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
+  if (closed_ || packet.size() == 0) return;
+  uint8_t first = packet.data()[0];  // RFC 7983 demultiplexing
+  if (first >= 128 && first <= 191) {
+    // SRTP or SRTCP, from whatever source: SRTP authenticates it (and the media port routes
+    // by address already), so the media path spends nothing on the address.
+    switch (srtp_.unprotect(packet, counters_)) {
+      case SrtpChannel::Received::kRtp: listener_.on_rtp(packet, now); break;
+      case SrtpChannel::Received::kRtcp: listener_.on_rtcp(packet, now); break;
+      case SrtpChannel::Received::kDropped: break;
+    }
+  } else if (first < 4) {
+    on_stun_datagram(packet.span(), from, now);
+  } else if (first >= 20 && first <= 63) {
+    // DTLS only on the selected pair: ICE checked that address, and the handshake binds to it.
+    if (!remote_ || !(from == *remote_)) {
+      ++counters_.not_selected_source;
+      return;
+    }
+    dtls_->handle_datagram(packet.span(), now);  // a DTLS server starts on its first datagram
+    flush_dtls(now);
+  }
+}
+
+// Out of line: the parsed message is large, and the media path should not pay for its frame.
+[[gnu::noinline]] void Transport::on_stun_datagram(Bytes raw, const SocketAddress& from, Instant now) {
+  if (auto msg = stun::parse(raw)) on_stun(*msg, raw, from, now);
+}
+
+void Transport::on_ice_event(ice::Event event, Instant now) {
+  switch (event) {
+    case ice::Event::kNominated:       // lite: the peer picked its pair
+    case ice::Event::kAddressChanged:  // lite: ... and moved it (NAT rebinding)
+    case ice::Event::kConnected:       // controlling: our nominating check was answered
+      remote_ = ice_->selected_address();
+      sink_.bind_address(*remote_);
+      LOG_DEBUG("rtc", "ICE ", name_, " ", ice::to_string(event), " ", remote_->to_string());
+      if (dtls_->state() == dtls::State::kNew) {
+        dtls_->start(now);  // the client sends its ClientHello; a server waits for one
+        flush_dtls(now);
+      }
+      break;
+    case ice::Event::kFailed: close("ICE failed: no candidate answered"); break;
+    case ice::Event::kConsentExpired: close("ICE consent expired (nothing heard for 30 s)"); break;
+    case ice::Event::kNone:
+    case ice::Event::kRefused: break;
+  }
+}
+
+void Transport::flush_ice(Instant now) {
+  // Checks are written straight into pool packets: no copy, no allocation.
+  while (!closed_) {
+    Packet p = pool_.acquire();
+    if (!p) return;
+    auto t = ice_->poll_transmit(now, MutableBytes(p.data(), p.capacity()));
+    if (!t) return;
+    p.set_size(t->size);
+    sink_.send_datagram(std::move(p), t->destination);
+  }
+}
+
+void Transport::send_dtls_datagrams() {
+  while (auto d = dtls_->poll_datagram()) {
+    if (!remote_) continue;  // nothing to send to before nomination
+    if (Packet p = pool_.copy_of(*d)) sink_.send_datagram(std::move(p), *remote_);
+  }
+}
+
+void Transport::flush_dtls(Instant now) {
+  send_dtls_datagrams();
+  while (!closed_) {
+    auto ev = dtls_->poll_event();
+    if (!ev) return;
+    on_dtls_event(*ev, now);
+  }
+}
+
+void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
+  if (auto* c = std::get_if<dtls::Connected>(&event)) {
+    if (!srtp_.start(c->keys)) return close("cannot create SRTP sessions");
+    LOG_INFO("rtc", "transport ", name_, " connected (DTLS ", dtls_->cipher_suite(), ")");
+    listener_.on_connected(now);
+  } else if (auto* f = std::get_if<dtls::Failed>(&event)) {
+    close("DTLS failed: " + f->reason);
+  } else if (std::holds_alternative<dtls::Closed>(event)) {
+    close("DTLS closed by peer");
+  }
+  // ApplicationData: no data channels yet.
+}
+
+Instant Transport::next_deadline() const {
+  if (closed_) return kNever;
+  return std::min(ice_->next_deadline(), dtls_->next_deadline());
+}
+
+void Transport::on_timeout(Instant now) {
+  if (closed_) return;
+  on_ice_event(ice_->handle_timeout(now), now);
+  flush_ice(now);  // retransmitted checks and due consent checks
+  if (!closed_ && dtls_->next_deadline() <= now) {
+    dtls_->handle_timeout(now);
+    flush_dtls(now);
+  }
+}
+
+bool Transport::send_rtp(Packet packet) {
+  if (!connected() || !remote_) return false;
+  sink_.send_rtp_datagram(std::move(packet), *remote_, rtp_protect_);
+  return true;
+}
+
+bool Transport::send_rtcp(Bytes compound) {
+  if (!connected() || !remote_) return false;
+  Packet p = srtp_.protect_rtcp(compound, pool_, counters_);
+  if (!p) return false;
+  sink_.send_datagram(std::move(p), *remote_);
+  return true;
+}
+
+void Transport::shutdown() {
+  if (closed_) return;
+  dtls_->close();
+  send_dtls_datagrams();  // close_notify
+  close("closed locally");
+}
+
+void Transport::close(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  LOG_INFO("rtc", "transport ", name_, " closed: ", reason);
+  listener_.on_closed(reason);
+}
+
+}  // namespace umbrella::rtc
