@@ -1,9 +1,10 @@
+// Rooms: signalling of local participants (join, leave, mute, descriptions), WHIP sessions,
+// and what the rooms show to members (trunks) and to /status.json.
 #include "server/conference.hpp"
 
 #include <memory>
 
 #include "core/log.hpp"
-#include "rtp/ntp.hpp"
 #include "server/participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -14,16 +15,10 @@ namespace {
 std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 }  // namespace
 
-Conference::Conference(std::string site_id, MediaContext& media, std::string trunk_secret)
-    : site_id_(std::move(site_id)), trunk_secret_(std::move(trunk_secret)), media_(media), router_(*this) {
-  // Sender reports carry wall-clock NTP time: anchor the loop's monotonic clock to it once.
-  router_.set_ntp_clock(rtp::NtpClock(media_.loop.now(), std::chrono::duration_cast<Duration>(
-                                                             std::chrono::system_clock::now().time_since_epoch())));
-}
+Conference::Conference(std::string site_id, MediaContext& media) : site_id_(std::move(site_id)), media_(media) {}
 
 Conference::~Conference() {
-  if (router_timer_) media_.loop.cancel(router_timer_);
-  // Peers unregister from the port as they go; no signalling is sent while shutting down.
+  // Peers leave the media plane and the port as they go; no signalling is sent while shutting down.
   participants_.clear();
 }
 
@@ -55,6 +50,10 @@ uint64_t Conference::open(SignalChannel* channel) {
 }
 
 void Conference::on_closed(uint64_t connection) {
+  if (trunk_connections_.erase(connection)) {
+    if (trunk_acceptor_) trunk_acceptor_->on_closed(connection);
+    return;
+  }
   auto it = participants_.find(connection);
   if (it == participants_.end()) return;
   it->second->channel = nullptr;
@@ -82,31 +81,62 @@ void Conference::send_error(Participant& p, umbrella_Error_Code code, std::strin
   p.channel->send(*env);
 }
 
+bool Conference::send_description(Participant& p, umbrella_SessionDescription_Type type, const std::string& sdp) {
+  auto env = envelope();
+  if (!sdp.empty() && p.channel && signal::make_description(*env, type, sdp, p.revision)) {
+    p.channel->send(*env);
+    return true;
+  }
+  // Never an empty or cut description on the wire: the session cannot go on.
+  ++counters_.description_failed;
+  p.offer_pending = false;
+  LOG_WARN("signal", "participant ", p.id, ": cannot ", sdp.empty() ? "build" : "send", " the ",
+           type == umbrella_SessionDescription_Type_TYPE_OFFER ? "offer" : "answer", " (", sdp.size(),
+           " bytes); closing its session");
+  if (p.channel) p.channel->close(4000, "session description could not be built");
+  return false;
+}
+
 void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
+  bool trunk = trunk_connections_.count(connection) != 0;
   auto it = participants_.find(connection);
-  if (it == participants_.end()) return;
-  Participant& p = *it->second;
+  if (!trunk && it == participants_.end()) return;
   ++counters_.messages;
   auto msg = envelope();
   auto decoded = signal::decode(frame, *msg);
+  if (trunk) {
+    if (decoded && trunk_acceptor_) trunk_acceptor_->on_message(connection, *msg, now);
+    if (!decoded) ++counters_.malformed;
+    return;
+  }
+  Participant& p = *it->second;
   if (!decoded) {
     ++counters_.malformed;
     send_error(p, umbrella_Error_Code_CODE_BAD_MESSAGE, std::string("cannot decode message: ") + decoded.error().reason);
     return;
   }
-  if (p.is_trunk() && handle_trunk_message(p, *msg, now)) return;
-  switch (msg->which_body) {
+  handle_message(p, *msg, now);
+}
+
+void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, Instant now) {
+  switch (msg.which_body) {
     case umbrella_Envelope_join_tag:
       if (p.joined) break;
-      if (msg->body.join.role == umbrella_Role_ROLE_TRUNK) {
-        accept_trunk_join(p, msg->body.join);
+      if (msg.body.join.role == umbrella_Role_ROLE_TRUNK) {
+        if (!trunk_acceptor_) break;
+        // From now on this connection is a trunk's: the trunk module speaks on it.
+        uint64_t connection = p.connection;
+        SignalChannel* channel = p.channel;
+        participants_.erase(connection);
+        trunk_connections_.insert(connection);
+        trunk_acceptor_->accept(connection, channel, msg.body.join);
         return;
       }
-      handle_join(p, msg->body.join);
+      handle_join(p, msg.body.join);
       return;
     case umbrella_Envelope_ping_tag: {
       auto env = envelope();
-      signal::make_pong(*env, msg->body.ping.nonce);
+      signal::make_pong(*env, msg.body.ping.nonce);
       p.channel->send(*env);
       return;
     }
@@ -115,16 +145,16 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
       return;
     case umbrella_Envelope_set_mute_tag: {
       if (!p.joined) break;
-      p.audio_muted = msg->body.set_mute.audio_muted;
-      p.video_muted = msg->body.set_mute.video_muted;
+      p.audio_muted = msg.body.set_mute.audio_muted;
+      p.video_muted = msg.body.set_mute.video_muted;
       auto env = envelope();
       signal::make_participant_event(*env, umbrella_Envelope_participant_updated_tag, p.fields(site_id_));
-      broadcast(p.room, *env, nullptr);
+      broadcast_people(p.room, *env, nullptr);
       return;
     }
     case umbrella_Envelope_description_tag:
       if (!p.joined) break;
-      handle_description(p, msg->body.description, now);
+      handle_description(p, msg.body.description, now);
       return;
     case umbrella_Envelope_get_trunks_tag:
       send_trunks(p);
@@ -132,7 +162,7 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
     case umbrella_Envelope_set_trunks_tag: {
       if (!trunk_control_) break;
       std::vector<std::string> urls;
-      for (pb_size_t i = 0; i < msg->body.set_trunks.urls_count; ++i) urls.push_back(msg->body.set_trunks.urls[i]);
+      for (pb_size_t i = 0; i < msg.body.set_trunks.urls_count; ++i) urls.push_back(msg.body.set_trunks.urls[i]);
       LOG_INFO("trunk", "trunks set from the /trunk page: ", urls.empty() ? "(none)" : urls.front());
       trunk_control_->set_urls(urls);
       send_trunks(p);
@@ -143,7 +173,7 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
   }
   ++counters_.unexpected;
   send_error(p, umbrella_Error_Code_CODE_BAD_MESSAGE,
-             std::string("unexpected message ") + signal::body_name(*msg) + (p.joined ? "" : " before join"));
+             std::string("unexpected message ") + signal::body_name(msg) + (p.joined ? "" : " before join"));
 }
 
 void Conference::handle_join(Participant& p, const umbrella_Join& join) {
@@ -155,18 +185,16 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join) {
   p.id = new_participant_id();
   auto env = envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
-  for (auto& [key, other] : participants_) {
-    if (other.get() == &p || !other->in_room(p.room)) continue;
-    if (other->is_trunk()) {
-      for (auto& r : other->remote_participants)
-        if (r.room == p.room) signal::add_participant(env->body.joined, r.fields());
-    } else if (other->channel) {
+  for (auto& [key, other] : participants_)
+    if (other.get() != &p && other->in_room(p.room) && other->channel)
       signal::add_participant(env->body.joined, other->fields(site_id_));
-    }
-  }
+  for (const RoomMember* m : members_)
+    m->for_each_person([&](const signal::ParticipantFields& f) {
+      if (f.room == p.room) signal::add_participant(env->body.joined, f);
+    });
   p.channel->send(*env);
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
-  broadcast(p.room, *env, &p);
+  broadcast_people(p.room, *env, &p);
   LOG_INFO("signal", "participant ", p.id, " (", p.display_name, ") joined room ", p.room);
 }
 
@@ -175,69 +203,41 @@ void Conference::handle_leave(Participant& p) {
   ++counters_.leaves;
   p.joined = false;
   unpublish_tracks(p);
-  if (p.peer) {
-    router_.remove_transport(p.peer->id());
-    by_peer_.erase(p.peer->id());
-    p.peer.reset();
+  if (p.transport) {
+    by_transport_.erase(p.transport->id());
+    p.transport.reset();  // leaves the media plane with its subscriptions
   }
-  p.outgoing.clear();
+  p.subscriptions.clear();
   auto env = envelope();
-  if (p.is_trunk()) {
-    for (auto& r : p.remote_participants) {
-      signal::make_participant_left(*env, r.id);
-      broadcast(r.room, *env, &p);
-    }
-    p.remote_participants.clear();
-    p.available.clear();
-  } else {
-    signal::make_participant_left(*env, p.id);
-    broadcast(p.room, *env, &p);
-  }
-  if (p.is_trunk()) {
-    for (auto& [key, other] : participants_)  // a trunk was in every room
-      if (other.get() != &p && other->joined) renegotiate(*other);
-  } else {
-    renegotiate_room(p.room, &p);
-  }
+  signal::make_participant_left(*env, p.id);
+  broadcast_people(p.room, *env, &p);
+  renegotiate_room(p.room, &p);
   LOG_INFO("signal", "participant ", p.id, " left room ", p.room);
 }
 
 void Conference::handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now) {
   if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
-    std::vector<MidRequest> receive;
-    if (p.is_trunk())
-      for (pb_size_t i = 0; i < d.receive_count; ++i) receive.push_back({d.receive[i].mid, d.receive[i].track_id});
-    auto answer = accept_offer(p, d.sdp, now, receive);
+    auto answer = accept_offer(p, d.sdp, now);
     if (!answer) {
       ++counters_.bad_sdp;
       send_error(p, umbrella_Error_Code_CODE_BAD_SDP, answer.error());
       return;
     }
     p.revision = d.revision;
-    auto env = envelope();
-    signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision);
-    p.channel->send(*env);
+    if (!send_description(p, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer)) return;
     publish_tracks(p);
-    if (p.is_trunk()) {
-      subscribe_negotiated(p);  // the trunk's answer is final: what it asked for flows now
-      return;
-    }
     // Anything already in the room reaches the newcomer by a server offer.
     renegotiate(p);
     return;
   }
-  if (p.dialled) {
-    apply_trunk_answer(p, d, now);
-    return;
-  }
   // An answer to our offer.
-  if (!p.offer_pending || d.revision != p.revision || !p.peer) {
+  if (!p.offer_pending || d.revision != p.revision || !p.transport) {
     ++counters_.unexpected;
     return;  // stale answer
   }
   ++counters_.answers_received;
   p.offer_pending = false;
-  if (auto r = p.peer->apply_answer(d.sdp); !r) {
+  if (auto r = p.transport->apply_answer(d.sdp); !r) {
     ++counters_.bad_sdp;
     send_error(p, umbrella_Error_Code_CODE_BAD_SDP, r.error());
     return;
@@ -246,14 +246,60 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
   if (p.renegotiate) renegotiate(p);
 }
 
-void Conference::broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except) {
-  // Trunks learn about tracks through their own announcements and offers, not room events.
-  bool track_event = env.which_body == umbrella_Envelope_track_added_tag ||
-                     env.which_body == umbrella_Envelope_track_removed_tag;
+void Conference::broadcast_people(const std::string& room, const umbrella_Envelope& env, const Participant* except,
+                                  const RoomMember* from) {
   for (auto& [key, other] : participants_)
-    if (other.get() != except && other->in_room(room) && other->channel &&
-        !(track_event && other->is_trunk()))
-      other->channel->send(env);
+    if (other.get() != except && other->in_room(room) && other->channel) other->channel->send(env);
+  for (RoomMember* m : members_)
+    if (m != from) m->on_people_event(room, env);
+}
+
+void Conference::broadcast_tracks(const std::string& room, const umbrella_Envelope& env, const Participant* except) {
+  // Members learn about tracks through on_tracks_changed, not room events.
+  for (auto& [key, other] : participants_)
+    if (other.get() != except && other->in_room(room) && other->channel) other->channel->send(env);
+}
+
+// Trunks' tracks first, then local participants' in the order they came (WHEP takes the
+// first of each kind).
+void Conference::for_each_track(const RoomMember* except, const TrackFn& fn) const {
+  for (const RoomMember* m : members_)
+    if (m != except)
+      for (auto& t : m->participant().published)
+        if (t.stream) fn(t);
+  for (auto& [key, p] : participants_)
+    if (p->joined)
+      for (auto& t : p->published)
+        if (t.stream) fn(t);
+}
+
+void Conference::for_each_person(const RoomMember* except, const PersonFn& fn) const {
+  for (auto& [key, p] : participants_)
+    if (p->joined && (p->channel || p->transport)) fn(p->fields(site_id_));
+  for (const RoomMember* m : members_)
+    if (m != except) m->for_each_person(fn);
+}
+
+void Conference::people_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) {
+  broadcast_people(room, event, nullptr, from);
+}
+
+void Conference::track_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) {
+  (void)from;
+  broadcast_tracks(room, event, nullptr);
+}
+
+void Conference::tracks_changed(const std::string& room, const RoomMember* from) {
+  for (auto& [key, other] : participants_)
+    if (other->in_room(room)) renegotiate(*other);
+  for (RoomMember* m : members_)
+    if (m != from) m->on_tracks_changed();
+}
+
+void Conference::renegotiate_room(const std::string& room, const Participant* except) {
+  for (auto& [key, other] : participants_)
+    if (other.get() != except && other->in_room(room)) renegotiate(*other);
+  for (RoomMember* m : members_) m->on_tracks_changed();
 }
 
 Result<Conference::HttpSession, std::string> Conference::whip(const std::string& room, const std::string& offer,
@@ -263,13 +309,14 @@ Result<Conference::HttpSession, std::string> Conference::whip(const std::string&
   auto answer = accept_offer(p, offer, now);
   if (!answer) {
     ++counters_.bad_sdp;
+    if (p.transport) by_transport_.erase(p.transport->id());
     participants_.erase(key);
     return Err{answer.error()};
   }
   // The person first, then their tracks: a trunk places tracks in their owner's room.
   auto env = envelope();
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
-  broadcast(p.room, *env, &p);
+  broadcast_people(p.room, *env, &p);
   publish_tracks(p);
   std::string resource = "whip-" + p.id;
   http_resources_[resource] = key;
@@ -286,70 +333,13 @@ bool Conference::end_http_session(const std::string& resource) {
   return true;
 }
 
-// Bits per second since the previous snapshot that saw this counter (status polls, ~1 s).
-uint64_t Conference::bitrate(const std::string& key, uint64_t bytes, Instant now,
-                             std::unordered_map<std::string, RateSample>& next) const {
-  RateSample sample{bytes, now, 0};
-  if (auto it = rate_samples_.find(key); it != rate_samples_.end()) {
-    Duration dt = now - it->second.at;
-    sample.bps = it->second.bps;
-    if (dt >= milliseconds(200) && bytes >= it->second.bytes) {
-      sample.bps = uint64_t(double(bytes - it->second.bytes) * 8e9 / double(dt.count()));
-    } else {
-      sample = it->second;  // too soon: keep the older reference point
-    }
-  }
-  next[key] = sample;
-  return sample.bps;
-}
-
 void Conference::snapshot(signal::StatusSnapshot& out) const {
   Instant now = media_.loop.now();
-  std::unordered_map<std::string, RateSample> next;
-  for (auto& [key, p] : participants_) {
-    if (!p->joined) continue;
-    signal::ClientSnapshot c;
-    c.participant_id = p->id;
-    c.display_name = p->display_name;
-    c.room = p->room;
-    Peer* t = p->peer.get();
-    c.ice_state = t ? t->ice_state() : "new";
-    c.dtls_state = t ? t->dtls_state() : "new";
-    if (t && t->remote_address()) c.address = t->remote_address()->to_string();
-    for (auto& track : p->published) {
-      if (!track.stream) continue;  // not forwarded (e.g. a duplicate that came round a ring)
-      signal::TrackStats s;
-      s.track_id = track.track_id;
-      s.kind = track.kind == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
-      s.ssrc = router_.stream_ssrc(track.stream);
-      if (auto* sc = router_.stream_counters(track.stream)) {
-        s.packets = sc->packets;
-        s.bytes = sc->bytes;
-        s.packets_lost = sc->lost;
-        s.nacks = sc->nacks_sent;
-        s.plis = sc->plis_sent;
-        s.bitrate_bps = bitrate("in " + track.track_id, sc->bytes, now, next);
-      }
-      c.published.push_back(std::move(s));
-    }
-    for (auto& o : p->outgoing) {
-      if (!o.subscribed || !p->peer) continue;
-      signal::TrackStats s;
-      s.track_id = o.track_id;
-      s.kind = o.kind == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
-      s.ssrc = o.ssrc;
-      if (auto* sc = router_.subscription_counters(o.stream, p->peer->id())) {
-        s.packets = sc->packets;
-        s.bytes = sc->bytes;
-        s.nacks = sc->nacks_received;
-        s.plis = sc->plis_received;
-        s.bitrate_bps = bitrate("out " + p->id + " " + o.track_id, sc->bytes, now, next);
-      }
-      c.forwarded.push_back(std::move(s));
-    }
-    out.clients.push_back(std::move(c));
-  }
-  rate_samples_ = std::move(next);
+  for (auto& [key, p] : participants_)
+    if (p->joined) out.clients.push_back(describe_client(*p, media_.plane, rates_, now));
+  for (const RoomMember* m : members_)
+    if (m->participant().joined) out.clients.push_back(describe_client(m->participant(), media_.plane, rates_, now));
+  rates_.commit();
 }
 
 }  // namespace umbrella::server

@@ -1,6 +1,6 @@
 // The control plane: rooms and their participants, the signalling each participant speaks
-// over /wsb (or WHIP/WHEP over HTTP), SDP negotiation, and the glue from every participant's
-// transport to the media router.
+// over /wsb (or WHIP/WHEP over HTTP) and SDP negotiation. Media never passes through here:
+// it goes from each transport to the media plane (src/media) and out again.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +10,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/bytes.hpp"
 #include "core/time.hpp"
+#include "server/client_status.hpp"
 #include "server/peer.hpp"
-#include "sfu/router.hpp"
+#include "server/rooms.hpp"
 #include "signal/status.hpp"
 #include "umbrella.pb.h"
 
@@ -30,6 +32,7 @@ struct SignalCounters {
   uint64_t bad_sdp = 0;
   uint64_t offers_sent = 0;
   uint64_t answers_received = 0;
+  uint64_t description_failed = 0;  // an offer/answer that could not be built or sent: session closed
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).
@@ -48,22 +51,14 @@ class TrunkControl {
   virtual void describe(std::vector<signal::TrunkSnapshot>& out) const = 0;
 };
 
-class Participant;
-struct OutgoingTrack;
-struct PublishedTrack;
-
-// What a trunk we dialled asks of the far SFU: track `track_id` on our receive m-line `mid`.
-struct MidRequest {
-  std::string mid;
-  std::string track_id;
-};
-
-class Conference final : public PeerListener, public sfu::Outbox {
+// The rooms: local participants (browsers on /wsb, WHIP publishers, WHEP viewers), their
+// signalling and SDP negotiation, and their tracks in the media plane. Trunks are RoomMembers
+// (trunk_participant.hpp); /wsb connections that join as a trunk go to the TrunkAcceptor.
+class Conference final : public TransportEvents, public Rooms {
  public:
-  Conference(std::string site_id, MediaContext& media, std::string trunk_secret = {});
+  Conference(std::string site_id, MediaContext& media);
   ~Conference() override;
 
-  const std::string& site_id() const { return site_id_; }
   const SignalCounters& counters() const { return counters_; }
 
   // A new /wsb connection. The returned id names it in on_message/on_closed.
@@ -82,82 +77,70 @@ class Conference final : public PeerListener, public sfu::Outbox {
   bool end_http_session(const std::string& resource);
 
   void set_trunk_control(TrunkControl* control) { trunk_control_ = control; }
-  // A trunk we dial: its WebSocket is up; we join the far SFU as its WebRTC client.
-  uint64_t open_trunk(SignalChannel* channel);
+  void set_trunk_acceptor(TrunkAcceptor* acceptor) { trunk_acceptor_ = acceptor; }
 
   size_t participants() const { return participants_.size(); }
   void snapshot(signal::StatusSnapshot& out) const;
-  const sfu::Router& router() const { return router_; }
 
-  // PeerListener
-  void on_peer_connected(uint32_t peer, Instant now) override;
-  void on_peer_rtp(uint32_t peer, Packet& packet, Instant now) override;
-  void on_peer_rtcp(uint32_t peer, Packet& packet, Instant now) override;
-  void on_peer_closed(uint32_t peer, const std::string& reason) override;
-  // sfu::Outbox
-  void forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) override;
-  void send_rtcp(sfu::TransportId to, Bytes compound) override;
+  // TransportEvents
+  void on_transport_connected(media::TransportId transport, Instant now) override;
+  void on_transport_closed(media::TransportId transport, const std::string& reason) override;
+
+  // Rooms (for trunks)
+  const std::string& site_id() const override { return site_id_; }
+  MediaContext& media() override { return media_; }
+  SignalCounters& signal_counters() override { return counters_; }
+  void add_member(RoomMember& member) override { members_.push_back(&member); }
+  void remove_member(RoomMember& member) override { std::erase(members_, &member); }
+  void for_each_track(const RoomMember* except, const TrackFn& fn) const override;
+  void for_each_person(const RoomMember* except, const PersonFn& fn) const override;
+  void people_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) override;
+  void track_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) override;
+  void tracks_changed(const std::string& room, const RoomMember* from) override;
+  std::string new_mid(char prefix) override { return prefix + std::to_string(next_mid_++); }
 
  private:
   Participant& create_participant(uint64_t connection, SignalChannel* channel);
   // A WHIP publisher or WHEP viewer: joined at once, no signalling channel.
   Participant& create_http_participant(const std::string& room, const char* kind);
   void remove_participant(Participant& p);
+  void handle_message(Participant& p, const umbrella_Envelope& msg, Instant now);
   void handle_join(Participant& p, const umbrella_Join& join);
   void handle_leave(Participant& p);
   void handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now);
-  Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now,
-                                                const std::vector<MidRequest>& receive = {});
+  Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now);
   void publish_tracks(Participant& p);
   void unpublish_tracks(Participant& p);
-  void update_subscriptions(Participant& p);
   void renegotiate(Participant& p);
   void renegotiate_room(const std::string& room, const Participant* except);
   void subscribe_negotiated(Participant& subscriber);
-  std::optional<sfu::Subscription> make_subscription(const Participant& subscriber, const OutgoingTrack& out) const;
-  void broadcast(const std::string& room, const umbrella_Envelope& env, const Participant* except);
-  // Trunks (conference_trunk.cpp).
-  bool handle_trunk_message(Participant& p, const umbrella_Envelope& msg, Instant now);
-  bool accept_trunk_join(Participant& p, const umbrella_Join& join);
-  void announce_to_trunk(Participant& p);
-  void trunk_offer(Participant& p);
-  void apply_trunk_answer(Participant& p, const umbrella_SessionDescription& d, Instant now);
-  void remote_participant_event(Participant& trunk, const umbrella_Envelope& msg);
-  const PublishedTrack* find_track(const std::string& track_id,
-                                        const Participant* except) const;
-  bool known_participant(const std::string& id) const;
+  // Tracks of `room` that `p` may receive (everyone's but its own).
+  void for_each_room_track(const Participant& p, const TrackFn& fn) const;
+  // People events go to the room's clients and to every member; track events to clients only.
+  void broadcast_people(const std::string& room, const umbrella_Envelope& env, const Participant* except,
+                        const RoomMember* from = nullptr);
+  void broadcast_tracks(const std::string& room, const umbrella_Envelope& env, const Participant* except);
+  // Every failure to build or send a description ends up here: logged, counted, the session closed.
+  bool send_description(Participant& p, umbrella_SessionDescription_Type type, const std::string& sdp);
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
   void send_trunks(Participant& p);
-  void arm_router_timer();
-  Participant* by_peer(uint32_t peer);
+  Participant* by_transport(media::TransportId transport);
   std::string new_participant_id();
-  // A new output of track t on mid (fresh SSRCs) for a participant that receives it.
-  OutgoingTrack output_for(const PublishedTrack& t, std::string mid);
-  uint32_t new_ssrc();
 
   std::string site_id_;
-  std::string trunk_secret_;
   TrunkControl* trunk_control_ = nullptr;
+  TrunkAcceptor* trunk_acceptor_ = nullptr;
   MediaContext& media_;
-  sfu::Router router_;
   SignalCounters counters_;
   uint64_t next_connection_ = 1;
   uint64_t next_participant_ = 1;
-  uint32_t next_peer_ = 1;
-  sfu::StreamId next_stream_ = 1;
   uint64_t next_mid_ = 1;
   std::map<uint64_t, std::unique_ptr<Participant>> participants_;  // by connection / resource key
-  std::unordered_map<uint32_t, Participant*> by_peer_;
-  std::unordered_map<std::string, uint64_t> http_resources_;       // WHIP/WHEP resource -> key
-  EventLoop::TimerId router_timer_ = 0;
-  struct RateSample {
-    uint64_t bytes;
-    Instant at;
-    uint64_t bps;
-  };
-  uint64_t bitrate(const std::string& key, uint64_t bytes, Instant now,
-                   std::unordered_map<std::string, RateSample>& next) const;
-  mutable std::unordered_map<std::string, RateSample> rate_samples_;  // for bitrates in status
+  std::unordered_map<media::TransportId, Participant*> by_transport_;
+  std::unordered_map<std::string, uint64_t> http_resources_;  // WHIP/WHEP resource -> key
+  std::unordered_set<uint64_t> trunk_connections_;           // handed to the TrunkAcceptor
+  std::vector<RoomMember*> members_;
+  mutable RateMeter rates_;  // for bitrates in status
 };
 
 }  // namespace umbrella::server

@@ -32,16 +32,14 @@ MediaPort::MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_
 
 MediaPort::~MediaPort() { loop_.unwatch(socket_.fd()); }
 
-void MediaPort::register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint) { by_ufrag_[ufrag] = endpoint; }
-
-void MediaPort::bind_address(const SocketAddress& address, MediaEndpoint* endpoint) {
+void DatagramPort::bind_address(const SocketAddress& address, MediaEndpoint* endpoint) {
   // An address change (NAT rebinding, network switch) moves the transport: the old address
   // must no longer reach it.
   std::erase_if(by_address_, [endpoint](const auto& kv) { return kv.second == endpoint; });
   by_address_[address] = endpoint;
 }
 
-void MediaPort::unregister(MediaEndpoint* endpoint) {
+void DatagramPort::unregister(MediaEndpoint* endpoint) {
   flush();
   std::erase_if(by_ufrag_, [endpoint](const auto& kv) { return kv.second == endpoint; });
   std::erase_if(by_address_, [endpoint](const auto& kv) { return kv.second == endpoint; });
@@ -62,7 +60,7 @@ void MediaPort::on_readable() {
     Instant now = loop_.now();
     int64_t now_ns = receive_clock_now_ns();
     for (size_t i = 0; i < n; ++i) {
-      dispatch(batch_[i], now, now_ns);
+      dispatch(batch_[i].packet, batch_[i].peer, now, now_ns);
       batch_[i].packet.reset();
       // A datagram's copies leave before the next is processed once there are a few: the
       // syscall is shared by its fan-out, and no copy waits behind the rest of the batch.
@@ -72,8 +70,8 @@ void MediaPort::on_readable() {
   }
 }
 
-void MediaPort::dispatch(Datagram& d, Instant now, int64_t now_ns) {
-  Bytes bytes = d.packet.span();
+void DatagramPort::dispatch(Packet& packet, const SocketAddress& from, Instant now, int64_t now_ns) {
+  Bytes bytes = packet.span();
   if (bytes.empty()) return;
   uint8_t first = bytes[0];
   if (first <= 3) {  // STUN (RFC 7983)
@@ -88,36 +86,36 @@ void MediaPort::dispatch(Datagram& d, Instant now, int64_t now_ns) {
         auto it = by_ufrag_.find(std::string(*ufrag));
         if (it != by_ufrag_.end()) endpoint = it->second;
       }
-    } else if (auto it = by_address_.find(d.peer); it != by_address_.end()) {
+    } else if (auto it = by_address_.find(from); it != by_address_.end()) {
       endpoint = it->second;  // responses to our own checks (trunks)
     }
     if (!endpoint) {
       ++counters_.stun_unknown_ufrag;
       // RFC 8489 10.1.2: an unknown USERNAME gets a 401, statelessly (smaller than the request).
-      if (msg->is_binding_request()) send_unauthorized(*msg, d.peer);
+      if (msg->is_binding_request()) send_unauthorized(*msg, from);
       return;
     }
-    endpoint->on_stun(*msg, bytes, d.peer, now);
+    endpoint->on_stun(*msg, bytes, from, now);
     return;
   }
-  if (first >= 128 && first <= 191 && d.packet.received_ns() > 0 && now_ns - d.packet.received_ns() > kStaleNs) {
+  if (first >= 128 && first <= 191 && packet.received_ns() > 0 && now_ns - packet.received_ns() > kStaleNs) {
     ++counters_.stale_dropped;  // RTP/RTCP only: DTLS and STUN are never too late
     return;
   }
   if ((first >= 20 && first <= 63) || (first >= 128 && first <= 191)) {  // DTLS, RTP/RTCP
-    auto it = by_address_.find(d.peer);
+    auto it = by_address_.find(from);
     if (it == by_address_.end()) {
       ++counters_.unknown_source;
       return;
     }
-    it->second->on_datagram(std::move(d.packet), d.peer, now);
+    it->second->on_datagram(std::move(packet), from, now);
     return;
   }
   ++counters_.not_demuxable;
 }
 
-void MediaPort::send_unauthorized(const stun::Message& msg, const SocketAddress& to) {
-  Packet p = pool_.acquire();
+void DatagramPort::send_unauthorized(const stun::Message& msg, const SocketAddress& to) {
+  Packet p = pool().acquire();
   if (!p) return;
   stun::MessageBuilder b(MutableBytes(p.data(), p.capacity()), stun::method::kBinding,
                          stun::MessageClass::kErrorResponse, msg.transaction_id);
@@ -126,7 +124,7 @@ void MediaPort::send_unauthorized(const stun::Message& msg, const SocketAddress&
   size_t n = b.finish();
   if (n == 0) return;
   p.set_size(n);
-  socket_.send(std::move(p), to);
+  send(std::move(p), to);
 }
 
 }  // namespace umbrella::server

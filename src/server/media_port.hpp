@@ -31,16 +31,14 @@ struct MediaPortCounters {
   uint64_t stale_dropped = 0;       // RTP/RTCP that waited in the socket too long to be worth sending
 };
 
-class MediaPort {
+// The datagram side every transport's owner uses: a pool, the local port, registration for
+// demultiplexing, and a send queue. MediaPort is the real one; tests use one in memory.
+class DatagramPort {
  public:
-  // `threads` (counting the loop's own) encrypt and send each batch; 1 keeps it all on the loop.
-  MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads = 1);
-  ~MediaPort();
-
-  uint16_t port() const { return socket_.local_port(); }
-  PacketPool& pool() { return pool_; }
-
-  void register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint);
+  virtual ~DatagramPort() = default;
+  virtual uint16_t port() const = 0;
+  virtual PacketPool& pool() = 0;
+  void register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint) { by_ufrag_[ufrag] = endpoint; }
   // Routes non-STUN traffic from `address` to endpoint (after ICE nomination or an address change).
   void bind_address(const SocketAddress& address, MediaEndpoint* endpoint);
   // Also routes `address` to endpoint, keeping its other addresses (a dialling transport's
@@ -48,32 +46,52 @@ class MediaPort {
   void add_address(const SocketAddress& address, MediaEndpoint* endpoint) { by_address_[address] = endpoint; }
   // Also flushes, so no queued datagram still needs the endpoint's SRTP (see SendTransform).
   void unregister(MediaEndpoint* endpoint);
-
-  // Queued and sent in a batch at the end of the current receive pass; `transform` (SRTP
-  // protect) is applied at that flush, maybe on another thread.
-  void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr) {
-    socket_.send(std::move(packet), to, transform);
-  }
-  void flush();
+  // Queued and sent in a batch; `transform` (SRTP protect) is applied at that flush, maybe on
+  // another thread.
+  virtual void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr) = 0;
+  virtual void flush() = 0;
 
   const MediaPortCounters& counters() const { return counters_; }
+  size_t endpoints() const { return by_ufrag_.size(); }
+
+ protected:
+  // RFC 7983 demultiplexing of one received datagram to its endpoint.
+  void dispatch(Packet& packet, const SocketAddress& from, Instant now, int64_t now_ns);
+  void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
+
+  MediaPortCounters counters_;
+
+ private:
+  std::unordered_map<std::string, MediaEndpoint*> by_ufrag_;
+  std::unordered_map<SocketAddress, MediaEndpoint*> by_address_;
+};
+
+class MediaPort final : public DatagramPort {
+ public:
+  // `threads` (counting the loop's own) encrypt and send each batch; 1 keeps it all on the loop.
+  MediaPort(EventLoop& loop, UdpSocket socket, size_t pool_slots, size_t threads = 1);
+  ~MediaPort() override;
+
+  uint16_t port() const override { return socket_.local_port(); }
+  PacketPool& pool() override { return pool_; }
+
+  // Queued and sent in a batch at the end of the current receive pass.
+  void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr) override {
+    socket_.send(std::move(packet), to, transform);
+  }
+  void flush() override;
+
   const UdpCounters& udp_counters() const { return socket_.counters(); }
   DelayHistogram forward_delays() const { return socket_.send_delays(); }
-  size_t endpoints() const { return by_ufrag_.size(); }
   size_t threads() const { return workers_.size(); }
 
  private:
   void on_readable();
-  void dispatch(Datagram& d, Instant now, int64_t now_ns);
-  void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
 
   EventLoop& loop_;
   WorkerPool workers_;  // before socket_: the socket's queue uses it until destroyed
   UdpSocket socket_;
   PacketPool pool_;
-  MediaPortCounters counters_;
-  std::unordered_map<std::string, MediaEndpoint*> by_ufrag_;
-  std::unordered_map<SocketAddress, MediaEndpoint*> by_address_;
   std::array<Datagram, UdpSocket::kBatch> batch_;
   bool waiting_writable_ = false;
 };

@@ -8,11 +8,12 @@
 
 namespace umbrella::server {
 
-Peer::Peer(MediaContext& ctx, uint32_t id, PeerListener& listener)
-    : ctx_(ctx), id_(id), listener_(listener), credentials_(ice::generate_credentials()) {}
+Peer::Peer(MediaContext& ctx, TransportEvents& events)
+    : ctx_(ctx), events_(events), id_(ctx.plane.add_transport(*this)), credentials_(ice::generate_credentials()) {}
 
 Peer::~Peer() {
   if (timer_) ctx_.loop.cancel(timer_);
+  ctx_.plane.remove_transport(id_);
   ctx_.port.unregister(this);
 }
 
@@ -183,9 +184,10 @@ void Peer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransfo
   ctx_.port.send(std::move(packet), to, &protect);
 }
 void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(address, this); }
-void Peer::on_connected(Instant now) { listener_.on_peer_connected(id_, now); }
-void Peer::on_rtp(Packet& packet, Instant now) { listener_.on_peer_rtp(id_, packet, now); }
-void Peer::on_rtcp(Packet& packet, Instant now) { listener_.on_peer_rtcp(id_, packet, now); }
-void Peer::on_closed(const std::string& reason) { listener_.on_peer_closed(id_, reason); }
+void Peer::on_connected(Instant now) { events_.on_transport_connected(id_, now); }
+// Decrypted media goes straight to the media plane.
+void Peer::on_rtp(Packet& packet, Instant now) { ctx_.plane.on_rtp(id_, packet, now); }
+void Peer::on_rtcp(Packet& packet, Instant now) { ctx_.plane.on_rtcp(id_, packet.span(), now); }
+void Peer::on_closed(const std::string& reason) { events_.on_transport_closed(id_, reason); }
 
 }  // namespace umbrella::server

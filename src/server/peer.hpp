@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "media/media_plane.hpp"
 #include "rtc/transport.hpp"
 #include "sdp/negotiation.hpp"
 #include "server/media_port.hpp"
@@ -19,37 +20,42 @@ class Certificate;
 
 namespace umbrella::server {
 
-// What every peer shares: the loop, the port, the DTLS identity, what to announce.
+// What every peer shares: the loop, the port, the media plane, the DTLS identity, what to announce.
 struct MediaContext {
   EventLoop& loop;
-  MediaPort& port;
+  DatagramPort& port;
+  media::MediaPlane& plane;
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
 };
 
-// Where a peer's decrypted media and its end go (the conference's router).
-class PeerListener {
+// Where a transport's state changes go (the signalling above). Its media goes to the media
+// plane, never here.
+class TransportEvents {
  public:
-  virtual ~PeerListener() = default;
-  virtual void on_peer_connected(uint32_t peer, Instant now) = 0;
-  virtual void on_peer_rtp(uint32_t peer, Packet& packet, Instant now) = 0;
-  virtual void on_peer_rtcp(uint32_t peer, Packet& packet, Instant now) = 0;
-  virtual void on_peer_closed(uint32_t peer, const std::string& reason) = 0;
+  virtual ~TransportEvents() = default;
+  virtual void on_transport_connected(media::TransportId transport, Instant now) = 0;
+  virtual void on_transport_closed(media::TransportId transport, const std::string& reason) = 0;
 };
 
-class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::TransportListener {
+// Registered with the media plane for its lifetime; id() is its media::TransportId.
+class Peer final : public MediaEndpoint,
+                   public rtc::DatagramSink,
+                   public rtc::TransportListener,
+                   public media::Transport {
  public:
-  Peer(MediaContext& ctx, uint32_t id, PeerListener& listener);
+  Peer(MediaContext& ctx, TransportEvents& events);
   ~Peer() override;
 
-  uint32_t id() const { return id_; }
+  media::TransportId id() const { return id_; }
 
   // The transport, once created: ICE-lite (answer()) toward clients, or ICE controlling
   // (apply_client_answer()) toward another SFU it dialled.
   bool has_transport() const { return transport_ != nullptr; }
-  bool connected() const;
-  bool send_rtp(Packet packet);
-  bool send_rtcp(Bytes compound);
+  // media::Transport
+  bool connected() const override;
+  bool send_rtp(Packet packet) override;
+  bool send_rtcp(Bytes compound) override;
   const char* ice_state() const;
   const char* dtls_state() const;
   std::optional<SocketAddress> remote_address() const;
@@ -90,8 +96,8 @@ class Peer final : public MediaEndpoint, public rtc::DatagramSink, public rtc::T
   void arm_timer();
 
   MediaContext& ctx_;
-  uint32_t id_;
-  PeerListener& listener_;
+  TransportEvents& events_;
+  media::TransportId id_;
   ice::Credentials credentials_;
   std::unique_ptr<rtc::Transport> transport_;
   std::optional<sdp::SessionDescription> remote_answer_;

@@ -45,7 +45,9 @@ Server::~Server() {
   http_.reset();  // closes connections, which tells the conference
   trunks_.reset();
   routes_.reset();
-  conference_.reset();
+  trunk_hub_.reset();
+  conference_.reset();  // its transports leave the media plane
+  plane_.reset();
   media_.reset();
 }
 
@@ -101,14 +103,18 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
     }
     if (candidates.empty()) candidates.push_back("127.0.0.1");
   }
-  s->media_context_ = std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->dtls_cert_, candidates});
-  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, config.trunk_secret);
+  s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
+  s->media_context_ =
+      std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates});
+  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_);
+  s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
+  s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_);
 
-  s->trunks_ = std::make_unique<Trunks>(loop, s->config_, *s->conference_,
+  s->trunks_ = std::make_unique<Trunks>(loop, s->config_, *s->trunk_hub_,
                                         [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->conference_->set_trunk_control(s->trunks_.get());
 

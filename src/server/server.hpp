@@ -9,10 +9,12 @@
 #include "core/config.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
+#include "media/media_plane.hpp"
 #include "server/conference.hpp"
 #include "server/http_server.hpp"
 #include "server/media_port.hpp"
 #include "server/routes.hpp"
+#include "server/trunk_hub.hpp"
 #include "server/trunks.hpp"
 #include "tls/certificate.hpp"
 #include "tls/server_config.hpp"
@@ -37,8 +39,10 @@ class Server {
   Instant started_;
   std::optional<tls::TlsServerConfig> https_;
   std::optional<tls::Certificate> dtls_cert_;  // one per process, made at start
+  std::unique_ptr<media::MediaPlane> plane_;
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
+  std::unique_ptr<TrunkHub> trunk_hub_;
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<Trunks> trunks_;
   std::unique_ptr<HttpServer> http_;

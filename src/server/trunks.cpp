@@ -10,21 +10,21 @@ class Trunks::Dialled final : public TrunkLink::Listener, public SignalChannel {
   Dialled(Trunks& owner, TrunkLink::Options options)
       : owner_(owner), link_(owner.loop_, std::move(options), *this) {}
   ~Dialled() override {
-    if (key_) owner_.conference_.on_closed(key_);
+    if (key_) owner_.hub_.on_closed(key_);
   }
   void start() { link_.start(); }
   const TrunkLink& link() const { return link_; }
 
-  void on_trunk_open(TrunkLink&) override { key_ = owner_.conference_.open_trunk(this); }
+  void on_trunk_open(TrunkLink&) override { key_ = owner_.hub_.open_dialled(this); }
   void on_trunk_message(TrunkLink&, Bytes frame) override {
-    if (key_) owner_.conference_.on_message(key_, frame, owner_.loop_.now());
+    if (key_) owner_.hub_.on_frame(key_, frame, owner_.loop_.now());
   }
   void on_trunk_closed(TrunkLink&, const std::string&) override {
-    // May arrive from inside the conference (a send that failed): leave it from the loop.
+    // May arrive from inside the hub (a send that failed): leave it from the loop.
     uint64_t key = std::exchange(key_, 0);
     if (!key) return;
-    Conference& conference = owner_.conference_;
-    owner_.defer_([&conference, key] { conference.on_closed(key); });
+    TrunkHub& hub = owner_.hub_;
+    owner_.defer_([&hub, key] { hub.on_closed(key); });
   }
 
   void send(const umbrella_Envelope& env) override {
@@ -44,9 +44,9 @@ class Trunks::Dialled final : public TrunkLink::Listener, public SignalChannel {
   uint64_t key_ = 0;
 };
 
-Trunks::Trunks(EventLoop& loop, const Config& config, Conference& conference,
+Trunks::Trunks(EventLoop& loop, const Config& config, TrunkHub& hub,
                std::function<void(std::function<void()>)> defer)
-    : loop_(loop), config_(config), conference_(conference), defer_(std::move(defer)) {
+    : loop_(loop), config_(config), hub_(hub), defer_(std::move(defer)) {
   set_urls(config.trunk_urls);
 }
 
@@ -76,7 +76,7 @@ void Trunks::set_urls(const std::vector<std::string>& urls) {
   }
   for (auto& l : links_)
     if (l) LOG_INFO("trunk", "stopping trunk ", l->link().url());
-  links_ = std::move(keep);  // dropped links close; the conference removes their tracks
+  links_ = std::move(keep);  // dropped links close; the hub removes their tracks
 }
 
 void Trunks::describe(std::vector<signal::TrunkSnapshot>& out) const {

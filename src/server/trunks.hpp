@@ -1,5 +1,5 @@
 // The trunks this SFU dials (UMBRELLA_TRUNK_URL, or the /trunk page): each is a TrunkLink
-// (the WebSocket to the far SFU) bridged into the conference as a signalling channel.
+// (the WebSocket to the far SFU) bridged into the trunk hub as a signalling channel.
 #pragma once
 
 #include <functional>
@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "server/conference.hpp"
+#include "server/trunk_hub.hpp"
 #include "server/trunk_link.hpp"
 #include "signal/status.hpp"
 
@@ -16,7 +17,7 @@ namespace umbrella::server {
 
 class Trunks final : public TrunkControl {
  public:
-  Trunks(EventLoop& loop, const Config& config, Conference& conference,
+  Trunks(EventLoop& loop, const Config& config, TrunkHub& hub,
          std::function<void(std::function<void()>)> defer);
   ~Trunks() override;
 
@@ -28,7 +29,7 @@ class Trunks final : public TrunkControl {
   class Dialled;
   EventLoop& loop_;
   const Config& config_;
-  Conference& conference_;
+  TrunkHub& hub_;
   std::function<void(std::function<void()>)> defer_;
   std::vector<std::unique_ptr<Dialled>> links_;
 };

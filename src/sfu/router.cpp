@@ -64,6 +64,7 @@ void Router::rebuild_indexes() {
   }
   std::sort(stream_index_.begin(), stream_index_.end(), key_less<detail::StreamKey>);
   std::sort(output_index_.begin(), output_index_.end(), key_less<detail::OutputKey>);
+  recompute_deadline();  // registration changed: streams and their deadlines come and go
 }
 
 bool Router::retire_output(Output&& output) {
@@ -173,6 +174,7 @@ void Router::record_twcc(TransportId from, const Stream& s, const rtp::RtpView& 
     state = twcc_.back().get();
   }
   state->feedback.record(*seq, now);
+  lower_deadline(state->feedback.next_deadline());
 }
 
 void Router::send_twcc(Instant now) {
@@ -186,7 +188,10 @@ void Router::send_twcc(Instant now) {
 
 void Router::touch(Instant now) {
   if (now > now_) now_ = now;
-  if (next_report_ == kNever && !streams_.empty()) next_report_ = now + config_.report_interval;
+  if (next_report_ == kNever && !streams_.empty()) {
+    next_report_ = now + config_.report_interval;
+    lower_deadline(next_report_);
+  }
 }
 
 Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx) {
@@ -270,6 +275,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   forward(*s, packet, v, seq, rtx, now);
   if (nack && s->nack.take_keyframe_request()) keyframe_wanted(*s, now);
   if (s->keyframe_pending) maybe_send_pli(*s, now);
+  lower_deadline(*s);
 }
 
 void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uint16_t seq,

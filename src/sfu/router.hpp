@@ -4,6 +4,7 @@
 // and compound RTCP out through the Outbox; on_timeout() at next_deadline().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -39,7 +40,9 @@ class Router {
 
   void on_rtp(TransportId from, const Packet& packet /* decrypted */, Instant now);
   void on_rtcp(TransportId from, Bytes compound /* decrypted */, Instant now);
-  Instant next_deadline() const;
+  // O(1): a cached lower bound, lowered as packets arrive and recomputed by on_timeout and
+  // registration changes (a timer that fires early finds nothing due and re-arms).
+  Instant next_deadline() const { return next_deadline_; }
   void on_timeout(Instant now);
 
   // Maps Instants onto NTP time for sender reports (sampled once by the event loop).
@@ -81,6 +84,9 @@ class Router {
   void send_sender_reports(Stream& s, Instant now);
   void touch(Instant now);
   bool nack_enabled(const Stream& s) const;
+  void lower_deadline(Instant t) { next_deadline_ = std::min(next_deadline_, t); }
+  void lower_deadline(const Stream& s);  // its NACK and keyframe deadlines
+  void recompute_deadline();
 
   Outbox& outbox_;
   RouterConfig config_;
@@ -91,6 +97,7 @@ class Router {
   std::vector<Output> retired_;                  // recently removed outputs, newest last
   Instant now_{};                                // newest time seen (registration has none)
   Instant next_report_ = kNever;
+  Instant next_deadline_ = kNever;
   RouterCounters counters_;
   // Congestion feedback per publisher transport that negotiated transport-cc.
   struct TwccState {

@@ -117,6 +117,7 @@ void Router::keyframe_wanted(Stream& s, Instant now) {
   if (s.pub.kind != Kind::kVideo) return;
   s.keyframe_pending = true;
   maybe_send_pli(s, now);
+  lower_deadline(s);  // still pending: rate limited or the SSRC not yet known
 }
 
 void Router::maybe_send_pli(Stream& s, Instant now) {
@@ -149,15 +150,15 @@ bool Router::nack_enabled(const Stream& s) const {
   return s.pub.kind == Kind::kVideo || config_.nack_audio;
 }
 
-Instant Router::next_deadline() const {
-  Instant t = next_report_;
-  for (const auto& tw : twcc_) t = std::min(t, tw->feedback.next_deadline());
-  for (const auto& s : streams_) {
-    if (nack_enabled(*s)) t = std::min(t, s->nack.next_deadline());
-    if (s->keyframe_pending && s->pub.ssrc != 0)
-      t = std::min(t, s->has_pli ? s->last_pli + config_.keyframe_interval : now_);
-  }
-  return t;
+void Router::lower_deadline(const Stream& s) {
+  if (nack_enabled(s) && s.nack.outstanding() > 0) lower_deadline(s.nack.next_deadline());
+  if (s.keyframe_pending && s.pub.ssrc != 0) lower_deadline(s.has_pli ? s.last_pli + config_.keyframe_interval : now_);
+}
+
+void Router::recompute_deadline() {
+  next_deadline_ = next_report_;
+  for (const auto& tw : twcc_) lower_deadline(tw->feedback.next_deadline());
+  for (const auto& s : streams_) lower_deadline(*s);
 }
 
 void Router::on_timeout(Instant now) {
@@ -175,6 +176,7 @@ void Router::on_timeout(Instant now) {
     send_reports(now);
     next_report_ = now + config_.report_interval;
   }
+  recompute_deadline();
 }
 
 void Router::send_reports(Instant now) {

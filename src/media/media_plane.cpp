@@ -1,0 +1,93 @@
+#include "media/media_plane.hpp"
+
+#include <chrono>
+
+namespace umbrella::media {
+
+MediaPlane::MediaPlane(EventLoop& loop, PacketPool& pool) : loop_(loop), pool_(pool), router_(*this) {
+  // Sender reports carry wall-clock NTP time: anchor the loop's monotonic clock to it once.
+  router_.set_ntp_clock(rtp::NtpClock(loop_.now(), std::chrono::duration_cast<Duration>(
+                                                        std::chrono::system_clock::now().time_since_epoch())));
+  loop_.add_flusher([this] { flush(); });
+}
+
+MediaPlane::~MediaPlane() {
+  if (timer_) loop_.cancel(timer_);
+}
+
+TransportId MediaPlane::add_transport(Transport& transport) {
+  TransportId id = next_transport_++;
+  transports_[id] = &transport;
+  return id;
+}
+
+void MediaPlane::remove_transport(TransportId id) {
+  router_.remove_transport(id);
+  transports_.erase(id);
+  deadline_changed_ = true;
+}
+
+TrackId MediaPlane::publish(sfu::PublishedStream track) {
+  track.id = next_track_++;
+  router_.add_stream(track);
+  deadline_changed_ = true;
+  return track.id;
+}
+
+void MediaPlane::unpublish(TrackId id) {
+  router_.remove_stream(id);
+  deadline_changed_ = true;
+}
+
+void MediaPlane::subscribe(const sfu::Subscription& subscription) {
+  router_.add_subscription(subscription);
+  deadline_changed_ = true;
+}
+
+void MediaPlane::unsubscribe(TrackId track, TransportId subscriber) {
+  router_.remove_subscription(track, subscriber);
+  deadline_changed_ = true;
+}
+
+void MediaPlane::request_keyframe(TrackId track) {
+  router_.request_keyframe(track, loop_.now());
+  deadline_changed_ = true;
+}
+
+void MediaPlane::flush() {
+  if (!deadline_changed_) return;
+  deadline_changed_ = false;
+  ++counters_.timer_arms;
+  loop_.reschedule(timer_, router_.next_deadline(), [this] {
+    timer_ = 0;
+    router_.on_timeout(loop_.now());
+    deadline_changed_ = true;  // re-armed by the flusher after this iteration's timers
+  });
+}
+
+void MediaPlane::forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) {
+  auto it = transports_.find(to);
+  if (it == transports_.end() || !it->second->connected()) {
+    ++counters_.not_connected;
+    return;
+  }
+  Packet copy = pool_.copy_of(source.span());
+  if (!copy) {
+    ++counters_.pool_exhausted;
+    return;
+  }
+  if (!sfu::apply_rewrite(copy, rewrite)) {
+    ++counters_.rewrite_failed;
+    return;
+  }
+  if (!rewrite.repair) copy.set_received_ns(source.received_ns());  // measures the SFU's delay
+  ++counters_.forwarded;
+  it->second->send_rtp(std::move(copy));
+}
+
+void MediaPlane::send_rtcp(sfu::TransportId to, Bytes compound) {
+  auto it = transports_.find(to);
+  if (it != transports_.end()) it->second->send_rtcp(compound);
+}
+
+}  // namespace umbrella::media

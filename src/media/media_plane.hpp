@@ -1,0 +1,95 @@
+// The media plane: every transport's decrypted RTP/RTCP in, forwarded to the subscribers'
+// transports out, through the SFU router. It knows transports and tracks by id only: no
+// rooms, names or signalling (those sit above, in src/server, and call the methods below).
+// One timer drives the router; it is re-armed once per event-loop iteration (a flusher),
+// never per packet.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "core/event_loop.hpp"
+#include "core/packet_pool.hpp"
+#include "sfu/router.hpp"
+
+namespace umbrella::media {
+
+using TransportId = sfu::TransportId;
+using TrackId = sfu::StreamId;  // one publisher track (an RTP stream, with its RTX)
+
+// A transport as the media plane sees it: encrypts and sends. Implemented by the transport's
+// owner (the server's Peer, or a test's in-memory transport).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual bool connected() const = 0;
+  virtual bool send_rtp(Packet packet) = 0;   // the subscriber's own copy, rewritten
+  virtual bool send_rtcp(Bytes compound) = 0;  // plaintext compound RTCP
+};
+
+struct MediaPlaneCounters {
+  uint64_t forwarded = 0;        // RTP copies handed to a transport
+  uint64_t not_connected = 0;    // dropped: the subscriber's transport is not up (yet)
+  uint64_t pool_exhausted = 0;   // dropped: no packet for the copy
+  uint64_t rewrite_failed = 0;   // dropped: the copy could not take the subscriber's rewrite
+  uint64_t timer_arms = 0;       // router timer re-armed (at most once per loop iteration)
+};
+
+class MediaPlane final : private sfu::Outbox {
+ public:
+  MediaPlane(EventLoop& loop, PacketPool& pool);
+  ~MediaPlane() override;
+  MediaPlane(const MediaPlane&) = delete;
+  MediaPlane& operator=(const MediaPlane&) = delete;
+
+  // The transport must outlive its registration (remove_transport, usually in its destructor).
+  TransportId add_transport(Transport& transport);
+  void remove_transport(TransportId id);  // with every track it published and subscription it had
+
+  // A track the transport `track.transport` receives from its remote; track.id is assigned.
+  TrackId publish(sfu::PublishedStream track);
+  void unpublish(TrackId id);
+  void subscribe(const sfu::Subscription& subscription);
+  void unsubscribe(TrackId track, TransportId subscriber);
+  void request_keyframe(TrackId track);
+
+  // Decrypted media from a transport (its receive path calls these directly).
+  void on_rtp(TransportId from, const Packet& packet, Instant now) {
+    router_.on_rtp(from, packet, now);
+    deadline_changed_ = true;
+  }
+  void on_rtcp(TransportId from, Bytes compound, Instant now) {
+    router_.on_rtcp(from, compound, now);
+    deadline_changed_ = true;
+  }
+
+  const sfu::StreamCounters* track_counters(TrackId id) const { return router_.stream_counters(id); }
+  const sfu::SubscriptionCounters* subscription_counters(TrackId id, TransportId t) const {
+    return router_.subscription_counters(id, t);
+  }
+  uint32_t track_ssrc(TrackId id) const { return router_.stream_ssrc(id); }
+  const MediaPlaneCounters& counters() const { return counters_; }
+  const sfu::Router& router() const { return router_; }
+  size_t transports() const { return transports_.size(); }
+
+  // Re-arms the router timer if anything may have moved its deadline (the loop's flusher;
+  // tests without a loop iteration call it themselves).
+  void flush();
+
+ private:
+  // sfu::Outbox
+  void forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) override;
+  void send_rtcp(sfu::TransportId to, Bytes compound) override;
+
+  EventLoop& loop_;
+  PacketPool& pool_;
+  sfu::Router router_;
+  std::unordered_map<TransportId, Transport*> transports_;
+  TransportId next_transport_ = 1;
+  TrackId next_track_ = 1;
+  EventLoop::TimerId timer_ = 0;
+  bool deadline_changed_ = false;
+  MediaPlaneCounters counters_;
+};
+
+}  // namespace umbrella::media

@@ -1,0 +1,67 @@
+#include "server/client_status.hpp"
+
+#include "server/participant.hpp"
+#include "server/track_media.hpp"
+
+namespace umbrella::server {
+
+uint64_t RateMeter::rate(const std::string& key, uint64_t bytes, Instant now) {
+  Sample sample{bytes, now, 0};
+  if (auto it = samples_.find(key); it != samples_.end()) {
+    Duration dt = now - it->second.at;
+    sample.bps = it->second.bps;
+    if (dt >= milliseconds(200) && bytes >= it->second.bytes) {
+      sample.bps = uint64_t(double(bytes - it->second.bytes) * 8e9 / double(dt.count()));
+    } else {
+      sample = it->second;  // too soon: keep the older reference point
+    }
+  }
+  next_[key] = sample;
+  return sample.bps;
+}
+
+signal::ClientSnapshot describe_client(const Participant& p, const media::MediaPlane& plane, RateMeter& rates,
+                                       Instant now) {
+  signal::ClientSnapshot c;
+  c.participant_id = p.id;
+  c.display_name = p.display_name;
+  c.room = p.room;
+  const Peer* t = p.transport.get();
+  c.ice_state = t ? t->ice_state() : "new";
+  c.dtls_state = t ? t->dtls_state() : "new";
+  if (t && t->remote_address()) c.address = t->remote_address()->to_string();
+  for (auto& track : p.published) {
+    if (!track.stream) continue;  // not forwarded (e.g. a duplicate that came round a ring)
+    signal::TrackStats s;
+    s.track_id = track.track_id;
+    s.kind = to_proto(track.kind);
+    s.ssrc = plane.track_ssrc(track.stream);
+    if (auto* sc = plane.track_counters(track.stream)) {
+      s.packets = sc->packets;
+      s.bytes = sc->bytes;
+      s.packets_lost = sc->lost;
+      s.nacks = sc->nacks_sent;
+      s.plis = sc->plis_sent;
+      s.bitrate_bps = rates.rate("in " + track.track_id, sc->bytes, now);
+    }
+    c.published.push_back(std::move(s));
+  }
+  for (auto& o : p.subscriptions) {
+    if (!o.subscribed || !t) continue;
+    signal::TrackStats s;
+    s.track_id = o.track_id;
+    s.kind = to_proto(o.kind);
+    s.ssrc = o.ssrc;
+    if (auto* sc = plane.subscription_counters(o.stream, t->id())) {
+      s.packets = sc->packets;
+      s.bytes = sc->bytes;
+      s.nacks = sc->nacks_received;
+      s.plis = sc->plis_received;
+      s.bitrate_bps = rates.rate("out " + p.id + " " + o.track_id, sc->bytes, now);
+    }
+    c.forwarded.push_back(std::move(s));
+  }
+  return c;
+}
+
+}  // namespace umbrella::server

@@ -1,0 +1,118 @@
+#include "server/track_media.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "sdp/capabilities.hpp"
+#include "sdp/helpers.hpp"
+
+namespace umbrella::server {
+namespace {
+
+bool same_codec_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+uint32_t new_ssrc() {
+  static std::mt19937 rng(std::random_device{}());
+  uint32_t s;
+  do s = rng(); while (s == 0);
+  return s;
+}
+
+}  // namespace
+
+umbrella_MediaKind to_proto(sfu::Kind k) {
+  return k == sfu::Kind::kAudio ? umbrella_MediaKind_MEDIA_KIND_AUDIO : umbrella_MediaKind_MEDIA_KIND_VIDEO;
+}
+
+sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m) {
+  auto id = [&m](std::string_view uri) { return uint8_t(m.extension_id(uri).value_or(0)); };
+  sfu::ExtensionIds e;
+  e.mid = id(sdp::ext::kMid);
+  e.rid = id(sdp::ext::kRtpStreamId);
+  e.repaired_rid = id(sdp::ext::kRepairedRtpStreamId);
+  e.abs_send_time = id(sdp::ext::kAbsSendTime);
+  e.transport_cc = id(sdp::ext::kTransportCc);
+  e.audio_level = id(sdp::ext::kAudioLevel);
+  return e;
+}
+
+SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
+  SubscribedTrack o;
+  o.track_id = t.track_id;
+  o.publisher_id = t.owner_id;
+  o.stream = t.stream;
+  o.kind = t.kind;
+  o.mid = std::move(mid);
+  o.ssrc = new_ssrc();
+  if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
+  return o;
+}
+
+std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& t, const sdp::NegotiatedState& negotiated,
+                                                     const sdp::SessionDescription* remote) {
+  const sdp::NegotiatedMedia* m = negotiated.find(t.mid);
+  const sdp::MediaSection* section = remote ? sdp::find_media(*remote, t.mid) : nullptr;
+  if (!m || !section) return std::nullopt;
+  sfu::PublishedStream s;
+  s.kind = t.kind;
+  s.mid = t.mid;
+  s.extensions = extension_ids(*m);
+  // SSRCs as signalled: the FID group gives media + RTX; else the first a=ssrc.
+  for (auto& g : section->ssrc_groups)
+    if (g.semantics == "FID" && g.ssrcs.size() == 2) {
+      s.ssrc = g.ssrcs[0];
+      s.rtx_ssrc = g.ssrcs[1];
+    }
+  if (!s.ssrc && !section->ssrcs.empty()) s.ssrc = section->ssrcs.front().ssrc;
+  // Simulcast without SSRCs: forward the first rid's layer, learned from the rid extension.
+  if (!section->rids.empty()) {
+    s.ssrc = 0;
+    s.rtx_ssrc = 0;
+    s.rid = section->rids.front().id;
+  }
+  for (auto& c : m->codecs) {
+    if (sdp::is_rtx(c)) {
+      if (!s.rtx_payload_type) s.rtx_payload_type = c.pt;
+    } else if (s.clock_rate == 90000 || t.kind == sfu::Kind::kAudio) {
+      s.clock_rate = c.clock_rate ? c.clock_rate : s.clock_rate;
+    }
+  }
+  return s;
+}
+
+std::optional<sfu::Subscription> subscription_for(const SubscribedTrack& out, const PublisherTrack& source,
+                                                  const sdp::NegotiatedState& negotiated, sfu::TransportId transport) {
+  const sdp::NegotiatedMedia* mine = negotiated.find(out.mid);
+  if (!mine || mine->rejected || mine->direction == sdp::Direction::kInactive ||
+      mine->direction == sdp::Direction::kRecvOnly)
+    return std::nullopt;
+  sfu::Subscription s;
+  s.stream = out.stream;
+  s.transport = transport;
+  s.ssrc = out.ssrc;
+  s.extensions = extension_ids(*mine);
+  bool any = false;
+  for (auto& pc : source.codecs) {
+    if (sdp::is_rtx(pc) || pc.pt >= 128) continue;
+    for (auto& sc : mine->codecs) {
+      if (sdp::is_rtx(sc) || !same_codec_name(sc.name, pc.name) || sc.clock_rate != pc.clock_rate) continue;
+      s.payload_type_map[pc.pt] = sc.pt;
+      if (!any) {
+        if (auto rtx = mine->rtx_payload_type(sc.pt); rtx && out.rtx_ssrc) {
+          s.rtx_payload_type = *rtx;
+          s.rtx_ssrc = out.rtx_ssrc;
+        }
+      }
+      any = true;
+      break;
+    }
+  }
+  if (!any) return std::nullopt;
+  return s;
+}
+
+}  // namespace umbrella::server

@@ -1,0 +1,32 @@
+// From negotiated SDP to media-plane entries, for every participant kind: what a publisher's
+// m-line becomes (sfu::PublishedStream) and what a receiving m-line becomes (sfu::Subscription).
+#pragma once
+
+#include <optional>
+#include <random>
+
+#include "sdp/negotiation.hpp"
+#include "sdp/session_description.hpp"
+#include "server/participant.hpp"
+#include "sfu/types.hpp"
+
+namespace umbrella::server {
+
+sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m);
+
+// The stream a publisher sends on track.mid, with SSRCs as signalled in `remote` (what the
+// publisher sent: its offer, or the answer of an SFU we dialled). nullopt: not negotiated.
+std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& track, const sdp::NegotiatedState& negotiated,
+                                                     const sdp::SessionDescription* remote);
+
+// The subscription of `transport` to `source` on out.mid, if the subscriber's m-line sends and
+// shares a codec with the publisher.
+std::optional<sfu::Subscription> subscription_for(const SubscribedTrack& out, const PublisherTrack& source,
+                                                  const sdp::NegotiatedState& negotiated, sfu::TransportId transport);
+
+// A new output of track t on mid (fresh SSRCs) for a participant that receives it.
+SubscribedTrack output_for(const PublisherTrack& t, std::string mid);
+
+umbrella_MediaKind to_proto(sfu::Kind k);
+
+}  // namespace umbrella::server

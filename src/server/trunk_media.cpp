@@ -1,0 +1,291 @@
+// A trunk's media: the offers (we dialled) or answers (we accepted), the far rooms' tracks
+// as publisher tracks here, and our rooms' tracks as subscriptions toward the far SFU.
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "sdp/helpers.hpp"
+#include "server/track_media.hpp"
+#include "server/trunk_participant.hpp"
+#include "signal/messages.hpp"
+#include "signal/strings.hpp"
+
+namespace umbrella::server {
+namespace {
+std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
+sdp::MediaKind sdp_kind(sfu::Kind k) { return k == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo; }
+bool receives(const sdp::NegotiatedMedia* m) {
+  return m && !m->rejected && (m->direction == sdp::Direction::kRecvOnly || m->direction == sdp::Direction::kSendRecv);
+}
+}  // namespace
+
+void TrunkParticipant::ensure_peer() {
+  if (!p_.transport) p_.transport = std::make_unique<Peer>(rooms_.media(), *this);
+}
+
+bool TrunkParticipant::send_description(umbrella_SessionDescription_Type type, const std::string& sdp,
+                                        const std::vector<MidRequest>& receive) {
+  auto env = envelope();
+  bool ok = !sdp.empty() && p_.channel && signal::make_description(*env, type, sdp, p_.revision);
+  auto& d = env->body.description;
+  for (auto& r : receive) {
+    if (!ok) break;
+    if (d.receive_count >= sizeof(d.receive) / sizeof(d.receive[0])) break;
+    ok = signal::copy_string_exact(d.receive[d.receive_count].mid, r.mid) &&
+         signal::copy_string_exact(d.receive[d.receive_count].track_id, r.track_id);
+    ++d.receive_count;
+  }
+  if (ok) {
+    p_.channel->send(*env);
+    return true;
+  }
+  // Never an empty or cut description on the wire: the link is restarted instead.
+  ++rooms_.signal_counters().description_failed;
+  p_.offer_pending = false;
+  LOG_WARN("trunk", "cannot ", sdp.empty() ? "build" : "send", " the ",
+           type == umbrella_SessionDescription_Type_TYPE_OFFER ? "offer" : "answer", " for ", far_site_, " (",
+           sdp.size(), " bytes); closing the trunk");
+  close("session description could not be built");
+  return false;
+}
+
+void TrunkParticipant::on_tracks_changed() {
+  if (dialled_) offer();
+  else announce();
+}
+
+// Accepting side: tell the dialler which tracks it may ask for (far_tracks_ lists what we told).
+void TrunkParticipant::announce() {
+  if (!p_.joined || !p_.channel) return;
+  auto env = envelope();
+  for (auto it = far_tracks_.begin(); it != far_tracks_.end();) {
+    if (rooms_.find_track(it->track_id, this)) {
+      ++it;
+      continue;
+    }
+    for (auto o = p_.subscriptions.begin(); o != p_.subscriptions.end();) {
+      if (o->track_id != it->track_id) {
+        ++o;
+        continue;
+      }
+      if (o->subscribed && p_.transport) rooms_.media().plane.unsubscribe(o->stream, p_.transport->id());
+      o = p_.subscriptions.erase(o);
+    }
+    signal::make_track_removed(*env, it->track_id);
+    p_.channel->send(*env);
+    it = far_tracks_.erase(it);
+  }
+  rooms_.for_each_track(this, [&](const PublisherTrack& t) {
+    if (t.origin_site == far_site_) return;  // never back where it came from
+    for (auto& a : far_tracks_)
+      if (a.track_id == t.track_id) return;
+    far_tracks_.push_back({t.track_id, t.owner_id, t.origin_site, t.room, t.kind, ""});
+    signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
+    p_.channel->send(*env);
+  });
+}
+
+// Accepting side: the dialler's offer sends its tracks and names the ones it wants from us.
+void TrunkParticipant::handle_offer(const umbrella_SessionDescription& d, Instant now) {
+  std::vector<MidRequest> receive;
+  for (pb_size_t i = 0; i < d.receive_count; ++i) receive.push_back({d.receive[i].mid, d.receive[i].track_id});
+  auto answer = accept_offer(d.sdp, now, receive);
+  if (!answer) {
+    ++rooms_.signal_counters().bad_sdp;
+    send_error(umbrella_Error_Code_CODE_BAD_SDP, answer.error());
+    return;
+  }
+  p_.revision = d.revision;
+  if (!send_description(umbrella_SessionDescription_Type_TYPE_ANSWER, *answer)) return;
+  publish_tracks();
+  subscribe_negotiated();  // the trunk's answer is final: what it asked for flows now
+}
+
+Result<std::string, std::string> TrunkParticipant::accept_offer(const std::string& offer, Instant now,
+                                                                const std::vector<MidRequest>& receive) {
+  ensure_peer();
+  media::MediaPlane& plane = rooms_.media().plane;
+  // Keep the SSRCs of what it receives across offers.
+  for (auto& want : receive) {
+    const PublisherTrack* t = rooms_.find_track(want.track_id, this);
+    if (!t) continue;
+    SubscribedTrack* o = nullptr;
+    for (auto& x : p_.subscriptions)
+      if (x.track_id == want.track_id) o = &x;
+    if (o && o->mid != want.mid) {
+      if (o->subscribed) plane.unsubscribe(o->stream, p_.transport->id());
+      std::erase_if(p_.subscriptions, [&](const SubscribedTrack& x) { return x.track_id == want.track_id; });
+      o = nullptr;
+    }
+    if (!o) p_.subscriptions.push_back(output_for(*t, want.mid));
+  }
+  sdp::AnswerOptions options;
+  for (auto& o : p_.subscriptions) {
+    sdp::MidPolicy policy;
+    policy.direction = sdp::Direction::kSendOnly;
+    policy.track = to_sdp_track(o);
+    options.per_mid[o.mid] = policy;
+  }
+  auto answer = p_.transport->answer(offer, options, now);
+  if (!answer) return answer;
+  // A re-offer that no longer sends on an m-line ends that track.
+  for (auto it = p_.published.begin(); it != p_.published.end();) {
+    if (receives(p_.transport->negotiated().find(it->mid))) ++it;
+    else it = (unpublish(it), p_.published.begin());
+  }
+  // Over a trunk the far SFU names track and owner (a=msid:<owner> <global track id>).
+  const sdp::SessionDescription* remote = p_.transport->remote_offer();
+  for (const auto& m : p_.transport->negotiated().media) {
+    if (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) continue;
+    if (!receives(&m)) continue;
+    bool known = false;
+    for (auto& t : p_.published) known |= t.mid == m.mid;
+    const sdp::MediaSection* section = remote ? sdp::find_media(*remote, m.mid) : nullptr;
+    if (known || !section || section->msids.empty()) continue;
+    PublisherTrack t;
+    t.mid = m.mid;
+    t.kind = m.kind == sdp::MediaKind::kAudio ? sfu::Kind::kAudio : sfu::Kind::kVideo;
+    t.owner_id = section->msids.front().stream_id;
+    t.track_id = section->msids.front().track_id;
+    t.origin_site = far_site_;
+    t.room = "default";  // the owner's room, from the roster the trunk sent first
+    for (auto& r : remote_participants_)
+      if (r.id == t.owner_id) t.room = r.room;
+    t.codecs = m.codecs;
+    p_.published.push_back(std::move(t));
+  }
+  return answer;
+}
+
+// Dialling side: offer what we send and what we want to receive.
+void TrunkParticipant::offer() {
+  if (!p_.joined || !p_.channel) return;
+  if (p_.offer_pending) {
+    p_.renegotiate = true;
+    return;
+  }
+  p_.renegotiate = false;
+  bool changed = false;
+  for (auto it = p_.subscriptions.begin(); it != p_.subscriptions.end();) {
+    if (rooms_.find_track(it->track_id, this)) {
+      ++it;
+      continue;
+    }
+    if (it->subscribed && p_.transport) rooms_.media().plane.unsubscribe(it->stream, p_.transport->id());
+    it = p_.subscriptions.erase(it);
+    changed = true;
+  }
+  rooms_.for_each_track(this, [&](const PublisherTrack& t) {
+    if (t.origin_site == far_site_) return;
+    for (auto& o : p_.subscriptions)
+      if (o.track_id == t.track_id) return;
+    p_.subscriptions.push_back(output_for(t, rooms_.new_mid('s')));
+    changed = true;
+  });
+  for (auto& a : far_tracks_)
+    if (a.mid.empty()) {
+      a.mid = rooms_.new_mid('r');
+      changed = true;
+    }
+  if (!changed) return;
+  if (!p_.transport && p_.subscriptions.empty() && far_tracks_.empty()) return;  // an offer needs an m-line
+  ensure_peer();
+  std::vector<sdp::OutgoingTrack> send;
+  for (auto& o : p_.subscriptions) send.push_back(to_sdp_track(o));
+  std::vector<std::pair<std::string, sdp::MediaKind>> receive;
+  std::vector<MidRequest> requests;
+  for (auto& a : far_tracks_) {
+    receive.push_back({a.mid, sdp_kind(a.kind)});
+    requests.push_back({a.mid, a.track_id});
+  }
+  std::string sdp = p_.transport->client_offer(send, receive);
+  ++p_.revision;
+  if (!send_description(umbrella_SessionDescription_Type_TYPE_OFFER, sdp, requests)) return;
+  p_.offer_pending = true;
+  ++rooms_.signal_counters().offers_sent;
+}
+
+void TrunkParticipant::apply_answer(const umbrella_SessionDescription& d, Instant now) {
+  SignalCounters& counters = rooms_.signal_counters();
+  if (d.type != umbrella_SessionDescription_Type_TYPE_ANSWER || !p_.offer_pending || d.revision != p_.revision ||
+      !p_.transport) {
+    ++counters.unexpected;
+    return;
+  }
+  ++counters.answers_received;
+  p_.offer_pending = false;
+  if (auto r = p_.transport->apply_client_answer(d.sdp, now); !r) {
+    ++counters.bad_sdp;
+    LOG_WARN("trunk", "answer from ", far_site_, " refused: ", r.error());
+    return;
+  }
+  for (auto& a : far_tracks_) {
+    const sdp::NegotiatedMedia* m = p_.transport->negotiated().find(a.mid);
+    if (!m || m->rejected) continue;
+    bool have = false;
+    for (auto& t : p_.published) have |= t.track_id == a.track_id;
+    if (have) continue;
+    PublisherTrack t;
+    t.track_id = a.track_id;
+    t.owner_id = a.owner_id;
+    t.origin_site = a.origin_site;
+    t.room = a.room;
+    t.kind = a.kind;
+    t.mid = a.mid;
+    t.codecs = m->codecs;
+    p_.published.push_back(std::move(t));
+  }
+  publish_tracks();
+  subscribe_negotiated();
+  if (p_.renegotiate) offer();
+}
+
+void TrunkParticipant::publish_tracks() {
+  if (!p_.transport) return;
+  // SSRCs are in what the far side sent: its offer, or (we dialled) its answer.
+  const sdp::SessionDescription* remote = dialled_ ? p_.transport->remote_answer() : p_.transport->remote_offer();
+  std::vector<std::string> rooms;  // where tracks were added: those rooms renegotiate
+  for (auto& t : p_.published) {
+    if (t.stream) continue;
+    // A track that already reached this room by another path (a trunk ring) is ignored.
+    if (rooms_.find_track(t.track_id, this)) continue;
+    auto s = published_stream(t, p_.transport->negotiated(), remote);
+    if (!s) continue;
+    s->transport = p_.transport->id();
+    t.stream = rooms_.media().plane.publish(*s);
+    auto env = envelope();
+    signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
+    rooms_.track_event(t.room, *env, this);
+    if (std::find(rooms.begin(), rooms.end(), t.room) == rooms.end()) rooms.push_back(t.room);
+    LOG_INFO("sfu", "trunk from ", far_site_, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video",
+             " mid ", t.mid, " ssrc ", s->ssrc);
+  }
+  for (auto& room : rooms) rooms_.tracks_changed(room, this);
+}
+
+void TrunkParticipant::unpublish(std::vector<PublisherTrack>::iterator it) {
+  std::string room = it->room;
+  bool live = it->stream != 0;
+  if (live) {
+    rooms_.media().plane.unpublish(it->stream);
+    auto env = envelope();
+    signal::make_track_removed(*env, it->track_id);
+    rooms_.track_event(room, *env, this);
+  }
+  p_.published.erase(it);
+  if (live) rooms_.tracks_changed(room, this);
+}
+
+void TrunkParticipant::subscribe_negotiated() {
+  if (!p_.transport || !p_.transport->connected()) return;  // on_transport_connected retries
+  for (auto& o : p_.subscriptions) {
+    if (o.subscribed) continue;
+    const PublisherTrack* source = rooms_.find_track(o.track_id, this);
+    if (!source || source->stream != o.stream) continue;
+    auto s = subscription_for(o, *source, p_.transport->negotiated(), p_.transport->id());
+    if (!s) continue;
+    rooms_.media().plane.subscribe(*s);
+    o.subscribed = true;
+  }
+}
+
+}  // namespace umbrella::server

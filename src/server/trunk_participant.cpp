@@ -1,0 +1,261 @@
+// A trunk's signalling: joining (either side), the two rosters, and the far side's messages.
+// Its media (offers, answers, tracks): trunk_media.cpp.
+#include "server/trunk_participant.hpp"
+
+#include "core/log.hpp"
+#include "server/trunk_hub.hpp"
+#include "signal/codec.hpp"
+#include "signal/messages.hpp"
+#include "signal/strings.hpp"
+
+namespace umbrella::server {
+namespace {
+std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
+sfu::Kind kind_of(umbrella_MediaKind k) { return k == umbrella_MediaKind_MEDIA_KIND_AUDIO ? sfu::Kind::kAudio : sfu::Kind::kVideo; }
+}  // namespace
+
+TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled)
+    : rooms_(rooms), hub_(hub), dialled_(dialled) {
+  p_.connection = key;
+  p_.channel = channel;
+  p_.role = umbrella_Role_ROLE_TRUNK;
+  p_.room = "";  // a trunk carries every room
+  rooms_.add_member(*this);
+}
+
+TrunkParticipant::~TrunkParticipant() {
+  rooms_.remove_member(*this);
+  p_.transport.reset();
+}
+
+void TrunkParticipant::close(const std::string& why) {
+  if (closing_ || !p_.channel) return;
+  closing_ = true;
+  p_.channel->close(4003, why);
+}
+
+void TrunkParticipant::send_error(umbrella_Error_Code code, std::string_view message) {
+  if (!p_.channel) return;
+  auto env = envelope();
+  signal::make_error(*env, code, message);
+  p_.channel->send(*env);
+}
+
+void TrunkParticipant::send_join(const std::string& secret) {
+  const std::string& site = rooms_.site_id();
+  auto env = envelope();
+  signal::reset(*env, umbrella_Envelope_join_tag);
+  auto& join = env->body.join;
+  signal::copy_string(join.room, p_.room);
+  signal::copy_string(join.display_name, "trunk " + site);
+  join.role = umbrella_Role_ROLE_TRUNK;
+  signal::copy_string(join.token, secret);
+  signal::copy_string(join.site_id, site);
+  join.path_count = 1;
+  signal::copy_string(join.path[0], site);
+  p_.channel->send(*env);
+}
+
+void TrunkParticipant::accept(const umbrella_Join& join, const std::string& secret) {
+  ++rooms_.signal_counters().joins;
+  const std::string& site = rooms_.site_id();
+  std::string far = join.site_id;
+  auto refuse = [&](umbrella_Error_Code code, const std::string& why) {
+    LOG_WARN("trunk", "refused a trunk from ", far.empty() ? "an unnamed SFU" : far, ": ", why);
+    send_error(code, why);
+    close(why);
+  };
+  if (secret.empty())
+    return refuse(umbrella_Error_Code_CODE_UNAUTHORIZED, "trunks are not accepted here (no UMBRELLA_TRUNK_SECRET set)");
+  if (secret != join.token) return refuse(umbrella_Error_Code_CODE_UNAUTHORIZED, "wrong trunk secret");
+  if (far.empty()) return refuse(umbrella_Error_Code_CODE_BAD_MESSAGE, "trunk without a site id");
+  if (far == site) return refuse(umbrella_Error_Code_CODE_LOOP, "the trunk would link " + site + " to itself");
+  for (pb_size_t i = 0; i < join.path_count; ++i)
+    if (site == join.path[i]) return refuse(umbrella_Error_Code_CODE_LOOP, site + " is already on this trunk's path");
+  // Two SFUs dialling each other: the link dialled by the smaller site id is kept.
+  if (TrunkParticipant* o = hub_.linked_to(far, this)) {
+    if (!o->dialled() || !(far < site)) return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far);
+    LOG_INFO("trunk", "keeping the link ", far, " dialled and dropping ours to it");
+    o->close("already trunked with " + far);
+  }
+  p_.joined = true;
+  far_site_ = far;
+  p_.id = "trunk-" + far;
+  p_.display_name = "trunk " + far;
+  auto env = envelope();
+  signal::make_joined(*env, p_.id, p_.room, site);
+  rooms_.for_each_person(this, [&](const signal::ParticipantFields& f) {
+    if (f.site_id != far) signal::add_participant(env->body.joined, f);
+  });
+  p_.channel->send(*env);
+  LOG_INFO("trunk", "accepted a trunk from ", far);
+  announce();
+}
+
+void TrunkParticipant::on_joined(const umbrella_Joined& j) {
+  const std::string& site = rooms_.site_id();
+  far_site_ = j.site_id;
+  if (TrunkParticipant* o = hub_.linked_to(far_site_, this)) {  // the far side dialled us too
+    if (site < far_site_) {
+      o->close("already trunked with " + site);
+    } else {
+      LOG_INFO("trunk", "already trunked with ", far_site_, " by its own link");
+      close("already trunked with " + far_site_);
+      return;
+    }
+  }
+  p_.joined = true;
+  p_.id = "trunk-" + far_site_;
+  p_.display_name = "trunk " + far_site_;
+  LOG_INFO("trunk", "joined ", far_site_);
+  for (pb_size_t i = 0; i < j.participants_count; ++i) {
+    auto env = envelope();
+    const auto& x = j.participants[i];
+    signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag,
+                                   {x.participant_id, x.display_name, x.audio_muted, x.video_muted, x.site_id, x.room});
+    remote_participant_event(*env);
+  }
+  // And ours to them (the far side sent its people in Joined; ours go as events).
+  auto env = envelope();
+  rooms_.for_each_person(this, [&](const signal::ParticipantFields& f) {
+    if (f.site_id == far_site_) return;
+    signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, f);
+    p_.channel->send(*env);
+  });
+  offer();
+}
+
+void TrunkParticipant::for_each_person(const PersonFn& fn) const {
+  if (!p_.joined) return;
+  for (auto& r : remote_participants_) fn(r.fields());
+}
+
+void TrunkParticipant::on_people_event(const std::string& room, const umbrella_Envelope& event) {
+  (void)room;  // a trunk is in every room
+  if (p_.joined && p_.channel) p_.channel->send(event);
+}
+
+void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
+  if (msg.which_body == umbrella_Envelope_participant_left_tag) {
+    std::string id = msg.body.participant_left.participant_id;
+    for (auto it = remote_participants_.begin(); it != remote_participants_.end(); ++it)
+      if (it->id == id) {
+        std::string room = it->room;
+        remote_participants_.erase(it);
+        rooms_.people_event(room, msg, this);
+        return;
+      }
+    return;
+  }
+  const umbrella_Participant& x = msg.which_body == umbrella_Envelope_participant_joined_tag
+                                      ? msg.body.participant_joined.participant
+                                      : msg.body.participant_updated.participant;
+  if (rooms_.site_id() == x.site_id) return;  // our own people, back around a ring
+  RemoteParticipant* r = nullptr;
+  for (auto& e : remote_participants_)
+    if (e.id == x.participant_id) r = &e;
+  if (!r) {
+    if (rooms_.knows_person(x.participant_id)) return;  // already here by another path
+    remote_participants_.push_back({x.participant_id, x.display_name, x.site_id, x.room[0] ? x.room : "default"});
+    r = &remote_participants_.back();
+  }
+  r->display_name = x.display_name;
+  r->audio_muted = x.audio_muted;
+  r->video_muted = x.video_muted;
+  rooms_.people_event(r->room, msg, this);
+}
+
+void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
+  if (rooms_.site_id() == t.origin_site || rooms_.find_track(t.track_id, this)) return;
+  for (auto& a : far_tracks_)
+    if (a.track_id == t.track_id) return;
+  far_tracks_.push_back({t.track_id, t.participant_id, t.origin_site, t.room[0] ? t.room : "default", kind_of(t.kind), ""});
+  offer();
+}
+
+void TrunkParticipant::on_track_removed(const std::string& id) {
+  std::erase_if(far_tracks_, [&](const FarTrack& a) { return a.track_id == id; });
+  for (auto it = p_.published.begin(); it != p_.published.end(); ++it)
+    if (it->track_id == id) {
+      unpublish(it);
+      return;
+    }
+}
+
+void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
+  switch (msg.which_body) {
+    case umbrella_Envelope_participant_joined_tag:
+    case umbrella_Envelope_participant_updated_tag:
+    case umbrella_Envelope_participant_left_tag:
+      if (p_.joined) remote_participant_event(msg);
+      return;
+    case umbrella_Envelope_ping_tag: {
+      auto env = envelope();
+      signal::make_pong(*env, msg.body.ping.nonce);
+      p_.channel->send(*env);
+      return;
+    }
+    case umbrella_Envelope_pong_tag:
+      return;
+    case umbrella_Envelope_leave_tag:
+      leave();
+      return;
+    default:
+      break;
+  }
+  if (dialled_) {
+    switch (msg.which_body) {
+      case umbrella_Envelope_joined_tag:
+        if (!p_.joined) on_joined(msg.body.joined);
+        return;
+      case umbrella_Envelope_track_added_tag:
+        if (p_.joined) on_track_added(msg.body.track_added.track);
+        return;
+      case umbrella_Envelope_track_removed_tag:
+        on_track_removed(msg.body.track_removed.track_id);
+        return;
+      case umbrella_Envelope_description_tag:
+        apply_answer(msg.body.description, now);
+        return;
+      case umbrella_Envelope_error_tag:
+        LOG_WARN("trunk", "the far SFU refused the trunk: ", msg.body.error.message);
+        close(msg.body.error.message);
+        return;
+      default:
+        break;
+    }
+  } else if (msg.which_body == umbrella_Envelope_description_tag && p_.joined &&
+             msg.body.description.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
+    handle_offer(msg.body.description, now);
+    return;
+  }
+  ++rooms_.signal_counters().unexpected;
+  send_error(umbrella_Error_Code_CODE_BAD_MESSAGE, std::string("unexpected message ") + signal::body_name(msg) +
+                                                       " on a trunk");
+}
+
+void TrunkParticipant::leave() {
+  if (!p_.joined) return;
+  ++rooms_.signal_counters().leaves;
+  p_.joined = false;
+  while (!p_.published.empty()) unpublish(p_.published.end() - 1);
+  p_.transport.reset();  // leaves the media plane with its subscriptions
+  p_.subscriptions.clear();
+  auto env = envelope();
+  for (auto& r : remote_participants_) {
+    signal::make_participant_left(*env, r.id);
+    rooms_.people_event(r.room, *env, this);
+  }
+  remote_participants_.clear();
+  far_tracks_.clear();
+  LOG_INFO("signal", "trunk ", p_.id, " left");
+}
+
+void TrunkParticipant::on_transport_connected(media::TransportId, Instant) { subscribe_negotiated(); }
+
+void TrunkParticipant::on_transport_closed(media::TransportId, const std::string& reason) {
+  LOG_INFO("sfu", "trunk ", p_.id, " media ended: ", reason);
+  close("media transport closed: " + reason);  // the channel's close comes back from the loop
+}
+
+}  // namespace umbrella::server

@@ -1,0 +1,100 @@
+// A trunk to another SFU as a participant kind: it is in every room, stands for the far
+// SFU's people, brings in the far rooms' tracks and carries ours out. The dialling SFU joins
+// the far one as a WebRTC client (role TRUNK) and makes every offer: it sends its rooms'
+// tracks and asks, by global track id, for the far rooms' tracks (SessionDescription.receive).
+// People cross in both directions as ordinary Participant messages. A track or person that
+// reaches us by a second path (a ring) is ignored by id, and nothing goes back where it came
+// from. It talks to rooms only through Rooms (rooms.hpp).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/conference.hpp"
+#include "server/participant.hpp"
+#include "server/rooms.hpp"
+
+namespace umbrella::server {
+
+class TrunkHub;
+
+// Someone in a room on another SFU, known through a trunk.
+struct RemoteParticipant {
+  std::string id, display_name, site_id, room;
+  bool audio_muted = false, video_muted = false;
+  signal::ParticipantFields fields() const { return {id, display_name, audio_muted, video_muted, site_id, room}; }
+};
+
+// A track the far SFU offers over a trunk we dialled, and the mid we receive it on.
+struct FarTrack {
+  std::string track_id, owner_id, origin_site, room;
+  sfu::Kind kind = sfu::Kind::kVideo;
+  std::string mid;
+};
+
+// What a trunk we dialled asks of the far SFU: track `track_id` on our receive m-line `mid`.
+struct MidRequest {
+  std::string mid;
+  std::string track_id;
+};
+
+class TrunkParticipant final : public RoomMember, public TransportEvents {
+ public:
+  TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled);
+  ~TrunkParticipant() override;
+
+  uint64_t key() const { return p_.connection; }
+  bool dialled() const { return dialled_; }
+  const std::string& far_site() const { return far_site_; }
+  bool joined() const { return p_.joined; }
+  void close(const std::string& why);
+
+  // Dialling side: the WebSocket is up; join the far SFU.
+  void send_join(const std::string& secret);
+  // Accepting side: a Join with role TRUNK arrived.
+  void accept(const umbrella_Join& join, const std::string& secret);
+  void on_message(const umbrella_Envelope& msg, Instant now);
+  // The link is gone: its people leave, its tracks end.
+  void leave();
+
+  // RoomMember
+  const Participant& participant() const override { return p_; }
+  void for_each_person(const PersonFn& fn) const override;
+  void on_people_event(const std::string& room, const umbrella_Envelope& event) override;
+  void on_tracks_changed() override;
+  // TransportEvents
+  void on_transport_connected(media::TransportId transport, Instant now) override;
+  void on_transport_closed(media::TransportId transport, const std::string& reason) override;
+
+ private:
+  void send_error(umbrella_Error_Code code, std::string_view message);
+  bool send_description(umbrella_SessionDescription_Type type, const std::string& sdp,
+                        const std::vector<MidRequest>& receive = {});
+  void on_joined(const umbrella_Joined& joined);
+  void remote_participant_event(const umbrella_Envelope& msg);
+  void on_track_added(const umbrella_TrackInfo& track);
+  void on_track_removed(const std::string& track_id);
+  // Media (trunk_media.cpp).
+  void handle_offer(const umbrella_SessionDescription& d, Instant now);
+  Result<std::string, std::string> accept_offer(const std::string& offer, Instant now,
+                                                const std::vector<MidRequest>& receive);
+  void announce();
+  void offer();
+  void apply_answer(const umbrella_SessionDescription& d, Instant now);
+  void publish_tracks();
+  void unpublish(std::vector<PublisherTrack>::iterator it);
+  void subscribe_negotiated();
+  void ensure_peer();
+
+  Rooms& rooms_;
+  TrunkHub& hub_;
+  Participant p_;
+  bool dialled_;                // we are the WebRTC client of this trunk
+  std::string far_site_;
+  std::vector<RemoteParticipant> remote_participants_;
+  std::vector<FarTrack> far_tracks_;  // dialled: what the far side offers; accepting: what we told it
+  bool closing_ = false;
+};
+
+}  // namespace umbrella::server

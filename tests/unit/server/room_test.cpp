@@ -1,0 +1,95 @@
+// Rooms end to end without sockets: join, publish, a second participant receives the first's
+// media, renegotiation both ways, leave.
+#include "server/site_harness.hpp"
+
+namespace umbrella::server::test {
+
+TEST_CASE("rooms: a participant joins, publishes, and a second one receives its media") {
+  World w;
+  Net& net = w.net;
+  Site site(net, w.clock, "sfu-a", "198.51.100.1");
+  Client alice(net, w.clock, "192.0.2.1", "alice"), bob(net, w.clock, "192.0.2.2", "bob");
+  w.sites = {&site};
+  w.clients = {&alice, &bob};
+
+  alice.open(site);
+  alice.join("r");
+  w.settle();
+  REQUIRE_FALSE(alice.id.empty());
+  CHECK(alice.roster.empty());
+  alice.publish();
+  REQUIRE(w.run_until([&] { return alice.connected(); }));
+
+  bob.open(site);
+  bob.join("r");
+  w.settle();
+  CHECK(bob.roster == std::vector<std::string>{alice.id});  // Joined lists who is there
+  CHECK(alice.roster == std::vector<std::string>{bob.id});  // and they hear of the newcomer
+  bob.publish();
+  // Bob gets an offer with Alice's two tracks, Alice one with Bob's.
+  REQUIRE(w.run_until([&] { return bob.connected() && bob.offers_received >= 1 && alice.offers_received >= 1; }));
+  CHECK(bob.count(umbrella_Envelope_track_added_tag) >= 2);
+
+  // Media: once the subscriptions are in place every packet of Alice's reaches Bob.
+  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  size_t before = bob.received_media(0xA1);
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(alice.send_media("a0", 0xA1));
+    w.step(milliseconds(20));
+  }
+  CHECK(bob.received_media(0xA1) - before == 20);
+  CHECK(alice.received_media(0xA1) == 0);  // nothing comes back to its publisher
+  CHECK(site.plane.counters().forwarded >= 20);
+  CHECK(site.conference.counters().description_failed == 0);
+
+  // Leave: Bob hears it, loses the tracks in a new offer, and media stops.
+  size_t offers = bob.offers_received;
+  alice.leave();
+  w.settle();
+  CHECK(bob.roster.empty());
+  CHECK(bob.count(umbrella_Envelope_track_removed_tag) >= 2);
+  CHECK(bob.offers_received == offers + 1);
+  CHECK(site.plane.router().stream_count() == 2);  // Bob's own audio and video only
+}
+
+TEST_CASE("rooms: people in another room are neither listed nor forwarded") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client alice(w.net, w.clock, "192.0.2.1", "alice"), carol(w.net, w.clock, "192.0.2.3", "carol");
+  w.sites = {&site};
+  w.clients = {&alice, &carol};
+  alice.open(site);
+  alice.join("r1");
+  alice.publish();
+  carol.open(site);
+  carol.join("r2");
+  carol.publish();
+  REQUIRE(w.run_until([&] { return alice.connected() && carol.connected(); }));
+  for (int i = 0; i < 5; ++i) {
+    alice.send_media("a0", 0xA1);
+    w.step(milliseconds(20));
+  }
+  CHECK(carol.roster.empty());
+  CHECK(carol.offers_received == 0);
+  CHECK(carol.received_media(0xA1) == 0);
+}
+
+TEST_CASE("rooms: an undecodable frame is answered with an error and the connection stays") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client alice(w.net, w.clock, "192.0.2.1", "alice");
+  w.sites = {&site};
+  w.clients = {&alice};
+  alice.open(site);
+  std::vector<uint8_t> junk{0xff, 0xff, 0xff};
+  site.conference.on_message(alice.connection(), junk, w.clock.now());
+  w.settle();
+  CHECK(site.conference.counters().malformed == 1);
+  CHECK(alice.count(umbrella_Envelope_error_tag) == 1);
+  CHECK_FALSE(alice.channel.closed);
+  alice.join("r");
+  w.settle();
+  CHECK_FALSE(alice.id.empty());
+}
+
+}  // namespace umbrella::server::test

@@ -1,0 +1,67 @@
+// Two SFUs joined by a trunk, without sockets: people and media cross both ways, and the
+// trunk is a participant of every room.
+#include "server/site_harness.hpp"
+
+namespace umbrella::server::test {
+
+TEST_CASE("trunk: a participant on one SFU receives a participant on the other, and hears it leave") {
+  World w;
+  Site a(w.net, w.clock, "sfu-a", "198.51.100.1"), b(w.net, w.clock, "sfu-b", "198.51.100.2");
+  Client alice(w.net, w.clock, "192.0.2.1", "alice"), bob(w.net, w.clock, "192.0.2.2", "bob");
+  w.sites = {&a, &b};
+  w.clients = {&alice, &bob};
+
+  alice.open(a);
+  alice.join("r");
+  alice.publish();
+  bob.open(b);
+  bob.join("r");
+  bob.publish();
+  REQUIRE(w.run_until([&] { return alice.connected() && bob.connected(); }));
+
+  TrunkWire wire(a, b);  // a dials b
+  w.wires = {&wire};
+  // People cross in both directions; each side's tracks reach the other side's room.
+  REQUIRE(w.run_until([&] {
+    return alice.roster.size() == 1 && bob.roster.size() == 1 && alice.offers_received >= 1 &&
+           bob.offers_received >= 1;
+  }));
+  CHECK(alice.roster.front() == bob.id);
+  CHECK(bob.roster.front() == alice.id);
+  CHECK(a.hub.size() == 1);
+  for (int i = 0; i < 10; ++i) w.step(milliseconds(20));
+
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(alice.send_media("a0", 0xC3));
+    REQUIRE(bob.send_media("a0", 0xD4));
+    w.step(milliseconds(20));
+  }
+  CHECK(bob.received_media(0xC3) == 10);
+  CHECK(alice.received_media(0xD4) == 10);
+
+  // Alice leaves A: B's room hears it through the trunk and Bob loses her tracks.
+  size_t offers = bob.offers_received;
+  alice.close();
+  REQUIRE(w.run_until([&] { return bob.roster.empty() && bob.offers_received > offers; }));
+  CHECK(a.conference.counters().description_failed == 0);
+  CHECK(b.conference.counters().description_failed == 0);
+}
+
+TEST_CASE("trunk: a wrong secret is refused and the link closed") {
+  World w;
+  Site a(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Channel channel;
+  uint64_t c = a.conference.open(&channel);
+  auto env = std::make_unique<umbrella_Envelope>();
+  signal::reset(*env, umbrella_Envelope_join_tag);
+  env->body.join.role = umbrella_Role_ROLE_TRUNK;
+  signal::copy_string(env->body.join.token, "wrong");
+  signal::copy_string(env->body.join.site_id, "sfu-x");
+  a.conference.on_message(c, encode(*env), w.clock.now());
+  REQUIRE(channel.closed);
+  CHECK(*channel.closed == "wrong trunk secret");
+  a.conference.on_closed(c);
+  CHECK(a.hub.size() == 0);
+}
+
+}  // namespace umbrella::server::test

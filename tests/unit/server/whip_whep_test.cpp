@@ -1,0 +1,65 @@
+// WHIP publish and WHEP watch without sockets, and a browser in the same room.
+#include "server/site_harness.hpp"
+
+namespace umbrella::server::test {
+
+TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELETE ends it") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client publisher(w.net, w.clock, "192.0.2.1", "whip"), viewer(w.net, w.clock, "192.0.2.2", "whep"),
+      bob(w.net, w.clock, "192.0.2.3", "bob");
+  w.sites = {&site};
+  w.clients = {&publisher, &viewer, &bob};
+
+  bob.open(site);
+  bob.join("live");
+  bob.publish();
+  REQUIRE(w.run_until([&] { return bob.connected(); }));
+
+  publisher.add_tracks();
+  auto published = site.conference.whip("live", publisher.offer(), w.clock.now());
+  REQUIRE(published.ok());
+  CHECK(published->resource.rfind("whip-", 0) == 0);
+  publisher.take_answer(published->answer);
+  REQUIRE(w.run_until([&] { return publisher.connected() && bob.offers_received >= 1; }));
+  CHECK(bob.roster.size() == 1);  // the WHIP publisher is announced to the room
+
+  // A WHEP viewer offers receive-only m-lines and gets the room's tracks on them.
+  viewer.add_tracks();  // the shape of the offer (one audio, one video), sent receive-only
+  auto watched = site.conference.whep("live", viewer.offer(true), w.clock.now());
+  REQUIRE(watched.ok());
+  viewer.take_answer(watched->answer);
+  REQUIRE(w.run_until([&] { return viewer.connected(); }));
+  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+
+  // The viewer got the room's first tracks of each kind (Bob's, who came first).
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(publisher.send_media("a0", 0xB7));
+    REQUIRE(bob.send_media("a0", 0xB8));
+    w.step(milliseconds(20));
+  }
+  CHECK(viewer.received_media(0xB8) == 10);
+  CHECK(viewer.received_media(0xB7) == 0);
+  CHECK(bob.received_media(0xB7) == 10);
+  CHECK(publisher.received_media(0xB8) == 0);  // WHIP only sends
+
+  // DELETE of the resource: the publisher leaves, the browser hears it and renegotiates.
+  size_t offers = bob.offers_received;
+  CHECK(site.conference.end_http_session(published->resource));
+  CHECK_FALSE(site.conference.end_http_session(published->resource));
+  w.settle();
+  CHECK(bob.roster.empty());
+  CHECK(bob.offers_received == offers + 1);
+  CHECK(site.plane.router().stream_count() == 2);
+}
+
+TEST_CASE("WHIP and WHEP refuse an offer they cannot parse, and nothing is left behind") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  CHECK_FALSE(site.conference.whip("r", "v=0\r\nnot sdp", w.clock.now()).ok());
+  CHECK_FALSE(site.conference.whep("r", "v=0\r\nnot sdp", w.clock.now()).ok());
+  CHECK(site.conference.participants() == 0);
+  CHECK(site.plane.transports() == 0);
+}
+
+}  // namespace umbrella::server::test
