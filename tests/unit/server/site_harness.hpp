@@ -1,7 +1,7 @@
 // Whole SFUs without sockets, on virtual time (like rtc/call_pair.hpp for one call): each Site
 // is a Conference, a TrunkHub and a MediaPlane on an EventLoop driven by a ManualTimeSource,
 // with an in-memory DatagramPort. Clients are browser-like: a fake signalling channel that
-// answers the SFU's offers, and an rtc::ClientTransport. World::step() shuttles signalling
+// answers the SFU's offers, and an rtc::Transport (controlling ICE). World::step() shuttles signalling
 // frames and datagrams and moves time on.
 #pragma once
 
@@ -19,7 +19,7 @@
 #include "core/event_loop.hpp"
 #include "media/media_plane.hpp"
 #include "rtc/call_pair.hpp"
-#include "rtc/client_transport.hpp"
+#include "rtc/transport.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/build.hpp"
@@ -228,17 +228,19 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
     REQUIRE(tag);
     auto remote = sdp::remote_transport(*a, *tag);
     REQUIRE(remote);
-    rtc::ClientTransportConfig config;
+    rtc::TransportConfig config;
     config.local = local_;
     config.remote = {remote->ice_ufrag, remote->ice_pwd};
     config.remote_fingerprint = remote->fingerprint.algorithm + " " + remote->fingerprint.value;
+    rtc::ControllingIce ice;
     for (auto& c : remote->candidates) {
       auto addr = SocketAddress::parse_ip(c.address);
       REQUIRE(addr);
       addr->set_port(c.port);
-      config.remote_candidates.push_back(*addr);
+      ice.remote_candidates.push_back(*addr);
     }
-    auto t = rtc::ClientTransport::create(config, certificate(0), pool_, *this, *this, clock_.now());
+    config.ice = std::move(ice);
+    auto t = rtc::Transport::create(config, certificate(0), pool_, *this, *this, clock_.now());
     REQUIRE(t.ok());
     transport_ = std::move(t).value();
   }
@@ -329,7 +331,7 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
   std::vector<sdp::OutgoingTrack> sending_;
   std::optional<sdp::SessionDescription> offer_;
   sdp::NegotiatedState negotiated_;
-  std::unique_ptr<rtc::ClientTransport> transport_;
+  std::unique_ptr<rtc::Transport> transport_;
   uint16_t seq_ = 1;
   int next_ssrc_ = 0;
   uint64_t version_ = 1;
