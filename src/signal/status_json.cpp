@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <type_traits>
 
 #include "signal/status.hpp"
 
@@ -28,69 +29,68 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   return 0;
 }
 
-void key(std::string& out, std::string_view k) {
-  append_json_string(out, k);
-  out += ':';
-}
+// Writes any generated status struct as JSON: proto field names, integers as numbers,
+// enums by json_name(), repeated fields as arrays, maps as objects. Every value is followed
+// by ',' which close() turns into the closing bracket.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
 
-void field(std::string& out, std::string_view k, std::string_view v) {
-  key(out, k);
-  append_json_string(out, v);
-  out += ',';
-}
-
-void field(std::string& out, std::string_view k, uint64_t v) {
-  key(out, k);
-  out += std::to_string(v);
-  out += ',';
-}
-
-// Replaces the trailing ',' left by field() with the closing bracket.
-void close(std::string& out, char bracket) {
-  if (!out.empty() && out.back() == ',') out.back() = bracket;
-  else out += bracket;
-}
-
-void tracks(std::string& out, std::string_view k, const std::vector<TrackStats>& list) {
-  key(out, k);
-  out += '[';
-  for (const auto& t : list) {
-    out += '{';
-    field(out, "track_id", t.track_id);
-    field(out, "kind", kind_name(t.kind));
-    field(out, "ssrc", uint64_t{t.ssrc});
-    field(out, "packets", t.packets);
-    field(out, "bytes", t.bytes);
-    field(out, "packets_lost", t.packets_lost);
-    field(out, "nacks", t.nacks);
-    field(out, "plis", t.plis);
-    field(out, "bitrate_bps", t.bitrate_bps);
-    close(out, '}');
-    out += ',';
+  template <class T>
+  void field(uint32_t /*number*/, std::string_view name, const T& v) {
+    append_json_string(out_, name);
+    out_ += ':';
+    value(v);
   }
-  close(out, ']');
-  out += ',';
-}
+
+  void value(const std::string& v) {
+    append_json_string(out_, v);
+    out_ += ',';
+  }
+  void value(bool v) { out_ += v ? "true," : "false,"; }
+  template <class T>
+    requires std::is_integral_v<T>
+  void value(T v) {
+    out_ += std::to_string(v);
+    out_ += ',';
+  }
+  template <class E>
+    requires std::is_enum_v<E>
+  void value(E v) {
+    append_json_string(out_, status::json_name(v));
+    out_ += ',';
+  }
+  template <class M>
+    requires requires(const M& m, JsonWriter& w) { m.visit(w); }
+  void value(const M& m) {
+    out_ += '{';
+    m.visit(*this);
+    close('}');
+  }
+  template <class T>
+  void value(const std::vector<T>& list) {
+    out_ += '[';
+    for (const auto& v : list) value(v);
+    close(']');
+  }
+  template <class V>
+  void value(const std::map<std::string, V>& map) {
+    out_ += '{';
+    for (const auto& [k, v] : map) field(0, k, v);
+    close('}');
+  }
+
+ private:
+  void close(char bracket) {
+    if (out_.back() == ',') out_.back() = bracket;
+    else out_ += bracket;
+    out_ += ',';
+  }
+
+  std::string& out_;
+};
 
 }  // namespace
-
-std::string_view kind_name(umbrella_MediaKind kind) {
-  switch (kind) {
-    case umbrella_MediaKind_MEDIA_KIND_AUDIO: return "audio";
-    case umbrella_MediaKind_MEDIA_KIND_VIDEO: return "video";
-    default: return "unspecified";
-  }
-}
-
-std::string_view trunk_state_name(umbrella_TrunkState_State state) {
-  switch (state) {
-    case umbrella_TrunkState_State_STATE_IDLE: return "idle";
-    case umbrella_TrunkState_State_STATE_CONNECTING: return "connecting";
-    case umbrella_TrunkState_State_STATE_CONNECTED: return "connected";
-    case umbrella_TrunkState_State_STATE_RETRYING: return "retrying";
-    default: return "unknown";
-  }
-}
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
@@ -132,46 +132,8 @@ void append_json_string(std::string& out, std::string_view s) {
 std::string to_json(const StatusSnapshot& s) {
   std::string out;
   out.reserve(512 + s.clients.size() * 512);
-  out += '{';
-  field(out, "site_id", s.site_id);
-  field(out, "version", s.version);
-  field(out, "uptime_ms", s.uptime_ms);
-  field(out, "rss_bytes", s.rss_bytes);
-  key(out, "clients");
-  out += '[';
-  for (const auto& c : s.clients) {
-    out += '{';
-    field(out, "participant_id", c.participant_id);
-    field(out, "display_name", c.display_name);
-    field(out, "room", c.room);
-    field(out, "address", c.address);
-    field(out, "ice_state", c.ice_state);
-    field(out, "dtls_state", c.dtls_state);
-    tracks(out, "published", c.published);
-    tracks(out, "forwarded", c.forwarded);
-    close(out, '}');
-    out += ',';
-  }
-  close(out, ']');
-  out += ',';
-  key(out, "trunks");
-  out += '[';
-  for (const auto& t : s.trunks) {
-    out += '{';
-    field(out, "url", t.url);
-    field(out, "state", trunk_state_name(t.state));
-    field(out, "last_error", t.last_error);
-    field(out, "peer_site_id", t.peer_site_id);
-    close(out, '}');
-    out += ',';
-  }
-  close(out, ']');
-  out += ',';
-  key(out, "counters");
-  out += '{';
-  for (const auto& [k, v] : s.counters) field(out, k, v);
-  close(out, '}');
-  close(out, '}');  // no trailing ',' here: appends the final brace
+  JsonWriter(out).value(s);
+  out.pop_back();  // the ',' after the top-level object
   return out;
 }
 

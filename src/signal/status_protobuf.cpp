@@ -1,66 +1,91 @@
-// umbrella.Status by hand: its fields are FT_CALLBACK in umbrella.options (unbounded lists),
-// and streaming through nanopb callbacks would be longer than writing the wire format. The
-// field numbers come from the generated header so they cannot drift from the .proto.
+// umbrella.Status on the wire, written from the generated structs through their visit():
+// the field numbers come from the .proto with the fields themselves. nanopb is not used
+// here because the lists are unbounded (FT_CALLBACK in umbrella.options) and the server
+// only ever encodes this message.
+#include <type_traits>
+
 #include "signal/proto_writer.hpp"
 #include "signal/status.hpp"
 
 namespace umbrella::signal {
 namespace {
 
-std::string track(const TrackStats& t) {
-  ProtoWriter w;
-  w.bytes(umbrella_TrackCounters_track_id_tag, t.track_id);
-  w.uint(umbrella_TrackCounters_kind_tag, static_cast<uint64_t>(t.kind));
-  w.uint(umbrella_TrackCounters_ssrc_tag, t.ssrc);
-  w.uint(umbrella_TrackCounters_packets_tag, t.packets);
-  w.uint(umbrella_TrackCounters_bytes_tag, t.bytes);
-  w.uint(umbrella_TrackCounters_packets_lost_tag, t.packets_lost);
-  w.uint(umbrella_TrackCounters_nacks_tag, t.nacks);
-  w.uint(umbrella_TrackCounters_plis_tag, t.plis);
-  w.uint(umbrella_TrackCounters_bitrate_bps_tag, t.bitrate_bps);
-  return w.take();
+template <class T>
+concept Varint = std::is_integral_v<T> || std::is_enum_v<T>;
+
+class ProtobufWriter;
+template <class T>
+concept Message = requires(const T& m, ProtobufWriter& w) { m.visit(w); };
+
+// Negative int32/int64 and enum values are sign-extended to ten bytes, as protobuf does.
+template <Varint T>
+uint64_t varint_value(T v) {
+  if constexpr (std::is_enum_v<T> || std::is_signed_v<T>) return uint64_t(int64_t(v));
+  else return uint64_t(v);
 }
 
-std::string client(const ClientSnapshot& c) {
-  ProtoWriter w;
-  w.bytes(umbrella_ClientStatus_participant_id_tag, c.participant_id);
-  w.bytes(umbrella_ClientStatus_display_name_tag, c.display_name);
-  w.bytes(umbrella_ClientStatus_room_tag, c.room);
-  w.bytes(umbrella_ClientStatus_address_tag, c.address);
-  w.bytes(umbrella_ClientStatus_ice_state_tag, c.ice_state);
-  w.bytes(umbrella_ClientStatus_dtls_state_tag, c.dtls_state);
-  for (const auto& t : c.published) w.message(umbrella_ClientStatus_published_tag, track(t));
-  for (const auto& t : c.forwarded) w.message(umbrella_ClientStatus_forwarded_tag, track(t));
-  return w.take();
-}
+class ProtobufWriter {
+ public:
+  explicit ProtobufWriter(ProtoWriter& out) : out_(out) {}
 
-std::string trunk(const TrunkSnapshot& t) {
-  ProtoWriter w;
-  w.bytes(umbrella_TrunkState_url_tag, t.url);
-  w.uint(umbrella_TrunkState_state_tag, static_cast<uint64_t>(t.state));
-  w.bytes(umbrella_TrunkState_last_error_tag, t.last_error);
-  w.bytes(umbrella_TrunkState_peer_site_id_tag, t.peer_site_id);
-  return w.take();
-}
+  // A field of a message: proto3 leaves zero scalars and empty strings out.
+  template <class T>
+  void field(uint32_t number, std::string_view /*name*/, const T& v) {
+    put(number, v, false);
+  }
+
+  template <Message M>
+  static std::string encode(const M& m) {
+    ProtoWriter w;
+    ProtobufWriter writer(w);
+    m.visit(writer);
+    return w.take();
+  }
+
+ private:
+  // `always`: written even when zero or empty (repeated elements, map keys and values).
+  void put(uint32_t number, const std::string& v, bool always) {
+    if (always) out_.message(number, v);
+    else out_.bytes(number, v);
+  }
+  template <Varint T>
+  void put(uint32_t number, T v, bool always) {
+    if (!always) return out_.uint(number, varint_value(v));
+    out_.varint(uint64_t{number} << 3 | 0);
+    out_.varint(varint_value(v));
+  }
+  template <Message M>
+  void put(uint32_t number, const M& m, bool) {
+    out_.message(number, encode(m));
+  }
+  template <class T>
+  void put(uint32_t number, const std::vector<T>& list, bool) {
+    if constexpr (Varint<T>) {  // proto3 packs repeated scalars into one length-delimited field
+      if (list.empty()) return;
+      ProtoWriter packed;
+      for (T v : list) packed.varint(varint_value(v));
+      out_.message(number, packed.str());
+    } else {
+      for (const auto& v : list) put(number, v, true);
+    }
+  }
+  // A map is a repeated entry message {key = 1; value = 2}, each entry written in full.
+  template <class V>
+  void put(uint32_t number, const std::map<std::string, V>& map, bool) {
+    for (const auto& [k, v] : map) {
+      ProtoWriter entry;
+      ProtobufWriter writer(entry);
+      writer.put(1, k, true);
+      writer.put(2, v, true);
+      out_.message(number, entry.str());
+    }
+  }
+
+  ProtoWriter& out_;
+};
 
 }  // namespace
 
-std::string to_protobuf(const StatusSnapshot& s) {
-  ProtoWriter w;
-  w.bytes(umbrella_Status_site_id_tag, s.site_id);
-  w.bytes(umbrella_Status_version_tag, s.version);
-  w.uint(umbrella_Status_uptime_ms_tag, s.uptime_ms);
-  w.uint(umbrella_Status_rss_bytes_tag, s.rss_bytes);
-  for (const auto& c : s.clients) w.message(umbrella_Status_clients_tag, client(c));
-  for (const auto& t : s.trunks) w.message(umbrella_Status_trunks_tag, trunk(t));
-  for (const auto& [k, v] : s.counters) {
-    ProtoWriter entry;  // map entries are written in full, zero value included
-    entry.message(umbrella_Status_CountersEntry_key_tag, k);
-    entry.varint(uint64_t{umbrella_Status_CountersEntry_value_tag} << 3 | 0);
-    entry.varint(v);
-    w.message(umbrella_Status_counters_tag, entry.str());
-  }
-  return w.take();
-}
+std::string to_protobuf(const StatusSnapshot& s) { return ProtobufWriter::encode(s); }
 
 }  // namespace umbrella::signal

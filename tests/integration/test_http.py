@@ -1,12 +1,15 @@
 """The HTTPS/WebSocket control plane against the real binary over loopback."""
+import asyncio
 import http.client
 import json
+import os
 import socket
 import ssl
 import time
 import unittest
 
 from harness import Server
+from rtc_util import Subscriber, publish, wait_for
 from wsclient import WebSocket, connect, pb
 
 
@@ -20,6 +23,105 @@ def https(server, method, path, headers=None, body=None):
     data = r.read()
     conn.close()
     return r, data
+
+
+def short_enum_name(field, number):
+    """status.json's enum spelling: the value name without the enum's common prefix, lower-case."""
+    names = [v.name for v in field.enum_type.values]
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("_") + 1]
+    return field.enum_type.values_by_number[number].name[len(prefix):].lower()
+
+
+def as_status_json(msg):
+    """A message decoded by python's protobuf (from the .proto, not our generator) in the shape
+    of status.json: every field, defaults included."""
+    out = {}
+    for f in msg.DESCRIPTOR.fields:
+        v = getattr(msg, f.name)
+        if f.message_type and f.message_type.GetOptions().map_entry:
+            out[f.name] = dict(v)
+        elif f.label == f.LABEL_REPEATED:
+            out[f.name] = [as_status_json(x) for x in v] if f.message_type else list(v)
+        elif f.message_type:
+            out[f.name] = as_status_json(v)
+        else:
+            out[f.name] = short_enum_name(f, v) if f.enum_type else v
+    return out
+
+
+# Figures that may go up and down between two requests: only their presence is compared.
+GAUGES = {"rss_bytes", "http.connections", "media.forward_delay_p50_us", "media.forward_delay_p99_us"}
+
+
+def assert_between(test, before, pb_value, after, path="status"):
+    """The protobuf document, fetched between two JSON ones, carries the same figures: the same
+    keys, lists and strings (or one of the two, for states that may change), and each
+    counter within the two JSON readings."""
+    test.assertEqual(type(pb_value), type(before), path)
+    if isinstance(before, dict):
+        test.assertEqual(set(pb_value), set(before), path)
+        test.assertEqual(set(after), set(before), path)
+        for k in before:
+            assert_between(test, before[k], pb_value[k], after[k], f"{path}.{k}")
+    elif isinstance(before, list):
+        test.assertEqual(len(pb_value), len(before), path)
+        test.assertEqual(len(after), len(before), path)
+        for i, (b, p, a) in enumerate(zip(before, pb_value, after)):
+            assert_between(test, b, p, a, f"{path}[{i}]")
+    elif isinstance(before, int) and path.rsplit(".", 1)[-1] in GAUGES:
+        test.assertGreaterEqual(pb_value, 0, path)
+    elif isinstance(before, int):
+        test.assertTrue(min(before, after) <= pb_value <= max(before, after), f"{path}: {before} {pb_value} {after}")
+    else:
+        test.assertIn(pb_value, (before, after), path)
+
+
+class StatusEncodings(unittest.TestCase):
+    """/status.json and /status.pb are two writers over one snapshot type: during a call with
+    a trunk configured they must carry the same fields and figures."""
+
+    def test_json_and_protobuf_carry_the_same_figures(self):
+        # The trunk points at a closed loopback port: it shows as connecting/retrying with an error.
+        server = Server(env={"UMBRELLA_TRUNK_URL": "wss://127.0.0.1:9/wsb", "UMBRELLA_TRUNK_SECRET": "s3cret",
+                             "UMBRELLA_SITE_ID": "site-status"}).start()
+        self.addCleanup(server.stop)
+
+        def json_status():
+            r, body = https(server, "GET", "/status.json")
+            self.assertEqual(r.getheader("content-type"), "application/json")
+            return json.loads(body)
+
+        def pb_status():
+            r, body = https(server, "GET", "/status.pb")
+            self.assertEqual(r.getheader("content-type"), "application/x-protobuf")
+            st = pb().Status()
+            st.ParseFromString(body)
+            return as_status_json(st)
+
+        async def run():
+            pub, _, _ = await publish(server.base_url, "status")
+            sub = await Subscriber().start(server.base_url, "status")
+            try:
+                self.assertTrue(await wait_for(lambda: sub.video_frames >= 10 and sub.audio_frames >= 10, 20),
+                                server.log_text())
+                json_status()  # a first snapshot, so the next ones carry bitrates
+                await asyncio.sleep(1)
+                before, pb_value, after = json_status(), pb_status(), json_status()
+            finally:
+                await sub.close()
+                await pub.close()
+            return before, pb_value, after
+
+        before, pb_value, after = asyncio.run(run())
+        detail = json.dumps({"json": before, "pb": pb_value}, indent=1)
+        self.assertEqual(pb_value["site_id"], "site-status")
+        tracks = [t for c in before["clients"] for t in c["published"] + c["forwarded"]]
+        self.assertEqual(sorted(t["kind"] for t in tracks), ["audio", "audio", "video", "video"], detail)
+        self.assertTrue(all(t["bitrate_bps"] > 0 and t["packets"] > 0 for t in tracks), detail)
+        self.assertEqual(len(before["trunks"]), 1, detail)
+        self.assertIn(before["trunks"][0]["state"], ("connecting", "retrying"), detail)
+        assert_between(self, before, pb_value, after)
 
 
 class Https(unittest.TestCase):

@@ -1,9 +1,12 @@
 // Web build driver, used by web/meson.build and by `npm run build|test` in web/.
-//   node tools/build.mjs gen    --out DIR          protobuf TS into DIR/gen (protoc + protoc-gen-es)
+//   node tools/build.mjs gen    --out DIR          into DIR/gen: the protobuf TS (protoc + protoc-gen-es)
+//                                                   and status.json's types (proto/gen_status.py)
 //   node tools/build.mjs bundle --out DIR [--dist DIR] [--depfile F --depfile-target T]
 //   node tools/build.mjs test   --out DIR          bundle test/*.test.ts and run them with node --test
 //   node tools/build.mjs dev    --out DIR [--port N] bundle, then serve it with tools/dev_server.ts
 // node_modules is installed with `npm ci` from package-lock.json when missing or stale.
+// --python PATH (meson passes its own) picks the python3 that runs gen_status.py; otherwise
+// the first of $UMBRELLA_PYTHON, python3, /usr/bin/python3 that has the protobuf module.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join, resolve, relative } from "node:path";
@@ -11,6 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const protoFile = resolve(webDir, "../proto/umbrella.proto");
+const statusGenerator = resolve(webDir, "../proto/gen_status.py");
 
 function args() {
   const [cmd, ...rest] = process.argv.slice(2);
@@ -61,8 +65,18 @@ function ensureNodeModules() {
   }
 }
 
-function generate(out) {
-  const gen = join(out, "gen");
+function python(opts) {
+  const candidates = [opts.python, process.env.UMBRELLA_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean);
+  for (const p of candidates) {
+    const r = spawnSync(p, ["-c", "import google.protobuf"], { stdio: "ignore" });
+    if (!r.error && r.status === 0) return p;
+  }
+  fail(`no python3 with the protobuf module among ${candidates.join(", ")} (Debian: python3-protobuf)`);
+}
+
+// Returns the generated modules by the names the sources import them under.
+function generate(opts) {
+  const gen = join(opts.out, "gen");
   mkdirSync(gen, { recursive: true });
   const plugin = join(webDir, "node_modules/.bin/protoc-gen-es");
   const status = run("protoc", [
@@ -73,22 +87,25 @@ function generate(out) {
     protoFile,
   ]);
   if (status !== 0) fail("protoc failed");
-  return join(gen, "umbrella_pb.ts");
+  const statusTypes = join(gen, "status.ts");
+  if (run(python(opts), [statusGenerator, "--proto", protoFile, "--ts-out", statusTypes]) !== 0) fail("gen_status.py failed");
+  return { "umbrella-proto": join(gen, "umbrella_pb.ts"), "umbrella-status": statusTypes };
 }
 
-// `import ... from "umbrella-proto"` resolves to the file generated for this build.
+// `import ... from "umbrella-proto"` (or "umbrella-status") resolves to the file generated
+// for this build; tsconfig.json maps the same names to .build/gen for the type check.
 function protoPlugin(generated) {
   return {
-    name: "umbrella-proto",
+    name: "umbrella-generated",
     setup(build) {
-      build.onResolve({ filter: /^umbrella-proto$/ }, () => ({ path: generated }));
+      build.onResolve({ filter: /^umbrella-(proto|status)$/ }, (args) => ({ path: generated[args.path] }));
     },
   };
 }
 
 async function bundle(opts) {
   const esbuild = await import("esbuild");
-  const generated = generate(opts.out);
+  const generated = generate(opts);
   mkdirSync(opts.dist, { recursive: true });
   const result = await esbuild.build({
     absWorkingDir: webDir,
@@ -109,7 +126,7 @@ async function bundle(opts) {
   copyFileSync(join(webDir, "src/index.html"), join(opts.dist, "index.html"));
   if (opts.depfile) {
     const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(webDir, p));
-    inputs.push(protoFile, join(webDir, "src/index.html"), join(webDir, "package-lock.json"), fileURLToPath(import.meta.url));
+    inputs.push(protoFile, statusGenerator, join(webDir, "src/index.html"), join(webDir, "package-lock.json"), fileURLToPath(import.meta.url));
     const esc = (p) => p.replace(/ /g, "\\ ");
     writeFileSync(opts.depfile, `${esc(opts["depfile-target"] ?? join(opts.dist, "app.js"))}: ${inputs.filter((p) => !p.includes("\0")).map(esc).join(" \\\n  ")}\n`);
   }
@@ -117,7 +134,7 @@ async function bundle(opts) {
 
 async function test(opts) {
   const esbuild = await import("esbuild");
-  const generated = generate(opts.out);
+  const generated = generate(opts);
   const testDir = join(opts.out, "test");
   rmSync(testDir, { recursive: true, force: true });
   const entries = readdirSync(join(webDir, "test")).filter((f) => f.endsWith(".test.ts") || f.endsWith(".test.tsx"));
@@ -158,7 +175,7 @@ async function dev(opts) {
     format: "esm",
     target: "node20",
     nodePaths: [join(webDir, "node_modules")],
-    plugins: [protoPlugin(join(opts.out, "gen/umbrella_pb.ts"))],
+    plugins: [protoPlugin(generate(opts))],
     logLevel: "warning",
   });
   process.exit(run(process.execPath, [out, opts.dist, opts.port ?? "8089"]));
@@ -166,7 +183,7 @@ async function dev(opts) {
 
 const opts = args();
 ensureNodeModules();
-if (opts.cmd === "gen") generate(opts.out);
+if (opts.cmd === "gen") generate(opts);
 else if (opts.cmd === "bundle") await bundle(opts);
 else if (opts.cmd === "test") await test(opts);
 else if (opts.cmd === "dev") await dev(opts);

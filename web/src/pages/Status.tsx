@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatBitrate, formatBytes, formatDuration, lossPercent, withBitrates, type ClientStatus, type Status, type TrackStats } from "../lib/status";
+import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackCounters } from "../lib/status";
 
 const REFRESH_MS = 1000;
 
-function Tracks({ title, tracks }: { title: string; tracks: TrackStats[] }) {
+function Tracks({ title, tracks }: { title: string; tracks: TrackCounters[] }) {
   if (!tracks.length) return null;
   return (
     <>
@@ -74,14 +74,12 @@ export function StatusPage({ prefix }: { prefix: string }) {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
-    let prev: { status: Status; at: number } | null = null;
     const load = async () => {
       try {
         const res = await fetch(`${prefix}/status.json`, { cache: "no-store" });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const at = Date.now();
-        const s = withBitrates(prev, (await res.json()) as Status, at);
-        prev = { status: s, at };
+        // Bitrates are the server's (bytes between its two latest status snapshots).
+        const s = (await res.json()) as Status;
         if (!stopped) {
           setStatus(s);
           setError(null);
