@@ -18,20 +18,21 @@ constexpr size_t kMaxIovecs = 16;
 constexpr int kMaxOffers = 1024;    // held input offered per event (each offer uses some)
 }  // namespace
 
-// Brackets an owner callback: the owner may delete the stream inside it, which sets `gone`.
+// Brackets the loop's call into the stream: the owner may delete the stream inside a
+// callback, which the expired token tells.
 struct TcpStream::CallbackScope {
-  explicit CallbackScope(TcpStream& s) : stream(&s), outer(s.destroyed_) { s.destroyed_ = &gone; }
+  explicit CallbackScope(TcpStream& s) : stream(s), token(s.alive_) { ++s.in_callback_; }
   ~CallbackScope() {
-    if (!gone) stream->destroyed_ = outer;
+    if (!gone()) --stream.in_callback_;
   }
-  TcpStream* stream;
-  bool* outer;
-  bool gone = false;
+  bool gone() const { return token.expired(); }
+  TcpStream& stream;
+  std::weak_ptr<const char> token;
 };
 
 TcpStream::TcpStream(EventLoop& loop, Owner& owner, SocketAddress peer, std::optional<tls::TlsSession> tls,
                      Limits limits)
-    : loop_(loop), owner_(owner), peer_(peer), tls_(std::move(tls)), limits_(limits) {}
+    : loop_(loop), owner_(owner), peer_(peer), tls_(std::move(tls)), limits_(limits), alive_(std::make_shared<char>()) {}
 
 TcpStream::TcpStream(EventLoop& loop, Owner& owner, int fd, SocketAddress peer, std::optional<tls::TlsSession> tls,
                      Limits limits)
@@ -61,7 +62,6 @@ Result<std::unique_ptr<TcpStream>, int> TcpStream::connect(EventLoop& loop, Owne
 }
 
 TcpStream::~TcpStream() {
-  if (destroyed_) *destroyed_ = true;
   if (stall_timer_) loop_.cancel(stall_timer_);
   if (fd_ >= 0) {
     loop_.unwatch(fd_);
@@ -106,7 +106,7 @@ void TcpStream::write(std::string&& plaintext) {
 
 bool TcpStream::flush() {
   if (end_ != End::kOpen) return false;
-  if (destroyed_) return pending_end_ == End::kOpen;  // in a callback: settle() follows it
+  if (in_callback_) return pending_end_ == End::kOpen;  // settle() follows the callback
   if (pending_end_ != End::kOpen) {
     shut(pending_end_);
     return false;
@@ -127,7 +127,7 @@ void TcpStream::on_io(uint32_t events) {
   CallbackScope scope(*this);
   if (connecting_) {
     if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connect_done(scope);
-    if (!scope.gone && end_ == End::kOpen && !connecting_) settle(scope);
+    if (!scope.gone() && end_ == End::kOpen && !connecting_) settle(scope);
     return;
   }
   if (events & EPOLLERR) {
@@ -192,7 +192,7 @@ bool TcpStream::read_input(const CallbackScope& scope) {
     }
     if (!data.empty()) {
       size_t used = owner_.on_stream_data(*this, data);
-      if (scope.gone) return false;
+      if (scope.gone()) return false;
       if (used < data.size()) {
         held_.assign(reinterpret_cast<const char*>(data.data()) + used, data.size() - used);
         held_used_ = 0;
@@ -217,7 +217,7 @@ void TcpStream::settle(const CallbackScope& scope) {
     if (held && !paused_ && output_.size() < limits_.low_water && offers < kMaxOffers) {
       // Input left while output was high: the owner may use it now.
       size_t used = owner_.on_stream_data(*this, as_bytes(std::string_view(held_).substr(held_used_)));
-      if (scope.gone) return;
+      if (scope.gone()) return;
       held_used_ += used;
       stuck_ = used == 0;
       if (held_used_ >= held_.size()) {
@@ -228,7 +228,7 @@ void TcpStream::settle(const CallbackScope& scope) {
     } else if (!held && eof_ && !eof_reported_) {
       eof_reported_ = true;  // after the input before it was used
       owner_.on_stream_eof(*this);
-      if (scope.gone) return;
+      if (scope.gone()) return;
       continue;
     }
     break;

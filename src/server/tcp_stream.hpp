@@ -86,7 +86,7 @@ class TcpStream {
   const SocketAddress& peer() const { return peer_; }
   const tls::TlsSession* tls() const { return tls_ ? &*tls_ : nullptr; }
   size_t output_bytes() const { return output_.size(); }
-  size_t held_input_bytes() const { return held_.size(); }
+  size_t held_input_bytes() const { return held_.size() - held_used_; }
   bool reading() const;  // EPOLLIN wanted: not paused, no held input, no EOF
   bool connecting() const { return connecting_; }
 
@@ -134,7 +134,8 @@ class TcpStream {
   std::string tls_error_;
   Instant last_progress_{};  // output began waiting, or the peer last took some
   EventLoop::TimerId stall_timer_ = 0;
-  bool* destroyed_ = nullptr;  // set while a callback runs: the owner may delete us
+  std::shared_ptr<const char> alive_;  // expires with the stream (see CallbackScope)
+  int in_callback_ = 0;
 };
 
 }  // namespace umbrella::server

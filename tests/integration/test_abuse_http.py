@@ -56,24 +56,24 @@ def count_responses(sock, want, limit_bytes):
         if not chunk:
             break
         total += len(chunk)
-        buf += chunk
-        while True:
+        buf, pos = buf + chunk, 0
+        while pos < len(buf):
             if body_left:
-                take = min(body_left, len(buf))
-                buf, body_left = buf[take:], body_left - take
-                if body_left:
-                    break
-                done += 1
+                take = min(body_left, len(buf) - pos)
+                pos, body_left = pos + take, body_left - take
+                if not body_left:
+                    done += 1
                 continue
-            end = buf.find(b"\r\n\r\n")
+            end = buf.find(b"\r\n\r\n", pos)
             if end < 0:
                 break
-            head, buf = buf[:end].decode("latin-1"), buf[end + 4:]
+            head, pos = buf[pos:end].decode("latin-1"), end + 4
             statuses.add(int(head.split(" ", 2)[1]))
             m = re.search(r"(?im)^content-length:\s*(\d+)", head)
             body_left = int(m.group(1)) if m else 0
             if not body_left:
                 done += 1
+        buf = buf[pos:]
     return done, statuses
 
 
