@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <functional>
 #include <memory>
@@ -13,6 +14,9 @@
 #include "core/event_loop.hpp"
 #include "server/tcp_listener.hpp"
 #include "server/tcp_stream.hpp"
+#include "tls/certificate.hpp"
+#include "tls/client_config.hpp"
+#include "tls/server_config.hpp"
 
 using namespace umbrella;
 using umbrella::server::TcpStream;
@@ -286,4 +290,47 @@ TEST_CASE("tcp stream: connect over loopback, both directions, and a refused con
     CHECK(refused_owner.end == TcpStream::End::kConnectFailed);
     CHECK((*refused)->sys_error() == ECONNREFUSED);
   }
+}
+
+TEST_CASE("tcp stream: TLS both ways over a socketpair, and garbage instead of TLS ends it") {
+  ManualTimeSource time;
+  EventLoop loop(time);
+  auto cert = tls::Certificate::generate_self_signed("sfu.test", {"sfu.test"}, {}, 30);
+  REQUIRE(cert);
+  auto server_config = tls::TlsServerConfig::create(std::move(*cert));
+  REQUIRE(server_config);
+  auto client_config = tls::TlsClientConfig::insecure();
+  REQUIRE(client_config);
+
+  int fds[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+  TestOwner client_owner, server_owner;
+  server_owner.data = [](TcpStream& s, Bytes d) {
+    std::string up(as_string_view(d));
+    for (auto& ch : up) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    s.write(std::move(up));
+    return d.size();
+  };
+  TcpStream server(loop, server_owner, fds[0], SocketAddress(), tls::TlsSession::server(*server_config),
+                   small_limits());
+  TcpStream client(loop, client_owner, fds[1], SocketAddress(), tls::TlsSession::client(*client_config, "sfu.test"),
+                   small_limits());
+  client.write(as_bytes(std::string_view("hello over tls")));  // held by TLS until the handshake
+  REQUIRE(client.flush());  // sends the ClientHello
+  REQUIRE(run_until(loop, [&] { return client_owner.received == "HELLO OVER TLS"; }));
+  REQUIRE(client.tls());
+  CHECK(client.tls()->handshake_complete());
+
+  int raw[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, raw) == 0);
+  TestOwner victim_owner;
+  TcpStream victim(loop, victim_owner, raw[0], SocketAddress(), tls::TlsSession::server(*server_config),
+                   small_limits());
+  std::string junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(::send(raw[1], junk.data(), junk.size(), MSG_NOSIGNAL) == ssize_t(junk.size()));
+  REQUIRE(run_until(loop, [&] { return victim_owner.end != TcpStream::End::kOpen; }));
+  CHECK(victim_owner.end == TcpStream::End::kTlsFailed);
+  CHECK_FALSE(victim.describe().empty());
+  CHECK(victim_owner.events == "x");  // nothing reached the owner as data
+  close(raw[1]);
 }
