@@ -168,7 +168,7 @@ std::string TrunkLink::stream_failure(const TcpStream& stream) const {
 }
 
 void TrunkLink::on_connected() {
-  if (options_.insecure)
+  if (target_->tls && options_.insecure)
     LOG_WARN(kLog, "trunk ", options_.url, ": certificate verification disabled (UMBRELLA_TRUNK_INSECURE)");
   ws_ = std::make_unique<ws::Client>(trunk_host_header(*target_), target_->path, ws_events_, ws::SessionConfig{},
                                      loop_.now());
