@@ -35,7 +35,7 @@ class TcpStream {
     kDone,           // close_when_sent() and everything was sent
     kConnectFailed,  // outbound connect failed: sys_error()
     kLost,           // the socket failed or the peer reset it: sys_error() (0: hung up)
-    kTlsFailed,      // handshake or record error: tls_error()
+    kTlsFailed,      // handshake or record error: describe() says which
     kStalled,        // output waited stall_timeout without the peer taking any
     kOverflow,       // a write found more than max_output bytes waiting
   };
@@ -57,7 +57,8 @@ class TcpStream {
     virtual void on_stream_closed(TcpStream& stream) = 0;
   };
 
-  // Takes an accepted, non-blocking socket. tls: a server session, or none (plain TCP).
+  // Takes a connected, non-blocking socket. tls: its session (a server one for accepted
+  // sockets), or none for plain TCP.
   TcpStream(EventLoop& loop, Owner& owner, int fd, SocketAddress peer, std::optional<tls::TlsSession> tls,
             Limits limits);
   // Starts a non-blocking connect; on_stream_connected or on_stream_closed (kConnectFailed)
