@@ -94,6 +94,17 @@ const std::vector<Setting>& settings() {
          c.http_host = host;
          return std::nullopt;
        }},
+      {"UMBRELLA_HTTP_MAX_PER_IP", "--http-max-per-ip", "N", "32 (cloud: 0)",
+       "HTTP(S) connections one IP address (IPv6: one /64) may hold at once; 0 = no limit",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         constexpr const char* expected = "expected a number of connections 0-100000 (0 = no limit)";
+         if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos) return expected;
+         size_t n = 0;
+         for (char ch : v) n = n * 10 + size_t(ch - '0');
+         if (n > 100000) return expected;
+         c.http_max_per_ip = n;
+         return std::nullopt;
+       }},
       {"UMBRELLA_PUBLIC_IP", "--public-ip", "IP", "(interface addresses)",
        "IP address announced as the only ICE candidate (the server's public address)",
        [](Config& c, const std::string& v) -> std::optional<std::string> {

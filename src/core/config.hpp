@@ -19,6 +19,8 @@ struct Config {
   std::string http_prefix;                // "" or "/umbrella"
   std::string http_host;                  // "" = all interfaces
   uint16_t http_port = 8081;
+  // HTTP(S) connections one IP address (IPv6: /64) may hold; unset: 32, none in cloud mode.
+  std::optional<size_t> http_max_per_ip;
   std::optional<SocketAddress> public_ip; // announced as the only ICE candidate when set
   std::string public_host;
   uint16_t min_port = 50000;

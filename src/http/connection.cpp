@@ -25,11 +25,12 @@ HttpConnection::HttpConnection(Handler& handler, const ConnectionConfig& config,
       parser_(std::make_unique<RequestParser>(config.limits)),
       idle_deadline_(now + config.first_request_timeout) {}
 
-void HttpConnection::on_bytes(Bytes data, Instant now) {
-  if (closing_) return;
+size_t HttpConnection::on_bytes(Bytes data, Instant now) {
+  const size_t total = data.size();
+  if (closing_) return total;
   if (upgraded_) {
     upgraded_->on_bytes(data, now);
-    return;
+    return total;
   }
   while (!closing_) {
     auto result = parser_->feed(data);
@@ -41,18 +42,20 @@ void HttpConnection::on_bytes(Bytes data, Instant now) {
     if (parser_->take_expect_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
     switch (result.state) {
       case RequestParser::State::kNeedMore:
-        return;
+        return total;
       case RequestParser::State::kRequest:
         handle_request(parser_->take_request(), now);
+        if (!closing_ && out_.size() >= config_.pause_output_bytes) return total - data.size();
         break;  // pipelined requests may follow in data
       case RequestParser::State::kUpgrade:
         handle_upgrade(parser_->take_request(), data, now);
-        return;
+        return total;
       case RequestParser::State::kError:
         refuse(parser_->error().status);
-        return;
+        return total;
     }
   }
+  return total;
 }
 
 void HttpConnection::on_eof() {

@@ -37,6 +37,10 @@ struct ConnectionConfig {
   Duration body_timeout = seconds(30);    // end of headers -> end of body (408)
   Duration idle_timeout = seconds(60);    // between keep-alive requests (silent close)
   Duration first_request_timeout = seconds(10);  // connection open -> first byte (silent close)
+  // Pipelined requests are answered only while less than this much response is waiting:
+  // on_bytes() then stops and returns what it used, and the transport offers the rest once
+  // its output has drained (a client that sends and never reads cannot grow the server).
+  size_t pause_output_bytes = 64 * 1024;
 };
 
 // Refusals and timeouts; add them up across connections with +=.
@@ -61,7 +65,9 @@ class HttpConnection {
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  void on_bytes(Bytes data, Instant now);
+  // Returns the bytes used: all of them, unless pipelined requests wait behind
+  // pause_output_bytes of response; offer the rest again after sending take_output().
+  size_t on_bytes(Bytes data, Instant now);
   // The peer closed its sending side or the transport failed.
   void on_eof();
   // Bytes to send, in order; empties the buffer.

@@ -1,20 +1,35 @@
 #include "server/http_server.hpp"
 
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <vector>
 
 #include "core/log.hpp"
 
 namespace umbrella::server {
 
+namespace {
+
+// Connections from one host count together: its IPv4 address, or its IPv6 /64 (a host
+// usually holds a whole /64 and could otherwise pick a fresh address per connection).
+SocketAddress address_key(const SocketAddress& peer) {
+  if (!peer.is_ipv6()) return SocketAddress::ipv4({peer.ip_bytes()[0], peer.ip_bytes()[1], peer.ip_bytes()[2],
+                                                   peer.ip_bytes()[3]}, 0);
+  std::array<uint8_t, 16> ip{};
+  std::copy(peer.ip_bytes(), peer.ip_bytes() + 8, ip.begin());
+  return SocketAddress::ipv6(ip, 0);
+}
+
+}  // namespace
+
 HttpServer::HttpServer(EventLoop& loop, TcpListener listener, const tls::TlsServerConfig* tls,
-                       http::Handler& handler, size_t max_connections)
-    : loop_(loop), listener_(std::move(listener)), tls_(tls), handler_(handler), max_connections_(max_connections) {
+                       http::Handler& handler, Limits limits)
+    : loop_(loop), listener_(std::move(listener)), tls_(tls), handler_(handler), limits_(limits) {
   // WHIP/WHEP offers for big rooms (a hundred m-lines) exceed the parser's 64 KiB default.
   http_config_.limits.max_body_bytes = 256 * 1024;
+  // Pipelined requests wait while the stream has this much to send (see TcpStream).
+  http_config_.pause_output_bytes = limits_.stream.low_water;
   loop_.watch(listener_.fd(), EPOLLIN, [this](uint32_t) { on_accept(); });
 }
 
@@ -35,74 +50,64 @@ void HttpServer::on_accept() {
     SocketAddress peer;
     int fd = listener_.accept(peer);
     if (fd < 0) return;
-    if (connections_.size() >= max_connections_) {
+    if (connections_.size() >= limits_.max_connections) {
       ++counters_.refused_too_many;
       close(fd);
       continue;
     }
+    SocketAddress key = address_key(peer);
+    uint32_t& from_address = per_address_[key];
+    if (limits_.max_per_address && from_address >= limits_.max_per_address) {
+      ++counters_.refused_per_address;
+      close(fd);
+      continue;
+    }
+    ++from_address;
     ++counters_.accepted;
-    auto c = std::make_unique<Connection>();
-    c->id = next_id_++;
-    c->fd = fd;
-    c->peer = peer;
-    if (tls_) c->tls.emplace(tls::TlsSession::server(*tls_));
+    uint64_t id = next_id_++;
+    auto c = std::make_unique<Connection>(*this, id, key);
     c->http = std::make_unique<http::HttpConnection>(handler_, http_config_, loop_.now());
-    uint64_t id = c->id;
-    loop_.watch(fd, EPOLLIN | EPOLLRDHUP, [this, id](uint32_t ev) { on_io(id, ev); });
     Connection& ref = *c;
     connections_.emplace(id, std::move(c));
+    std::optional<tls::TlsSession> session;
+    if (tls_) session.emplace(tls::TlsSession::server(*tls_));
+    ref.stream = std::make_unique<TcpStream>(loop_, ref, fd, peer, std::move(session), limits_.stream);
+    if (ref.stream->end() != TcpStream::End::kOpen) {
+      LOG_WARN("http", "cannot watch the connection from ", peer.to_string(), ": ", ref.stream->describe());
+      close_connection(id);
+      continue;
+    }
     pump(ref);
   }
 }
 
-void HttpServer::on_io(uint64_t id, uint32_t events) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
-  Connection& c = *it->second;
-  Instant now = loop_.now();
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    uint8_t buf[16 * 1024];
-    bool eof = false;
-    // Bounded: a fast sender cannot monopolise the loop.
-    for (int i = 0; i < 16; ++i) {
-      ssize_t n = read(c.fd, buf, sizeof(buf));
-      if (n > 0) {
-        Bytes data(buf, size_t(n));
-        if (c.tls) {
-          c.tls->feed(data);
-          std::string plain;
-          auto r = c.tls->read_all(plain);
-          if (!r || c.tls->failed()) {
-            ++counters_.tls_failed;
-            LOG_DEBUG("http", "TLS from ", c.peer.to_string(), " failed: ", c.tls->error());
-            // Send the alert mbedTLS produced, then close.
-            std::string alert = c.tls->take_output();
-            if (!alert.empty()) (void)!write(c.fd, alert.data(), alert.size());
-            close_connection(id);
-            return;
-          }
-          if (!plain.empty()) c.http->on_bytes(as_bytes(plain), now);
-          if (c.tls->peer_closed()) eof = true;
-        } else {
-          c.http->on_bytes(data, now);
-        }
-        if (size_t(n) < sizeof(buf)) break;
-      } else if (n == 0) {
-        eof = true;
-        break;
-      } else {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) eof = true;
-        break;
-      }
-    }
-    if (eof) {
-      c.http->on_eof();
-      pump(c);
-      close_connection(id);
-      return;
-    }
+size_t HttpServer::Connection::on_stream_data(TcpStream&, Bytes data) {
+  size_t used = http->on_bytes(data, server.loop_.now());
+  server.move_output(*this);
+  return used;
+}
+
+void HttpServer::Connection::on_stream_eof(TcpStream&) {
+  http->on_eof();
+  server.move_output(*this);
+  stream->close_when_sent();
+}
+
+void HttpServer::Connection::on_stream_closed(TcpStream& s) {
+  switch (s.end()) {
+    case TcpStream::End::kTlsFailed:
+      ++server.counters_.tls_failed;
+      LOG_DEBUG("http", "TLS from ", s.peer().to_string(), " failed: ", s.describe());
+      break;
+    case TcpStream::End::kStalled:
+    case TcpStream::End::kOverflow:
+      ++server.counters_.stalled;
+      LOG_DEBUG("http", "closing ", s.peer().to_string(), ": ", s.describe());
+      break;
+    default:
+      break;
   }
-  pump(c);
+  server.close_connection(id);  // deletes this
 }
 
 void HttpServer::on_timer(uint64_t id) {
@@ -114,38 +119,21 @@ void HttpServer::on_timer(uint64_t id) {
   pump(c);
 }
 
-bool HttpServer::pump(Connection& c) {
+void HttpServer::move_output(Connection& c) {
   std::string out = c.http->take_output();
-  if (!out.empty()) {
-    if (c.tls) {
-      (void)c.tls->write(as_bytes(out));
-    } else {
-      c.pending += out;
-    }
-  }
-  if (c.tls) c.pending += c.tls->take_output();
-  while (!c.pending.empty()) {
-    ssize_t n = send(c.fd, c.pending.data(), c.pending.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      c.pending.erase(0, size_t(n));
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    close_connection(c.id);
-    return false;
-  }
-  bool want_write = !c.pending.empty();
-  if (want_write != c.want_write) {
-    loop_.set_events(c.fd, EPOLLIN | EPOLLRDHUP | (want_write ? uint32_t(EPOLLOUT) : 0u));
-    c.want_write = want_write;
-  }
-  if (c.pending.empty() && c.http->should_close()) {
-    close_connection(c.id);
-    return false;
-  }
+  if (!out.empty()) c.stream->write(std::move(out));
+  if (c.http->should_close()) c.stream->close_when_sent();
   uint64_t id = c.id;
   loop_.reschedule(c.timer, c.http->next_deadline(), [this, id] { on_timer(id); });
-  return true;
+}
+
+bool HttpServer::pump(Connection& c) {
+  move_output(c);
+  if (c.stream->flush()) return true;
+  if (c.stream->end() == TcpStream::End::kStalled || c.stream->end() == TcpStream::End::kOverflow)
+    ++counters_.stalled;
+  close_connection(c.id);
+  return false;
 }
 
 void HttpServer::request_flush() {
@@ -153,6 +141,7 @@ void HttpServer::request_flush() {
   flush_timer_ = loop_.schedule(loop_.now(), [this] {
     flush_timer_ = 0;
     std::vector<uint64_t> ids;
+    ids.reserve(connections_.size());
     for (auto& [id, c] : connections_) ids.push_back(id);
     for (uint64_t id : ids) {
       auto it = connections_.find(id);
@@ -164,13 +153,12 @@ void HttpServer::request_flush() {
 void HttpServer::close_connection(uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  Connection& c = *it->second;
-  if (auto* up = c.http->upgraded()) up->on_transport_closed();
-  counters_.http += c.http->counters();
-  if (c.timer) loop_.cancel(c.timer);
-  loop_.unwatch(c.fd);
-  close(c.fd);
+  std::unique_ptr<Connection> c = std::move(it->second);
   connections_.erase(it);
+  if (auto* up = c->http->upgraded()) up->on_transport_closed();
+  counters_.http += c->http->counters();
+  if (c->timer) loop_.cancel(c->timer);
+  if (auto a = per_address_.find(c->address_key); a != per_address_.end() && --a->second == 0) per_address_.erase(a);
 }
 
 }  // namespace umbrella::server

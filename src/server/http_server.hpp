@@ -1,6 +1,7 @@
-// The HTTP(S)/WebSocket server's I/O: accepts TCP connections on the event loop and moves
-// bytes between each socket, its TLS session (absent in cloud mode, where a proxy terminates
-// TLS) and its sans-IO http::HttpConnection. Non-blocking throughout; no thread per connection.
+// The HTTP(S)/WebSocket server's I/O: accepts TCP connections on the event loop, each a
+// TcpStream (TLS, or plain in cloud mode where a proxy terminates TLS) carrying a sans-IO
+// http::HttpConnection. Bounded: at most max_connections in all and max_per_address from
+// one address (an IPv6 /64), and each stream's output (see TcpStream).
 #pragma once
 
 #include <cstdint>
@@ -12,23 +13,31 @@
 #include "core/event_loop.hpp"
 #include "http/connection.hpp"
 #include "server/tcp_listener.hpp"
+#include "server/tcp_stream.hpp"
 #include "tls/server_config.hpp"
-#include "tls/session.hpp"
 
 namespace umbrella::server {
 
 struct HttpServerCounters {
   uint64_t accepted = 0;
-  uint64_t refused_too_many = 0;   // over max_connections: closed at once
-  uint64_t tls_failed = 0;         // handshake or record errors
-  http::Counters http;             // summed when connections close
+  uint64_t refused_too_many = 0;    // over max_connections: closed at once
+  uint64_t refused_per_address = 0; // over max_per_address from one address: closed at once
+  uint64_t tls_failed = 0;          // handshake or record errors
+  uint64_t stalled = 0;             // closed: the peer read nothing of its waiting output for too long
+  http::Counters http;              // summed when connections close
 };
 
 class HttpServer {
  public:
+  struct Limits {
+    size_t max_connections = 512;
+    size_t max_per_address = 32;  // 0: no per-address bound (cloud: everyone comes through the proxy)
+    TcpStream::Limits stream;
+  };
+
   // tls == nullptr: plain HTTP (cloud mode behind a TLS-terminating proxy).
   HttpServer(EventLoop& loop, TcpListener listener, const tls::TlsServerConfig* tls, http::Handler& handler,
-             size_t max_connections = 512);
+             Limits limits);
   ~HttpServer();
 
   uint16_t port() const { return listener_.port(); }
@@ -41,21 +50,25 @@ class HttpServer {
   void request_flush();
 
  private:
-  struct Connection {
+  struct Connection final : TcpStream::Owner {
+    Connection(HttpServer& s, uint64_t i, SocketAddress key) : server(s), id(i), address_key(key) {}
+    size_t on_stream_data(TcpStream& stream, Bytes data) override;
+    void on_stream_eof(TcpStream& stream) override;
+    void on_stream_closed(TcpStream& stream) override;
+
+    HttpServer& server;
     uint64_t id;
-    int fd;
-    SocketAddress peer;
-    std::optional<tls::TlsSession> tls;
+    SocketAddress address_key;  // the peer's address (IPv6: its /64), port 0
+    std::unique_ptr<TcpStream> stream;
     std::unique_ptr<http::HttpConnection> http;
-    std::string pending;  // bytes the socket has not taken yet
     EventLoop::TimerId timer = 0;
-    bool want_write = false;
   };
 
   void on_accept();
-  void on_io(uint64_t id, uint32_t events);
   void on_timer(uint64_t id);
-  // Moves output through TLS to the socket, re-arms the timer, closes when done. False when closed.
+  // Moves the HTTP connection's output to its stream and re-arms its timer.
+  void move_output(Connection& c);
+  // move_output, then sends. False when the connection closed (and is gone).
   bool pump(Connection& c);
   void close_connection(uint64_t id);
 
@@ -63,10 +76,11 @@ class HttpServer {
   TcpListener listener_;
   const tls::TlsServerConfig* tls_;
   http::Handler& handler_;
-  size_t max_connections_;
+  Limits limits_;
   http::ConnectionConfig http_config_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<SocketAddress, uint32_t> per_address_;
   HttpServerCounters counters_;
   EventLoop::TimerId flush_timer_ = 0;
 };

@@ -112,7 +112,11 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
-  s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_);
+  HttpServer::Limits http_limits;
+  // Behind the cloud proxy every connection comes from the proxy's address.
+  http_limits.max_per_address = config.http_max_per_ip.value_or(config.cloud ? 0 : 32);
+  s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_,
+                                          http_limits);
 
   s->trunks_ = std::make_unique<Trunks>(loop, s->config_, *s->trunk_hub_,
                                         [self](std::function<void()> fn) { self->defer(std::move(fn)); });
@@ -144,6 +148,8 @@ signal::StatusSnapshot Server::status() const {
       {"http.connections", http_->connections()},
       {"http.accepted", hs.accepted},
       {"http.refused_too_many", hs.refused_too_many},
+      {"http.refused_per_address", hs.refused_per_address},
+      {"http.stalled", hs.stalled},
       {"http.tls_failed", hs.tls_failed},
       {"http.requests", http.requests},
       {"http.bad_request", http.bad_request},

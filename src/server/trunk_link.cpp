@@ -1,10 +1,5 @@
 #include "server/trunk_link.hpp"
 
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -92,119 +87,93 @@ void TrunkLink::attempt() {
 void TrunkLink::connect_to(SocketAddress addr) {
   addr.set_port(target_->port);
   peer_ = addr.to_string();
-  fd_ = socket(addr.is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) {
-    fail(std::string("cannot create TCP socket: ") + std::strerror(errno));
+  std::optional<tls::TlsSession> tls;
+  if (target_->tls) {
+    tls.emplace(tls::TlsSession::client(*tls_config_, target_->host));  // ClientHello waits for the connect
+    if (tls->failed()) {
+      fail(tls->error());
+      return;
+    }
+  }
+  TcpStream::Limits limits;
+  limits.max_output = kMaxPendingBytes;
+  auto stream = TcpStream::connect(loop_, stream_events_, addr, std::move(tls), limits);
+  if (!stream) {
+    fail(connect_error_text(peer_, stream.error()));
     return;
   }
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  sockaddr_storage ss;
-  socklen_t len = addr.to_sockaddr(ss);
-  int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);
-  if (rc != 0 && errno != EINPROGRESS) {
-    fail(connect_error_text(peer_, errno));
-    return;
-  }
-  loop_.watch(fd_, EPOLLOUT | EPOLLIN | EPOLLRDHUP, [this](uint32_t ev) { on_io(ev); });
-  want_write_ = true;
+  stream_ = std::move(*stream);
   connect_timer_ = loop_.schedule(loop_.now() + kConnectTimeout, [this] {
     connect_timer_ = 0;
     ++io_depth_;
-    const char* what = !tcp_connected_                          ? "connect "
-                       : tls_ && !tls_->handshake_complete() ? "TLS handshake with "
-                                                             : "WebSocket handshake with ";
+    const char* what = !stream_ || stream_->connecting()                           ? "connect "
+                       : stream_->tls() && !stream_->tls()->handshake_complete() ? "TLS handshake with "
+                                                                                 : "WebSocket handshake with ";
     fail(what + peer_ + " timed out after " + seconds_text(kConnectTimeout));
     after_io();
   });
 }
 
-void TrunkLink::on_io(uint32_t events) {
-  ++io_depth_;
-  if (!tcp_connected_) {
-    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected();
-  } else {
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
-    if (!pending_failure_ && fd_ >= 0) pump();
+void TrunkLink::StreamEvents::on_stream_connected(TcpStream&) {
+  ++link.io_depth_;
+  link.on_connected();
+  link.after_io();
+}
+
+size_t TrunkLink::StreamEvents::on_stream_data(TcpStream&, Bytes data) {
+  TrunkLink& l = link;
+  ++l.io_depth_;
+  if (!l.pending_failure_) l.ws_->on_bytes(data, l.loop_.now());
+  if (!l.pending_failure_ && !l.ws_->session() && !l.ws_->error().empty()) {
+    const std::string& e = l.ws_->error();
+    l.fail(e.rfind("status ", 0) == 0 ? "WebSocket handshake refused: HTTP " + e.substr(7)
+                                      : "WebSocket handshake failed: " + e);
   }
-  after_io();
+  if (!l.pending_failure_) l.pump();
+  l.after_io();  // may delete the stream: allowed here
+  return data.size();
+}
+
+void TrunkLink::StreamEvents::on_stream_eof(TcpStream&) {
+  TrunkLink& l = link;
+  ++l.io_depth_;
+  if (!l.pending_failure_) {
+    // Our reason first: the session reports a bare 1006 for a vanished transport.
+    if (l.opened_)
+      l.fail("connection closed by " + l.peer_);
+    else
+      l.fail("connection closed during handshake by " + l.peer_ +
+             (l.target_->tls ? "" : " (does it want wss:// rather than ws://?)"));
+    l.ws_->on_transport_closed();
+  }
+  l.after_io();
+}
+
+void TrunkLink::StreamEvents::on_stream_closed(TcpStream& stream) {
+  ++link.io_depth_;
+  link.fail(link.stream_failure(stream));
+  link.after_io();
+}
+
+std::string TrunkLink::stream_failure(const TcpStream& stream) const {
+  switch (stream.end()) {
+    case TcpStream::End::kConnectFailed: return connect_error_text(peer_, stream.sys_error());
+    case TcpStream::End::kTlsFailed: return stream.describe();
+    case TcpStream::End::kDone: return "WebSocket closed";  // normally on_close already said why
+    case TcpStream::End::kLost:
+      return stream.sys_error() ? "connection to " + peer_ + " lost: " + stream.describe()
+                                : "connection closed by " + peer_;
+    default: return "connection to " + peer_ + " closed: " + stream.describe();
+  }
 }
 
 void TrunkLink::on_connected() {
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err != 0) {
-    fail(connect_error_text(peer_, err));
-    return;
-  }
-  tcp_connected_ = true;
-  if (target_->tls) {
-    if (options_.insecure)
-      LOG_WARN(kLog, "trunk ", options_.url, ": certificate verification disabled (UMBRELLA_TRUNK_INSECURE)");
-    tls_.emplace(tls::TlsSession::client(*tls_config_, target_->host));
-    if (tls_->failed()) {
-      fail(tls_->error());
-      return;
-    }
-  }
+  if (target_->tls && options_.insecure)
+    LOG_WARN(kLog, "trunk ", options_.url, ": certificate verification disabled (UMBRELLA_TRUNK_INSECURE)");
   ws_ = std::make_unique<ws::Client>(trunk_host_header(*target_), target_->path, ws_events_, ws::SessionConfig{},
                                      loop_.now());
   LOG_DEBUG(kLog, "trunk ", options_.url, ": TCP connected to ", peer_);
   pump();
-}
-
-void TrunkLink::on_readable() {
-  Instant now = loop_.now();
-  uint8_t buf[16 * 1024];
-  bool eof = false;
-  for (int i = 0; i < 16 && !pending_failure_; ++i) {
-    ssize_t n = read(fd_, buf, sizeof(buf));
-    if (n > 0) {
-      Bytes data(buf, size_t(n));
-      if (tls_) {
-        tls_->feed(data);
-        std::string plain;
-        auto r = tls_->read_all(plain);
-        if (!r || tls_->failed()) {
-          std::string alert = tls_->take_output();
-          if (!alert.empty()) (void)!::send(fd_, alert.data(), alert.size(), MSG_NOSIGNAL);
-          fail(tls_->error());
-          return;
-        }
-        if (!plain.empty()) ws_->on_bytes(as_bytes(plain), now);
-        if (tls_->peer_closed()) eof = true;
-      } else {
-        ws_->on_bytes(data, now);
-      }
-      if (size_t(n) < sizeof(buf)) break;
-    } else if (n == 0) {
-      eof = true;
-      break;
-    } else {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        fail("connection to " + peer_ + " lost: " + std::strerror(errno));
-        return;
-      }
-      break;
-    }
-  }
-  if (pending_failure_) return;
-  if (!ws_->session() && !ws_->error().empty()) {
-    const std::string& e = ws_->error();
-    fail(e.rfind("status ", 0) == 0 ? "WebSocket handshake refused: HTTP " + e.substr(7)
-                                    : "WebSocket handshake failed: " + e);
-    return;
-  }
-  if (eof) {
-    // Our reason first: the session reports a bare 1006 for a vanished transport.
-    if (opened_)
-      fail("connection closed by " + peer_);
-    else
-      fail("connection closed during handshake by " + peer_ +
-           (target_->tls ? "" : " (does it want wss:// rather than ws://?)"));
-    ws_->on_transport_closed();
-  }
 }
 
 void TrunkLink::on_ws_timer() {
@@ -222,37 +191,12 @@ void TrunkLink::on_ws_timer() {
 }
 
 void TrunkLink::pump() {
-  if (fd_ < 0 || !ws_) return;
+  if (!stream_ || !ws_) return;
   std::string out = ws_->take_output();
-  if (!out.empty()) {
-    if (tls_)
-      (void)tls_->write(as_bytes(out));
-    else
-      pending_ += out;
-  }
-  if (tls_) pending_ += tls_->take_output();
-  while (!pending_.empty()) {
-    ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      pending_.erase(0, size_t(n));
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n < 0 && errno == EINTR) continue;
-    fail("connection to " + peer_ + " lost: " + std::strerror(errno));
-    return;
-  }
-  if (pending_.size() > kMaxPendingBytes) {
-    fail("peer " + peer_ + " is not reading (" + std::to_string(pending_.size()) + " bytes unsent)");
-    return;
-  }
-  bool want_write = !pending_.empty();
-  if (want_write != want_write_) {
-    loop_.set_events(fd_, uint32_t(EPOLLIN | EPOLLRDHUP) | (want_write ? uint32_t(EPOLLOUT) : 0u));
-    want_write_ = want_write;
-  }
-  if (ws_->should_close() && pending_.empty() && ws_->session()) {
-    fail("WebSocket closed");  // normally on_close already said why
+  if (!out.empty()) stream_->write(std::move(out));
+  if (ws_->should_close() && ws_->session()) stream_->close_when_sent();
+  if (!stream_->flush()) {
+    fail(stream_failure(*stream_));
     return;
   }
   loop_.reschedule(ws_timer_, ws_->next_deadline(), [this] { on_ws_timer(); });
@@ -333,16 +277,8 @@ void TrunkLink::teardown() {
   if (connect_timer_) loop_.cancel(connect_timer_);
   if (ws_timer_) loop_.cancel(ws_timer_);
   connect_timer_ = ws_timer_ = 0;
-  if (fd_ >= 0) {
-    loop_.unwatch(fd_);
-    close(fd_);
-    fd_ = -1;
-  }
+  stream_.reset();
   ws_.reset();
-  tls_.reset();
-  pending_.clear();
-  tcp_connected_ = false;
-  want_write_ = false;
   opened_ = false;
 }
 

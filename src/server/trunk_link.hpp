@@ -15,9 +15,9 @@
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "server/name_lookup.hpp"
+#include "server/tcp_stream.hpp"
 #include "server/trunk_url.hpp"
 #include "tls/client_config.hpp"
-#include "tls/session.hpp"
 #include "ws/client.hpp"
 
 namespace umbrella::server {
@@ -50,7 +50,8 @@ class TrunkLink {
   static constexpr Duration kMaxBackoff = seconds(30);
   // A connection that stayed open this long resets the backoff to kFirstBackoff.
   static constexpr Duration kStableAfter = seconds(10);
-  // Output the socket has not taken beyond this means the peer is stuck: reconnect.
+  // Output the socket has not taken beyond this means the peer is stuck: reconnect (as after
+  // TcpStream::Limits::stall_timeout without progress).
   static constexpr size_t kMaxPendingBytes = 8 * 1024 * 1024;
 
   TrunkLink(EventLoop& loop, Options options, Listener& listener);
@@ -81,15 +82,24 @@ class TrunkLink {
     TrunkLink& link;
   };
 
+  // The connection's events, forwarded to the link.
+  struct StreamEvents final : TcpStream::Owner {
+    explicit StreamEvents(TrunkLink& l) : link(l) {}
+    void on_stream_connected(TcpStream& stream) override;
+    size_t on_stream_data(TcpStream& stream, Bytes data) override;
+    void on_stream_eof(TcpStream& stream) override;
+    void on_stream_closed(TcpStream& stream) override;
+    TrunkLink& link;
+  };
+
   void attempt();
   Result<bool, std::string> prepare_tls();
   void connect_to(SocketAddress addr);  // port taken from the URL
-  void on_io(uint32_t events);
   void on_connected();
-  void on_readable();
   void on_ws_timer();
-  // Moves WebSocket output through TLS to the socket; re-arms the WebSocket timer.
+  // Moves WebSocket output to the stream and sends it; re-arms the WebSocket timer.
   void pump();
+  std::string stream_failure(const TcpStream& stream) const;
   // Ends the current connection (deferred while a ws callback runs), logs, schedules a retry.
   void fail(std::string reason);
   void finish_failure();
@@ -101,16 +111,13 @@ class TrunkLink {
   Options options_;
   Listener& listener_;
   WsEvents ws_events_{*this};
+  StreamEvents stream_events_{*this};
   std::optional<TrunkUrl> target_;
   std::unique_ptr<NameLookup> lookup_;  // while the host name resolves
-  std::optional<tls::TlsClientConfig> tls_config_;  // outlives tls_
-  std::optional<tls::TlsSession> tls_;
+  std::optional<tls::TlsClientConfig> tls_config_;  // outlives the stream's TLS session
+  std::unique_ptr<TcpStream> stream_;
   std::unique_ptr<ws::Client> ws_;
-  int fd_ = -1;
   std::string peer_;     // "ip:port" of the current attempt, for messages
-  std::string pending_;  // ciphertext (or plain bytes) the socket has not taken yet
-  bool tcp_connected_ = false;
-  bool want_write_ = false;
   bool opened_ = false;  // on_trunk_open called for this connection
   Instant opened_at_{};
   int io_depth_ = 0;

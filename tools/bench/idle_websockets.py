@@ -28,7 +28,8 @@ def main():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, UMBRELLA_HTTP_SERVE_ADDR=f"127.0.0.1:{port}", UMBRELLA_LOG_LEVEL="warn",
-               UMBRELLA_PUBLIC_IP="127.0.0.1", UMBRELLA_MIN_PORT="52000", UMBRELLA_MAX_PORT="52100")
+               UMBRELLA_PUBLIC_IP="127.0.0.1", UMBRELLA_MIN_PORT="52000", UMBRELLA_MAX_PORT="52100",
+               UMBRELLA_HTTP_MAX_PER_IP="0")  # every client is 127.0.0.1
     proc = subprocess.Popen([os.path.abspath(binary)], cwd=tempfile.mkdtemp(), env=env)
     try:
         time.sleep(1.0)

@@ -75,6 +75,23 @@ TEST_CASE("http connection: pipelined requests in one buffer, answered in order"
   CHECK(h.seen.size() == 3);
 }
 
+TEST_CASE("http connection: pipelined requests wait while a response is queued, then resume") {
+  TestHandler h;
+  ConnectionConfig cfg;
+  cfg.pause_output_bytes = 1;  // any queued response pauses the next request
+  HttpConnection c(h, cfg, t0);
+  std::string wire = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n";
+  size_t first_len = wire.find("GET /2");
+  Bytes data = as_bytes(wire);
+  size_t used = c.on_bytes(data, t0);
+  CHECK(used == first_len);
+  CHECK(h.seen.size() == 1);
+  CHECK(c.take_output() == ok_response("GET /1"));
+  used += c.on_bytes(data.subspan(used), t0);
+  CHECK(used == wire.size());
+  CHECK(c.take_output() == ok_response("GET /2"));
+}
+
 TEST_CASE("http connection: byte-at-a-time and Connection: close") {
   TestHandler h;
   HttpConnection c(h, {}, t0);
