@@ -112,7 +112,13 @@ struct PublisherState {
 };
 
 struct Harness {
-  PacketPool pool{1400};
+  // One pool for all runs (allocating it per input made the harness slow); each run must
+  // leave it empty, which the end of the run checks.
+  PacketPool& pool = shared_pool();
+  static PacketPool& shared_pool() {
+    static PacketPool p(1400);
+    return p;
+  }
   CheckingOutbox out{pool};
   Router router{out};
   std::vector<PublishedStream> pubs = publishers();

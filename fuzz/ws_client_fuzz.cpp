@@ -81,6 +81,7 @@ UMBRELLA_FUZZ_TARGET(ws_client) {
       if (now >= client.next_deadline()) client.on_timeout(now);
     }
   }
+  if (!client.error().empty()) was_failed = true;  // the last piece's timeout may have failed it
   if (!client.session() && !was_failed) {
     Instant deadline = client.next_deadline();
     check(deadline != kNever);
