@@ -40,7 +40,9 @@ std::optional<SocketAddress> SocketAddress::from_sockaddr(const sockaddr* sa, so
 }
 
 std::optional<SocketAddress> SocketAddress::parse_ip(std::string_view text) {
-  if (text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // Empty text (e.g. a bare "nameserver" line) may come with a null data(), which memcpy
+  // must not get even for zero bytes.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
   char buf[INET6_ADDRSTRLEN];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = 0;

@@ -180,7 +180,9 @@ size_t build_twcc(MutableBytes out, uint32_t sender_ssrc, uint32_t media_ssrc, u
   w.u32(media_ssrc);
   w.u16(base_seq);
   w.u16(uint16_t(n));
-  w.u24(uint32_t(ref) & 0xFFFFFF);
+  // Explicit wrap (see kTwccReferenceWrapUs): the low 24 bits of the two's complement tick
+  // count, i.e. ref modulo 2^24, which the parser reads back as a signed 24-bit value.
+  w.u24(uint32_t(uint64_t(ref) & 0xFFFFFF));
   w.u8(fb_count);
 
   // Pass 1: statuses into chunks. Pass 2: the deltas. Both derive each delta the same way.

@@ -16,6 +16,10 @@ namespace umbrella::rtp {
 
 inline constexpr int64_t kTwccDeltaUs = 250;          // receive delta tick
 inline constexpr int64_t kTwccReferenceUs = 64000;    // reference time tick
+// The 24-bit reference time wraps every 2^24 ticks (about 12.4 days). A sender's clock runs
+// past that (a steady clock counts from boot), so the builder writes the reference modulo
+// this period, as libwebrtc does; receivers compare references modulo it too.
+inline constexpr int64_t kTwccReferenceWrapUs = kTwccReferenceUs << 24;
 
 enum class TwccStatus : uint8_t { kNotReceived = 0, kSmallDelta = 1, kLargeDelta = 2 };
 
@@ -45,7 +49,9 @@ Result<size_t, ParseError> decode_twcc(const TwccView& v, std::span<TwccPacket> 
 
 // arrival_us[i] is the receive time of transport seq base_seq + i, or kTwccNotReceived.
 // The first entry must be received. Returns 0 if out is too small or a delta does not fit in
-// 16 bits (split the feedback then).
+// 16 bits (split the feedback then). The reference time is written modulo
+// kTwccReferenceWrapUs: decoded times equal the arrivals (rounded down to 250 us) minus a
+// whole number of wrap periods, the same number for every packet of one feedback.
 inline constexpr int64_t kTwccNotReceived = std::numeric_limits<int64_t>::min();
 size_t build_twcc(MutableBytes out, uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t fb_count,
                   uint16_t base_seq, std::span<const int64_t> arrival_us);

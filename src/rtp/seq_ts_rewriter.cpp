@@ -31,7 +31,6 @@ void SeqTimestampRewriter::start_source(uint32_t ssrc, uint16_t sequence, uint32
   ssrc_ = ssrc;
   in_.reset();
   first_in_ = highest_in_ = in_.unwrap(sequence);
-  first_out_ = out_seq;
   seq_offset_ = uint16_t(out_seq - sequence);
   ts_offset_ = out_ts - timestamp;
 }
@@ -65,9 +64,11 @@ std::optional<SeqTimestampRewriter::Mapped> SeqTimestampRewriter::map(uint32_t s
 
 std::optional<uint16_t> SeqTimestampRewriter::to_source_sequence(uint16_t out_sequence) const {
   if (!has_output_ || !has_source_) return std::nullopt;
-  // Within [first_out_, max_out_seq_] in serial order.
-  if (seq_newer(first_out_, out_sequence) || seq_newer(out_sequence, max_out_seq_))
-    return std::nullopt;
+  // Up to 2^15 - 1 behind the newest output, and not before the source's first packet. The
+  // distance is taken from the newest output: comparing with the first output in serial order
+  // breaks once a source has sent more than 2^15 packets.
+  int32_t behind = seq_diff(max_out_seq_, out_sequence);
+  if (behind < 0 || highest_in_ - behind < first_in_) return std::nullopt;
   return uint16_t(out_sequence - seq_offset_);
 }
 

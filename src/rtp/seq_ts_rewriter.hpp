@@ -39,7 +39,7 @@ class SeqTimestampRewriter {
   }
 
   // Output sequence -> the current source's sequence (for NACKs from the subscriber); nullopt
-  // when it was never mapped from the current source.
+  // when it was never mapped from the current source, or is 2^15 or more behind the newest.
   std::optional<uint16_t> to_source_sequence(uint16_t out_sequence) const;
 
   bool has_output() const { return has_output_; }
@@ -58,7 +58,6 @@ class SeqTimestampRewriter {
   SeqUnwrapper in_;
   int64_t first_in_ = 0;      // unwrapped sequence of the source's first forwarded packet
   int64_t highest_in_ = 0;
-  uint16_t first_out_ = 0;
   uint16_t seq_offset_ = 0;   // out = in + offset (mod 2^16)
   uint32_t ts_offset_ = 0;
 

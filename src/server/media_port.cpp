@@ -3,7 +3,7 @@
 #include <sys/epoll.h>
 
 #include "core/log.hpp"
-#include "ice/username.hpp"
+#include "ice/demux.hpp"
 #include "stun/builder.hpp"
 
 namespace umbrella::server {
@@ -73,17 +73,17 @@ void MediaPort::on_readable() {
 void DatagramPort::dispatch(Packet& packet, const SocketAddress& from, Instant now, int64_t now_ns) {
   Bytes bytes = packet.span();
   if (bytes.empty()) return;
-  uint8_t first = bytes[0];
-  if (first <= 3) {  // STUN (RFC 7983)
+  auto kind = ice::classify_datagram(bytes);
+  if (kind == ice::DatagramKind::kStun) {
     auto msg = stun::parse(bytes);
     if (!msg) {
       ++counters_.stun_malformed;
       return;
     }
     MediaEndpoint* endpoint = nullptr;
-    if (msg->is_binding_request()) {
-      if (auto ufrag = ice::local_ufrag_of(*msg)) {
-        auto it = by_ufrag_.find(std::string(*ufrag));
+    if (auto route = ice::route_stun(*msg); route.by_ufrag) {
+      if (route.ufrag) {
+        auto it = by_ufrag_.find(std::string(*route.ufrag));
         if (it != by_ufrag_.end()) endpoint = it->second;
       }
     } else if (auto it = by_address_.find(from); it != by_address_.end()) {
@@ -98,11 +98,11 @@ void DatagramPort::dispatch(Packet& packet, const SocketAddress& from, Instant n
     endpoint->on_stun(*msg, bytes, from, now);
     return;
   }
-  if (first >= 128 && first <= 191 && packet.received_ns() > 0 && now_ns - packet.received_ns() > kStaleNs) {
+  if (kind == ice::DatagramKind::kRtp && packet.received_ns() > 0 && now_ns - packet.received_ns() > kStaleNs) {
     ++counters_.stale_dropped;  // RTP/RTCP only: DTLS and STUN are never too late
     return;
   }
-  if ((first >= 20 && first <= 63) || (first >= 128 && first <= 191)) {  // DTLS, RTP/RTCP
+  if (kind == ice::DatagramKind::kDtls || kind == ice::DatagramKind::kRtp) {
     auto it = by_address_.find(from);
     if (it == by_address_.end()) {
       ++counters_.unknown_source;

@@ -23,3 +23,14 @@ TEST_CASE("socket addresses parse, print and hash") {
   CHECK(SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len) == *a);
   CHECK(SocketAddress::parse("127.0.0.1:1")->is_loopback());
 }
+
+TEST_CASE("socket addresses: empty and oversize text is refused, not copied") {
+  // A default string_view has a null data(); parse_ip once passed it to memcpy (UBSan).
+  CHECK_FALSE(SocketAddress::parse_ip(std::string_view{}));
+  CHECK_FALSE(SocketAddress::parse_ip(""));
+  CHECK_FALSE(SocketAddress::parse(std::string_view{}, 53));
+  CHECK_FALSE(SocketAddress::parse("[]:53"));
+  CHECK_FALSE(SocketAddress::parse(":53"));
+  CHECK_FALSE(SocketAddress::parse_ip(std::string(64, '1')));
+  CHECK(SocketAddress::parse_ip("::ffff:1.2.3.4"));
+}

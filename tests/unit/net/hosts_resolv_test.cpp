@@ -65,6 +65,11 @@ TEST_CASE("resolv.conf: servers, search, options, defaults") {
   CHECK(d.timeout == seconds(1));
   CHECK(d.ndots == 1);
   CHECK(d.attempts == 2);
+
+  // A bare "nameserver" (no address) is skipped; it once reached memcpy with a null pointer.
+  auto e = parse_resolv_conf("nameserver\nnameserver \t\nnameserver 10.0.0.1\n");
+  REQUIRE(e.nameservers.size() == 1);
+  CHECK(e.nameservers[0].to_string() == "10.0.0.1:53");
 }
 
 TEST_CASE("resolv.conf: candidate names follow ndots and the search list") {

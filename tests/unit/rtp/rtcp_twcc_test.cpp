@@ -155,6 +155,52 @@ TEST_CASE("transport-cc builder round-trips through the parser") {
   CHECK(build_twcc(out, 1, 2, 0, 0, first_missing) == 0);
 }
 
+TEST_CASE("transport-cc builder: reference times past the signed 24-bit range wrap explicitly") {
+  // A steady clock 7 days after boot is past 2^23 ticks of 64 ms: the reference is written
+  // modulo 2^24 ticks and decodes one wrap period earlier, deltas unchanged.
+  Buf out(200);
+  int64_t week = int64_t(7) * 24 * 3600 * 1000000;
+  std::vector<int64_t> arrivals = {week, week + 1000, kTwccNotReceived, week + 8000000};
+  size_t n = build_twcc(out, 1, 2, 0, 0, arrivals);
+  REQUIRE(n > 0);
+  auto v = parse_twcc(*parse_rtcp_header(Bytes(out.data(), n)));
+  REQUIRE(v.ok());
+  CHECK(v->reference_time < 0);
+  CHECK(int64_t(v->reference_time) == week / kTwccReferenceUs - (int64_t(1) << 24));
+  auto got = decode_all(Bytes(out.data(), n));
+  REQUIRE(got.size() == 4);
+  for (size_t i : {0, 1, 3}) {
+    CAPTURE(i);
+    CHECK(got[i].receive_time_us + kTwccReferenceWrapUs <= arrivals[i]);
+    CHECK(got[i].receive_time_us + kTwccReferenceWrapUs > arrivals[i] - kTwccDeltaUs);
+  }
+  CHECK(got[2].status == TwccStatus::kNotReceived);
+
+  // The RTCP fuzzer's case: feedback whose reference is the largest signed 24-bit value and
+  // whose first delta is large and positive; re-encoding its decoded times must wrap.
+  Buf edge = {0x8F, 205, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 2,
+              0x00, 0x00, 0x00, 0x01, 0x7F, 0xFF, 0xFF, 0x00,
+              0x40, 0x01, 0x7F, 0xFF};
+  auto first = decode_all(edge);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].receive_time_us == 0x7FFFFF * kTwccReferenceUs + 0x7FFF * kTwccDeltaUs);
+  n = build_twcc(out, 1, 2, 0, 0, std::vector<int64_t>{first[0].receive_time_us});
+  REQUIRE(n > 0);
+  auto again = decode_all(Bytes(out.data(), n));
+  CHECK(again[0].receive_time_us + kTwccReferenceWrapUs == first[0].receive_time_us);
+
+  // And the negative end: the most negative reference with a negative first delta.
+  Buf low = {0x8F, 205, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 2,
+             0x00, 0x00, 0x00, 0x01, 0x80, 0x00, 0x00, 0x00,
+             0x40, 0x01, 0xFF, 0xFF};
+  auto l = decode_all(low);
+  CHECK(l[0].receive_time_us == -(int64_t(1) << 23) * kTwccReferenceUs - kTwccDeltaUs);
+  n = build_twcc(out, 1, 2, 0, 0, std::vector<int64_t>{l[0].receive_time_us});
+  REQUIRE(n > 0);
+  auto back = decode_all(Bytes(out.data(), n));
+  CHECK(back[0].receive_time_us - kTwccReferenceWrapUs == l[0].receive_time_us);
+}
+
 TEST_CASE("transport-cc builder: randomized patterns round-trip") {
   uint32_t rng = 99;
   auto next = [&] { return (rng = rng * 1664525u + 1013904223u) >> 8; };  // drop weak low bits

@@ -132,3 +132,26 @@ TEST_CASE("output keeps going across many switches and the 16-bit wrap") {
     }
   }
 }
+
+TEST_CASE("NACKs still map back after more than 2^15 packets of one source") {
+  // Found by the seq_rewriter fuzzer: the forwarded range was compared in 16-bit serial order
+  // from the source's first output, so after 32768 packets (minutes of video) every NACK
+  // from a subscriber missed. Only the last 2^15 numbers can be told apart, and they must.
+  SeqTimestampRewriter rw(90000, 100, 0);
+  for (uint32_t i = 0; i < 70000; ++i) REQUIRE(rw.map(1, uint16_t(5000 + i), i * 3000, t0));
+  uint16_t newest = uint16_t(100 + 70000 - 1);
+  CHECK(rw.last_sequence() == newest);
+  CHECK(rw.to_source_sequence(newest) == uint16_t(5000 + 70000 - 1));
+  CHECK(rw.to_source_sequence(uint16_t(newest - 10)) == uint16_t(5000 + 70000 - 11));
+  CHECK(rw.to_source_sequence(uint16_t(newest - 32767)) == uint16_t(5000 + 70000 - 1 - 32767));
+  CHECK_FALSE(rw.to_source_sequence(uint16_t(newest + 1)));
+  CHECK_FALSE(rw.to_source_sequence(uint16_t(newest + 1000)));
+
+  // A young source still refuses numbers from before its first packet.
+  rw.switch_source(2);
+  REQUIRE(rw.map(2, 7, 0, t0 + milliseconds(10)));
+  REQUIRE(rw.map(2, 8, 0, t0 + milliseconds(10)));
+  CHECK(rw.to_source_sequence(uint16_t(newest + 2)) == 8);
+  CHECK(rw.to_source_sequence(uint16_t(newest + 1)) == 7);
+  CHECK_FALSE(rw.to_source_sequence(newest));
+}

@@ -2,7 +2,7 @@
 """Writes the seed corpus for fuzz/signal_fuzz.cpp: one valid Envelope of each body type
 (encoded by python3-protobuf from proto/umbrella.proto, independently of nanopb) plus
 broken and oversize frames. Needs Debian's python3-protobuf (hence /usr/bin/python3).
-Usage: tools/fuzz/signal_corpus.py [out_dir]"""
+Usage: fuzz/seeds/signal_envelopes.py [out_dir]"""
 import importlib
 import os
 import subprocess

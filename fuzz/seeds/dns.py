@@ -40,6 +40,8 @@ seeds = {
     + ptr(12) + rr(1, 120, bytes([192, 168, 1, 1]), 0x8001),
     "resolv_conf.txt": b"search lan\nnameserver 192.168.1.1\noptions ndots:2 timeout:1\n",
     "hosts.txt": b"127.0.0.1 localhost\n10.0.0.5 trunk trunk.lan # x\n",
+    # A bare "nameserver" once passed a null pointer to memcpy in SocketAddress::parse_ip.
+    "resolv_conf_bare_nameserver.txt": b"nameserver\nnameserver \nsearch\n",
     "short.bin": b"\x12\x34\x81",
 }
 

@@ -96,6 +96,12 @@ def rtcp_corpus():
     write("rtcp", "bad_length", sr[:2] + b"\x00\x40" + sr[4:])
     write("rtcp", "bad_padding", b"\xA0\xC9\x00\x01\x00\x00\x00\x09")  # pad count 9 > 4
     write("rtcp", "bad_sdes", rtcp(1, 202, struct.pack("!I", 1) + b"\x01\x09xy"))
+    # Reference times at both ends of the signed 24-bit range with a large first delta: the
+    # decoded times leave the range, and re-encoding them must wrap explicitly.
+    write("rtcp", "twcc_reference_wrap_high",
+          rtcp(15, 205, struct.pack("!IIHHI", 1, 2, 0, 1, 0x7FFFFF00) + b"\x40\x01\x7F\xFF"))
+    write("rtcp", "twcc_reference_wrap_low",
+          rtcp(15, 205, struct.pack("!IIHHI", 1, 2, 0, 1, 0x80000000) + b"\x40\x01\xFF\xFF"))
     write("rtcp", "twcc_truncated", rtcp(15, 205, struct.pack("!II", 1, 2) + twcc_fci[:16]))
     write("rtcp", "truncated_compound", (sr + sdes_cname(1, b"c"))[:-3])
 
