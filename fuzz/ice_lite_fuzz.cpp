@@ -92,7 +92,7 @@ struct Harness {
   std::array<uint8_t, 512> out{};
 
   // Checks one handle_stun() result against the request and the agent's state change.
-  void handled(Bytes request, const SocketAddress& from, const IceLiteAgent::HandleResult& r,
+  void handled(Bytes request, const SocketAddress& from, const HandleResult& r,
                State before, std::optional<SocketAddress> selected_before) {
     if (before == State::kFailed) {
       check(r.response_size == 0 && r.event == Event::kNone);
