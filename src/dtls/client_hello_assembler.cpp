@@ -4,39 +4,56 @@
 
 namespace umbrella::dtls {
 
-ClientHelloAssembler::Slot* ClientHelloAssembler::slot_for(uint16_t seq, uint32_t length) {
-  for (auto& s : slots_) {
-    if (s.active && s.message_seq == seq && s.length == length) return &s;
+bool ClientHelloAssembler::agrees(const Slot& s, const HandshakeFragment& f) {
+  for (uint32_t i = 0; i < f.fragment.size(); ++i) {
+    if (s.have[f.offset + i] && s.body[f.offset + i] != f.fragment[i]) return false;
   }
-  Slot* free = nullptr;
-  for (auto& s : slots_) {
-    if (!s.active) { free = &s; break; }
+  return true;
+}
+
+ClientHelloAssembler::Slot& ClientHelloAssembler::open_slot(uint16_t seq, uint32_t length) {
+  // A free slot, else the one with the fewest bytes (the oldest of those): a forger who
+  // spreads fragments over many messages evicts its own attempts before the real one.
+  Slot* s = &slots_[0];
+  for (auto& c : slots_) {
+    if (!c.active) {
+      s = &c;
+      break;
+    }
+    if (c.have_count < s->have_count || (c.have_count == s->have_count && c.started < s->started)) s = &c;
   }
-  if (!free) free = slots_[0].started <= slots_[1].started ? &slots_[0] : &slots_[1];
-  free->active = true;
-  free->message_seq = seq;
-  free->length = length;
-  free->started = adds_;
-  free->have_count = 0;
-  free->body.assign(length, 0);
-  free->have.assign(length, 0);
-  return free;
+  s->active = true;
+  s->message_seq = seq;
+  s->length = length;
+  s->started = adds_;
+  s->have_count = 0;
+  s->body.assign(length, 0);
+  s->have.assign(length, 0);
+  return *s;
 }
 
 bool ClientHelloAssembler::merge(const HandshakeFragment& f) {
-  Slot* s = slot_for(f.message_seq, f.length);
-  // Bytes already held must agree: the first copy wins, a contradicting fragment is dropped whole.
-  for (uint32_t i = 0; i < f.fragment.size(); ++i) {
-    if (s->have[f.offset + i] && s->body[f.offset + i] != f.fragment[i]) return false;
+  Slot* target = nullptr;
+  bool contradicted = false;
+  for (auto& s : slots_) {
+    if (!s.active || s.message_seq != f.message_seq || s.length != f.length) continue;
+    if (agrees(s, f)) {
+      target = &s;
+      break;
+    }
+    contradicted = true;
   }
+  // Bytes that contradict what a slot holds start a second attempt rather than overwrite
+  // or be lost: either copy may be the forged one.
+  if (!target) target = &open_slot(f.message_seq, f.length);
   for (uint32_t i = 0; i < f.fragment.size(); ++i) {
-    s->body[f.offset + i] = f.fragment[i];
-    if (!s->have[f.offset + i]) {
-      s->have[f.offset + i] = 1;
-      ++s->have_count;
+    target->body[f.offset + i] = f.fragment[i];
+    if (!target->have[f.offset + i]) {
+      target->have[f.offset + i] = 1;
+      ++target->have_count;
     }
   }
-  return true;
+  return !contradicted;
 }
 
 ClientHelloAssembler::Outcome ClientHelloAssembler::add(Bytes datagram, uint64_t& ignored) {

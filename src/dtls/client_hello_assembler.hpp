@@ -6,12 +6,14 @@
 // Anyone who can spoof the client's address can send fragments too, so a fragment that does
 // not fit is ignored and counted rather than trusted: a message longer than kMaxLength, a
 // message_seq other than 0 or 1 (RFC 6347 4.2.2: the first and the cookie-bearing second
-// ClientHello), bytes that contradict bytes already received. Two messages can be in progress
-// (keyed by message_seq and length), so one forged fragment cannot displace the real one.
+// ClientHello). kSlots attempts can be in progress (by message_seq and length; a fragment
+// whose bytes contradict an attempt's starts another one, counted too), so forged fragments
+// cost at most a retransmission by the client, never the handshake.
 //
 // After the server accepted a ClientHello (accept()), it is kept so that a retransmission of
 // it (which makes the server resend its flight) can be told from a forgery; release() frees
-// everything once the handshake is over. Memory: at most three messages of kMaxLength.
+// everything once the handshake is over. Memory: at most kSlots + 3 messages of kMaxLength
+// (twice that for the slots' received-byte maps), during the handshake only.
 #pragma once
 
 #include <array>
@@ -27,6 +29,7 @@ class ClientHelloAssembler {
  public:
   static constexpr size_t kMaxLength = 4096;
   static constexpr uint16_t kMaxMessageSeq = 1;
+  static constexpr size_t kSlots = 4;
 
   enum class Outcome {
     kPassThrough,  // not ClientHello fragments only: hand the datagram to mbedTLS as is
@@ -58,13 +61,15 @@ class ClientHelloAssembler {
     std::vector<uint8_t> have;  // one byte per body byte: received or not
   };
 
-  // True when the fragment was merged (or duplicated bytes already held).
+  // Adds the fragment to the first slot of its message whose bytes it agrees with, else to a
+  // new slot (replacing the older one). False when it contradicted a slot.
   bool merge(const HandshakeFragment& f);
-  Slot* slot_for(uint16_t seq, uint32_t length);
+  static bool agrees(const Slot& s, const HandshakeFragment& f);
+  Slot& open_slot(uint16_t seq, uint32_t length);
   void build_assembled(const Bytes& record_header, const Slot& slot);
   void set_candidate(uint16_t seq, Bytes message);
 
-  std::array<Slot, 2> slots_;
+  std::array<Slot, kSlots> slots_;
   uint64_t adds_ = 0;
   std::vector<uint8_t> assembled_;
   // The ClientHello of the last datagram, whole (from one record or assembled).
