@@ -21,7 +21,18 @@ struct DtlsCounters {
     hello_fragments_ignored += o.hello_fragments_ignored;
     return *this;
   }
+  DtlsCounters operator-(const DtlsCounters& o) const {
+    return {invalid_records - o.invalid_records, bad_mac - o.bad_mac, stray_handshake - o.stray_handshake,
+            stray_alerts - o.stray_alerts, hello_fragments_ignored - o.hello_fragments_ignored};
+  }
   uint64_t total() const { return invalid_records + bad_mac + stray_handshake + stray_alerts + hello_fragments_ignored; }
 };
+
+// Copies a transport's counters into `seen` and adds what moved since the last call to
+// `totals` (a server-wide sum, optional).
+inline void publish(const DtlsCounters& current, DtlsCounters& seen, DtlsCounters* totals) {
+  if (totals) *totals += current - seen;
+  seen = current;
+}
 
 }  // namespace umbrella::dtls

@@ -27,6 +27,7 @@ Result<std::unique_ptr<ClientTransport>, std::string> ClientTransport::create(
   auto d = dtls::DtlsTransport::create(dtls::Role::kClient, certificate, config.remote_fingerprint);
   if (!d) return Err{d.error()};
   t->dtls_ = std::move(*d);
+  t->dtls_totals_ = config.dtls_totals;
   return t;
 }
 
@@ -86,6 +87,7 @@ void ClientTransport::flush_ice(Instant now) {
 }
 
 void ClientTransport::flush_dtls(Instant now) {
+  dtls::publish(dtls_->counters(), counters_.dtls, dtls_totals_);
   auto to = ice_.selected_address();
   while (auto d = dtls_->poll_datagram()) {
     if (!to) continue;

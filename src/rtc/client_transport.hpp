@@ -33,6 +33,7 @@ struct ClientTransportConfig {
   std::vector<SocketAddress> remote_candidates;  // from the remote answer, checked in order
   std::string remote_fingerprint;              // "sha-256 AB:CD:..." or the bare hex
   ice::ControllingAgentConfig ice;             // timers; defaults follow the RFCs
+  dtls::DtlsCounters* dtls_totals = nullptr;   // server-wide sum of the DTLS refusals, optional
 };
 
 class ClientTransport {
@@ -84,6 +85,7 @@ class ClientTransport {
   SrtpChannel srtp_;
   TransportCounters counters_;
   RtpProtect rtp_protect_{srtp_, counters_};
+  dtls::DtlsCounters* dtls_totals_ = nullptr;
   bool closed_ = false;
 };
 

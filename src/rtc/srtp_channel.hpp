@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/packet_pool.hpp"
+#include "dtls/counters.hpp"
 #include "core/udp_socket.hpp"
 #include "srtp/profile.hpp"
 #include "srtp/session.hpp"
@@ -17,6 +18,7 @@ struct TransportCounters {
   uint64_t srtp_auth_failed = 0, srtp_replayed = 0, srtp_other_failed = 0;
   uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
   uint64_t protect_failed = 0;
+  dtls::DtlsCounters dtls;  // forged or broken DTLS records dropped (never fatal)
 };
 
 class SrtpChannel {

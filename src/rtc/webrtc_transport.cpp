@@ -24,6 +24,7 @@ Result<std::unique_ptr<WebRtcTransport>, std::string> WebRtcTransport::create(
   auto d = dtls::DtlsTransport::create(config.dtls_role, certificate, config.remote_fingerprint, options);
   if (!d) return Err{d.error()};
   t->dtls_ = std::move(*d);
+  t->dtls_totals_ = config.dtls_totals;
   return t;
 }
 
@@ -71,6 +72,7 @@ void WebRtcTransport::on_datagram(Packet packet, const SocketAddress& from, Inst
 }
 
 void WebRtcTransport::flush_dtls(Instant now) {
+  dtls::publish(dtls_->counters(), counters_.dtls, dtls_totals_);
   auto to = ice_.selected_address();
   while (auto d = dtls_->poll_datagram()) {
     if (!to) continue;  // nothing to send to before nomination

@@ -53,6 +53,7 @@ struct TransportConfig {
   ice::Credentials remote;
   dtls::Role dtls_role = dtls::Role::kServer;
   std::string remote_fingerprint;  // "sha-256 AB:CD:..." or the bare hex
+  dtls::DtlsCounters* dtls_totals = nullptr;  // server-wide sum of the DTLS refusals, optional
 };
 
 class WebRtcTransport {
@@ -96,6 +97,7 @@ class WebRtcTransport {
   SrtpChannel srtp_;
   TransportCounters counters_;
   RtpProtect rtp_protect_{srtp_, counters_};
+  dtls::DtlsCounters* dtls_totals_ = nullptr;
   bool dtls_started_ = false;
   bool closed_ = false;
 };

@@ -48,6 +48,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     config.remote = remote;
     config.dtls_role = dtls::Role::kServer;  // we answer a=setup:passive
     config.remote_fingerprint = fingerprint;
+    config.dtls_totals = &ctx_.dtls_counters;
     auto t = rtc::WebRtcTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
     if (!t) return Err{"cannot create transport: " + t.error()};
     transport_ = std::move(*t);
@@ -177,6 +178,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
       config.remote_candidates.push_back(*a);
       ctx_.port.add_address(*a, this);  // check responses come from there
     }
+    config.dtls_totals = &ctx_.dtls_counters;
     auto t = rtc::ClientTransport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
     if (!t) return Err{"cannot create trunk transport: " + t.error()};
     client_ = std::move(*t);

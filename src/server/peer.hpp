@@ -26,6 +26,7 @@ struct MediaContext {
   MediaPort& port;
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
+  dtls::DtlsCounters dtls_counters{};  // every transport's DTLS refusals, for /status
 };
 
 // Where a peer's decrypted media and its end go (the conference's router).
