@@ -2,7 +2,8 @@
 // a server waiting for its first ClientHello, a server halfway through the handshake, or either
 // side of a connected association. Input: one mode byte, then datagrams as [u16 length][bytes]
 // (a remainder that does not fit is the last one). A connected association must stay connected
-// and still carry data both ways: nothing unauthenticated may end it. During the handshake the
+// and still carry data both ways: nothing unauthenticated may end it; a server that got them
+// before any ClientHello must still complete the real handshake. Once the handshake is under way the
 // forgeries may at worst fail it (a well-formed forged message of the expected sequence number
 // is indistinguishable from the peer's until Finished); then the real flights are delivered too.
 #include "fuzz_target.hpp"
@@ -100,9 +101,11 @@ UMBRELLA_FUZZ_TARGET(dtls_transport) {
   auto datagrams = split_datagrams(Bytes(data + 1, size - 1));
   Pair p;
   switch (mode) {
-    case 0:  // server before any ClientHello
+    case 0:  // server before any ClientHello: without the cookie nothing forged can take hold
       for (Bytes d : datagrams) p.server->handle_datagram(d, p.now);
+      while (p.server->poll_datagram()) {}  // answers went to the forger
       p.run();
+      if (p.client->state() != State::kConnected || p.server->state() != State::kConnected) __builtin_trap();
       break;
     case 1: {  // server after the cookie exchange and the accepted ClientHello
       p.run(2);
