@@ -188,6 +188,7 @@ void DtlsTransport::drive_handshake() {
   Impl& m = *impl_;
   // A few passes: when the timer has expired mbedTLS retransmits first and returns
   // WANT_READ without reading the pending datagram; the next pass reads it.
+  int discarded = 0;
   for (int pass = 0; pass < 4 && state_ == State::kConnecting; ++pass) {
     size_t out_before = m.out.size();
     int ret = mbedtls_ssl_handshake(&m.ssl);
@@ -198,6 +199,7 @@ void DtlsTransport::drive_handshake() {
       // back the alert, and keep waiting; mbedTLS's state is untouched by a failed decryption.
       ++counters_.bad_mac;
       m.drop_alerts_after(out_before);
+      if (++discarded < 256) --pass;  // not a pass: the rest of the datagram is still to read
       continue;
     }
     if (ret == 0) {

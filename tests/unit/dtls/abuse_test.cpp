@@ -189,7 +189,12 @@ TEST_CASE("dtls: a forged epoch-1 record while the server waits for Finished is 
     p.server->handle_datagram(head, p.now);
     p.server->handle_datagram(test::junk_record(rng, 22, 1, 40), p.now);
     REQUIRE_MESSAGE(p.server->state() == State::kConnecting, p.server->failure_reason());
+    // More forgeries than mbedTLS gets passes per datagram, ahead of the Finished in its datagram.
     std::vector<uint8_t> tail;
+    for (int i = 0; i < 6; ++i) {
+      auto junk = test::junk_record(rng, 22, 1, 40);
+      tail.insert(tail.end(), junk.begin(), junk.end());
+    }
     for (size_t i = ccs + 1; i < recs.size(); ++i) tail.insert(tail.end(), recs[i].begin(), recs[i].end());
     d = tail;
     return true;
@@ -197,7 +202,7 @@ TEST_CASE("dtls: a forged epoch-1 record while the server waits for Finished is 
   p.run();
   REQUIRE(split);
   require_connected(p);
-  CHECK(p.server->counters().bad_mac == 1);
+  CHECK(p.server->counters().bad_mac == 7);
   CHECK(client_alerts == 0);
   check_data_flows(p, "finished");
 }
