@@ -12,8 +12,10 @@ import socket
 import struct
 import unittest
 
+from aiortc import RTCSessionDescription
+
 from harness import Server
-from rtc_util import Subscriber, publish, wait_for
+from rtc_util import Subscriber, post_sdp, publish, wait_for
 from test_ice import request
 
 # The datagram of the issue: a ClientHello fragment claiming 16 MiB, 30 bytes at offset 0xffff00.
@@ -125,8 +127,6 @@ class DtlsAbuse(unittest.TestCase):
             racer = asyncio.ensure_future(race())
             before = self.dtls_refusals()
             loop = asyncio.get_running_loop()
-            from rtc_util import post_sdp
-            from aiortc import RTCSessionDescription
             status, late.location, answer = await loop.run_in_executor(
                 None, post_sdp, f"{base}/whep/abuse", late.pc.localDescription.sdp)
             self.assertEqual(status, 201)
