@@ -5,11 +5,14 @@
 #include <mbedtls/ssl_cookie.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 
 #include "core/log.hpp"
 #include "dtls/fingerprint.hpp"
+#include "dtls/record.hpp"
+#include "dtls/record_filter.hpp"
 #include "dtls/srtp_keying.hpp"
 #include "dtls/transport_impl.hpp"
 #include "tls/certificate.hpp"
@@ -87,6 +90,11 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
   if (ret != 0) return Err{mbedtls_message("use_srtp profiles", ret)};
   mbedtls_ssl_conf_srtp_mki_value_supported(conf, MBEDTLS_SSL_DTLS_SRTP_MKI_UNSUPPORTED);
   mbedtls_ssl_conf_export_keys_ext_cb(conf, &Impl::export_keys_cb, &m);
+#if defined(MBEDTLS_SSL_DTLS_BADMAC_LIMIT)
+  // Records failing authentication are discarded either way (RFC 6347 4.1.2.7); a limit that
+  // is never reached (badmac_seen is reset after each call) makes mbedTLS count them for us.
+  mbedtls_ssl_conf_dtls_badmac_limit(conf, std::numeric_limits<unsigned>::max());
+#endif
   if (server) {
     if (options.hello_verify) {
       ret = mbedtls_ssl_cookie_setup(&m.cookie, tls::Random::mbedtls_rng, tls::Random::instance().ctx());
@@ -128,19 +136,35 @@ void DtlsTransport::handle_datagram(Bytes datagram, Instant now) {
   if (state_ != State::kConnecting && state_ != State::kConnected) return;
   // An empty read would look like end-of-stream to mbedTLS.
   if (datagram.empty()) return;
-  impl_->timer.set_now(now);
-  if (role_ == Role::kServer && impl_->ssl.state <= MBEDTLS_SSL_CLIENT_HELLO) {
-    switch (impl_->client_hello.add(datagram)) {
+  Impl& m = *impl_;
+  m.timer.set_now(now);
+  bool awaiting_hello = role_ == Role::kServer && state_ == State::kConnecting && m.ssl.state <= MBEDTLS_SSL_CLIENT_HELLO;
+  FilterState filter;
+  filter.role = role_;
+  filter.phase = state_ == State::kConnected ? Phase::kConnected
+                 : awaiting_hello            ? Phase::kAwaitingClientHello
+                                             : Phase::kHandshake;
+  filter.epoch1_readable = m.ssl.in_epoch >= 1;
+  filter.hello = role_ == Role::kServer ? &m.client_hello : nullptr;
+  // Records are never longer than the datagram; one buffer per thread, grown to the largest seen.
+  thread_local std::vector<uint8_t> scratch;
+  if (scratch.size() < datagram.size()) scratch.resize(datagram.size());
+  datagram = filter_datagram(datagram, filter, scratch, counters_);
+  if (datagram.empty()) return;
+
+  if (awaiting_hello) {
+    switch (m.client_hello.add(datagram, counters_.hello_fragments_ignored)) {
       case ClientHelloAssembler::Outcome::kBuffered: return;
-      case ClientHelloAssembler::Outcome::kComplete: datagram = impl_->client_hello.assembled(); break;
+      case ClientHelloAssembler::Outcome::kComplete: datagram = m.client_hello.assembled(); break;
       case ClientHelloAssembler::Outcome::kPassThrough: break;
     }
   }
-  impl_->pending = datagram;
-  impl_->has_pending = true;
+  m.pending = datagram;
+  m.has_pending = true;
   drive();
-  impl_->has_pending = false;  // never keep a pointer into the caller's buffer
-  impl_->pending = {};
+  m.has_pending = false;  // never keep a pointer into the caller's buffer
+  m.pending = {};
+  if (awaiting_hello && state_ == State::kConnecting && m.ssl.state > MBEDTLS_SSL_CLIENT_HELLO) m.client_hello.accept();
 }
 
 void DtlsTransport::handle_timeout(Instant now) {
@@ -164,8 +188,20 @@ void DtlsTransport::drive_handshake() {
   Impl& m = *impl_;
   // A few passes: when the timer has expired mbedTLS retransmits first and returns
   // WANT_READ without reading the pending datagram; the next pass reads it.
+  int discarded = 0;
   for (int pass = 0; pass < 4 && state_ == State::kConnecting; ++pass) {
+    size_t out_before = m.out.size();
     int ret = mbedtls_ssl_handshake(&m.ssl);
+    collect_bad_mac();
+    if (ret == MBEDTLS_ERR_SSL_INVALID_MAC) {
+      // Only while waiting for the peer's Finished does mbedTLS make a record that fails
+      // authentication fatal (and send bad_record_mac). Anyone can send one: discard it, take
+      // back the alert, and keep waiting; mbedTLS's state is untouched by a failed decryption.
+      ++counters_.bad_mac;
+      m.drop_alerts_after(out_before);
+      if (++discarded < 256) --pass;  // not a pass: the rest of the datagram is still to read
+      continue;
+    }
     if (ret == 0) {
       on_handshake_done();
       if (state_ == State::kConnected && m.has_pending) drive_read();
@@ -237,6 +273,7 @@ void DtlsTransport::on_handshake_done() {
   bool srtp_negotiated = info.chosen_dtls_srtp_profile != MBEDTLS_TLS_SRTP_UNSET;
   if (srtp_negotiated) srtp_keys_ = keys;
   state_ = State::kConnected;
+  m.client_hello.release();
   LOG_DEBUG("dtls", "connected as ", role_ == Role::kServer ? "server" : "client", ", ", cipher_suite(), ", ",
             srtp_negotiated ? srtp::profile_name(profile) : "no srtp");
   m.events.emplace_back(Connected{keys});
@@ -248,6 +285,7 @@ void DtlsTransport::drive_read() {
   // Bounded: one datagram holds at most a few records.
   for (int pass = 0; pass < 64 && state_ == State::kConnected; ++pass) {
     int ret = mbedtls_ssl_read(&m.ssl, buffer.data(), buffer.size());
+    collect_bad_mac();
     if (ret > 0) {
       m.events.emplace_back(ApplicationData{std::vector<uint8_t>(buffer.begin(), buffer.begin() + ret)});
       continue;
@@ -266,6 +304,13 @@ void DtlsTransport::drive_read() {
   }
 }
 
+void DtlsTransport::collect_bad_mac() {
+#if defined(MBEDTLS_SSL_DTLS_BADMAC_LIMIT)
+  counters_.bad_mac += impl_->ssl.badmac_seen;
+  impl_->ssl.badmac_seen = 0;
+#endif
+}
+
 void DtlsTransport::fail(std::string reason) {
   if (state_ == State::kFailed || state_ == State::kClosed) return;
   Impl& m = *impl_;
@@ -275,6 +320,7 @@ void DtlsTransport::fail(std::string reason) {
   mbedtls_ssl_send_alert_message(&m.ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, uint8_t(alert));
   LOG_INFO("dtls", "failed: ", reason);
   state_ = State::kFailed;
+  m.client_hello.release();
   failure_reason_ = reason;
   srtp_keys_.reset();
   m.events.emplace_back(Failed{std::move(reason)});

@@ -14,6 +14,7 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "dtls/counters.hpp"
 #include "dtls/events.hpp"
 #include "dtls/role.hpp"
 #include "srtp/profile.hpp"
@@ -78,6 +79,8 @@ class DtlsTransport {
   const std::optional<srtp::SrtpKeys>& srtp_keys() const { return srtp_keys_; }
   // mbedTLS name of the negotiated cipher suite, or "" before the handshake.
   std::string cipher_suite() const;
+  // Records and fragments dropped instead of reaching mbedTLS or ending the association.
+  const DtlsCounters& counters() const { return counters_; }
 
  private:
   struct Impl;
@@ -89,12 +92,14 @@ class DtlsTransport {
   void on_handshake_done();
   void fail(std::string reason);
   void restart_server_handshake();
+  void collect_bad_mac();
 
   Role role_;
   DtlsOptions options_;
   State state_ = State::kNew;
   std::string failure_reason_;
   std::optional<srtp::SrtpKeys> srtp_keys_;
+  DtlsCounters counters_;
   std::unique_ptr<Impl> impl_;
 };
 

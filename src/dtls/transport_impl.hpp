@@ -13,6 +13,7 @@
 
 #include "dtls/client_hello_assembler.hpp"
 #include "dtls/fingerprint.hpp"
+#include "dtls/record.hpp"
 #include "dtls/retransmit_timer.hpp"
 #include "dtls/srtp_keying.hpp"
 #include "dtls/transport.hpp"
@@ -56,6 +57,21 @@ struct DtlsTransport::Impl {
     auto* self = static_cast<Impl*>(ctx);
     self->out.emplace_back(buf, buf + len);
     return int(len);
+  }
+
+  // Removes the datagrams queued since `from` that hold nothing but alert records.
+  void drop_alerts_after(size_t from) {
+    size_t keep = from;
+    for (size_t i = from; i < out.size(); ++i) {
+      bool only_alerts = !out[i].empty();
+      for (Bytes rest(out[i]); !rest.empty() && only_alerts;) {
+        ParsedRecord p = parse_record(rest);
+        only_alerts = p.error == RecordError::kNone && p.record.type == ContentType::kAlert;
+        if (only_alerts) rest = rest.subspan(p.record.bytes.size());
+      }
+      if (!only_alerts) out[keep++] = std::move(out[i]);
+    }
+    out.resize(keep);
   }
 
   static int recv_cb(void* ctx, unsigned char* buf, size_t len) {

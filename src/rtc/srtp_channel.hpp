@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/packet_pool.hpp"
+#include "dtls/counters.hpp"
 #include "core/udp_socket.hpp"
 #include "srtp/profile.hpp"
 #include "srtp/session.hpp"
@@ -18,6 +19,7 @@ struct TransportCounters {
   uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
   uint64_t not_selected_source = 0;  // DTLS from an address ICE did not select: dropped
   uint64_t protect_failed = 0;
+  dtls::DtlsCounters dtls;  // forged or broken DTLS records dropped (never fatal)
 };
 
 class SrtpChannel {

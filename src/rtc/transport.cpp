@@ -43,6 +43,7 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
   auto d = dtls::DtlsTransport::create(role, certificate, config.remote_fingerprint, options);
   if (!d) return Err{d.error()};
   t->dtls_ = std::move(*d);
+  t->dtls_totals_ = config.dtls_totals;
   return t;
 }
 
@@ -131,6 +132,7 @@ void Transport::send_dtls_datagrams() {
 }
 
 void Transport::flush_dtls(Instant now) {
+  dtls::publish(dtls_->counters(), counters_.dtls, dtls_totals_);
   send_dtls_datagrams();
   while (!closed_) {
     auto ev = dtls_->poll_event();

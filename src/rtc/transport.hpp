@@ -81,6 +81,7 @@ struct TransportConfig {
   ice::Credentials remote;
   std::string remote_fingerprint;  // "sha-256 AB:CD:..." or the bare hex
   std::variant<LiteIce, ControllingIce> ice;
+  dtls::DtlsCounters* dtls_totals = nullptr;  // server-wide sum of the DTLS refusals, optional
 };
 
 class Transport {
@@ -141,6 +142,7 @@ class Transport {
   std::optional<SocketAddress> remote_;
   SrtpChannel srtp_;
   TransportCounters counters_;
+  dtls::DtlsCounters* dtls_totals_ = nullptr;
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
 };

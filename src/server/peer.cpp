@@ -49,6 +49,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     config.remote = remote;
     config.remote_fingerprint = fingerprint;
     config.ice = rtc::LiteIce{dtls::Role::kServer, {}};  // we answer a=setup:passive
+    config.dtls_totals = &ctx_.dtls_counters;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
     ctx_.port.register_ufrag(credentials_.ufrag, this);
   }
@@ -169,6 +170,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
       ctx_.port.add_address(*a, this);  // check responses come from there
     }
     config.ice = std::move(ice);
+    config.dtls_totals = &ctx_.dtls_counters;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
   }
   negotiated_ = std::move(*state);

@@ -27,6 +27,7 @@ struct MediaContext {
   media::MediaPlane& plane;
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
+  dtls::DtlsCounters dtls_counters{};  // every transport's DTLS refusals, for /status
 };
 
 // Where a transport's state changes go (the signalling above). Its media goes to the media

@@ -105,7 +105,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   }
   s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
   s->media_context_ =
-      std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates});
+      std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates, {}});
   s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
@@ -144,6 +144,7 @@ signal::StatusSnapshot Server::status() const {
   const auto& udp = media_->udp_counters();
   const auto& sig = conference_->counters();
   auto delays = media_->forward_delays();
+  const auto& dtls = media_context_->dtls_counters;
   s.counters = {
       {"http.connections", http_->connections()},
       {"http.accepted", hs.accepted},
@@ -171,6 +172,11 @@ signal::StatusSnapshot Server::status() const {
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
       {"media.stale_dropped", mp.stale_dropped},
+      {"dtls.invalid_records", dtls.invalid_records},
+      {"dtls.bad_mac", dtls.bad_mac},
+      {"dtls.stray_handshake", dtls.stray_handshake},
+      {"dtls.stray_alerts", dtls.stray_alerts},
+      {"dtls.hello_fragments_ignored", dtls.hello_fragments_ignored},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},
