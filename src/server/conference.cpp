@@ -82,6 +82,21 @@ void Conference::send_error(Participant& p, umbrella_Error_Code code, std::strin
   p.channel->send(*env);
 }
 
+void Conference::fail_description(Participant& p, const std::string& why) {
+  ++counters_.description_failed;
+  LOG_WARN("signal", "participant ", p.id, ": ", why, "; closing its session");
+  p.offer_pending = false;
+  p.renegotiate = false;
+  send_error(p, umbrella_Error_Code_CODE_INTERNAL, why);
+  // Closed from the loop: this may run inside a loop over participants_.
+  uint64_t connection = p.connection;
+  media_.loop.schedule(media_.loop.now(), [this, connection] {
+    auto it = participants_.find(connection);
+    if (it != participants_.end() && it->second->channel)
+      it->second->channel->close(4000, "session description failed");
+  });
+}
+
 void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
   auto it = participants_.find(connection);
   if (it == participants_.end()) return;
@@ -207,7 +222,7 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
     std::vector<MidRequest> receive;
     if (p.is_trunk())
       for (pb_size_t i = 0; i < d.receive_count; ++i) receive.push_back({d.receive[i].mid, d.receive[i].track_id});
-    auto answer = accept_offer(p, d.sdp, now, receive);
+    auto answer = accept_offer(p, std::string(signal::sdp_of(d)), now, receive);
     if (!answer) {
       ++counters_.bad_sdp;
       send_error(p, umbrella_Error_Code_CODE_BAD_SDP, answer.error());
@@ -215,7 +230,10 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
     }
     p.revision = d.revision;
     auto env = envelope();
-    signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision);
+    if (!signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision)) {
+      fail_description(p, "answer of " + std::to_string(answer->size()) + " bytes is over the signalling bound");
+      return;
+    }
     p.channel->send(*env);
     publish_tracks(p);
     if (p.is_trunk()) {
@@ -237,7 +255,7 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
   }
   ++counters_.answers_received;
   p.offer_pending = false;
-  if (auto r = p.peer->apply_answer(d.sdp); !r) {
+  if (auto r = p.peer->apply_answer(std::string(signal::sdp_of(d))); !r) {
     ++counters_.bad_sdp;
     send_error(p, umbrella_Error_Code_CODE_BAD_SDP, r.error());
     return;

@@ -30,6 +30,8 @@ struct SignalCounters {
   uint64_t bad_sdp = 0;
   uint64_t offers_sent = 0;
   uint64_t answers_received = 0;
+  uint64_t description_failed = 0;  // an offer/answer not built or over the bound: session closed
+  uint64_t tracks_refused = 0;      // an offer publishing over the per-room track bound
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).
@@ -127,6 +129,8 @@ class Conference final : public PeerListener, public sfu::Outbox {
                                         const Participant* except) const;
   bool known_participant(const std::string& id) const;
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
+  // An offer or answer for p could not be built or sent: log, count, Error, close its session.
+  void fail_description(Participant& p, const std::string& why);
   void send_trunks(Participant& p);
   void arm_router_timer();
   Participant* by_peer(uint32_t peer);

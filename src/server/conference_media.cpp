@@ -6,6 +6,8 @@
 #include "core/log.hpp"
 #include "sdp/capabilities.hpp"
 #include "sdp/helpers.hpp"
+#include "sdp/limits.hpp"
+#include "sdp/names.hpp"
 #include "sdp/parse.hpp"
 #include "server/conference.hpp"
 #include "server/participant.hpp"
@@ -71,6 +73,28 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     by_peer_[p.peer->id()] = &p;
   }
   sdp::AnswerOptions options;  // the SFU receives what the client sends
+  if (p.is_trunk()) {  // a trunk carries whole rooms: only the parser's bound applies
+    options.max_media_sections = sdp::kMaxMediaSections;
+    options.max_published_tracks = sdp::kMaxMediaSections;
+  } else if (auto parsed = sdp::parse(offer)) {
+    // The room's bound on tracks, refused before anything of the offer is applied.
+    size_t in_room = 0, added = 0;
+    for (auto& [key, other] : participants_)
+      if (other->in_room(p.room))
+        for (auto& t : other->published) in_room += t.room == p.room;
+    for (auto& m : parsed->media) {
+      if (m.port == 0 || (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) || !sdp::sends(m.direction))
+        continue;
+      bool known = false;
+      for (auto& t : p.published) known |= t.mid == m.mid;
+      added += !known;
+    }
+    if (added && in_room + added > sdp::kMaxTracksPerRoom) {
+      ++counters_.tracks_refused;
+      return Err{"room " + p.room + " has " + std::to_string(in_room) + " tracks; a room may have at most " +
+                 std::to_string(sdp::kMaxTracksPerRoom)};
+    }
+  }
   // A trunk names the tracks it wants on its receive m-lines; keep their SSRCs across offers.
   for (auto& want : receive) {
     const PublishedTrack* t = find_track(want.track_id, &p);
@@ -250,7 +274,19 @@ void Conference::renegotiate(Participant& p) {
       bool have = false;
       for (auto& o : p.outgoing) have |= o.stream == t.stream;
       if (have) continue;
-      OutgoingTrack o = output_for(t, "t" + std::to_string(next_mid_++));
+      // A departed track's m-line of the same kind if there is one, so the SDP stays the
+      // size of what is live; its SSRCs too.
+      std::vector<std::string> live;
+      for (auto& x : p.outgoing) live.push_back(x.mid);
+      auto kind = t.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+      auto reused = sdp::reusable_mid(p.peer->negotiated(), kind, live, "t");
+      OutgoingTrack o = output_for(t, reused ? *reused : "t" + std::to_string(next_mid_++));
+      if (auto line = p.line_ssrcs.find(o.mid); line != p.line_ssrcs.end()) {
+        o.ssrc = line->second.first;
+        o.rtx_ssrc = line->second.second;
+      } else {
+        p.line_ssrcs[o.mid] = {o.ssrc, o.rtx_ssrc};
+      }
       signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, t.origin_site, t.room};
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_added(*env, f);
@@ -263,12 +299,16 @@ void Conference::renegotiate(Participant& p) {
   std::vector<sdp::OutgoingTrack> tracks;
   for (auto& o : p.outgoing) tracks.push_back(to_sdp_track(o));
   std::string offer = p.peer->offer(tracks);
-  if (offer.empty()) return;
+  auto env = std::make_unique<umbrella_Envelope>();
+  if (offer.empty() ||
+      !signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, offer, p.revision + 1)) {
+    fail_description(p, offer.empty() ? "cannot build an offer (see the peer log line)"
+                                       : "offer of " + std::to_string(offer.size()) + " bytes is over the signalling bound");
+    return;
+  }
   ++p.revision;
   p.offer_pending = true;
   ++counters_.offers_sent;
-  auto env = std::make_unique<umbrella_Envelope>();
-  signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, offer, p.revision);
   p.channel->send(*env);
 }
 

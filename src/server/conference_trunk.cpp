@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "server/conference.hpp"
 #include "server/participant.hpp"
+#include "signal/codec.hpp"
 #include "signal/messages.hpp"
 #include "signal/strings.hpp"
 
@@ -182,12 +183,16 @@ void Conference::trunk_offer(Participant& p) {
   std::vector<std::pair<std::string, sdp::MediaKind>> receive;
   for (auto& a : p.available) receive.push_back({a.mid, sdp_kind(a.kind)});
   std::string offer = p.peer->client_offer(send, receive);
-  if (offer.empty()) return;
+  auto env = envelope();
+  if (offer.empty() ||
+      !signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, offer, p.revision + 1)) {
+    fail_description(p, offer.empty() ? "cannot build a trunk offer (see the peer log line)"
+                                      : "trunk offer of " + std::to_string(offer.size()) + " bytes is over the signalling bound");
+    return;
+  }
   ++p.revision;
   p.offer_pending = true;
   ++counters_.offers_sent;
-  auto env = envelope();
-  signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, offer, p.revision);
   auto& d = env->body.description;
   for (auto& a : p.available) {
     if (d.receive_count >= sizeof(d.receive) / sizeof(d.receive[0])) break;
@@ -205,7 +210,7 @@ void Conference::apply_trunk_answer(Participant& p, const umbrella_SessionDescri
   }
   ++counters_.answers_received;
   p.offer_pending = false;
-  if (auto r = p.peer->apply_client_answer(d.sdp, now); !r) {
+  if (auto r = p.peer->apply_client_answer(std::string(signal::sdp_of(d)), now); !r) {
     ++counters_.bad_sdp;
     LOG_WARN("trunk", "answer from ", p.far_site, " refused: ", r.error());
     return;

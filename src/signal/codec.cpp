@@ -12,6 +12,13 @@ Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
     const char* why = PB_GET_ERROR(&in);
     return Err<DecodeError>{DecodeError{why ? why : "malformed"}};
   }
+  // The SDP view must point into this frame (sdp_text.c keeps it where the string was; a
+  // field sent with another wire type is read through nanopb's own small buffer instead).
+  if (out.which_body == umbrella_Envelope_description_tag && out.body.description.sdp.size) {
+    auto* p = reinterpret_cast<const uint8_t*>(out.body.description.sdp.data);
+    if (!p || p < frame.data() || size_t(frame.data() + frame.size() - p) < out.body.description.sdp.size)
+      return Err<DecodeError>{DecodeError{"sdp is not a string"}};
+  }
   return true;
 }
 
