@@ -44,7 +44,8 @@ struct Session {
     std::vector<std::string> mids;
     for (auto& t : live) mids.push_back(t.mid);
     OutgoingTrack t;
-    t.mid = reusable_mid(state, kind, mids, "t").value_or("t" + std::to_string(next_mid++));
+    auto reused = reusable_mid(state, kind, mids, "t");
+    t.mid = reused ? *reused : "t" + std::to_string(next_mid++);
     t.kind = kind;
     t.stream_id = publisher;
     t.track_id = publisher + (kind == MediaKind::kAudio ? "-mic" : "-cam");
@@ -93,6 +94,12 @@ struct Session {
   }
 };
 
+// Publisher ids of one width: the offer's size must not change with the ids' length.
+std::string name(int i) {
+  std::string digits = std::to_string(i);
+  return "p" + std::string(4 - digits.size(), '0') + digits;
+}
+
 }  // namespace
 
 TEST_CASE("churn: 1000 tracks come and go, the offer stays the size of what is live") {
@@ -102,24 +109,24 @@ TEST_CASE("churn: 1000 tracks come and go, the offer stays the size of what is l
     // Four people at most at once, each with audio and video; one leaves, one joins.
     constexpr int kAtOnce = 4;
     for (int i = 0; i < kAtOnce; ++i) {
-      s.add(MediaKind::kAudio, "p" + std::to_string(i));
-      s.add(MediaKind::kVideo, "p" + std::to_string(i));
+      s.add(MediaKind::kAudio, name(i));
+      s.add(MediaKind::kVideo, name(i));
     }
     s.negotiate();
     size_t full_lines = s.state.media.size();
     size_t full = s.max_offer;
     for (int i = kAtOnce; i < kAtOnce + 500; ++i) {  // 500 departures of two tracks each
-      s.remove("p" + std::to_string(i - kAtOnce));
+      s.remove(name(i - kAtOnce));
       s.negotiate();  // the departed m-lines go inactive first: a browser then fires `track` anew
-      s.add(MediaKind::kVideo, "p" + std::to_string(i));
-      s.add(MediaKind::kAudio, "p" + std::to_string(i));
+      s.add(MediaKind::kVideo, name(i));
+      s.add(MediaKind::kAudio, name(i));
       s.negotiate();
     }
     CHECK(s.state.media.size() == full_lines);  // every mid was reused
     CHECK(s.next_mid == 2 * kAtOnce + 1);
     CHECK(s.max_offer <= full + 64);  // 1000 departures later: what the max live tracks cost
     // Everyone leaves: the inactive lines are small.
-    for (int i = 500; i < 500 + kAtOnce; ++i) s.remove("p" + std::to_string(i));
+    for (int i = 500; i < 500 + kAtOnce; ++i) s.remove(name(i));
     std::string empty = s.negotiate();
     CHECK(empty.size() < full);
     MESSAGE(sample, ": offer with ", 2 * kAtOnce, " live tracks ", full, " bytes; after 1000 departures at most ",
@@ -151,8 +158,11 @@ TEST_CASE("churn: an inactive m-line is written minimally and comes back whole")
   CHECK(idle->rtcp_mux);
   CHECK(!idle->ice_ufrag.empty());
   CHECK(idle->fingerprint);
-  size_t idle_bytes = build(SessionDescription{.media = {*idle}}).size();
-  size_t live_bytes = build(SessionDescription{.media = {*live}}).size();
+  SessionDescription one;
+  one.media = {*idle};
+  size_t idle_bytes = build(one).size();
+  one.media = {*live};
+  size_t live_bytes = build(one).size();
   MESSAGE("video m-line live ", live_bytes, " bytes, inactive ", idle_bytes);
   CHECK(idle_bytes * 2 < live_bytes);
 
