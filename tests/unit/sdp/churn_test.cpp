@@ -129,7 +129,7 @@ TEST_CASE("churn: 1000 tracks come and go, the offer stays the size of what is l
     for (int i = 500; i < 500 + kAtOnce; ++i) s.remove(name(i));
     std::string empty = s.negotiate();
     CHECK(empty.size() < full);
-    MESSAGE(sample, ": offer with ", 2 * kAtOnce, " live tracks ", full, " bytes; after 1000 departures at most ",
+    MESSAGE(std::string(sample), ": offer with ", 2 * kAtOnce, " live tracks ", full, " bytes; after 1000 departures at most ",
             s.max_offer, "; all departed ", empty.size());
   }
 }
