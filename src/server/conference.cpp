@@ -196,7 +196,6 @@ void Conference::handle_leave(Participant& p) {
     p.peer.reset();
   }
   p.outgoing.clear();
-  p.line_ssrcs.clear();  // the m-lines went with the peer
   auto env = envelope();
   if (p.is_trunk()) {
     for (auto& r : p.remote_participants) {

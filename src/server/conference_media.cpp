@@ -275,18 +275,13 @@ void Conference::renegotiate(Participant& p) {
       for (auto& o : p.outgoing) have |= o.stream == t.stream;
       if (have) continue;
       // A departed track's m-line of the same kind if there is one, so the SDP stays the
-      // size of what is live; its SSRCs too.
+      // size of what is live. Fresh SSRCs: Chrome decodes nothing on a reused m-line that
+      // comes back with its old SSRC (test_browser_trunk's restart).
       std::vector<std::string> live;
       for (auto& x : p.outgoing) live.push_back(x.mid);
       auto kind = t.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
       auto reused = sdp::reusable_mid(p.peer->negotiated(), kind, live, "t");
       OutgoingTrack o = output_for(t, reused ? *reused : "t" + std::to_string(next_mid_++));
-      if (auto line = p.line_ssrcs.find(o.mid); line != p.line_ssrcs.end()) {
-        o.ssrc = line->second.first;
-        o.rtx_ssrc = line->second.second;
-      } else {
-        p.line_ssrcs[o.mid] = {o.ssrc, o.rtx_ssrc};
-      }
       signal::TrackFields f{o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id, t.origin_site, t.room};
       auto env = std::make_unique<umbrella_Envelope>();
       signal::make_track_added(*env, f);

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,10 +84,6 @@ class Participant {
   std::vector<OutgoingTrack> outgoing;
   uint32_t revision = 1;        // of the last description exchanged
   bool offer_pending = false;   // we sent an offer and wait for its answer
-  // SSRCs (media, RTX) the SFU sends with on each of its m-lines. A reused mid keeps them,
-  // as a browser's sender keeps its SSRC across tracks (aiortc routes by SSRC). Bounded:
-  // mids are reused (sdp::reusable_mid), so there is one entry per m-line.
-  std::map<std::string, std::pair<uint32_t, uint32_t>> line_ssrcs;
   bool renegotiate = false;     // tracks changed while an offer was pending
   bool fixed_session = false;   // WHEP: no renegotiation possible
 
