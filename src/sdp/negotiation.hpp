@@ -108,9 +108,10 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
 // that is negotiated inactive (its track departed and the remote applied that) and that no
 // live track in `live_mids` holds. None: the caller names a new m-line. Reusing m-lines
 // keeps a session's SDP proportional to the tracks it has at once, not to every track it
-// ever had. The remote sees the m-line come back sendonly with a new msid: a browser fires
-// `track` again for it (its [[FiredDirection]] went inactive); aiortc 1.4 keeps the same
-// receiver track and routes by SSRC, so the caller should keep the m-line's SSRCs.
+// ever had. The remote sees the m-line come back sendonly with a new msid and new SSRCs: a
+// browser fires `track` again for it (its [[FiredDirection]] went inactive; with the old
+// SSRC Chrome decoded nothing); aiortc 1.4 fires nothing, keeps the receiver track and
+// learns the new SSRC from the payload type when that is unique among its receivers.
 std::optional<std::string> reusable_mid(const NegotiatedState& state, MediaKind kind,
                                         const std::vector<std::string>& live_mids, std::string_view prefix);
 
