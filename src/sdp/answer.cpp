@@ -144,8 +144,19 @@ std::optional<MediaSection> accept_data(const MediaSection& offered, const Local
   return m;
 }
 
-std::string check_offer(const SessionDescription& offer) {
+std::string check_offer(const SessionDescription& offer, const AnswerOptions& options) {
   if (offer.media.empty()) return "offer has no m-lines";
+  if (offer.media.size() > options.max_media_sections)
+    return "offer has " + std::to_string(offer.media.size()) + " m-lines; a session may have at most " +
+           std::to_string(options.max_media_sections);
+  size_t publishing = 0;
+  for (const auto& m : offer.media)
+    if (m.port != 0 && (m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo) &&
+        sends(m.direction))
+      ++publishing;
+  if (publishing > options.max_published_tracks)
+    return "offer publishes " + std::to_string(publishing) + " tracks; a participant may publish at most " +
+           std::to_string(options.max_published_tracks);
   for (const auto& m : offer.media)
     if (m.port != 0 && m.mid.empty()) return "offer m-line without a=mid (unified plan required)";
   return {};
@@ -166,7 +177,7 @@ std::string check_transport(const SessionDescription& offer, const MediaSection&
 Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
                                                      const AnswerOptions& options) {
   if (auto e = detail::check_local(local); !e.empty()) return Err{e};
-  if (auto e = check_offer(offer); !e.empty()) return Err{e};
+  if (auto e = check_offer(offer, options); !e.empty()) return Err{e};
   const Capabilities& caps = detail::capabilities_of(local);
   const Group* offered_bundle = find_group(offer, "BUNDLE");
 

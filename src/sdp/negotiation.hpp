@@ -12,6 +12,7 @@
 
 #include "core/result.hpp"
 #include "sdp/capabilities.hpp"
+#include "sdp/limits.hpp"
 #include "sdp/session_description.hpp"
 
 namespace umbrella::sdp {
@@ -50,6 +51,10 @@ struct MidPolicy {
 struct AnswerOptions {
   std::map<std::string, MidPolicy> per_mid;
   Direction default_direction = Direction::kRecvOnly;  // for mids not in per_mid
+  // Offers above these are refused with a clear error. A trunk carries whole rooms and
+  // passes the parser's bound (kMaxMediaSections) for both.
+  size_t max_media_sections = kMaxSessionMediaSections;
+  size_t max_published_tracks = kMaxTracksPerParticipant;  // m-lines the offerer sends on
 };
 
 // One m-line after negotiation, from the SFU's point of view.
@@ -92,9 +97,24 @@ NegotiatedState negotiated_state(const SessionDescription& remote_offer, const S
 // types and extension ids, marks existing mids sending a track in `tracks` sendonly (plus
 // recv if they received before), drops send from the rest (inactive if nothing remains),
 // and appends a sendonly m-line for each track whose mid is new. setup:actpass.
+// An audio/video m-line left inactive is written minimally (one codec, no extensions, no
+// msid/ssrc), so departed tracks cost little; when a track comes back to such an m-line
+// (reusable_mid()) it gets the full codec list again, with the transport's numbering.
 Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
                                                    const std::vector<OutgoingTrack>& tracks,
                                                    const LocalTransport& local);
+// The mid for a new outgoing track of `kind` that the SFU offers: the first m-line of that
+// kind, named with `prefix` (the SFU's own m-lines: a client's m-lines stay the client's),
+// that is negotiated inactive (its track departed and the remote applied that) and that no
+// live track in `live_mids` holds. None: the caller names a new m-line. Reusing m-lines
+// keeps a session's SDP proportional to the tracks it has at once, not to every track it
+// ever had. The remote sees the m-line come back sendonly with a new msid and new SSRCs: a
+// browser fires `track` again for it (its [[FiredDirection]] went inactive; with the old
+// SSRC Chrome decoded nothing); aiortc 1.4 fires nothing, keeps the receiver track and
+// learns the new SSRC from the payload type when that is unique among its receivers.
+std::optional<std::string> reusable_mid(const NegotiatedState& state, MediaKind kind,
+                                        const std::vector<std::string>& live_mids, std::string_view prefix);
+
 // make_offer() built to text; empty string on error.
 std::string build_offer(const NegotiatedState& state, const std::vector<OutgoingTrack>& tracks,
                         const LocalTransport& local);

@@ -112,6 +112,41 @@ std::vector<Codec> default_codecs(MediaKind kind, const Capabilities& caps, cons
   return out;
 }
 
+// A sendonly audio/video m-line for `t` with our codecs and extensions, numbered
+// consistently with the transport: a new m-line, or an inactive one that gets a track again.
+std::string fill_send_line(MediaSection& m, const OutgoingTrack& t, const Capabilities& caps,
+                           const NegotiatedState& state, Numbering& numbers) {
+  m.kind = t.kind;
+  m.media = std::string(to_string(t.kind));
+  if (m.proto.empty()) m.proto = "UDP/TLS/RTP/SAVPF";
+  m.mid = t.mid;
+  std::vector<Codec> codecs = t.codecs.empty() ? default_codecs(t.kind, caps, state, numbers) : t.codecs;
+  if (codecs.empty()) return "no codec for track " + t.mid;
+  set_codecs(m, std::move(codecs));
+  m.extmaps.clear();
+  for (const auto& ext : caps.extensions) {
+    if (!find_extension(caps, ext.uri, t.kind)) continue;
+    if (auto id = numbers.ext_id(ext, m.extmaps)) m.extmaps.push_back({*id, Direction::kUnspecified, ext.uri, {}});
+  }
+  m.rtcp_rsize = true;
+  m.direction = Direction::kSendOnly;
+  detail::add_track(m, t);
+  return {};
+}
+
+// An inactive audio/video m-line as small as RFC 8866 and JSEP allow: the m= line needs one
+// format, and that format one the remote accepted (its rtpmap and fmtp; no feedback), so the
+// remote can apply it. Extensions, msid and ssrc lines are left out.
+std::vector<Codec> minimal_codecs(const std::vector<Codec>& negotiated) {
+  for (const auto& c : negotiated) {
+    if (is_rtx(c)) continue;
+    Codec one = c;
+    one.feedback.clear();
+    return {one};
+  }
+  return negotiated;
+}
+
 MediaSection rejected_line(const NegotiatedMedia& n) {
   MediaSection m;
   m.kind = n.kind;
@@ -174,16 +209,23 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     }
     if (n.kind == MediaKind::kApplication) {
       m = data_line(n, local);
+    } else if (track && !sends(n.direction) && !receives(n.direction)) {
+      m.proto = n.proto;  // an inactive m-line gets a track again: full codecs as if new
+      if (auto e = fill_send_line(m, *track, caps, state, numbers); !e.empty()) return Err{e};
     } else {
       m.kind = n.kind;
       m.media = std::string(to_string(n.kind));
       m.proto = n.proto;
       m.mid = n.mid;
-      set_codecs(m, n.codecs);
-      m.extmaps = n.extmaps;
-      m.rtcp_rsize = n.rtcp_rsize;
       bool recv = receives(n.direction);
       m.direction = make_direction(track != nullptr, recv);
+      if (m.direction == Direction::kInactive) {
+        set_codecs(m, minimal_codecs(n.codecs));
+      } else {
+        set_codecs(m, n.codecs);
+        m.extmaps = n.extmaps;
+        m.rtcp_rsize = n.rtcp_rsize;
+      }
       if (track) detail::add_track(m, *track);
       if (recv) keep_receiving_simulcast(n, m);
     }
@@ -196,20 +238,7 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     if (state.find(t.mid)) continue;
     if (offer.media.size() >= kMaxMediaSections) return Err{std::string("too many m-lines")};
     MediaSection m;
-    m.kind = t.kind;
-    m.media = std::string(to_string(t.kind));
-    m.proto = "UDP/TLS/RTP/SAVPF";
-    m.mid = t.mid;
-    std::vector<Codec> codecs = t.codecs.empty() ? default_codecs(t.kind, caps, state, numbers) : t.codecs;
-    if (codecs.empty()) return Err{"no codec for track " + t.mid};
-    set_codecs(m, std::move(codecs));
-    for (const auto& ext : caps.extensions) {
-      if (!find_extension(caps, ext.uri, t.kind)) continue;
-      if (auto id = numbers.ext_id(ext, m.extmaps)) m.extmaps.push_back({*id, Direction::kUnspecified, ext.uri, {}});
-    }
-    m.rtcp_rsize = true;
-    m.direction = Direction::kSendOnly;
-    detail::add_track(m, t);
+    if (auto e = fill_send_line(m, t, caps, state, numbers); !e.empty()) return Err{e};
     detail::add_transport(m, local, Setup::kActpass);
     bundle.mids.push_back(m.mid);
     offer.media.push_back(std::move(m));
@@ -217,6 +246,17 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
   if (offer.media.empty()) return Err{std::string("nothing to offer")};
   if (!bundle.mids.empty()) offer.groups.push_back(std::move(bundle));
   return offer;
+}
+
+std::optional<std::string> reusable_mid(const NegotiatedState& state, MediaKind kind,
+                                        const std::vector<std::string>& live_mids, std::string_view prefix) {
+  for (const auto& n : state.media) {
+    if (n.kind != kind || n.rejected || n.direction != Direction::kInactive) continue;
+    if (n.mid.compare(0, prefix.size(), prefix) != 0) continue;
+    if (std::find(live_mids.begin(), live_mids.end(), n.mid) != live_mids.end()) continue;
+    return n.mid;
+  }
+  return std::nullopt;
 }
 
 std::string build_offer(const NegotiatedState& state, const std::vector<OutgoingTrack>& tracks,

@@ -90,10 +90,20 @@ bool Conference::send_description(Participant& p, umbrella_SessionDescription_Ty
   // Never an empty or cut description on the wire: the session cannot go on.
   ++counters_.description_failed;
   p.offer_pending = false;
-  LOG_WARN("signal", "participant ", p.id, ": cannot ", sdp.empty() ? "build" : "send", " the ",
-           type == umbrella_SessionDescription_Type_TYPE_OFFER ? "offer" : "answer", " (", sdp.size(),
-           " bytes); closing its session");
-  if (p.channel) p.channel->close(4000, "session description could not be built");
+  p.renegotiate = false;
+  std::string why = std::string("cannot ") + (sdp.empty() ? "build" : "send") + " the " +
+                    (type == umbrella_SessionDescription_Type_TYPE_OFFER ? "offer" : "answer") + " (" +
+                    std::to_string(sdp.size()) + " bytes)";
+  LOG_WARN("signal", "participant ", p.id, ": ", why, "; closing its session");
+  if (!p.channel) return false;
+  send_error(p, umbrella_Error_Code_CODE_INTERNAL, why);
+  // Closed from the loop: this may run inside a loop over the participants.
+  uint64_t connection = p.connection;
+  media_.loop.schedule(media_.loop.now(), [this, connection] {
+    auto it = participants_.find(connection);
+    if (it != participants_.end() && it->second->channel)
+      it->second->channel->close(4000, "session description could not be built");
+  });
   return false;
 }
 
@@ -217,7 +227,7 @@ void Conference::handle_leave(Participant& p) {
 
 void Conference::handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now) {
   if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
-    auto answer = accept_offer(p, d.sdp, now);
+    auto answer = accept_offer(p, std::string(signal::sdp_of(d)), now);
     if (!answer) {
       ++counters_.bad_sdp;
       send_error(p, umbrella_Error_Code_CODE_BAD_SDP, answer.error());
@@ -237,7 +247,7 @@ void Conference::handle_description(Participant& p, const umbrella_SessionDescri
   }
   ++counters_.answers_received;
   p.offer_pending = false;
-  if (auto r = p.transport->apply_answer(d.sdp); !r) {
+  if (auto r = p.transport->apply_answer(std::string(signal::sdp_of(d))); !r) {
     ++counters_.bad_sdp;
     send_error(p, umbrella_Error_Code_CODE_BAD_SDP, r.error());
     return;

@@ -32,7 +32,8 @@ struct SignalCounters {
   uint64_t bad_sdp = 0;
   uint64_t offers_sent = 0;
   uint64_t answers_received = 0;
-  uint64_t description_failed = 0;  // an offer/answer that could not be built or sent: session closed
+  uint64_t description_failed = 0;  // an offer/answer not built or over the bound: session closed
+  uint64_t tracks_refused = 0;      // an offer publishing over the per-room track bound
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).

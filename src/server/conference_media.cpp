@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "sdp/limits.hpp"
+#include "sdp/names.hpp"
 #include "sdp/parse.hpp"
 #include "server/conference.hpp"
 #include "server/participant.hpp"
@@ -34,6 +36,24 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     by_transport_[p.transport->id()] = &p;
   }
   sdp::AnswerOptions options;  // the SFU receives what the client sends
+  // The room's bound on tracks, refused before anything of the offer is applied.
+  if (auto parsed = sdp::parse(offer)) {
+    size_t in_room = 0, added = 0;
+    for_each_track(nullptr, [&](const PublisherTrack& t) { in_room += t.room == p.room; });
+    for (auto& m : parsed->media) {
+      if (m.port == 0 || (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) ||
+          !sdp::sends(m.direction))
+        continue;
+      bool known = false;
+      for (auto& t : p.published) known |= t.mid == m.mid;
+      added += !known;
+    }
+    if (added && in_room + added > sdp::kMaxTracksPerRoom) {
+      ++counters_.tracks_refused;
+      return Err{"room " + p.room + " has " + std::to_string(in_room) + " tracks; a room may have at most " +
+                 std::to_string(sdp::kMaxTracksPerRoom)};
+    }
+  }
   for (auto& o : p.subscriptions) {
     sdp::MidPolicy policy;
     policy.direction = sdp::Direction::kSendOnly;
@@ -134,7 +154,14 @@ void Conference::renegotiate(Participant& p) {
   for_each_room_track(p, [&](const PublisherTrack& t) {
     for (auto& o : p.subscriptions)
       if (o.stream == t.stream) return;
-    SubscribedTrack o = output_for(t, new_mid('t'));
+    // A departed track's m-line of the same kind if there is one, so the SDP stays the size
+    // of what is live. Fresh SSRCs: Chrome decodes nothing on a reused m-line that comes back
+    // with its old SSRC (test_browser_trunk's restart).
+    std::vector<std::string> live;
+    for (auto& x : p.subscriptions) live.push_back(x.mid);
+    auto kind = t.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+    auto reused = sdp::reusable_mid(p.transport->negotiated(), kind, live, "t");
+    SubscribedTrack o = output_for(t, reused ? *reused : new_mid('t'));
     auto env = envelope();
     signal::make_track_added(*env, {o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id,
                                     t.origin_site, t.room});

@@ -1,5 +1,7 @@
 #include "server/routes.hpp"
 
+#include <vector>
+
 #include "core/log.hpp"
 #include "signal/codec.hpp"
 #include "web/assets.hpp"
@@ -36,13 +38,13 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
 
   void send(const umbrella_Envelope& env) override {
     if (!session_) return;
-    uint8_t buf[signal::kMaxEnvelopeSize];
+    static thread_local std::vector<uint8_t> buf(signal::kMaxEnvelopeSize);  // too big for the stack
     size_t n = signal::encode(env, buf);
     if (n == 0) {
       LOG_WARN("signal", "cannot encode ", signal::body_name(env));
       return;
     }
-    session_->send_binary(Bytes(buf, n));
+    session_->send_binary(Bytes(buf.data(), n));
     routes_.flush_();
   }
   void close(uint16_t code, std::string_view reason) override {

@@ -4,8 +4,10 @@
 
 #include "core/log.hpp"
 #include "sdp/helpers.hpp"
+#include "sdp/limits.hpp"
 #include "server/track_media.hpp"
 #include "server/trunk_participant.hpp"
+#include "signal/codec.hpp"
 #include "signal/messages.hpp"
 #include "signal/strings.hpp"
 
@@ -88,7 +90,7 @@ void TrunkParticipant::announce() {
 void TrunkParticipant::handle_offer(const umbrella_SessionDescription& d, Instant now) {
   std::vector<MidRequest> receive;
   for (pb_size_t i = 0; i < d.receive_count; ++i) receive.push_back({d.receive[i].mid, d.receive[i].track_id});
-  auto answer = accept_offer(d.sdp, now, receive);
+  auto answer = accept_offer(std::string(signal::sdp_of(d)), now, receive);
   if (!answer) {
     ++rooms_.signal_counters().bad_sdp;
     send_error(umbrella_Error_Code_CODE_BAD_SDP, answer.error());
@@ -119,6 +121,9 @@ Result<std::string, std::string> TrunkParticipant::accept_offer(const std::strin
     if (!o) p_.subscriptions.push_back(output_for(*t, want.mid));
   }
   sdp::AnswerOptions options;
+  // A trunk carries whole rooms: only the parser's bound applies, not a participant's.
+  options.max_media_sections = sdp::kMaxMediaSections;
+  options.max_published_tracks = sdp::kMaxMediaSections;
   for (auto& o : p_.subscriptions) {
     sdp::MidPolicy policy;
     policy.direction = sdp::Direction::kSendOnly;
@@ -213,7 +218,7 @@ void TrunkParticipant::apply_answer(const umbrella_SessionDescription& d, Instan
   }
   ++counters.answers_received;
   p_.offer_pending = false;
-  if (auto r = p_.transport->apply_client_answer(d.sdp, now); !r) {
+  if (auto r = p_.transport->apply_client_answer(std::string(signal::sdp_of(d)), now); !r) {
     ++counters.bad_sdp;
     LOG_WARN("trunk", "answer from ", far_site_, " refused: ", r.error());
     return;

@@ -3,6 +3,8 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include <cstdint>
+
 namespace umbrella::signal {
 
 Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
@@ -11,6 +13,14 @@ Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
   if (!pb_decode(&in, umbrella_Envelope_fields, &out)) {
     const char* why = PB_GET_ERROR(&in);
     return Err<DecodeError>{DecodeError{why ? why : "malformed"}};
+  }
+  // The SDP view must point into this frame (sdp_text.c keeps it where the string was; a
+  // field sent with another wire type is read through nanopb's own small buffer instead).
+  if (out.which_body == umbrella_Envelope_description_tag && out.body.description.sdp.size) {
+    auto p = reinterpret_cast<uintptr_t>(out.body.description.sdp.data);
+    auto begin = reinterpret_cast<uintptr_t>(frame.data()), end = begin + frame.size();
+    if (p < begin || p > end || end - p < out.body.description.sdp.size)
+      return Err<DecodeError>{DecodeError{"sdp is not a string"}};
   }
   return true;
 }

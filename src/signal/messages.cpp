@@ -1,5 +1,6 @@
 #include "signal/messages.hpp"
 
+#include "signal/codec.hpp"
 #include "signal/strings.hpp"
 
 namespace umbrella::signal {
@@ -71,7 +72,12 @@ bool make_description(umbrella_Envelope& env, umbrella_SessionDescription_Type t
   auto& d = env.body.description;
   d.type = type;
   d.revision = revision;
-  return copy_string_exact(d.sdp, sdp);
+  if (sdp.empty() || sdp.size() > kMaxSdpBytes) {
+    env.which_body = 0;  // encode() refuses it, should a caller send it anyway
+    return false;
+  }
+  d.sdp = {sdp.data(), sdp.size()};
+  return true;
 }
 
 bool make_track_added(umbrella_Envelope& env, const TrackFields& t) {

@@ -35,8 +35,11 @@ bool add_participant(umbrella_Joined& joined, const ParticipantFields& p);
 bool make_participant_event(umbrella_Envelope& env, pb_size_t body_tag, const ParticipantFields& p);
 bool make_participant_left(umbrella_Envelope& env, std::string_view participant_id);
 
-bool make_description(umbrella_Envelope& env, umbrella_SessionDescription_Type type,
-                      std::string_view sdp, uint32_t revision);
+// False for an empty SDP or one over kMaxSdpBytes: the caller must not send `env` then
+// (an empty description would leave the remote waiting for ever). `sdp` is not copied:
+// it must outlive every encode() of `env`.
+[[nodiscard]] bool make_description(umbrella_Envelope& env, umbrella_SessionDescription_Type type,
+                                    std::string_view sdp, uint32_t revision);
 
 struct TrackFields {
   std::string_view track_id;

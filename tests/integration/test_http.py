@@ -255,8 +255,9 @@ class Https(unittest.TestCase):
 
     def test_websocket_oversize_message_closed_1009(self):
         ws = WebSocket("127.0.0.1", self.server.http_port)
-        # Announce a 100 KiB frame: the server refuses on the header, before the payload.
-        ws.sock.sendall(bytes([0x82, 0x80 | 127]) + (100 * 1024).to_bytes(8, "big") + b"mask" + b"\x00" * 1000)
+        # Announce a 1 MiB frame (over the largest Envelope, ~135 KiB with a 128 KiB SDP): the
+        # server refuses on the header, before the payload.
+        ws.sock.sendall(bytes([0x82, 0x80 | 127]) + (1024 * 1024).to_bytes(8, "big") + b"mask" + b"\x00" * 1000)
         with self.assertRaises(ConnectionError) as cm:
             ws.recv()
         self.assertIn("1009", str(cm.exception))

@@ -6,6 +6,7 @@
 #include "ice/credentials.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "signal/codec.hpp"
 #include "signal/messages.hpp"
 #include "tls/certificate.hpp"
 
@@ -102,16 +103,18 @@ void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
   switch (env.which_body) {
     case umbrella_Envelope_joined_tag:
       // As the web app: our own m-lines first (a viewer offers to receive one of each).
-      if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_OFFER, build_offer(local_), 1) ||
-          !link_->send(*tx_))
+    {
+      std::string offer = build_offer(local_);  // make_description() keeps a view of it
+      if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_OFFER, offer, 1) || !link_->send(*tx_))
         fail("/wsb: cannot send the offer");
       return;
+    }
     case umbrella_Envelope_description_tag: {
       const umbrella_SessionDescription& d = env.body.description;
       if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
         on_server_offer(d);
       } else if (!transport_ && d.revision == 1) {
-        auto a = read_answer(d.sdp);
+        auto a = read_answer(std::string(signal::sdp_of(d)));
         if (!a) return fail("/wsb answer: " + a.error());
         if (auto r = start_transport(std::move(*a), now); !r) fail(r.error());
       }
@@ -127,8 +130,8 @@ void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
 
 void SimPeer::on_server_offer(const umbrella_SessionDescription& d) {
   ++renegotiations_;
-  auto streams = read_offer_streams(d.sdp);
-  auto answer = build_answer(d.sdp, local_);
+  auto streams = read_offer_streams(std::string(signal::sdp_of(d)));
+  auto answer = build_answer(std::string(signal::sdp_of(d)), local_);
   if (!streams || !answer) return fail("/wsb offer: " + (streams ? answer.error() : streams.error()));
   answer_.video_ssrcs = std::move(streams->video_ssrcs);
   answer_.audio_ssrcs = std::move(streams->audio_ssrcs);

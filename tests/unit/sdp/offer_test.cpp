@@ -10,6 +10,7 @@
 
 using namespace umbrella::sdp;
 using umbrella::sdp::test::read_sample;
+using umbrella::sdp::test::remote_answer;
 using umbrella::sdp::test::server_transport;
 
 namespace {
@@ -29,18 +30,6 @@ OutgoingTrack video_track(std::string mid, uint32_t ssrc) {
   t.ssrc = ssrc;
   t.rtx_ssrc = ssrc + 1;
   return t;
-}
-
-// The remote's answer to an SFU offer, produced by the same machinery with another transport.
-SessionDescription remote_answer(const SessionDescription& offer) {
-  auto remote = server_transport();
-  remote.ice_ufrag = "remoteUfrag";
-  AnswerOptions options;
-  options.default_direction = Direction::kSendRecv;
-  auto a = answer_offer(offer, remote, options);
-  REQUIRE(a.ok());
-  for (auto& m : a->media) if (m.port) m.setup = Setup::kActive;
-  return std::move(a).value();
 }
 
 // Within one m-line, payload types and extension ids are unique.

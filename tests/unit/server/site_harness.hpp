@@ -167,7 +167,8 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
   void publish() {
     add_tracks();
     auto env = std::make_unique<umbrella_Envelope>();
-    signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, offer(), 1);
+    std::string sdp = offer();  // make_description() keeps a view of it
+    REQUIRE(signal::make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, sdp, 1));
     send(*env);
   }
   // Handles what the SFU sent: answers offers, applies answers, records events.
@@ -189,11 +190,12 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
       } else if (env->which_body == umbrella_Envelope_description_tag) {
         const auto& d = env->body.description;
         if (d.type == umbrella_SessionDescription_Type_TYPE_ANSWER) {
-          take_answer(d.sdp);
+          take_answer(std::string(signal::sdp_of(d)));
         } else {
           ++offers_received;
           auto reply = std::make_unique<umbrella_Envelope>();
-          signal::make_description(*reply, umbrella_SessionDescription_Type_TYPE_ANSWER, answer(d.sdp), d.revision);
+          std::string sdp = answer(std::string(signal::sdp_of(d)));
+          REQUIRE(signal::make_description(*reply, umbrella_SessionDescription_Type_TYPE_ANSWER, sdp, d.revision));
           send(*reply);
         }
       }

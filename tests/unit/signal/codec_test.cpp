@@ -28,15 +28,21 @@ std::vector<uint8_t> encoded(const umbrella_Envelope& env) {
   return buf;
 }
 
+// A decoded Envelope with the frame it was decoded from (a description's SDP is a view into it).
+struct Decoded {
+  std::vector<uint8_t> frame;
+  std::unique_ptr<umbrella_Envelope> env;
+  umbrella_Envelope* operator->() const { return env.get(); }
+};
+
 // Encode, decode, re-encode: the bytes must be identical and the body type preserved.
-std::unique_ptr<umbrella_Envelope> round_trip(const umbrella_Envelope& env) {
-  auto bytes = encoded(env);
-  REQUIRE(bytes.size() >= 2);
-  auto back = envelope();
-  auto r = decode(bytes, *back);
+Decoded round_trip(const umbrella_Envelope& env) {
+  Decoded back{encoded(env), envelope()};
+  REQUIRE(back.frame.size() >= 2);
+  auto r = decode(back.frame, *back.env);
   REQUIRE(r.ok());
   CHECK(back->which_body == env.which_body);
-  CHECK(encoded(*back) == bytes);
+  CHECK(encoded(*back.env) == back.frame);
   return back;
 }
 
@@ -125,7 +131,7 @@ TEST_CASE("signal: server messages round trip") {
   std::string sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n";
   REQUIRE(make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, sdp, 7));
   back = round_trip(*env);
-  CHECK(view(back->body.description.sdp) == sdp);
+  CHECK(sdp_of(back->body.description) == sdp);
   CHECK(back->body.description.revision == 7);
   CHECK(back->body.description.type == umbrella_SessionDescription_Type_TYPE_OFFER);
 
@@ -150,17 +156,47 @@ TEST_CASE("signal: server messages round trip") {
 
 TEST_CASE("signal: a full-size SDP fits, one byte more is refused") {
   auto env = envelope();
-  std::string sdp(sizeof(env->body.description.sdp) - 1, 'a');
+  std::string sdp(kMaxSdpBytes, 'a');
   REQUIRE(make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, sdp, 1));
   auto bytes = encoded(*env);
+  CHECK(bytes.size() > kMaxSdpBytes);
   CHECK(bytes.size() <= kMaxEnvelopeSize);
-  round_trip(*env);
-  CHECK_FALSE(make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, sdp + "a", 1));
+  CHECK(sdp_of(round_trip(*env)->body.description) == sdp);
+  // At every bound at once (all 64 MidTracks too) it still fits kMaxEnvelopeSize.
+  auto& d = env->body.description;
+  d.receive_count = sizeof(d.receive) / sizeof(d.receive[0]);
+  for (pb_size_t i = 0; i < d.receive_count; ++i) {
+    copy_string(d.receive[i].mid, std::string(sizeof(d.receive[i].mid) - 1, 'm'));
+    copy_string(d.receive[i].track_id, std::string(sizeof(d.receive[i].track_id) - 1, 't'));
+  }
+  d.revision = 0xFFFFFFFFu;
+  CHECK(encoded(*env).size() > 0);
 
-  ProtoWriter d;
-  d.bytes(umbrella_SessionDescription_sdp_tag, sdp + "a");
-  auto frame = wrap(umbrella_Envelope_description_tag, d.str());
-  CHECK_FALSE(decode(as_frame(frame), *env).ok());
+  // Over the bound, or empty: refused, and the Envelope is left unsendable.
+  std::string big = sdp + "a";
+  CHECK_FALSE(make_description(*env, umbrella_SessionDescription_Type_TYPE_ANSWER, big, 1));
+  CHECK(env->which_body == 0);
+  CHECK(encoded(*env).empty());
+  CHECK_FALSE(make_description(*env, umbrella_SessionDescription_Type_TYPE_OFFER, "", 2));
+  CHECK(encoded(*env).empty());
+
+  ProtoWriter over;
+  over.bytes(umbrella_SessionDescription_sdp_tag, big);
+  CHECK_FALSE(decode(as_frame(wrap(umbrella_Envelope_description_tag, over.str())), *env).ok());
+  // The SDP field sent as a number or a fixed-size value is not a string: refused.
+  ProtoWriter number;
+  number.uint(umbrella_SessionDescription_sdp_tag, 12345);
+  CHECK_FALSE(decode(as_frame(wrap(umbrella_Envelope_description_tag, number.str())), *env).ok());
+  std::string fixed64 = std::string(1, char((umbrella_SessionDescription_sdp_tag << 3) | 1)) + std::string(8, 'x');
+  CHECK_FALSE(decode(as_frame(wrap(umbrella_Envelope_description_tag, fixed64)), *env).ok());
+  // A well-formed one decodes to a view of the frame, no copy.
+  ProtoWriter ok;
+  ok.bytes(umbrella_SessionDescription_sdp_tag, "v=0");
+  std::string frame = wrap(umbrella_Envelope_description_tag, ok.str());
+  REQUIRE(decode(as_frame(frame), *env).ok());
+  CHECK(sdp_of(env->body.description) == "v=0");
+  CHECK(env->body.description.sdp.data >= frame.data());
+  CHECK(env->body.description.sdp.data < frame.data() + frame.size());
 }
 
 TEST_CASE("signal: oversize strings and repeated fields are refused") {
@@ -237,7 +273,8 @@ TEST_CASE("signal: corpus frames written by python3-protobuf decode as expected"
   const std::vector<std::string> must_fail = {"broken_truncated_offer", "broken_bad_wire_type",
                                               "broken_length_past_end", "broken_varint_too_long",
                                               "broken_room_too_long", "broken_too_many_paths",
-                                              "broken_too_many_participants"};
+                                              "broken_too_many_participants", "broken_sdp_not_string",
+                                              "broken_sdp_too_large"};
   for (const auto& entry : fs::directory_iterator(fs::path(FUZZ_CORPUS_DIR) / "signal")) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -5,6 +5,7 @@ import { Backoff } from "./backoff";
 import { Error_Code, Role, SessionDescription_Type, type Envelope } from "./proto";
 import { emptyRoster, participantForMid, reduceRoster, type RosterAction, type RosterState } from "./roster";
 import { Signaling } from "./signaling";
+import { placeTrack, removeTrack, tileOf } from "./tiles";
 
 export type ConnState = "connecting" | "negotiating" | "connected" | "reconnecting" | "failed" | "closed";
 
@@ -36,6 +37,7 @@ export class CallSession {
   private pc: RTCPeerConnection | null = null;
   private gen = 0; // bumps on every teardown; async work from an older generation stops
   private chain: Promise<void> = Promise.resolve();
+  private watched = new WeakSet<MediaStreamTrack>(); // received tracks with an "ended" listener
   private backoff = new Backoff({ baseMs: 500, maxMs: 10_000 });
   private timers: ReturnType<typeof setTimeout>[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -202,13 +204,16 @@ export class CallSession {
     const pid = ev.streams[0]?.id || participantForMid(this.view.roster, ev.transceiver.mid);
     if (!pid) return;
     const track = ev.track;
-    const old = this.view.streams.get(pid);
-    // A fresh MediaStream per change makes <video> elements pick the new track up reliably.
-    const tracks = (old?.getTracks() ?? []).filter((t) => t.kind !== track.kind && t.readyState === "live");
-    const streams = new Map(this.view.streams);
-    streams.set(pid, new MediaStream([...tracks, track]));
-    track.addEventListener("ended", () => this.dropTrack(pid, track.kind, null, track));
-    this.update({ streams });
+    // A reused m-line brings the same track object for someone new: it moves tiles (tiles.ts).
+    this.setTiles(placeTrack(this.tiles(), pid, track));
+    if (!this.watched.has(track)) {
+      // Once per track, however often its m-line is reused: whoever shows it then loses it.
+      this.watched.add(track);
+      track.addEventListener("ended", () => {
+        const owner = tileOf(this.tiles(), track);
+        if (owner) this.dropTrack(owner, track.kind, null, track);
+      });
+    }
   }
 
   private dropTrack(pid: string, kind: string, mid: string | null, which?: MediaStreamTrack): void {
@@ -216,11 +221,26 @@ export class CallSession {
     if (!old) return;
     const transceiverTrack = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid)?.receiver.track : undefined;
     const gone = (t: MediaStreamTrack) => (which ? t === which : transceiverTrack ? t === transceiverTrack : t.kind === kind);
-    const rest = old.getTracks().filter((t) => !gone(t));
-    if (rest.length === old.getTracks().length) return;
-    const streams = new Map(this.view.streams);
-    if (rest.length) streams.set(pid, new MediaStream(rest));
-    else streams.delete(pid);
+    const dropped = old.getTracks().filter(gone);
+    if (!dropped.length) return;
+    let tiles = this.tiles();
+    for (const t of dropped) tiles = removeTrack(tiles, pid, t);
+    this.setTiles(tiles);
+  }
+
+  private tiles(): Map<string, MediaStreamTrack[]> {
+    return new Map([...this.view.streams].map(([pid, s]) => [pid, s.getTracks()]));
+  }
+
+  // A fresh MediaStream per changed tile makes <video> elements pick the change up reliably;
+  // unchanged tiles keep theirs.
+  private setTiles(tiles: Map<string, MediaStreamTrack[]>): void {
+    const streams = new Map<string, MediaStream>();
+    for (const [pid, tracks] of tiles) {
+      const old = this.view.streams.get(pid)?.getTracks();
+      const same = old && old.length === tracks.length && old.every((t, i) => t === tracks[i]);
+      streams.set(pid, same ? this.view.streams.get(pid)! : new MediaStream(tracks));
+    }
     this.update({ streams });
   }
 

@@ -1,0 +1,224 @@
+"""Churn: one participant stays on /wsb (aiortc answering the SFU's offers) while 42 others
+publish audio and video over WHIP, a few at a time, and leave. The stayer must receive every
+newcomer's media, on m-lines the SFU reuses from departed tracks, and the offers it gets must
+stay the size of what is live (issue 12: they used to grow by every departed track until the
+signalling bound, then arrive empty)."""
+import asyncio
+import json
+import re
+import threading
+import unittest
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack
+
+from harness import Server
+from rtc_util import PatternVideoTrack, negotiate, wait_for
+from test_ice import request
+from wsclient import WebSocket, pb
+
+PUBLISHERS = 42
+AT_ONCE = 1  # aiortc 1.4 routes a reused m-line's new SSRC by payload type: one line per kind
+
+
+class Stayer:
+    """A /wsb participant: publishes audio, answers every server offer, counts decoded
+    frames per received track and keeps every offer's SDP."""
+
+    def __init__(self, server, room):
+        self.ws = WebSocket("127.0.0.1", server.http_port)
+        assert self.ws.status == 101, self.ws.status
+        self.room = room
+        self.lock = threading.Lock()  # the reader thread answers pings too
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.frames = {}  # receiver track -> decoded frames
+        self.offers = []  # SDP text of every server offer, applied in order
+        self.errors = []
+        self.tasks = []
+        self.applied = asyncio.Event()
+        self.pc.on("track", lambda track: self.tasks.append(asyncio.ensure_future(self._consume(track))))
+
+    def send(self, env):
+        with self.lock:
+            self.ws.send(env)
+
+    def _read(self, loop, queue):
+        try:
+            while True:
+                op, payload = self.ws.recv_frame()
+                if op == 0x9:
+                    with self.lock:
+                        self.ws.send_frame(0xA, payload)
+                elif op == 0x8:
+                    break
+                elif op == 0x2:
+                    env = pb().Envelope()
+                    env.ParseFromString(payload)
+                    loop.call_soon_threadsafe(queue.put_nowait, env)
+        except (OSError, ConnectionError):
+            pass
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    async def _consume(self, track):
+        self.frames.setdefault(track, 0)
+        while True:
+            try:
+                await track.recv()
+            except Exception:
+                return
+            self.frames[track] += 1
+
+    async def start(self):
+        P = pb()
+        self.queue = asyncio.Queue()
+        threading.Thread(target=self._read, args=(asyncio.get_running_loop(), self.queue), daemon=True).start()
+        join = P.Envelope()
+        join.join.room = self.room
+        join.join.display_name = "stayer"
+        self.send(join)
+        joined = await self.queue.get()
+        assert joined.WhichOneof("body") == "joined", joined
+        self.id = joined.joined.participant_id
+        self.pc.addTrack(AudioStreamTrack())
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = P.Envelope()
+        offer.description.type = P.SessionDescription.TYPE_OFFER
+        offer.description.sdp = self.pc.localDescription.sdp
+        offer.description.revision = 1
+        self.send(offer)
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self):
+        P = pb()
+        while True:
+            env = await self.queue.get()
+            if env is None:
+                return
+            kind = env.WhichOneof("body")
+            if kind == "error":
+                self.errors.append(env.error.message)
+            if kind != "description":
+                continue
+            d = env.description
+            if d.type == P.SessionDescription.TYPE_ANSWER:
+                await self.pc.setRemoteDescription(RTCSessionDescription(sdp=d.sdp, type="answer"))
+                continue
+            self.offers.append(d.sdp)
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=d.sdp, type="offer"))
+            await self.pc.setLocalDescription(await self.pc.createAnswer())
+            answer = P.Envelope()
+            answer.description.type = P.SessionDescription.TYPE_ANSWER
+            answer.description.sdp = self.pc.localDescription.sdp
+            answer.description.revision = d.revision
+            self.send(answer)
+            self.applied.set()
+
+    def mids_of(self, participant):
+        """{kind: mid} of the sendonly m-lines carrying `participant` in the latest offer."""
+        out = {}
+        if not self.offers:
+            return out
+        for section in self.offers[-1].split("\r\nm=")[1:]:
+            kind = section.split(" ", 1)[0]
+            mid = re.search(r"\r\na=mid:(\S+)", section)
+            if mid and "a=sendonly" in section and f"a=msid:{participant} " in section:
+                out[kind] = mid.group(1)
+        return out
+
+    def track_on(self, mid):
+        for t in self.pc.getTransceivers():
+            if t.mid == mid:
+                return t.receiver.track
+        return None
+
+    def count(self, mid):
+        track = self.track_on(mid)
+        return self.frames.get(track, 0) if track else 0
+
+    async def close(self):
+        for t in self.tasks:
+            t.cancel()
+        self.task.cancel()
+        await self.pc.close()
+        self.ws.close()
+
+
+async def publish_small(base, room):
+    """A WHIP publisher with small video (cheap to encode and decode) and audio."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTrack(PatternVideoTrack(160, 120))
+    pc.addTrack(AudioStreamTrack())
+    location, _ = await negotiate(pc, f"{base}/whip/{room}")
+    return pc, location, location.rsplit("/", 1)[-1][len("whip-"):]
+
+
+class Churn(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(env={"UMBRELLA_LOG_LEVEL": "info"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def status(self):
+        return json.loads(request(self.server, "GET", "/status.json")[2])
+
+    def test_long_lived_participant_receives_every_newcomer_on_reused_m_lines(self):
+        async def run():
+            base = self.server.base_url
+            stayer = Stayer(self.server, "churn")
+            await stayer.start()
+            seen_mids = set()
+            reused = 0
+            first_round_max = None
+            for start in range(0, PUBLISHERS, AT_ONCE):
+                group = [await publish_small(base, "churn") for _ in range(min(AT_ONCE, PUBLISHERS - start))]
+                ids = [pid for _, _, pid in group]
+                # The stayer gets an offer with each newcomer's audio and video, applies it ...
+                ok = await wait_for(lambda: all(len(stayer.mids_of(p)) == 2 for p in ids), 20)
+                self.assertTrue(ok, f"round {start}: no offer for {ids}\n{stayer.offers[-1:]}\n{self.server.log_text()}")
+                mids = {p: stayer.mids_of(p) for p in ids}
+                for p in ids:
+                    for mid in mids[p].values():
+                        reused += mid in seen_mids
+                        seen_mids.add(mid)
+                base_counts = {mid: stayer.count(mid) for p in ids for mid in mids[p].values()}
+                # ... and decodes each newcomer's video and audio on those m-lines (on a reused
+                # one, the same receiver track as the departed publisher's: its frames now).
+                def flowing():
+                    return all(stayer.count(mid) >= base_counts[mid] + (5 if kind == "video" else 10)
+                               for p in ids for kind, mid in mids[p].items())
+                ok = await wait_for(flowing, 20)
+                self.assertTrue(ok, f"round {start}: media of {ids} on {mids} not received: "
+                                    f"{ {m: (base_counts[m], stayer.count(m)) for m in base_counts} }\n"
+                                    f"{json.dumps(self.status()['clients'], indent=1)[:3000]}\n{self.server.log_text()}")
+                if first_round_max is None:
+                    first_round_max = max(len(o) for o in stayer.offers)
+                # Everyone of the group leaves; their m-lines go inactive before being reused.
+                for pc, location, _ in group:
+                    self.assertEqual(request(self.server, "DELETE", location)[0], 200)
+                    await pc.close()
+                ok = await wait_for(lambda: not any(stayer.mids_of(p) for p in ids), 20)
+                self.assertTrue(ok, f"round {start}: departed tracks still offered\n{self.server.log_text()}")
+
+            sizes = [len(o) for o in stayer.offers]
+            lines = max(o.count("\r\nm=") for o in stayer.offers)
+            print(f"churn: {PUBLISHERS} publishers, {len(stayer.offers)} offers, {len(seen_mids)} mids, "
+                  f"{reused} reuses; offer size max {max(sizes)} (first round {first_round_max}), last {sizes[-1]}")
+            self.assertEqual(stayer.errors, [])
+            # Two m-lines per publisher present at once, plus the stayer's own audio.
+            self.assertLessEqual(lines, 2 * AT_ONCE + 1)
+            self.assertLessEqual(len(seen_mids), 2 * AT_ONCE)
+            self.assertGreaterEqual(reused, 2 * (PUBLISHERS - AT_ONCE))
+            self.assertLessEqual(max(sizes), first_round_max + 256)
+            counters = self.status()["counters"]
+            self.assertEqual(counters["signal.description_failed"], 0)
+            self.assertGreaterEqual(counters["signal.offers_sent"], 2 * PUBLISHERS // AT_ONCE)
+            await stayer.close()
+
+        asyncio.run(run())
+
+
+if __name__ == "__main__":
+    unittest.main()
