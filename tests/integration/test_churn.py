@@ -277,7 +277,7 @@ class LoadgenChurn(unittest.TestCase):
         soak = SOAK_SECONDS > 0
         long_lived, at_once = (10, 20) if soak else (4, 8)
         # Every participant comes from the one test address: no per-address cap here.
-        server = Server(env={"UMBRELLA_LOG_LEVEL": "warn", "UMBRELLA_HTTP_MAX_PER_IP": "0"}).start()
+        server = Server(env={"UMBRELLA_LOG_LEVEL": "info", "UMBRELLA_HTTP_MAX_PER_IP": "0"}).start()
         try:
             self.churn(server, soak, long_lived, at_once)
         finally:
