@@ -275,7 +275,11 @@ class LoadgenChurn(unittest.TestCase):
 
     def test_long_lived_participants_receive_every_churner_through_500_joins_and_leaves(self):
         soak = SOAK_SECONDS > 0
-        long_lived, at_once = (10, 20) if soak else (4, 8)
+        # The soak: the 10 long-lived, and as many churning at once as the room's
+        # track bound (sdp::kMaxTracksPerRoom, 48: 24 people with camera and microphone) lets
+        # in; more are refused at publish time (UMBRELLA_CHURN_AT_ONCE=20 shows it).
+        long_lived = int(os.environ.get("UMBRELLA_CHURN_LONG_LIVED", 10 if soak else 4))
+        at_once = int(os.environ.get("UMBRELLA_CHURN_AT_ONCE", 14 if soak else 8))
         # Every participant comes from the one test address: no per-address cap here.
         server = Server(env={"UMBRELLA_LOG_LEVEL": "info", "UMBRELLA_HTTP_MAX_PER_IP": "0"}).start()
         try:
@@ -318,7 +322,9 @@ class LoadgenChurn(unittest.TestCase):
             f"churn: {long_lived} long-lived, {at_once} churning at once for {churn['churn_s']:.0f} s: "
             f"{churn['joins']} joins + {churn['leaves']} leaves = {churn['joins'] + churn['leaves']}; "
             f"{churn['reached']} churners reached every long-lived participant (slowest {churn['reach_max_ms']:.0f} ms), "
-            f"{churn['unreached']} did not, {churn['churner_failures']} failed",
+            f"{churn['unreached']} did not, {churn['churner_failures']} failed"
+            + (f" (the first: {churn['first_churner_failure']})" if churn["churner_failures"] else "")
+            + (f"; {churn['first_unreached']}" if churn["unreached"] else ""),
             f"server: {sampler.figures()}",
             f"server: signal.offers_sent {counters['signal.offers_sent']}, signal.description_failed "
             f"{counters['signal.description_failed']}, signal.tracks_refused {counters['signal.tracks_refused']}",
@@ -328,6 +334,9 @@ class LoadgenChurn(unittest.TestCase):
              f"offer SDP bytes (m-lines): before churn {p['baseline_offer_bytes']} ({p['baseline_offer_mlines']}), "
              f"max {p['max_offer_bytes']} ({p['max_offer_mlines']}), last {p['last_offer_bytes']} ({p['last_offer_mlines']})"
              for p in participants]
+        warnings = [l for l in server.log if " WARN " in l or " ERROR " in l]
+        if warnings:
+            figures.append(f"server: {len(warnings)} warnings, the first: " + "\n  ".join(warnings[:10]))
         print("\n".join(figures), flush=True)
         detail = "\n".join(figures + progress[-20:]) + "\n" + server.log_text()
 
