@@ -234,11 +234,11 @@ SOAK_SECONDS = float(os.environ.get("UMBRELLA_CHURN_SECONDS", "0"))
 
 
 class ProcessSampler:
-    """RSS (kB) and open fds of one process, every `period` seconds on a thread."""
+    """RSS (kB), open fds and CPU time of one process, every `period` seconds on a thread."""
 
     def __init__(self, pid, period):
         self.pid, self.period = pid, period
-        self.samples = []  # (seconds since start, rss_kb, fds)
+        self.samples = []  # (seconds since start, rss_kb, fds, cpu seconds)
         self.t0 = time.monotonic()
         self.stopped = threading.Event()
 
@@ -246,7 +246,10 @@ class ProcessSampler:
         with open(f"/proc/{self.pid}/status") as f:
             rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
         fds = len(os.listdir(f"/proc/{self.pid}/fd"))
-        self.samples.append((time.monotonic() - self.t0, rss, fds))
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        self.samples.append((time.monotonic() - self.t0, rss, fds, cpu))
         return rss, fds
 
     def start(self):
@@ -266,7 +269,18 @@ class ProcessSampler:
         first, last = self.samples[0], self.samples[-1]
         return (f"RSS start {first[1] / 1024:.1f} MiB, max {max(s[1] for s in self.samples) / 1024:.1f} MiB, "
                 f"end {last[1] / 1024:.1f} MiB; open fds start {first[2]}, max {max(s[2] for s in self.samples)}, "
-                f"end {last[2]} ({len(self.samples)} samples every {self.period} s over {last[0]:.0f} s)")
+                f"end {last[2]} ({len(self.samples)} samples every {self.period} s over {last[0]:.0f} s); "
+                f"CPU {last[3] - first[3]:.0f} s ({100 * (last[3] - first[3]) / max(last[0], 1):.0f}% of a core)")
+
+    def by_minute(self):
+        """'minute: RSS MiB, fds, CPU % of a core' for each minute (its last sample)."""
+        out, prev = [], self.samples[0]
+        for s in self.samples[1:]:
+            if int(s[0] // 60) > int(prev[0] // 60) or s is self.samples[-1]:
+                cpu = 100 * (s[3] - prev[3]) / max(s[0] - prev[0], 1e-3)
+                out.append(f"{s[0] / 60:.0f}m {s[1] / 1024:.1f} MiB {s[2]} fds {cpu:.0f}%")
+                prev = s
+        return out
 
 
 class LoadgenChurn(unittest.TestCase):
@@ -316,7 +330,7 @@ class LoadgenChurn(unittest.TestCase):
         # Everyone gone (the loadgen exited): the server holds what it held before anyone came.
         gone = asyncio.run(wait_for(lambda: not status()["clients"], 30))
         rss, fds = sampler.stop()
-        start_rss, start_fds = sampler.samples[0][1:]
+        start_rss, start_fds = sampler.samples[0][1:3]
         participants = churn["participants"]
         figures = [
             f"churn: {long_lived} long-lived, {at_once} churning at once for {churn['churn_s']:.0f} s: "
@@ -334,6 +348,8 @@ class LoadgenChurn(unittest.TestCase):
              f"offer SDP bytes (m-lines): before churn {p['baseline_offer_bytes']} ({p['baseline_offer_mlines']}), "
              f"max {p['max_offer_bytes']} ({p['max_offer_mlines']}), last {p['last_offer_bytes']} ({p['last_offer_mlines']})"
              for p in participants]
+        if soak:
+            figures.append("server by minute (RSS, fds, CPU): " + ", ".join(sampler.by_minute()))
         warnings = [l for l in server.log if " WARN " in l or " ERROR " in l]
         if warnings:
             figures.append(f"server: {len(warnings)} warnings, the first: " + "\n  ".join(warnings[:10]))
