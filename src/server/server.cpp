@@ -87,7 +87,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
     s->https_.emplace(std::move(*tls));
   }
 
-  auto listener = TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
+  auto listener = stream::TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
   if (!listener) return Err{listener.error()};
 
   Server* self = s.get();
