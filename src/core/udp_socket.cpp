@@ -16,7 +16,6 @@ UdpSocket::~UdpSocket() {
 }
 
 namespace {
-std::atomic<uint32_t> next_lane{0};
 // Below this many datagrams a flush stays on the calling thread: waking workers would cost more.
 constexpr size_t kParallelMin = 16;
 }  // namespace
@@ -26,8 +25,6 @@ int64_t receive_clock_now_ns() {
   clock_gettime(CLOCK_REALTIME, &ts);  // the clock of SO_TIMESTAMPNS
   return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-
-SendTransform::SendTransform() : lane_(next_lane.fetch_add(1, std::memory_order_relaxed)) {}
 
 UdpSocket::UdpSocket(UdpSocket&& o) noexcept { *this = std::move(o); }
 

@@ -14,6 +14,7 @@
 #include "core/delay_histogram.hpp"
 #include "core/packet_pool.hpp"
 #include "core/result.hpp"
+#include "core/send_transform.hpp"
 #include "core/socket_address.hpp"
 #include "core/worker_pool.hpp"
 
@@ -33,23 +34,6 @@ struct UdpCounters {
 
 // Now, on the clock of Packet::received_ns() (the kernel's receive timestamps).
 int64_t receive_clock_now_ns();
-
-// A datagram's last step before it leaves (SRTP protect), applied at flush time, maybe on a
-// worker thread. One transform is only ever applied by one thread at a time, in queue order,
-// and every queued transform has been applied when flush() returns: an owner that outlives
-// the next flush() may queue datagrams through it.
-class SendTransform {
- public:
-  SendTransform();
-  virtual ~SendTransform() = default;
-  // False drops the datagram (the transform counts why).
-  virtual bool apply(Packet& packet) = 0;
-  // Which worker applies this transform: spread evenly, fixed for its lifetime.
-  uint32_t lane() const { return lane_; }
-
- private:
-  uint32_t lane_;
-};
 
 class UdpSocket {
  public:

@@ -55,6 +55,19 @@ void MediaPlane::request_keyframe(TrackId track) {
 }
 
 void MediaPlane::flush() {
+  if (!stale_transports_.empty()) {
+    // Swapped out: a transport's rearm_timer() may ask again (for the next iteration).
+    std::vector<TransportId> stale;
+    stale.swap(stale_transports_);
+    for (TransportId id : stale) {
+      auto it = transports_.find(id);
+      if (it == transports_.end()) continue;
+      ++counters_.transport_timer_arms;
+      it->second->rearm_timer();
+    }
+    stale.clear();
+    if (stale_transports_.empty()) stale_transports_.swap(stale);  // keeps the capacity
+  }
   if (!deadline_changed_) return;
   deadline_changed_ = false;
   ++counters_.timer_arms;

@@ -2,11 +2,13 @@
 // transports out, through the SFU router. It knows transports and tracks by id only: no
 // rooms, names or signalling (those sit above, in src/server, and call the methods below).
 // One timer drives the router; it is re-armed once per event-loop iteration (a flusher),
-// never per packet.
+// never per packet. The same flusher re-arms the timers of the transports that took input in
+// that iteration (rearm_later), so a batch of datagrams costs one reschedule per transport.
 #pragma once
 
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "core/event_loop.hpp"
 #include "core/packet_pool.hpp"
@@ -25,6 +27,8 @@ class Transport {
   virtual bool connected() const = 0;
   virtual bool send_rtp(Packet packet) = 0;   // the subscriber's own copy, rewritten
   virtual bool send_rtcp(Bytes compound) = 0;  // plaintext compound RTCP
+  // Its own deadline may have moved: called from the plane's flusher after rearm_later().
+  virtual void rearm_timer() = 0;
 };
 
 struct MediaPlaneCounters {
@@ -33,6 +37,7 @@ struct MediaPlaneCounters {
   uint64_t pool_exhausted = 0;   // dropped: no packet for the copy
   uint64_t rewrite_failed = 0;   // dropped: the copy could not take the subscriber's rewrite
   uint64_t timer_arms = 0;       // router timer re-armed (at most once per loop iteration)
+  uint64_t transport_timer_arms = 0;  // transports' timers re-armed (at most once each per iteration)
 };
 
 class MediaPlane final : private sfu::Outbox {
@@ -53,6 +58,11 @@ class MediaPlane final : private sfu::Outbox {
   void unsubscribe(TrackId track, TransportId subscriber);
   void request_keyframe(TrackId track);
 
+  // The transport took input and its deadline may have moved: its rearm_timer() runs once at
+  // the end of this loop iteration. The caller asks once until then (it keeps a flag); a
+  // transport removed in between is skipped.
+  void rearm_later(TransportId id) { stale_transports_.push_back(id); }
+
   // Decrypted media from a transport (its receive path calls these directly).
   void on_rtp(TransportId from, const Packet& packet, Instant now) {
     router_.on_rtp(from, packet, now);
@@ -72,8 +82,8 @@ class MediaPlane final : private sfu::Outbox {
   const sfu::Router& router() const { return router_; }
   size_t transports() const { return transports_.size(); }
 
-  // Re-arms the router timer if anything may have moved its deadline (the loop's flusher;
-  // tests without a loop iteration call it themselves).
+  // Re-arms the router timer if anything may have moved its deadline, and the timers of the
+  // transports that asked (the loop's flusher; tests without a loop iteration call it).
   void flush();
 
  private:
@@ -85,6 +95,7 @@ class MediaPlane final : private sfu::Outbox {
   PacketPool& pool_;
   sfu::Router router_;
   std::unordered_map<TransportId, Transport*> transports_;
+  std::vector<TransportId> stale_transports_;
   TransportId next_transport_ = 1;
   TrackId next_track_ = 1;
   EventLoop::TimerId timer_ = 0;

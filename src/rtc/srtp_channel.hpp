@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "core/packet_pool.hpp"
+#include "core/send_transform.hpp"
 #include "dtls/counters.hpp"
-#include "core/udp_socket.hpp"
 #include "srtp/profile.hpp"
 #include "srtp/session.hpp"
 

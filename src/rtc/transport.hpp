@@ -20,6 +20,7 @@
 
 #include "core/packet_pool.hpp"
 #include "core/result.hpp"
+#include "core/send_transform.hpp"
 #include "core/socket_address.hpp"
 #include "core/time.hpp"
 #include "dtls/events.hpp"

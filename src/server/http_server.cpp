@@ -23,12 +23,12 @@ SocketAddress address_key(const SocketAddress& peer) {
 
 }  // namespace
 
-HttpServer::HttpServer(EventLoop& loop, TcpListener listener, const tls::TlsServerConfig* tls,
+HttpServer::HttpServer(EventLoop& loop, stream::TcpListener listener, const tls::TlsServerConfig* tls,
                        http::Handler& handler, Limits limits)
     : loop_(loop), listener_(std::move(listener)), tls_(tls), handler_(handler), limits_(limits) {
   // WHIP/WHEP offers for big rooms (a hundred m-lines) exceed the parser's 64 KiB default.
   http_config_.limits.max_body_bytes = 256 * 1024;
-  // Pipelined requests wait while the stream has this much to send (see TcpStream).
+  // Pipelined requests wait while the stream has this much to send (see stream::TcpStream).
   http_config_.pause_output_bytes = limits_.stream.low_water;
   loop_.watch(listener_.fd(), EPOLLIN, [this](uint32_t) { on_accept(); });
 }
@@ -71,8 +71,8 @@ void HttpServer::on_accept() {
     connections_.emplace(id, std::move(c));
     std::optional<tls::TlsSession> session;
     if (tls_) session.emplace(tls::TlsSession::server(*tls_));
-    ref.stream = std::make_unique<TcpStream>(loop_, ref, fd, peer, std::move(session), limits_.stream);
-    if (ref.stream->end() != TcpStream::End::kOpen) {
+    ref.stream = std::make_unique<stream::TcpStream>(loop_, ref, fd, peer, std::move(session), limits_.stream);
+    if (ref.stream->end() != stream::TcpStream::End::kOpen) {
       LOG_WARN("http", "cannot watch the connection from ", peer.to_string(), ": ", ref.stream->describe());
       close_connection(id);
       continue;
@@ -81,26 +81,26 @@ void HttpServer::on_accept() {
   }
 }
 
-size_t HttpServer::Connection::on_stream_data(TcpStream&, Bytes data) {
+size_t HttpServer::Connection::on_stream_data(stream::TcpStream&, Bytes data) {
   size_t used = http->on_bytes(data, server.loop_.now());
   server.move_output(*this);
   return used;
 }
 
-void HttpServer::Connection::on_stream_eof(TcpStream&) {
+void HttpServer::Connection::on_stream_eof(stream::TcpStream&) {
   http->on_eof();
   server.move_output(*this);
   stream->close_when_sent();
 }
 
-void HttpServer::Connection::on_stream_closed(TcpStream& s) {
+void HttpServer::Connection::on_stream_closed(stream::TcpStream& s) {
   switch (s.end()) {
-    case TcpStream::End::kTlsFailed:
+    case stream::TcpStream::End::kTlsFailed:
       ++server.counters_.tls_failed;
       LOG_DEBUG("http", "TLS from ", s.peer().to_string(), " failed: ", s.describe());
       break;
-    case TcpStream::End::kStalled:
-    case TcpStream::End::kOverflow:
+    case stream::TcpStream::End::kStalled:
+    case stream::TcpStream::End::kOverflow:
       ++server.counters_.stalled;
       LOG_DEBUG("http", "closing ", s.peer().to_string(), ": ", s.describe());
       break;
@@ -130,7 +130,7 @@ void HttpServer::move_output(Connection& c) {
 bool HttpServer::pump(Connection& c) {
   move_output(c);
   if (c.stream->flush()) return true;
-  if (c.stream->end() == TcpStream::End::kStalled || c.stream->end() == TcpStream::End::kOverflow)
+  if (c.stream->end() == stream::TcpStream::End::kStalled || c.stream->end() == stream::TcpStream::End::kOverflow)
     ++counters_.stalled;
   close_connection(c.id);
   return false;

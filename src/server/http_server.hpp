@@ -1,7 +1,7 @@
 // The HTTP(S)/WebSocket server's I/O: accepts TCP connections on the event loop, each a
-// TcpStream (TLS, or plain in cloud mode where a proxy terminates TLS) carrying a sans-IO
+// stream::TcpStream (TLS, or plain in cloud mode where a proxy terminates TLS) carrying a sans-IO
 // http::HttpConnection. Bounded: at most max_connections in all and max_per_address from
-// one address (an IPv6 /64), and each stream's output (see TcpStream).
+// one address (an IPv6 /64), and each stream's output (see stream::TcpStream).
 #pragma once
 
 #include <cstdint>
@@ -12,8 +12,8 @@
 
 #include "core/event_loop.hpp"
 #include "http/connection.hpp"
-#include "server/tcp_listener.hpp"
-#include "server/tcp_stream.hpp"
+#include "stream/tcp_listener.hpp"
+#include "stream/tcp_stream.hpp"
 #include "tls/server_config.hpp"
 
 namespace umbrella::server {
@@ -32,11 +32,11 @@ class HttpServer {
   struct Limits {
     size_t max_connections = 512;
     size_t max_per_address = 32;  // 0: no per-address bound (cloud: everyone comes through the proxy)
-    TcpStream::Limits stream;
+    stream::TcpStream::Limits stream;
   };
 
   // tls == nullptr: plain HTTP (cloud mode behind a TLS-terminating proxy).
-  HttpServer(EventLoop& loop, TcpListener listener, const tls::TlsServerConfig* tls, http::Handler& handler,
+  HttpServer(EventLoop& loop, stream::TcpListener listener, const tls::TlsServerConfig* tls, http::Handler& handler,
              Limits limits);
   ~HttpServer();
 
@@ -50,16 +50,16 @@ class HttpServer {
   void request_flush();
 
  private:
-  struct Connection final : TcpStream::Owner {
+  struct Connection final : stream::TcpStream::Owner {
     Connection(HttpServer& s, uint64_t i, SocketAddress key) : server(s), id(i), address_key(key) {}
-    size_t on_stream_data(TcpStream& stream, Bytes data) override;
-    void on_stream_eof(TcpStream& stream) override;
-    void on_stream_closed(TcpStream& stream) override;
+    size_t on_stream_data(stream::TcpStream& stream, Bytes data) override;
+    void on_stream_eof(stream::TcpStream& stream) override;
+    void on_stream_closed(stream::TcpStream& stream) override;
 
     HttpServer& server;
     uint64_t id;
     SocketAddress address_key;  // the peer's address (IPv6: its /64), port 0
-    std::unique_ptr<TcpStream> stream;
+    std::unique_ptr<stream::TcpStream> stream;
     std::unique_ptr<http::HttpConnection> http;
     EventLoop::TimerId timer = 0;
   };
@@ -73,7 +73,7 @@ class HttpServer {
   void close_connection(uint64_t id);
 
   EventLoop& loop_;
-  TcpListener listener_;
+  stream::TcpListener listener_;
   const tls::TlsServerConfig* tls_;
   http::Handler& handler_;
   Limits limits_;

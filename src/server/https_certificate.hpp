@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "core/config.hpp"
 #include "core/result.hpp"
+#include "server/config.hpp"
 #include "tls/certificate.hpp"
 
 namespace umbrella::server {

@@ -4,21 +4,21 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/config.hpp"
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
+#include "server/config.hpp"
 #include "server/server.hpp"
 
 using namespace umbrella;
 
 int main(int argc, char** argv) {
-  auto cl = parse_command_line(argc, argv, [](const char* name) { return std::getenv(name); });
+  auto cl = server::parse_command_line(argc, argv, [](const char* name) { return std::getenv(name); });
   if (!cl) {
     std::fprintf(stderr, "umbrella: %s\n", cl.error().c_str());
     return 2;
   }
   if (cl->show_help) {
-    std::fputs(help_text().c_str(), stdout);
+    std::fputs(server::help_text().c_str(), stdout);
     return 0;
   }
   if (cl->show_version) {

@@ -92,20 +92,33 @@ void Peer::arm_timer() {
   ctx_.loop.reschedule(timer_, transport_->next_deadline(), [this] {
     timer_ = 0;
     transport_->on_timeout(ctx_.loop.now());
-    arm_timer();
+    rearm_later();
   });
+}
+
+// Input may move the transport's deadline; the media plane's flusher re-arms the timer once
+// after the whole receive batch (rearm_timer), not once per datagram.
+void Peer::rearm_later() {
+  if (rearm_queued_) return;
+  rearm_queued_ = true;
+  ctx_.plane.rearm_later(id_);
+}
+
+void Peer::rearm_timer() {
+  rearm_queued_ = false;
+  arm_timer();
 }
 
 void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
   if (!transport_) return;
   transport_->on_stun(msg, raw, from, now);
-  arm_timer();
+  rearm_later();
 }
 
 void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
   if (!transport_) return;
   transport_->on_datagram(std::move(packet), from, now);
-  arm_timer();
+  rearm_later();
 }
 
 bool Peer::connected() const { return transport_ && transport_->connected(); }

@@ -1,5 +1,6 @@
 // The media side of one participant: its WebRTC transport on the shared media port, its
-// SDP state (what was negotiated), and the timer that drives the transport's deadlines.
+// SDP state (what was negotiated), and the timer that drives the transport's deadlines
+// (re-armed once per receive batch through the media plane's flusher, not per datagram).
 #pragma once
 
 #include <functional>
@@ -57,6 +58,7 @@ class Peer final : public MediaEndpoint,
   bool connected() const override;
   bool send_rtp(Packet packet) override;
   bool send_rtcp(Bytes compound) override;
+  void rearm_timer() override;
   const char* ice_state() const;
   const char* dtls_state() const;
   std::optional<SocketAddress> remote_address() const;
@@ -95,6 +97,7 @@ class Peer final : public MediaEndpoint,
   sdp::LocalTransport local_transport();
   Result<bool, std::string> create_transport(const rtc::TransportConfig& config, Instant now);
   void arm_timer();
+  void rearm_later();
 
   MediaContext& ctx_;
   TransportEvents& events_;
@@ -107,6 +110,7 @@ class Peer final : public MediaEndpoint,
   sdp::NegotiatedState negotiated_;
   uint64_t session_version_ = 1;
   EventLoop::TimerId timer_ = 0;
+  bool rearm_queued_ = false;  // asked the media plane for rearm_timer() this iteration
 };
 
 }  // namespace umbrella::server

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "core/config.hpp"
 #include "core/event_loop.hpp"
 #include "http/connection.hpp"
 #include "server/conference.hpp"
+#include "server/config.hpp"
 #include "signal/status.hpp"
 
 namespace umbrella::server {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/log.hpp"
+#include "net/interface_addresses.hpp"
 #include "server/https_certificate.hpp"
 #include "tls/local_ca.hpp"
 
@@ -70,7 +71,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   // the client checked (ICE drops responses from another source). Behind NAT it is not ours.
   SocketAddress bind_ip = *SocketAddress::parse_ip("0.0.0.0");
   if (config.public_ip && config.public_ip->is_ipv4())
-    for (auto& a : tls::interface_addresses())
+    for (auto& a : net::interface_addresses())
       if (a == config.public_ip->ip_string()) bind_ip = *config.public_ip;
   auto udp = UdpSocket::bind(bind_ip, config.min_port, config.max_port);
   if (!udp) return Err{udp.error()};
@@ -86,7 +87,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
     s->https_.emplace(std::move(*tls));
   }
 
-  auto listener = TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
+  auto listener = stream::TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
   if (!listener) return Err{listener.error()};
 
   Server* self = s.get();
@@ -97,7 +98,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   if (config.public_ip) {
     candidates.push_back(config.public_ip->ip_string());
   } else {
-    for (auto& a : tls::interface_addresses()) {
+    for (auto& a : net::interface_addresses()) {
       auto ip = SocketAddress::parse_ip(a);
       if (ip && ip->is_ipv4() && !ip->is_loopback()) candidates.push_back(a);
     }

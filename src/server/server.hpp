@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "core/config.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "media/media_plane.hpp"
 #include "server/conference.hpp"
+#include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/media_port.hpp"
 #include "server/routes.hpp"

@@ -95,9 +95,9 @@ void TrunkLink::connect_to(SocketAddress addr) {
       return;
     }
   }
-  TcpStream::Limits limits;
+  stream::TcpStream::Limits limits;
   limits.max_output = kMaxPendingBytes;
-  auto stream = TcpStream::connect(loop_, stream_events_, addr, std::move(tls), limits);
+  auto stream = stream::TcpStream::connect(loop_, stream_events_, addr, std::move(tls), limits);
   if (!stream) {
     fail(connect_error_text(peer_, stream.error()));
     return;
@@ -114,13 +114,13 @@ void TrunkLink::connect_to(SocketAddress addr) {
   });
 }
 
-void TrunkLink::StreamEvents::on_stream_connected(TcpStream&) {
+void TrunkLink::StreamEvents::on_stream_connected(stream::TcpStream&) {
   ++link.io_depth_;
   link.on_connected();
   link.after_io();
 }
 
-size_t TrunkLink::StreamEvents::on_stream_data(TcpStream&, Bytes data) {
+size_t TrunkLink::StreamEvents::on_stream_data(stream::TcpStream&, Bytes data) {
   TrunkLink& l = link;
   ++l.io_depth_;
   if (!l.pending_failure_) l.ws_->on_bytes(data, l.loop_.now());
@@ -134,7 +134,7 @@ size_t TrunkLink::StreamEvents::on_stream_data(TcpStream&, Bytes data) {
   return data.size();
 }
 
-void TrunkLink::StreamEvents::on_stream_eof(TcpStream&) {
+void TrunkLink::StreamEvents::on_stream_eof(stream::TcpStream&) {
   TrunkLink& l = link;
   ++l.io_depth_;
   if (!l.pending_failure_) {
@@ -149,18 +149,18 @@ void TrunkLink::StreamEvents::on_stream_eof(TcpStream&) {
   l.after_io();
 }
 
-void TrunkLink::StreamEvents::on_stream_closed(TcpStream& stream) {
+void TrunkLink::StreamEvents::on_stream_closed(stream::TcpStream& stream) {
   ++link.io_depth_;
   link.fail(link.stream_failure(stream));
   link.after_io();
 }
 
-std::string TrunkLink::stream_failure(const TcpStream& stream) const {
+std::string TrunkLink::stream_failure(const stream::TcpStream& stream) const {
   switch (stream.end()) {
-    case TcpStream::End::kConnectFailed: return connect_error_text(peer_, stream.sys_error());
-    case TcpStream::End::kTlsFailed: return stream.describe();
-    case TcpStream::End::kDone: return "WebSocket closed";  // normally on_close already said why
-    case TcpStream::End::kLost:
+    case stream::TcpStream::End::kConnectFailed: return connect_error_text(peer_, stream.sys_error());
+    case stream::TcpStream::End::kTlsFailed: return stream.describe();
+    case stream::TcpStream::End::kDone: return "WebSocket closed";  // normally on_close already said why
+    case stream::TcpStream::End::kLost:
       return stream.sys_error() ? "connection to " + peer_ + " lost: " + stream.describe()
                                 : "connection closed by " + peer_;
     default: return "connection to " + peer_ + " closed: " + stream.describe();

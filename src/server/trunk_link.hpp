@@ -15,7 +15,7 @@
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "server/name_lookup.hpp"
-#include "server/tcp_stream.hpp"
+#include "stream/tcp_stream.hpp"
 #include "server/trunk_url.hpp"
 #include "tls/client_config.hpp"
 #include "ws/client.hpp"
@@ -51,7 +51,7 @@ class TrunkLink {
   // A connection that stayed open this long resets the backoff to kFirstBackoff.
   static constexpr Duration kStableAfter = seconds(10);
   // Output the socket has not taken beyond this means the peer is stuck: reconnect (as after
-  // TcpStream::Limits::stall_timeout without progress).
+  // stream::TcpStream::Limits::stall_timeout without progress).
   static constexpr size_t kMaxPendingBytes = 8 * 1024 * 1024;
 
   TrunkLink(EventLoop& loop, Options options, Listener& listener);
@@ -83,12 +83,12 @@ class TrunkLink {
   };
 
   // The connection's events, forwarded to the link.
-  struct StreamEvents final : TcpStream::Owner {
+  struct StreamEvents final : stream::TcpStream::Owner {
     explicit StreamEvents(TrunkLink& l) : link(l) {}
-    void on_stream_connected(TcpStream& stream) override;
-    size_t on_stream_data(TcpStream& stream, Bytes data) override;
-    void on_stream_eof(TcpStream& stream) override;
-    void on_stream_closed(TcpStream& stream) override;
+    void on_stream_connected(stream::TcpStream& stream) override;
+    size_t on_stream_data(stream::TcpStream& stream, Bytes data) override;
+    void on_stream_eof(stream::TcpStream& stream) override;
+    void on_stream_closed(stream::TcpStream& stream) override;
     TrunkLink& link;
   };
 
@@ -99,7 +99,7 @@ class TrunkLink {
   void on_ws_timer();
   // Moves WebSocket output to the stream and sends it; re-arms the WebSocket timer.
   void pump();
-  std::string stream_failure(const TcpStream& stream) const;
+  std::string stream_failure(const stream::TcpStream& stream) const;
   // Ends the current connection (deferred while a ws callback runs), logs, schedules a retry.
   void fail(std::string reason);
   void finish_failure();
@@ -115,7 +115,7 @@ class TrunkLink {
   std::optional<TrunkUrl> target_;
   std::unique_ptr<NameLookup> lookup_;  // while the host name resolves
   std::optional<tls::TlsClientConfig> tls_config_;  // outlives the stream's TLS session
-  std::unique_ptr<TcpStream> stream_;
+  std::unique_ptr<stream::TcpStream> stream_;
   std::unique_ptr<ws::Client> ws_;
   std::string peer_;     // "ip:port" of the current attempt, for messages
   bool opened_ = false;  // on_trunk_open called for this connection

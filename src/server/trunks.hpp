@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
+#include "server/config.hpp"
 #include "server/conference.hpp"
 #include "server/trunk_hub.hpp"
 #include "server/trunk_link.hpp"

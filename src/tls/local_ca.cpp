@@ -1,15 +1,13 @@
 #include "tls/local_ca.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "net/interface_addresses.hpp"
 
 namespace umbrella::tls {
 
@@ -65,27 +63,7 @@ CertNames names_for_host(std::string_view hostname, std::vector<std::string> ip_
   return names;
 }
 
-std::vector<std::string> interface_addresses() {
-  std::vector<std::string> out;
-  struct ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return {"127.0.0.1", "::1"};
-  for (struct ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {
-    if (!ifa->ifa_addr || !(ifa->ifa_flags & IFF_UP)) continue;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (ifa->ifa_addr->sa_family == AF_INET) {
-      auto* sin = reinterpret_cast<const sockaddr_in*>(ifa->ifa_addr);
-      if (inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text))) add_unique(out, text);
-    } else if (ifa->ifa_addr->sa_family == AF_INET6) {
-      auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ifa->ifa_addr);
-      if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr)) continue;
-      if (inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text))) add_unique(out, text);
-    }
-  }
-  ::freeifaddrs(list);
-  return out;
-}
-
-CertNames default_names() { return names_for_host(local_hostname(), interface_addresses()); }
+CertNames default_names() { return names_for_host(local_hostname(), net::interface_addresses()); }
 
 Result<bool, std::string> make_local_ca_and_server_cert(const std::string& dir, std::string_view hostname,
                                                         const std::vector<std::string>& ip_addresses) {

@@ -22,10 +22,8 @@ struct CertNames {
 // Names for `hostname`: "<hostname lower-case>", "<first label>.local", "localhost"
 // (duplicates dropped), and the given IP addresses.
 CertNames names_for_host(std::string_view hostname, std::vector<std::string> ip_addresses);
-// names_for_host(gethostname(), every interface address from getifaddrs, loopback
-// included, IPv6 link-local excluded since it needs a zone to be usable).
+// names_for_host(gethostname(), net::interface_addresses()).
 CertNames default_names();
-std::vector<std::string> interface_addresses();
 
 // Writes into `dir` (created if missing):
 //   ca.crt / ca.key            ECDSA P-256 CA, 10 years; reused if both already exist,

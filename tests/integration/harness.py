@@ -37,13 +37,20 @@ class Server:
         self.args = args or []
         self.proc = None
         self.log = []
-        self._ready = threading.Event()
+        self._ready = threading.Event()  # set on the ready line, or when the output ends
+        self.ready = False
 
     def start(self, timeout=20):
         self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
-        if not self._ready.wait(timeout):
+        ended = self._ready.wait(timeout)
+        if not self.ready:
+            if ended:  # it exited: keep its own status, not our SIGTERM's
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
             self.stop()
             raise RuntimeError("server did not become ready:\n" + self.log_text())
         return self
@@ -52,7 +59,9 @@ class Server:
         for line in self.proc.stdout:
             self.log.append(line.rstrip("\n"))
             if "ready:" in line:
+                self.ready = True
                 self._ready.set()
+        self._ready.set()  # the process closed its output (exited): start() stops waiting
 
     def log_text(self):
         return "\n".join(self.log[-80:])

@@ -59,7 +59,7 @@ class ScratchServer(Server):
         self.proc = subprocess.Popen(command(self.root, self.args), env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
-        if not self._ready.wait(timeout):
+        if not self._ready.wait(timeout) or not self.ready:  # set early if it exits
             self.stop()
             raise RuntimeError("aarch64 server did not become ready:\n" + self.log_text())
         return self

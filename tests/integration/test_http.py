@@ -105,9 +105,16 @@ class StatusEncodings(unittest.TestCase):
             try:
                 self.assertTrue(await wait_for(lambda: sub.video_frames >= 10 and sub.audio_frames >= 10, 20),
                                 server.log_text())
-                json_status()  # a first snapshot, so the next ones carry bitrates
-                await asyncio.sleep(1)
-                before, pb_value, after = json_status(), pb_status(), json_status()
+                # Bitrates need snapshots 200 ms apart and media flowing between them (video
+                # may pause while the first keyframe is asked for): poll until they are there.
+                taken = []
+
+                def bitrates_filled():
+                    taken[:] = [json_status(), pb_status(), json_status()]
+                    tracks = [t for c in taken[0]["clients"] for t in c["published"] + c["forwarded"]]
+                    return len(tracks) == 4 and all(t["bitrate_bps"] > 0 for t in tracks)
+                await wait_for(bitrates_filled, 15)  # the assertions below say what is missing
+                before, pb_value, after = taken
             finally:
                 await sub.close()
                 await pub.close()

@@ -62,7 +62,7 @@ class CommandServer(Server):
         self.proc = subprocess.Popen(self.command, cwd=self.workdir, env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
-        if not self._ready.wait(timeout):
+        if not self._ready.wait(timeout) or not self.ready:  # set early if it exits
             self.stop()
             raise RuntimeError("server did not become ready:\n" + self.log_text())
         return self

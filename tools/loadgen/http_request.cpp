@@ -48,34 +48,46 @@ std::optional<Result<HttpResponse, std::string>> parse_response(const std::strin
 
 }  // namespace
 
-Result<HttpRequest, std::string> HttpRequest::post(const ServerUrl& server, const tls::TlsClientConfig* tls,
-                                                   const std::string& path, const std::string& content_type,
-                                                   const std::string& body, Instant deadline) {
-  auto c = Connection::open(server, tls);
-  if (!c) return Err{c.error()};
-  std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + host_header(server) +
-                    "\r\nContent-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: close\r\n\r\n" + body;
-  if (auto w = c->write(req); !w) return Err{w.error()};
-  return HttpRequest(std::move(*c), deadline);
+Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::post(EventLoop& loop, const ServerUrl& server,
+                                                                   const tls::TlsClientConfig* tls,
+                                                                   const std::string& path,
+                                                                   const std::string& content_type,
+                                                                   const std::string& body, Instant deadline,
+                                                                   Handler& handler) {
+  std::unique_ptr<HttpRequest> request(new HttpRequest(deadline, handler));
+  auto s = connect_to_server(loop, *request, server, tls);
+  if (!s) return Err{s.error()};
+  request->stream_ = std::move(*s);
+  request->stream_->write("POST " + path + " HTTP/1.1\r\nHost: " + host_header(server) +
+                          "\r\nContent-Type: " + content_type + "\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  if (!request->stream_->flush()) return Err{request->stream_->describe()};
+  return request;
 }
 
-bool HttpRequest::on_readable() {
-  if (result_) return true;
-  bool eof = false;
-  auto r = conn_.read(in_, eof);
-  if (!r) {
-    result_.emplace(Err{r.error()});
-    return true;
-  }
-  result_ = parse_response(in_, eof);
-  return result_.has_value();
+size_t HttpRequest::on_stream_data(stream::TcpStream&, Bytes data) {
+  if (result_) return data.size();
+  in_.append(reinterpret_cast<const char*>(data.data()), data.size());
+  if (auto r = parse_response(in_, false)) finish(std::move(*r));
+  return data.size();
+}
+
+void HttpRequest::on_stream_eof(stream::TcpStream&) {
+  if (!result_) finish(*parse_response(in_, true));  // at EOF there is always an answer
+}
+
+void HttpRequest::on_stream_closed(stream::TcpStream& stream) {
+  if (!result_) finish(Err{"connection to the SFU: " + stream.describe()});
+}
+
+void HttpRequest::finish(Result<HttpResponse, std::string> result) {
+  if (result_) return;
+  result_.emplace(std::move(result));
+  handler_.on_http_done();
 }
 
 bool HttpRequest::check_timeout(Instant now) {
-  if (result_) return false;
-  (void)conn_.flush();  // a request the socket did not take at once (large offers over TLS)
-  if (now < deadline_) return false;
+  if (result_ || now < deadline_) return false;
   result_.emplace(Err{std::string("timeout waiting for the response")});
   return true;
 }

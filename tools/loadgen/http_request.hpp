@@ -1,13 +1,16 @@
-// One HTTP/1.1 POST (WHIP/WHEP) over a Connection (plain TCP or TLS), driven by the load
-// generator's loop so a slow answer never stalls the media of peers already connected.
+// One HTTP/1.1 POST (WHIP/WHEP) over a stream::TcpStream (plain TCP or TLS), driven by the
+// load generator's loop so a slow answer never stalls the media of peers already connected.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "connection.hpp"
+#include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "server_url.hpp"
+#include "stream/tcp_stream.hpp"
 
 namespace umbrella::loadgen {
 
@@ -17,24 +20,38 @@ struct HttpResponse {
   std::string body;
 };
 
-class HttpRequest {
+class HttpRequest final : stream::TcpStream::Owner {
  public:
-  // Connects (blocking TCP connect) and sends the request. path includes the prefix.
-  static Result<HttpRequest, std::string> post(const ServerUrl& server, const tls::TlsClientConfig* tls,
-                                               const std::string& path, const std::string& content_type,
-                                               const std::string& body, Instant deadline);
-  int fd() const { return conn_.fd(); }
-  // Reads what arrived; true once the response is complete or failed (see result()).
-  bool on_readable();
-  // Fails the request once the deadline passed; true when it did.
+  struct Handler {
+    virtual ~Handler() = default;
+    // The response is complete or the request failed (result()); called from the loop, and
+    // the handler may destroy the request in it.
+    virtual void on_http_done() = 0;
+  };
+
+  // Starts connecting and queues the request. path includes the prefix.
+  static Result<std::unique_ptr<HttpRequest>, std::string> post(EventLoop& loop, const ServerUrl& server,
+                                                                const tls::TlsClientConfig* tls, const std::string& path,
+                                                                const std::string& content_type,
+                                                                const std::string& body, Instant deadline,
+                                                                Handler& handler);
+  // Fails the request once the deadline passed; true when it did (no on_http_done then).
   bool check_timeout(Instant now);
   const Result<HttpResponse, std::string>& result() const { return *result_; }
   bool done() const { return result_.has_value(); }
 
  private:
-  HttpRequest(Connection conn, Instant deadline) : conn_(std::move(conn)), deadline_(deadline) {}
-  Connection conn_;
+  HttpRequest(Instant deadline, Handler& handler) : deadline_(deadline), handler_(handler) {}
+  // stream::TcpStream::Owner
+  size_t on_stream_data(stream::TcpStream& stream, Bytes data) override;
+  void on_stream_eof(stream::TcpStream& stream) override;
+  void on_stream_closed(stream::TcpStream& stream) override;
+  // Keeps the first result and tells the handler (its last step: the handler may destroy us).
+  void finish(Result<HttpResponse, std::string> result);
+
   Instant deadline_;
+  Handler& handler_;
+  std::unique_ptr<stream::TcpStream> stream_;
   std::string in_;
   std::optional<Result<HttpResponse, std::string>> result_;
 };

@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "core/event_loop.hpp"
@@ -47,7 +46,6 @@ struct Run final : Churn::Host {
   std::vector<std::unique_ptr<SimPeer>> churners;  // --churn: the ones present now
   std::unique_ptr<Churn> churn;
   uint32_t next_index = 0;  // peer indexes are never reused (SSRCs, probes)
-  std::unordered_map<uint32_t, int> signal_fds;  // by peer index: the signalling socket watched, -1 when none
   int joined_publishers = 0, joined_viewers = 0;
   Instant started{}, window_start{}, next_join{}, all_joined{}, all_connected{};
   Totals window_totals, last_totals;
@@ -71,12 +69,6 @@ struct Run final : Churn::Host {
       return nullptr;
     }
     loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); });
-    signal_fds[index] = p.signal_fd();
-    if (p.signal_fd() >= 0)
-      loop.watch(p.signal_fd(), EPOLLIN, [this, &p](uint32_t) {
-        p.on_signal_readable(loop.now());
-        forget_closed_signal_fd(p);
-      });
     return &p;
   }
 
@@ -91,19 +83,7 @@ struct Run final : Churn::Host {
     p.flush();
     std::erase(ctx->dirty, &p);
     loop.unwatch(p.fd());
-    if (int fd = signal_fds[p.index()]; fd >= 0) loop.unwatch(fd);
-    signal_fds.erase(p.index());
     std::erase_if(churners, [&](const std::unique_ptr<SimPeer>& c) { return c.get() == &p; });
-  }
-
-  // A finished WHIP/WHEP request closed its socket: drop it from the loop before the number
-  // can be reused by the next join.
-  void forget_closed_signal_fd(SimPeer& p) {
-    int& fd = signal_fds[p.index()];
-    if (fd >= 0 && p.signal_fd() != fd) {
-      loop.unwatch(fd);
-      fd = -1;
-    }
   }
 
   bool all_settled() const {
@@ -120,7 +100,7 @@ struct Run final : Churn::Host {
 
   void tick() {
     Instant now = loop.now();
-    // Joins, paced at join_rate (blocking HTTP, a few ms each on a local server).
+    // Joins, paced at join_rate (each a non-blocking connect and request).
     Duration gap = std::chrono::nanoseconds(int64_t(1e9 / opt.join_rate));
     if (now >= next_join) {
       if (joined_publishers < opt.publishers) {
@@ -146,7 +126,7 @@ struct Run final : Churn::Host {
       window_totals = totals;
       std::fprintf(stderr, "loadgen: window start\n");  // tools/bench/run samples the SFU here
       std::fflush(stderr);
-      // Figures cover the window only: joins (blocking HTTP, DTLS handshakes) stall the loop.
+      // Figures cover the window only: joins (signalling, DTLS handshakes) load the loop.
       delay = DelayHistogram{};
       for (auto& p : peers) {
         window_expected += p->expected();
@@ -163,10 +143,7 @@ struct Run final : Churn::Host {
     ++ticks;
     for (auto* list : {&peers, &churners})
       for (auto& p : *list)
-        if (p->busy() || !p->connected() || (p->index() + ticks) % 10 == 0) {
-          p->service(now);
-          forget_closed_signal_fd(*p);
-        }
+        if (p->busy() || !p->connected() || (p->index() + ticks) % 10 == 0) p->service(now);
     bool window_over = in_window && now - window_start >= std::chrono::nanoseconds(int64_t(opt.duration_s * 1e9));
     if (churn) {
       churn->tick(now, !window_over);
@@ -307,7 +284,7 @@ int main(int argc, char** argv) {
   run->pool = std::make_unique<PacketPool>(4096 + (peers + size_t(run->opt.churn.at_once)) * 2 * UdpSocket::kBatch);
   run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
                                  run->opt.decrypt, run->opt.media, run->opt.server,
-                                 run->tls ? &*run->tls : nullptr});
+                                 run->tls ? &*run->tls : nullptr, run->loop});
   Run& r = *run;
   r.started = r.next_join = r.loop.now();
   // Publishers are serviced every tick (2 ms); one timer drives joins, timers and media.

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <cstring>
 
 namespace umbrella::loadgen {
 
@@ -61,5 +62,19 @@ Result<bool, std::string> resolve_server(ServerUrl& url) {
 }
 
 std::string host_header(const ServerUrl& url) { return url.host + ":" + std::to_string(url.port); }
+
+Result<std::unique_ptr<stream::TcpStream>, std::string> connect_to_server(EventLoop& loop, stream::TcpStream::Owner& owner,
+                                                                          const ServerUrl& url,
+                                                                          const tls::TlsClientConfig* tls) {
+  std::optional<tls::TlsSession> session;
+  if (url.tls) {
+    if (!tls) return Err{std::string("https:// needs a TLS configuration")};
+    session.emplace(tls::TlsSession::client(*tls, url.host));  // ClientHello waits for the connect
+    if (session->failed()) return Err{"TLS: " + session->error()};
+  }
+  auto s = stream::TcpStream::connect(loop, owner, url.address, std::move(session), stream::TcpStream::Limits{});
+  if (!s) return Err{"connect to " + url.address.to_string() + ": " + std::strerror(s.error())};
+  return std::move(*s);
+}
 
 }  // namespace umbrella::loadgen

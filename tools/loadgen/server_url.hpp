@@ -1,13 +1,18 @@
 // Where the load generator finds the SFU: http(s)://HOST[:PORT][/prefix], or the older
 // bare HOST:PORT (plain HTTP). The host is resolved once at start (blocking), never per join.
+// Connections to it are stream::TcpStreams, the driver the server itself uses.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
+#include "stream/tcp_stream.hpp"
+#include "tls/client_config.hpp"
 
 namespace umbrella::loadgen {
 
@@ -25,5 +30,11 @@ Result<ServerUrl, std::string> parse_server_url(std::string_view text);
 Result<bool, std::string> resolve_server(ServerUrl& url);
 // "host:port" for the Host header.
 std::string host_header(const ServerUrl& url);
+
+// Starts a non-blocking connect to the server, under TLS for https:// (tls required then,
+// and must outlive the stream); writes may be queued at once.
+Result<std::unique_ptr<stream::TcpStream>, std::string> connect_to_server(EventLoop& loop, stream::TcpStream::Owner& owner,
+                                                                          const ServerUrl& url,
+                                                                          const tls::TlsClientConfig* tls);
 
 }  // namespace umbrella::loadgen

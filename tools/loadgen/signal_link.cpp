@@ -13,38 +13,43 @@ ws::SessionConfig session_config() {
 
 }  // namespace
 
-Result<std::unique_ptr<SignalLink>, std::string> SignalLink::open(const ServerUrl& url,
-                                                                  const tls::TlsClientConfig* tls, Handler& handler,
-                                                                  Instant now) {
-  auto c = Connection::open(url, tls);
-  if (!c) return Err{c.error()};
-  std::unique_ptr<SignalLink> link(new SignalLink(std::move(*c), url, handler, now));
-  link->pump();
+Result<std::unique_ptr<SignalLink>, std::string> SignalLink::open(EventLoop& loop, const ServerUrl& url,
+                                                                  const tls::TlsClientConfig* tls, Handler& handler) {
+  std::unique_ptr<SignalLink> link(new SignalLink(loop, url, handler));
+  auto s = connect_to_server(loop, *link, url, tls);
+  if (!s) return Err{s.error()};
+  link->stream_ = std::move(*s);
+  link->pump();  // the upgrade request, sent once connected
   if (link->closed_) return Err{std::string("WebSocket: connection closed at once")};
   return link;
 }
 
-SignalLink::SignalLink(Connection conn, const ServerUrl& url, Handler& handler, Instant now)
-    : conn_(std::move(conn)), handler_(handler), ws_(host_header(url), url.prefix + "/wsb", *this, session_config(), now),
-      rx_(std::make_unique<umbrella_Envelope>()), now_(now) {}
+SignalLink::SignalLink(EventLoop& loop, const ServerUrl& url, Handler& handler)
+    : loop_(loop), handler_(handler), ws_(host_header(url), url.prefix + "/wsb", *this, session_config(), loop.now()),
+      rx_(std::make_unique<umbrella_Envelope>()), now_(loop.now()) {}
 
 SignalLink::~SignalLink() = default;
 
-void SignalLink::on_readable(Instant now) {
-  if (closed_) return;
-  now_ = now;
-  std::string plain;
-  bool eof = false;
-  auto r = conn_.read(plain, eof);
-  if (!plain.empty()) ws_.on_bytes(as_bytes(plain), now);
-  if (!r) return close(r.error());
-  if (!ws_.session() && !ws_.error().empty()) return close("WebSocket handshake: " + ws_.error());
-  if (eof) {
-    ws_.on_transport_closed();
-    return close("the server closed the connection");
+size_t SignalLink::on_stream_data(stream::TcpStream&, Bytes data) {
+  if (closed_) return data.size();
+  now_ = loop_.now();
+  ws_.on_bytes(data, now_);
+  if (closed_) return data.size();
+  if (!ws_.session() && !ws_.error().empty()) {
+    close("WebSocket handshake: " + ws_.error());
+    return data.size();
   }
   pump();
+  return data.size();
 }
+
+void SignalLink::on_stream_eof(stream::TcpStream&) {
+  if (closed_) return;
+  ws_.on_transport_closed();
+  close("the server closed the connection");
+}
+
+void SignalLink::on_stream_closed(stream::TcpStream& stream) { close("signalling connection to the SFU: " + stream.describe()); }
 
 void SignalLink::service(Instant now) {
   if (closed_) return;
@@ -66,8 +71,9 @@ bool SignalLink::send(const umbrella_Envelope& env) {
 void SignalLink::pump() {
   if (closed_) return;
   std::string out = ws_.take_output();
-  auto r = out.empty() ? conn_.flush() : conn_.write(out);
-  if (!r) return close(r.error());
+  if (!out.empty()) stream_->write(std::move(out));
+  // Inside a stream callback this only reports errors; the stream sends when it returns.
+  if (!stream_->flush()) return close("signalling connection to the SFU: " + stream_->describe());
   if (ws_.should_close()) close("WebSocket closed");
 }
 
@@ -80,7 +86,7 @@ void SignalLink::close(const std::string& why) {
 void SignalLink::on_open(ws::Session&) { handler_.on_signal_open(now_); }
 
 void SignalLink::on_message(ws::Session&, ws::MessageType type, Bytes payload) {
-  if (type != ws::MessageType::kBinary) return;
+  if (type != ws::MessageType::kBinary || closed_) return;
   auto d = signal::decode(payload, *rx_);
   if (!d) return close(std::string("undecodable frame from the server: ") + d.error().reason);
   handler_.on_signal(*rx_, now_);

@@ -45,20 +45,18 @@ Result<bool, std::string> SimPeer::join(const std::string& path, int recv_video,
   local_.recv_video = recv_video;
   local_.recv_audio = recv_audio;
   joined_ = now;
-  auto r = HttpRequest::post(ctx_.server, ctx_.tls, path, "application/sdp", build_offer(local_), now + kHttpTimeout);
+  auto r = HttpRequest::post(ctx_.loop, ctx_.server, ctx_.tls, path, "application/sdp", build_offer(local_),
+                             now + kHttpTimeout, *this);
   if (!r) return Err{r.error()};
-  http_.emplace(std::move(*r));
+  http_ = std::move(*r);
   return true;
 }
 
-void SimPeer::on_signal_readable(Instant now) {
-  if (link_) link_->on_readable(now);
-  if (http_ && http_->on_readable()) finish_http(now);
-}
+void SimPeer::on_http_done() { finish_http(ctx_.loop.now()); }
 
 void SimPeer::finish_http(Instant now) {
   auto r = http_->result();
-  http_.reset();
+  http_.reset();  // may be inside its stream's callback: the stream allows that
   if (!r) return fail(r.error());
   if (r->status != 201) return fail("HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
   auto a = read_answer(r->body);
@@ -85,7 +83,7 @@ Result<bool, std::string> SimPeer::join_wsb(const std::string& room, Instant now
   room_ = room;
   joined_ = now;
   tx_ = std::make_unique<umbrella_Envelope>();
-  auto l = SignalLink::open(ctx_.server, ctx_.tls, *this, now);
+  auto l = SignalLink::open(ctx_.loop, ctx_.server, ctx_.tls, *this);
   if (!l) return Err{"/wsb: " + l.error()};
   link_ = std::move(*l);
   return true;

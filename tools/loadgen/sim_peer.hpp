@@ -3,9 +3,10 @@
 // Signalling either by WHIP/WHEP (publisher or viewer, one HTTP request) or, as the web app
 // does, over /wsb (SignalLink): join, offer our m-lines, then answer every server offer; a
 // /wsb publisher also receives everyone else on the same transport. Driven by the load
-// generator's loop: on_readable() / on_signal_readable() for what arrives, service(now) on
-// every tick, flush() after each iteration (only peers that queued datagrams are listed in
-// PeerContext::dirty: a 1000-viewer run must not visit every peer on every loop iteration).
+// generator's loop: on_readable() for media (signalling streams are on the loop themselves),
+// service(now) on every tick, flush() after each iteration (only peers that queued datagrams
+// are listed in PeerContext::dirty: a 1000-viewer run must not visit every peer on every loop
+// iteration).
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/event_loop.hpp"
 #include "core/packet_pool.hpp"
 #include "core/time.hpp"
 #include "core/udp_socket.hpp"
@@ -53,25 +55,23 @@ struct PeerContext {
   MediaConfig media;
   const ServerUrl& server;
   const tls::TlsClientConfig* tls;  // for https://, else null
+  EventLoop& loop;                  // signalling streams run on it
   std::vector<SimPeer*> dirty = {};  // peers with queued datagrams, flushed per iteration
 };
 
-class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportListener {
+class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSink, rtc::TransportListener {
  public:
   enum class Role { kPublisher, kViewer };
   SimPeer(PeerContext& ctx, uint32_t index, Role role);
 
-  // WHIP/WHEP: binds the socket and posts the offer (blocking TCP connect only); ICE starts
-  // when the answer arrives through on_signal_readable(). path: "<prefix>/whip/<room>".
+  // WHIP/WHEP: binds the socket and posts the offer; ICE starts when the answer arrives.
+  // path: "<prefix>/whip/<room>".
   Result<bool, std::string> join(const std::string& path, int recv_video, int recv_audio, Instant now);
-  // /wsb: binds the socket and opens the WebSocket (blocking TCP connect); Join, offer and
-  // answers follow from the loop. A viewer joins as ROLE_VIEWER.
+  // /wsb: binds the socket and opens the WebSocket; Join, offer and answers follow from the
+  // loop. A viewer joins as ROLE_VIEWER.
   Result<bool, std::string> join_wsb(const std::string& room, Instant now);
   int fd() const { return socket_.fd(); }
-  // The signalling socket (WHIP/WHEP request until answered, or /wsb), -1 when none.
-  int signal_fd() const { return link_ ? link_->fd() : http_ ? http_->fd() : -1; }
   void on_readable(Instant now);
-  void on_signal_readable(Instant now);
   static constexpr Duration kHttpTimeout = seconds(10);
   void service(Instant now);
   bool flush() {
@@ -79,7 +79,7 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
     return socket_.flush();
   }
   // Sends media or /wsb signalling: must be serviced every tick (others less often).
-  bool busy() const { return source_.has_value() || link_ != nullptr || http_.has_value(); }
+  bool busy() const { return source_.has_value() || link_ != nullptr || http_ != nullptr; }
 
   Role role() const { return role_; }
   uint32_t index() const { return index_; }
@@ -125,6 +125,8 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
   Result<bool, std::string> bind_and_describe();
   Result<bool, std::string> start_transport(AnswerInfo answer, Instant now);
   void finish_http(Instant now);
+  // HttpRequest::Handler
+  void on_http_done() override;
   // SignalLink::Handler
   void on_signal_open(Instant now) override;
   void on_signal(const umbrella_Envelope& env, Instant now) override;
@@ -159,7 +161,7 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
   UdpSocket socket_;
   OfferParams local_;  // our ICE credentials, fingerprint, candidate, SSRCs
   std::unique_ptr<SignalLink> link_;
-  std::optional<HttpRequest> http_;
+  std::unique_ptr<HttpRequest> http_;
   std::unique_ptr<umbrella_Envelope> tx_;  // /wsb: the Envelope being sent (~17 KiB)
   std::string room_;
   uint32_t renegotiations_ = 0;

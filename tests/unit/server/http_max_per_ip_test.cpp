@@ -5,9 +5,10 @@
 #include <map>
 #include <string>
 
-#include "core/config.hpp"
+#include "server/config.hpp"
 
 using namespace umbrella;
+using namespace umbrella::server;
 
 namespace {
 Result<CommandLine, std::string> parse_env(const char* value, std::vector<const char*> args = {}) {

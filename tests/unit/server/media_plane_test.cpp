@@ -23,6 +23,8 @@ struct FakeTransport final : Transport {
     ++rtcp;
     return true;
   }
+  size_t rearms = 0;
+  void rearm_timer() override { ++rearms; }
 };
 
 Packet rtp_packet(PacketPool& pool, uint32_t ssrc, uint16_t seq, uint8_t pt = 111) {
@@ -101,6 +103,28 @@ TEST_CASE("media plane: the router timer is armed once per loop iteration, not p
     f.loop.run_once(Duration::zero());
   }
   CHECK(f.publisher.rtcp > rtcp);
+}
+
+TEST_CASE("media plane: a transport's timer is re-armed once per loop iteration, and never once removed") {
+  Fixture f;
+  f.loop.run_once(Duration::zero());
+  uint64_t arms = f.plane.counters().transport_timer_arms;
+  // A receive batch: each transport asks once (its flag), however many datagrams it took.
+  f.plane.rearm_later(f.pub);
+  f.plane.rearm_later(f.sub);
+  CHECK(f.publisher.rearms == 0);
+  f.loop.run_once(Duration::zero());
+  CHECK(f.publisher.rearms == 1);
+  CHECK(f.subscriber.rearms == 1);
+  CHECK(f.plane.counters().transport_timer_arms == arms + 2);
+  f.loop.run_once(Duration::zero());
+  CHECK(f.publisher.rearms == 1);  // nothing asked since
+  // Removed between asking and the flush: skipped, not called through a stale pointer.
+  f.plane.rearm_later(f.sub);
+  f.plane.remove_transport(f.sub);
+  f.loop.run_once(Duration::zero());
+  CHECK(f.subscriber.rearms == 1);
+  CHECK(f.plane.counters().transport_timer_arms == arms + 2);
 }
 
 TEST_CASE("media plane: nothing goes to a transport that is not up or was removed") {

@@ -42,6 +42,17 @@ TEST_CASE("rooms: a participant joins, publishes, and a second one receives its 
   CHECK(site.plane.counters().forwarded >= 20);
   CHECK(site.conference.counters().description_failed == 0);
 
+  // A receive batch of 20 datagrams re-arms the publisher's transport timer once, not 20 times.
+  before = bob.received_media(0xA1);
+  for (int i = 0; i < 20; ++i) REQUIRE(alice.send_media("a0", 0xA1));
+  uint64_t arms = site.plane.counters().transport_timer_arms;
+  net.deliver();
+  CHECK(site.plane.counters().transport_timer_arms == arms);
+  site.loop.run_once(Duration::zero());
+  CHECK(site.plane.counters().transport_timer_arms == arms + 1);
+  w.settle();
+  CHECK(bob.received_media(0xA1) - before == 20);
+
   // Leave: Bob hears it, loses the tracks in a new offer, and media stops.
   size_t offers = bob.offers_received;
   alice.leave();

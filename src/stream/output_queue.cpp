@@ -1,9 +1,9 @@
-#include "server/output_queue.hpp"
+#include "stream/output_queue.hpp"
 
 #include <iterator>
 #include <utility>
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 namespace {
 // A chunk that grew past this by coalescing starts a new one, so no string is re-grown forever.
@@ -68,4 +68,4 @@ void OutputQueue::clear() {
   size_ = 0;
 }
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream

@@ -12,7 +12,7 @@
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
 
-namespace umbrella {
+namespace umbrella::server {
 
 struct Config {
   bool cloud = false;                     // plain HTTP behind a TLS-terminating proxy
@@ -51,4 +51,4 @@ using EnvLookup = std::function<const char*(const char*)>;
 Result<CommandLine, std::string> parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
 std::string help_text();
 
-}  // namespace umbrella
+}  // namespace umbrella::server

@@ -6,7 +6,7 @@
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 class TcpListener {
  public:
@@ -27,4 +27,4 @@ class TcpListener {
   uint16_t port_ = 0;
 };
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream

@@ -1,4 +1,4 @@
-#include "server/tcp_stream.hpp"
+#include "stream/tcp_stream.hpp"
 
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <utility>
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
@@ -336,4 +336,4 @@ std::string TcpStream::describe() const {
   return "?";
 }
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream

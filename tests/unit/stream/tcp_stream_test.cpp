@@ -12,14 +12,14 @@
 #include <string>
 
 #include "core/event_loop.hpp"
-#include "server/tcp_listener.hpp"
-#include "server/tcp_stream.hpp"
+#include "stream/tcp_listener.hpp"
+#include "stream/tcp_stream.hpp"
 #include "tls/certificate.hpp"
 #include "tls/client_config.hpp"
 #include "tls/server_config.hpp"
 
 using namespace umbrella;
-using umbrella::server::TcpStream;
+using umbrella::stream::TcpStream;
 
 namespace {
 
@@ -254,7 +254,7 @@ TEST_CASE("tcp stream: input, then EOF, then the answer is sent before the close
 TEST_CASE("tcp stream: connect over loopback, both directions, and a refused connect") {
   ManualTimeSource time;
   EventLoop loop(time);
-  auto listener = server::TcpListener::listen("127.0.0.1", 0, "test");
+  auto listener = stream::TcpListener::listen("127.0.0.1", 0, "test");
   REQUIRE(listener);
   auto addr = *SocketAddress::parse("127.0.0.1", listener->port());
   TestOwner client_owner, server_owner;
@@ -279,7 +279,7 @@ TEST_CASE("tcp stream: connect over loopback, both directions, and a refused con
   uint16_t closed_port = listener->port();
   accepted.reset();
   client->reset();
-  *listener = server::TcpListener();
+  *listener = stream::TcpListener();
   TestOwner refused_owner;
   auto refused = TcpStream::connect(loop, refused_owner, *SocketAddress::parse("127.0.0.1", closed_port),
                                     std::nullopt, small_limits());

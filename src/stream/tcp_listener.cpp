@@ -1,4 +1,4 @@
-#include "server/tcp_listener.hpp"
+#include "stream/tcp_listener.hpp"
 
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 TcpListener::~TcpListener() {
   if (fd_ >= 0) close(fd_);
@@ -77,4 +77,4 @@ int TcpListener::accept(SocketAddress& peer) {
   return fd;
 }
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream

@@ -4,10 +4,11 @@
 #include <map>
 #include <string>
 
-#include "core/config.hpp"
 #include "core/worker_pool.hpp"
+#include "server/config.hpp"
 
 using namespace umbrella;
+using namespace umbrella::server;
 
 namespace {
 Result<CommandLine, std::string> parse(std::map<std::string, std::string> env, std::vector<const char*> args = {}) {

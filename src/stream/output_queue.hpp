@@ -12,7 +12,7 @@
 
 #include "core/bytes.hpp"
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 class OutputQueue {
  public:
@@ -37,4 +37,4 @@ class OutputQueue {
   size_t size_ = 0;
 };
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream

@@ -1,11 +1,11 @@
-#include "core/config.hpp"
+#include "server/config.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 #include "core/worker_pool.hpp"
 
-namespace umbrella {
+namespace umbrella::server {
 namespace {
 
 using Apply = std::function<std::optional<std::string>(Config&, const std::string&)>;
@@ -246,4 +246,4 @@ std::string help_text() {
   return out;
 }
 
-}  // namespace umbrella
+}  // namespace umbrella::server

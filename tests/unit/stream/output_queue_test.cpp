@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "server/output_queue.hpp"
+#include "stream/output_queue.hpp"
 
 using namespace umbrella;
-using umbrella::server::OutputQueue;
+using umbrella::stream::OutputQueue;
 
 namespace {
 std::string contents(const OutputQueue& q) {

@@ -16,10 +16,10 @@
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "core/socket_address.hpp"
-#include "server/output_queue.hpp"
+#include "stream/output_queue.hpp"
 #include "tls/session.hpp"
 
-namespace umbrella::server {
+namespace umbrella::stream {
 
 class TcpStream {
  public:
@@ -139,4 +139,4 @@ class TcpStream {
   int in_callback_ = 0;
 };
 
-}  // namespace umbrella::server
+}  // namespace umbrella::stream
