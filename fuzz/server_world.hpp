@@ -6,6 +6,7 @@
 // whose offers and answers are built from the fuzz input (well-formed, mutated or raw).
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -124,7 +125,7 @@ inline void mutate(std::string& text, FuzzInput& in) {
 
 inline sdp::LocalTransport client_transport(int index, uint64_t version) {
   sdp::LocalTransport l;
-  l.ice_ufrag = "cu" + std::to_string(index);
+  l.ice_ufrag = "user" + std::to_string(index);
   l.ice_pwd = "client-password-0123456789-" + std::to_string(index);
   l.fingerprint = {"sha-256", dtls_certificate().fingerprint_sha256()};
   l.candidates = sdp::host_candidates({"192.0.2." + std::to_string(10 + index)}, 50000);
@@ -154,8 +155,17 @@ inline void add_tracks(FuzzInput& in, std::vector<sdp::OutgoingTrack>& out, sdp:
     t.mid = std::string(kind == sdp::MediaKind::kAudio ? "a" : "v") + std::to_string(in.u8() % 24);
     t.stream_id = "s" + std::to_string(client);
     t.track_id = t.mid + "-" + std::to_string(client);
-    t.ssrc = in.u32();
-    if (kind == sdp::MediaKind::kVideo && in.flag()) t.rtx_ssrc = t.ssrc ^ 0x5a5a;
+    t.ssrc = std::max<uint32_t>(in.u32(), 1);
+    // One payload type per codec on every m-line, as browsers do (ours would run out).
+    if (kind == sdp::MediaKind::kAudio) {
+      t.codecs = {{111, "opus", 48000, 2, {}, {}, true}};
+    } else {
+      t.codecs = {{96, "VP8", 90000, 0, {}, {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}}, true}};
+      if (in.flag()) {
+        t.rtx_ssrc = t.ssrc ^ 0x5a5a;
+        t.codecs.push_back({97, "rtx", 90000, 0, {{{"apt", "96", true}}, ""}, {}, true});
+      }
+    }
     out.push_back(std::move(t));
   }
 }
@@ -199,6 +209,11 @@ inline std::string client_offer(FuzzInput& in, Client& c) {
     d.mid = "d";
     d.sctp_port = 5000;
     d.setup = sdp::Setup::kActpass;
+    if (!o->media.empty()) {
+      d.ice_ufrag = o->media.front().ice_ufrag;
+      d.ice_pwd = o->media.front().ice_pwd;
+      d.fingerprint = o->media.front().fingerprint;
+    }
     o->media.push_back(std::move(d));
     for (auto& g : o->groups) g.mids.push_back("d");
   }
@@ -212,14 +227,15 @@ inline std::string client_offer(FuzzInput& in, Client& c) {
 // The browser's answer to the server's latest offer: it receives everything, keeps sending
 // its own tracks, rejects some m-lines; then maybe mutated. Empty if there is none to answer.
 inline std::string client_answer(FuzzInput& in, Client& c) {
+  uint8_t reject = in.u8();  // one byte whatever the offer, so sequences stay aligned
   auto o = sdp::parse(c.last_offer);
   if (!o) return {};
   sdp::AnswerOptions options;
   options.max_media_sections = sdp::kMaxMediaSections;
   options.max_published_tracks = sdp::kMaxMediaSections;
   for (auto& t : c.sending) options.per_mid[t.mid] = {sdp::Direction::kSendOnly, t};
-  for (auto& m : o->media)
-    if (in.u8() >= 240) options.per_mid[m.mid] = {sdp::Direction::kInactive, std::nullopt};
+  if (reject >= 200 && !o->media.empty())
+    options.per_mid[o->media[reject % o->media.size()].mid] = {sdp::Direction::kInactive, std::nullopt};
   auto a = sdp::answer_offer(*o, client_transport(c.index, c.version++), options);
   if (!a) return {};
   a->ice_lite = false;

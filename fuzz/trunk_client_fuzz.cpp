@@ -103,21 +103,27 @@ struct Run {
   // The far SFU's answer to our latest offer, as its accepting side writes one: each track
   // we asked for sent on the mid we named (msid owner and global track id), then maybe mutated.
   std::string far_answer(FuzzInput& in, Link& l) {
+    // A fixed number of bytes whatever we asked for, so sequences stay aligned.
+    uint8_t skip = in.u8(), swap = in.u8();
+    std::string owner = pick(in, kPeople), other = pick(in, kTracks);
+    uint32_t ssrc = in.u32();
+    bool rtx = in.flag();
     auto o = sdp::parse(l.last_offer);
     if (!o) return {};
     sdp::AnswerOptions options;
     options.max_media_sections = sdp::kMaxMediaSections;
     options.max_published_tracks = sdp::kMaxMediaSections;
-    for (auto& [mid, track_id] : l.receive) {
+    for (size_t i = 0; i < l.receive.size(); ++i) {
+      auto& [mid, track_id] = l.receive[i];
       const sdp::MediaSection* m = sdp::find_media(*o, mid);
-      if (!m || in.u8() >= 240) continue;  // sometimes not sent after all
+      if (!m || (skip >= 200 && i == skip % l.receive.size())) continue;  // not sent after all
       sdp::OutgoingTrack t;
       t.mid = mid;
       t.kind = m->kind;
-      t.stream_id = pick(in, kPeople);
-      t.track_id = in.u8() < 240 ? track_id : pick(in, kTracks);
-      t.ssrc = in.u32();
-      if (in.flag()) t.rtx_ssrc = t.ssrc + 1;
+      t.stream_id = owner;
+      t.track_id = swap >= 200 && i == swap % l.receive.size() ? other : track_id;
+      t.ssrc = ssrc + uint32_t(4 * i);
+      if (rtx) t.rtx_ssrc = t.ssrc + 1;
       options.per_mid[mid] = {sdp::Direction::kSendOnly, t};
     }
     auto a = sdp::answer_offer(*o, client_transport(20, l.version++), options);
