@@ -9,6 +9,7 @@
 // participants never more than the connections and HTTP sessions open. At the end every
 // connection closes and nothing may be left: participants, tracks, people, transports in the
 // media plane or at the port, trunks, packets out of the pool.
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -94,11 +95,13 @@ struct Run {
     signal::copy_string(j.room, pick(in, kRooms));
     signal::copy_string(j.display_name, in.sized_string());
     uint8_t role = in.u8();
-    j.role = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
-             : role < 220 ? umbrella_Role_ROLE_VIEWER
-             : role < 250 ? umbrella_Role_ROLE_TRUNK
-                          : umbrella_Role(role);
-    if (j.role == umbrella_Role_ROLE_TRUNK) {
+    // Past 250 a number outside the enum, written as nanopb would decode it off the wire.
+    int value = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
+                : role < 220 ? umbrella_Role_ROLE_VIEWER
+                : role < 250 ? umbrella_Role_ROLE_TRUNK
+                             : role;
+    std::memcpy(&j.role, &value, sizeof value);
+    if (value == umbrella_Role_ROLE_TRUNK) {
       signal::copy_string(j.token, in.flag() ? std::string(World::kSecret) : std::string(in.sized_string()));
       signal::copy_string(j.site_id, pick(in, {"site-b", "site-c", "site-a", ""}));
       j.path_count = in.u8() % 3;
