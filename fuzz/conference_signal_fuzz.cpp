@@ -10,6 +10,7 @@
 // connection closes and nothing may be left: participants, tracks, people, transports in the
 // media plane or at the port, trunks, packets out of the pool.
 #include <cstring>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -260,7 +261,8 @@ struct Run {
 }  // namespace
 
 UMBRELLA_FUZZ_TARGET(conference_signal) {
-  static bool quiet = (set_log_level(LogLevel::kOff), true);
+  // Quiet unless UMBRELLA_FUZZ_LOG is set (to see what the server said about a crash input).
+  static bool quiet = (getenv("UMBRELLA_FUZZ_LOG") || (set_log_level(LogLevel::kOff), true));
   (void)quiet;
   FuzzInput in(data, size);
   {

@@ -8,6 +8,7 @@
 // decodes, descriptions are non-empty and parse, every track asked of the far side is a
 // receive-only m-line of our offer; tracks within the bounds of sdp/limits.hpp. At the end
 // every link and connection closes and nothing may be left.
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -326,7 +327,8 @@ struct Run {
 }  // namespace
 
 UMBRELLA_FUZZ_TARGET(trunk_client) {
-  static bool quiet = (set_log_level(LogLevel::kOff), true);
+  // Quiet unless UMBRELLA_FUZZ_LOG is set (to see what the server said about a crash input).
+  static bool quiet = (getenv("UMBRELLA_FUZZ_LOG") || (set_log_level(LogLevel::kOff), true));
   (void)quiet;
   FuzzInput in(data, size);
   {

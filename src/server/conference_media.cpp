@@ -170,6 +170,9 @@ void Conference::renegotiate(Participant& p) {
     changed = true;
   });
   if (!changed) return;
+  // Nothing negotiated yet (its answer was refused) and nothing to send any more: there is
+  // no offer to make, and that is no reason to end the session.
+  if (p.subscriptions.empty() && p.transport->negotiated().media.empty()) return;
   std::vector<sdp::OutgoingTrack> tracks;
   for (auto& o : p.subscriptions) tracks.push_back(to_sdp_track(o));
   std::string offer = p.transport->offer(tracks);
