@@ -31,10 +31,6 @@ void Conference::for_each_room_track(const Participant& p, const TrackFn& fn) co
 }
 
 Result<std::string, std::string> Conference::accept_offer(Participant& p, const std::string& offer, Instant now) {
-  if (!p.transport) {
-    p.transport = std::make_unique<Peer>(media_, *this);
-    by_transport_[p.transport->id()] = &p;
-  }
   sdp::AnswerOptions options;  // the SFU receives what the client sends
   // The room's bound on tracks, refused before anything of the offer is applied.
   if (auto parsed = sdp::parse(offer)) {
@@ -53,6 +49,11 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
       return Err{"room " + p.room + " has " + std::to_string(in_room) + " tracks; a room may have at most " +
                  std::to_string(sdp::kMaxTracksPerRoom)};
     }
+  }
+  // Only an offer within the bounds gets a transport.
+  if (!p.transport) {
+    p.transport = std::make_unique<Peer>(media_, *this);
+    by_transport_[p.transport->id()] = &p;
   }
   for (auto& o : p.subscriptions) {
     sdp::MidPolicy policy;
@@ -128,7 +129,9 @@ void Conference::unpublish_tracks(Participant& p) {
 }
 
 void Conference::renegotiate(Participant& p) {
-  if (!p.transport || p.fixed_session || !p.channel || !p.joined) return;
+  // Not before a first offer of its own was answered: nothing to build an offer on.
+  if (!p.transport || p.transport->negotiated().media.empty() || p.fixed_session || !p.channel || !p.joined)
+    return;
   if (p.offer_pending) {
     p.renegotiate = true;
     return;
@@ -170,9 +173,6 @@ void Conference::renegotiate(Participant& p) {
     changed = true;
   });
   if (!changed) return;
-  // Nothing negotiated yet (its answer was refused) and nothing to send any more: there is
-  // no offer to make, and that is no reason to end the session.
-  if (p.subscriptions.empty() && p.transport->negotiated().media.empty()) return;
   std::vector<sdp::OutgoingTrack> tracks;
   for (auto& o : p.subscriptions) tracks.push_back(to_sdp_track(o));
   std::string offer = p.transport->offer(tracks);

@@ -162,9 +162,11 @@ const commands = {
   async frame({ page: name, name: who, path }) {
     const { page } = get(name);
     const video = page.locator(`${tileSelector(who)} video`);
-    const first = await video.screenshot({ timeout: 5_000 });
+    // Playwright waits for the tile to stop moving; on a loaded machine a grid that is still
+    // reflowing after a join takes longer than its default.
+    const first = await video.screenshot({ timeout: 15_000 });
     await page.waitForTimeout(600);
-    const second = await video.screenshot({ timeout: 5_000 });
+    const second = await video.screenshot({ timeout: 15_000 });
     if (path) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, first);

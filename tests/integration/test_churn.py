@@ -2,17 +2,26 @@
 publish audio and video over WHIP, a few at a time, and leave. The stayer must receive every
 newcomer's media, on m-lines the SFU reuses from departed tracks, and the offers it gets must
 stay the size of what is live (issue 12: they used to grow by every departed track until the
-signalling bound, then arrive empty)."""
+signalling bound, then arrive empty).
+
+The load generator's churn (umbrella-loadgen --churn) then does the same at scale, all /wsb:
+long-lived participants stay while others join, publish, stay a moment once their media has
+reached every long-lived one, and leave, 500+ joins and leaves; the server's RSS and open fds
+are sampled throughout. UMBRELLA_CHURN_SECONDS=1200 makes it the 20-minute soak of issue 12
+(10 long-lived, 20 churning) and prints its figures."""
 import asyncio
 import json
+import os
 import re
+import subprocess
 import threading
+import time
 import unittest
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack
 
-from harness import Server
+from harness import BUILD, CLIENT_IP, Server
 from rtc_util import PatternVideoTrack, negotiate, wait_for
 from test_ice import request
 from wsclient import WebSocket, pb
@@ -218,6 +227,162 @@ class Churn(unittest.TestCase):
             await stayer.close()
 
         asyncio.run(run())
+
+
+LOADGEN = os.path.join(BUILD, "tools/loadgen/umbrella-loadgen")
+SOAK_SECONDS = float(os.environ.get("UMBRELLA_CHURN_SECONDS", "0"))
+
+
+class ProcessSampler:
+    """RSS (kB), open fds and CPU time of one process, every `period` seconds on a thread."""
+
+    def __init__(self, pid, period):
+        self.pid, self.period = pid, period
+        self.samples = []  # (seconds since start, rss_kb, fds, cpu seconds)
+        self.t0 = time.monotonic()
+        self.stopped = threading.Event()
+
+    def sample(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        fds = len(os.listdir(f"/proc/{self.pid}/fd"))
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        self.samples.append((time.monotonic() - self.t0, rss, fds, cpu))
+        return rss, fds
+
+    def start(self):
+        self.sample()
+        threading.Thread(target=self._run, daemon=True).start()
+        return self
+
+    def _run(self):
+        while not self.stopped.wait(self.period):
+            self.sample()
+
+    def stop(self):
+        self.stopped.set()
+        return self.sample()
+
+    def figures(self):
+        first, last = self.samples[0], self.samples[-1]
+        return (f"RSS start {first[1] / 1024:.1f} MiB, max {max(s[1] for s in self.samples) / 1024:.1f} MiB, "
+                f"end {last[1] / 1024:.1f} MiB; open fds start {first[2]}, max {max(s[2] for s in self.samples)}, "
+                f"end {last[2]} ({len(self.samples)} samples every {self.period} s over {last[0]:.0f} s); "
+                f"CPU {last[3] - first[3]:.0f} s ({100 * (last[3] - first[3]) / max(last[0], 1):.0f}% of a core)")
+
+    def by_minute(self):
+        """'minute: RSS MiB, fds, CPU % of a core' for each minute (its last sample)."""
+        out, prev = [], self.samples[0]
+        for s in self.samples[1:]:
+            if int(s[0] // 60) > int(prev[0] // 60) or s is self.samples[-1]:
+                cpu = 100 * (s[3] - prev[3]) / max(s[0] - prev[0], 1e-3)
+                out.append(f"{s[0] / 60:.0f}m {s[1] / 1024:.1f} MiB {s[2]} fds {cpu:.0f}%")
+                prev = s
+        return out
+
+
+class LoadgenChurn(unittest.TestCase):
+    """Long-lived /wsb participants through 500+ joins and leaves (the soak when
+    UMBRELLA_CHURN_SECONDS is set)."""
+
+    def test_long_lived_participants_receive_every_churner_through_500_joins_and_leaves(self):
+        soak = SOAK_SECONDS > 0
+        # The soak: the issue's 10 long-lived, and as many churning at once as the room's
+        # track bound (sdp::kMaxTracksPerRoom, 48: 24 people with camera and microphone) lets
+        # in; more are refused at publish time (UMBRELLA_CHURN_AT_ONCE=20 shows it).
+        long_lived = int(os.environ.get("UMBRELLA_CHURN_LONG_LIVED", 10 if soak else 4))
+        at_once = int(os.environ.get("UMBRELLA_CHURN_AT_ONCE", 14 if soak else 8))
+        # Every participant comes from the one test address: no per-address cap here.
+        server = Server(env={"UMBRELLA_LOG_LEVEL": "info", "UMBRELLA_HTTP_MAX_PER_IP": "0"}).start()
+        try:
+            self.churn(server, soak, long_lived, at_once)
+        finally:
+            server.stop()
+
+    def churn(self, server, soak, long_lived, at_once):
+        status = lambda: json.loads(request(server, "GET", "/status.json")[2])
+        sampler = ProcessSampler(server.proc.pid, 5 if soak else 1).start()
+        args = [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "churn",
+                "--wsb", "--call", str(long_lived), "--churn", str(at_once), "--json",
+                # Small media keeps a shared 2-core machine able to forward everyone to everyone.
+                "--video-kbps", "64", "--fps", "10", "--audio-ms", "60", "--join-rate", "20", "--settle", "2"]
+        if soak:
+            args += ["--duration", str(SOAK_SECONDS), "--stay-min", "1", "--stay-max", "5"]
+        else:
+            args += ["--duration", "900", "--churn-joins", "260", "--stay-min", "0.2", "--stay-max", "1", "--quiet"]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        progress = []
+        def read_stderr():
+            for line in proc.stderr:
+                progress.append(line.rstrip("\n"))
+                if soak and "churn:" in line and int(line.split("s", 1)[0][2:]) % 60 == 0:
+                    print(line.rstrip("\n"), flush=True)
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        out, _ = proc.communicate(timeout=SOAK_SECONDS + 900)
+        reader.join(5)
+        self.assertTrue(out.strip(), "\n".join(progress[-40:]))
+        summary = json.loads(out)
+        churn = summary["churn"]
+        counters = status()["counters"]
+        # Everyone gone (the loadgen exited): the server holds what it held before anyone came.
+        gone = asyncio.run(wait_for(lambda: not status()["clients"], 30))
+        rss, fds = sampler.stop()
+        start_rss, start_fds = sampler.samples[0][1:3]
+        participants = churn["participants"]
+        figures = [
+            f"churn: {long_lived} long-lived, {at_once} churning at once for {churn['churn_s']:.0f} s: "
+            f"{churn['joins']} joins + {churn['leaves']} leaves = {churn['joins'] + churn['leaves']}; "
+            f"{churn['reached']} churners reached every long-lived participant (slowest {churn['reach_max_ms']:.0f} ms), "
+            f"{churn['unreached']} did not, {churn['churner_failures']} failed"
+            + (f" (the first: {churn['first_churner_failure']})" if churn["churner_failures"] else "")
+            + (f"; {churn['first_unreached']}" if churn["unreached"] else ""),
+            f"server: {sampler.figures()}",
+            f"server: signal.offers_sent {counters['signal.offers_sent']}, signal.description_failed "
+            f"{counters['signal.description_failed']}, signal.tracks_refused {counters['signal.tracks_refused']}",
+        ] + [f"long-lived {p['index']} ({p['id']}): {'ok' if p['ok'] else 'FAILED ' + p['failure']}, "
+             f"{p['receiving']}/{p['announced']} announced streams receiving, {p['peers_heard']}/{p['peers_expected']} "
+             f"others heard at the end, {p['missed_churners']} churners missed, {p['renegotiations']} offers; "
+             f"offer SDP bytes (m-lines): before churn {p['baseline_offer_bytes']} ({p['baseline_offer_mlines']}), "
+             f"max {p['max_offer_bytes']} ({p['max_offer_mlines']}), last {p['last_offer_bytes']} ({p['last_offer_mlines']})"
+             for p in participants]
+        if soak:
+            figures.append("server by minute (RSS, fds, CPU): " + ", ".join(sampler.by_minute()))
+        warnings = [l for l in server.log if " WARN " in l or " ERROR " in l]
+        if warnings:
+            figures.append(f"server: {len(warnings)} warnings, the first: " + "\n  ".join(warnings[:10]))
+        print("\n".join(figures), flush=True)
+        detail = "\n".join(figures + progress[-20:]) + "\n" + server.log_text()
+
+        self.assertEqual(summary["connected"], long_lived, detail)
+        self.assertGreaterEqual(churn["joins"] + churn["leaves"], 500 if not soak else 2 * at_once, detail)
+        self.assertEqual(churn["unreached"], 0, detail)
+        self.assertEqual(churn["churner_failures"], 0, detail)
+        self.assertEqual(counters["signal.description_failed"], 0, detail)
+        self.assertGreaterEqual(counters["signal.offers_sent"], churn["joins"] * long_lived, detail)
+        self.assertEqual(len(participants), long_lived, detail)
+        # Per participant: every other long-lived one's audio and video, every announced stream.
+        for p in participants:
+            self.assertTrue(p["ok"], f"long-lived {p['index']}\n{detail}")
+            self.assertEqual(p["missed_churners"], 0, detail)
+            self.assertEqual(p["announced"], 2 * (long_lived - 1), detail)
+            self.assertEqual(p["receiving"], p["announced"], detail)
+            # Offers bounded by what is live: its own 2 m-lines, 2 per other participant present
+            # (at most long_lived - 1 + at_once) and as many departed ones not yet reused; each no
+            # larger than the full lines of the offer before churn.
+            bound_lines = 2 * (long_lived + 2 * at_once)
+            per_line = p["baseline_offer_bytes"] / p["baseline_offer_mlines"]
+            self.assertLessEqual(p["max_offer_mlines"], bound_lines, detail)
+            self.assertLessEqual(p["max_offer_bytes"], per_line * bound_lines + 1024, detail)
+            self.assertLessEqual(p["last_offer_mlines"], bound_lines, detail)
+        # Nothing kept per departed participant: fds back to the start; RSS within a generous
+        # margin (allocator high water, buffers sized once).
+        self.assertTrue(gone, detail)
+        self.assertLessEqual(fds, start_fds + 4, detail)
+        self.assertLessEqual(rss, start_rss + 96 * 1024, detail)
+        self.assertEqual(proc.returncode, 0, detail)
 
 
 if __name__ == "__main__":

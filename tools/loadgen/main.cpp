@@ -3,7 +3,7 @@
 // UDP socket per simulated peer (recvmmsg/sendmmsg through core/udp_socket). Publishers join
 // first; viewers join once every publisher is connected (WHEP answers only carry tracks that
 // exist). The measurement window opens once every peer is connected, plus --settle. Progress
-// line per second on stderr, summary at the end.
+// line per second on stderr, summary at the end. --churn: see churn.hpp.
 #include <signal.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -12,11 +12,13 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
 #include "core/packet_pool.hpp"
+#include "churn.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "sim_peer.hpp"
@@ -31,7 +33,7 @@ namespace {
 
 double ms(Duration d) { return double(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0; }
 
-struct Run {
+struct Run final : Churn::Host {
   Options opt;
   SystemTimeSource clock;
   EventLoop loop{clock};
@@ -42,7 +44,10 @@ struct Run {
   DelayHistogram delay, interval_delay;
   std::unique_ptr<PeerContext> ctx;
   std::vector<std::unique_ptr<SimPeer>> peers;
-  std::vector<int> signal_fds;  // by peer index: the signalling socket watched, -1 when none
+  std::vector<std::unique_ptr<SimPeer>> churners;  // --churn: the ones present now
+  std::unique_ptr<Churn> churn;
+  uint32_t next_index = 0;  // peer indexes are never reused (SSRCs, probes)
+  std::unordered_map<uint32_t, int> signal_fds;  // by peer index: the signalling socket watched, -1 when none
   int joined_publishers = 0, joined_viewers = 0;
   Instant started{}, window_start{}, next_join{}, all_joined{}, all_connected{};
   Totals window_totals, last_totals;
@@ -51,25 +56,44 @@ struct Run {
   int second = 0;
   uint64_t ticks = 0;
 
-  void join(SimPeer::Role role, Instant now) {
-    uint32_t index = uint32_t(peers.size());
-    peers.push_back(std::make_unique<SimPeer>(*ctx, index, role));
-    SimPeer& p = *peers.back();
+  void join(SimPeer::Role role, Instant now) { start(peers, role, now); }
+
+  SimPeer* start(std::vector<std::unique_ptr<SimPeer>>& into, SimPeer::Role role, Instant now) {
+    uint32_t index = next_index++;
+    into.push_back(std::make_unique<SimPeer>(*ctx, index, role));
+    SimPeer& p = *into.back();
     bool pub = role == SimPeer::Role::kPublisher;
     std::string path = opt.server.prefix + (pub ? "/whip/" : "/whep/") + opt.room;
     auto r = opt.wsb ? p.join_wsb(opt.room, now) : p.join(path, opt.recv_video, opt.recv_audio, now);
     if (!r) {
       std::fprintf(stderr, "loadgen: %s %u: %s\n", pub ? "publisher" : "viewer", index, r.error().c_str());
-      peers.pop_back();
-      return;
+      into.pop_back();
+      return nullptr;
     }
     loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); });
-    signal_fds.push_back(p.signal_fd());
+    signal_fds[index] = p.signal_fd();
     if (p.signal_fd() >= 0)
       loop.watch(p.signal_fd(), EPOLLIN, [this, &p](uint32_t) {
         p.on_signal_readable(loop.now());
         forget_closed_signal_fd(p);
       });
+    return &p;
+  }
+
+  // Churn::Host
+  SimPeer* spawn(Instant now) override {
+    SimPeer* p = start(churners, SimPeer::Role::kPublisher, now);
+    if (p) p->set_ignore_media(true);
+    return p;
+  }
+  void retire(SimPeer& p, Instant now) override {
+    p.leave(now);
+    p.flush();
+    std::erase(ctx->dirty, &p);
+    loop.unwatch(p.fd());
+    if (int fd = signal_fds[p.index()]; fd >= 0) loop.unwatch(fd);
+    signal_fds.erase(p.index());
+    std::erase_if(churners, [&](const std::unique_ptr<SimPeer>& c) { return c.get() == &p; });
   }
 
   // A finished WHIP/WHEP request closed its socket: drop it from the loop before the number
@@ -128,16 +152,28 @@ struct Run {
         window_expected += p->expected();
         window_lost += p->lost();
       }
+      if (opt.churn.at_once > 0) {
+        std::vector<SimPeer*> long_lived;
+        for (auto& p : peers) long_lived.push_back(p.get());
+        churn = std::make_unique<Churn>(opt.churn, *this, std::move(long_lived), now);
+      }
     }
     // Peers that only receive have nothing due for tens of ms (ICE consent, DTLS retransmits):
     // service them every 10th tick, staggered, so 1000 viewers cost little between packets.
     ++ticks;
-    for (auto& p : peers)
-      if (p->busy() || !p->connected() || (p->index() + ticks) % 10 == 0) {
-        p->service(now);
-        forget_closed_signal_fd(*p);
-      }
-    if (in_window && now - window_start >= std::chrono::nanoseconds(int64_t(opt.duration_s * 1e9))) loop.stop();
+    for (auto* list : {&peers, &churners})
+      for (auto& p : *list)
+        if (p->busy() || !p->connected() || (p->index() + ticks) % 10 == 0) {
+          p->service(now);
+          forget_closed_signal_fd(*p);
+        }
+    bool window_over = in_window && now - window_start >= std::chrono::nanoseconds(int64_t(opt.duration_s * 1e9));
+    if (churn) {
+      churn->tick(now, !window_over);
+      if (churn->done()) loop.stop();
+    } else if (window_over) {
+      loop.stop();
+    }
   }
 
   void progress() {
@@ -150,6 +186,11 @@ struct Run {
       conn += p->connected();
     }
     uint64_t de = expected - last_expected, dl = lost > last_lost ? lost - last_lost : 0;
+    if (!opt.quiet && churn)
+      std::fprintf(stderr, "t=%3ds churn: %llu joins, %llu leaves, %d present, %llu reached everyone, %llu missed\n", second,
+                   (unsigned long long)churn->summary().joins, (unsigned long long)churn->summary().leaves,
+                   churn->live(), (unsigned long long)churn->summary().reached,
+                   (unsigned long long)churn->summary().unreached);
     if (!opt.quiet)
       std::fprintf(stderr,
                    "t=%3ds peers %d/%zu connected  sent %6llu pkt/s  recv %7llu pkt/s %7.1f Mbit/s  loss %.3f%%  "
@@ -215,6 +256,7 @@ struct Run {
     s.delay_p50_ms = delay.quantile_us(0.5) / 1e3;
     s.delay_p99_ms = delay.quantile_us(0.99) / 1e3;
     s.delay_max_ms = double(delay.max_us()) / 1e3;
+    if (churn) s.churn = churn->summary();
     return s;
   }
 };
@@ -262,7 +304,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   size_t peers = size_t(run->opt.publishers + run->opt.viewers);
-  run->pool = std::make_unique<PacketPool>(4096 + peers * 2 * UdpSocket::kBatch);
+  run->pool = std::make_unique<PacketPool>(4096 + (peers + size_t(run->opt.churn.at_once)) * 2 * UdpSocket::kBatch);
   run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
                                  run->opt.decrypt, run->opt.media, run->opt.server,
                                  run->tls ? &*run->tls : nullptr});
@@ -295,5 +337,6 @@ int main(int argc, char** argv) {
   Summary s = r.summarize(r.loop.now());
   if (r.opt.json) std::printf("%s\n", to_json(s).c_str());
   else std::printf("%s", to_text(s).c_str());
+  if (s.churn.on && (!s.churn.final_ok || s.churn.unreached || s.churn.churner_failures)) return 1;
   return s.connected == int(peers) ? 0 : 1;
 }

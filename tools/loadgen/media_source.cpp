@@ -14,13 +14,15 @@ void write_probe(MutableBytes payload, const Probe& p) {
   store_be32(payload.data(), kProbeMagic);
   store_be32(payload.data() + 4, uint32_t(p.sent_ns >> 32));
   store_be32(payload.data() + 8, uint32_t(p.sent_ns));
-  store_be32(payload.data() + 12, p.publisher);
+  store_be32(payload.data() + 12, (p.publisher & 0x7fffffffu) | (p.audio ? 0x80000000u : 0));
 }
 
 bool read_probe(Bytes payload, Probe& out) {
   if (payload.size() < kProbeSize || load_be32(payload.data()) != kProbeMagic) return false;
   out.sent_ns = (uint64_t(load_be32(payload.data() + 4)) << 32) | load_be32(payload.data() + 8);
-  out.publisher = load_be32(payload.data() + 12);
+  uint32_t who = load_be32(payload.data() + 12);
+  out.publisher = who & 0x7fffffffu;
+  out.audio = (who & 0x80000000u) != 0;
   return true;
 }
 
@@ -28,10 +30,11 @@ MediaSource::MediaSource(const MediaConfig& c, Instant start)
     : c_(c), start_(start), video_seq_(uint16_t(to_ns(start) & 0x7fff)),
       audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
   if (c_.fps == 0) c_.fps = 30;
+  if (c_.audio_ms == 0) c_.audio_ms = 20;
   // Publishers that join at the audio period (50 joins/s) would otherwise send in lockstep,
   // a burst no set of independent browsers makes: start each stream at its own phase.
   uint64_t h = to_ns(start) * 0x9e3779b97f4a7c15ull;
-  audio_start_ = start + std::chrono::microseconds(int64_t((h >> 20) % 20'000));
+  audio_start_ = start + std::chrono::microseconds(int64_t((h >> 20) % (c_.audio_ms * 1000)));
   video_start_ = start + std::chrono::microseconds(int64_t((h >> 40) % (1'000'000 / c_.fps)));
   next_frame_ = video_start_;
   next_audio_ = audio_start_;
@@ -63,9 +66,9 @@ bool MediaSource::next(Instant now, Outgoing& out) {
   }
   if (c_.audio && now >= next_audio_) {
     out = {false, false, audio_ts_, audio_seq_++, std::max<size_t>(c_.audio_bytes, kProbeSize)};
-    audio_ts_ += 960;
+    audio_ts_ += 48 * c_.audio_ms;
     ++audio_packets_;
-    next_audio_ = audio_start_ + milliseconds(20) * int64_t(audio_packets_);
+    next_audio_ = audio_start_ + milliseconds(c_.audio_ms) * int64_t(audio_packets_);
     return true;
   }
   return false;

@@ -18,7 +18,8 @@ inline constexpr size_t kMaxVideoPayload = 1200;
 
 struct Probe {
   uint64_t sent_ns = 0;  // steady clock, nanoseconds since its epoch
-  uint32_t publisher = 0;
+  uint32_t publisher = 0;  // below 2^31: the top bit of its field says audio
+  bool audio = false;
 };
 
 // Writes a probe at the start of a payload (which must be >= kProbeSize bytes).
@@ -30,6 +31,7 @@ struct MediaConfig {
   uint32_t video_bps = 1'000'000;
   uint32_t fps = 30;
   uint32_t audio_bytes = 80;  // ~32 kbit/s opus
+  uint32_t audio_ms = 20;     // packet interval
   bool video = true, audio = true;
 };
 

@@ -28,10 +28,19 @@ void usage(FILE* f) {
       "  --recv-audio K       audio m-lines per viewer [one per publisher]\n"
       "  --video-kbps K       video bitrate per publisher [1000]\n"
       "  --fps F              video frame rate [30]\n"
+      "  --audio-ms MS        audio packet interval [20]\n"
       "  --no-audio, --no-video\n"
       "  --duration S         seconds of measurement [10]\n"
       "  --settle S           wait from every peer connected to the measurement's start [1]\n"
       "  --join-rate R        joins per second [50]\n"
+      "  --churn K            with --wsb --call N: once the N are connected, K more participants at\n"
+      "                       once join, stay until their media reached all N, then --stay-min..max\n"
+      "                       seconds, and leave, each replaced, for --duration seconds (or --churn-joins);\n"
+      "                       then every one of the N must receive the others afresh (per-participant\n"
+      "                       figures, joins/leaves, offer sizes in the summary)\n"
+      "  --churn-joins J      stop churning after J joins [0: at the end of --duration]\n"
+      "  --stay-min S, --stay-max S  a churner's stay once its media reached everyone [1, 3]\n"
+      "  --reach-timeout S    a churner whose media has not reached everyone by then counts as a miss [30]\n"
       "  --no-decrypt         viewers skip SRTP: count and check sequences from the clear header only\n"
       "                       (no delay figures)\n"
       "  --coalesce-us U      sleep U microseconds between loop iterations so each wake-up reads\n"
@@ -113,6 +122,12 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       else if (a == "--recv-audio") o.recv_audio = int(d);
       else if (a == "--video-kbps") o.media.video_bps = uint32_t(d * 1000);
       else if (a == "--fps") o.media.fps = uint32_t(d);
+      else if (a == "--audio-ms") o.media.audio_ms = uint32_t(d);
+      else if (a == "--churn") o.churn.at_once = int(d);
+      else if (a == "--churn-joins") o.churn.joins = int(d);
+      else if (a == "--stay-min") o.churn.stay_min_s = d;
+      else if (a == "--stay-max") o.churn.stay_max_s = d;
+      else if (a == "--reach-timeout") o.churn.reach_timeout_s = d;
       else if (a == "--duration") o.duration_s = d;
       else if (a == "--settle") o.settle_s = d;
       else if (a == "--coalesce-us") o.coalesce_us = int(d);
@@ -122,6 +137,10 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     }
     std::fprintf(stderr, "umbrella-loadgen: bad argument %s\n", a.c_str());
     usage(stderr);
+    return false;
+  }
+  if (o.churn.at_once > 0 && (!o.wsb || !o.call || !o.media.audio || !o.media.video || !o.decrypt)) {
+    std::fprintf(stderr, "umbrella-loadgen: --churn needs --wsb --call N, audio, video and decryption\n");
     return false;
   }
   if (o.call && o.wsb) o.viewers = 0;  // the participants are the viewers

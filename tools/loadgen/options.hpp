@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "churn.hpp"
 #include "media_source.hpp"
 #include "server_url.hpp"
 
@@ -22,6 +23,7 @@ struct Options {
   int recv_video = -1, recv_audio = -1;  // m-lines per viewer; -1: one per publisher
   bool call = false;               // --call N: N publishers + N viewers, each viewing N-1
   MediaConfig media;
+  ChurnOptions churn;              // --churn K with --wsb --call N
   double duration_s = 10;          // measurement window
   double settle_s = 1;             // from every peer connected to the window's start
   double join_rate = 50;           // joins per second

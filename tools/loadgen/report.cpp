@@ -13,6 +13,67 @@ void median_max(std::vector<double> v, double& median, double& max) {
   max = v.back();
 }
 
+namespace {
+
+std::string clean(const std::string& in) {
+  std::string out;
+  for (char c : in) out += (c == '"' || c == '\\') ? '\'' : (unsigned char)c < 0x20 ? ' ' : c;
+  return out;
+}
+
+std::string churn_text(const ChurnSummary& c) {
+  char b[1024];
+  int n = std::snprintf(b, sizeof b,
+      "churn: %llu joins, %llu leaves (%llu joins+leaves) in %.1f s, %d at once; %llu reached every long-lived "
+      "participant (slowest %.0f ms), %llu never did, %llu churners failed%s%s%s%s\n"
+      "final check: %s\n",
+      (unsigned long long)c.joins, (unsigned long long)c.leaves, (unsigned long long)(c.joins + c.leaves), c.churn_s,
+      c.at_once, (unsigned long long)c.reached, c.reach_max_ms, (unsigned long long)c.unreached,
+      (unsigned long long)c.churner_failures, c.first_unreached.empty() ? "" : "; first: ", c.first_unreached.c_str(),
+      c.first_churner_failure.empty() ? "" : "; first failure: ", c.first_churner_failure.c_str(),
+      c.final_ok ? "every long-lived participant receives everyone" : "FAILED");
+  std::string out(b, size_t(n));
+  for (auto& p : c.participants) {
+    n = std::snprintf(b, sizeof b,
+        "  long-lived %u %s: %s, %zu/%zu announced streams receiving, %d/%d others heard, %d churners missed, "
+        "%llu offers; offer bytes (m-lines) before churn %zu (%zu), max %zu (%zu), last %zu (%zu)%s%s\n",
+        p.index, p.id.c_str(), p.ok ? "ok" : "FAILED", p.receiving, p.announced, p.peers_heard, p.peers_expected,
+        p.missed_churners, (unsigned long long)p.renegotiations, p.baseline_offer_bytes, p.baseline_offer_mlines,
+        p.max_offer_bytes, p.max_offer_mlines, p.last_offer_bytes, p.last_offer_mlines,
+        p.failure.empty() ? "" : ": ", p.failure.c_str());
+    out.append(b, size_t(n));
+  }
+  return out;
+}
+
+std::string churn_json(const ChurnSummary& c) {
+  char b[1024];
+  int n = std::snprintf(b, sizeof b,
+      ",\"churn\":{\"at_once\":%d,\"joins\":%llu,\"leaves\":%llu,\"reached\":%llu,\"unreached\":%llu,"
+      "\"churner_failures\":%llu,\"first_unreached\":\"%s\",\"first_churner_failure\":\"%s\","
+      "\"reach_max_ms\":%.1f,\"churn_s\":%.3f,\"final_ok\":%s,\"participants\":[",
+      c.at_once, (unsigned long long)c.joins, (unsigned long long)c.leaves, (unsigned long long)c.reached,
+      (unsigned long long)c.unreached, (unsigned long long)c.churner_failures, clean(c.first_unreached).c_str(),
+      clean(c.first_churner_failure).c_str(), c.reach_max_ms, c.churn_s, c.final_ok ? "true" : "false");
+  std::string out(b, size_t(n));
+  for (size_t i = 0; i < c.participants.size(); ++i) {
+    const ParticipantFigures& p = c.participants[i];
+    n = std::snprintf(b, sizeof b,
+        "%s{\"index\":%u,\"id\":\"%s\",\"failure\":\"%s\",\"ok\":%s,\"renegotiations\":%llu,\"announced\":%zu,"
+        "\"receiving\":%zu,\"peers_heard\":%d,\"peers_expected\":%d,\"missed_churners\":%d,"
+        "\"baseline_offer_bytes\":%zu,\"baseline_offer_mlines\":%zu,\"max_offer_bytes\":%zu,\"max_offer_mlines\":%zu,"
+        "\"last_offer_bytes\":%zu,\"last_offer_mlines\":%zu}",
+        i ? "," : "", p.index, clean(p.id).c_str(), clean(p.failure).c_str(), p.ok ? "true" : "false",
+        (unsigned long long)p.renegotiations, p.announced, p.receiving, p.peers_heard, p.peers_expected,
+        p.missed_churners, p.baseline_offer_bytes, p.baseline_offer_mlines, p.max_offer_bytes, p.max_offer_mlines,
+        p.last_offer_bytes, p.last_offer_mlines);
+    out.append(b, size_t(n));
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
 std::string to_text(const Summary& s) {
   char b[2048];
   double loss = s.expected ? 100.0 * double(s.lost) / double(s.expected) : 0;
@@ -39,13 +100,13 @@ std::string to_text(const Summary& s) {
                     s.wsb ? "/wsb" : "WHIP/WHEP", s.tls ? "HTTPS" : "HTTP",
                     s.wsb ? (", " + std::to_string(s.renegotiations) + " server offers answered").c_str() : "");
   out.append(b, size_t(n));
+  if (s.churn.on) out += churn_text(s.churn);
   return out;
 }
 
 std::string to_json(const Summary& s) {
   char b[2048];
-  std::string failure;
-  for (char c : s.first_failure) failure += (c == '"' || c == '\\') ? '\'' : (unsigned char)c < 0x20 ? ' ' : c;
+  std::string failure = clean(s.first_failure);
   int n = std::snprintf(b, sizeof b,
       "{\"publishers\":%d,\"viewers\":%d,\"connected\":%d,\"failed\":%d,\"first_failure\":\"%s\",\"pending\":\"%s\","
       "\"decrypted\":%s,\"window_s\":%.3f,\"sent_pps\":%.1f,\"recv_pps\":%.1f,\"recv_mbps\":%.3f,"
@@ -62,7 +123,9 @@ std::string to_json(const Summary& s) {
       (unsigned long long)s.streams_announced, (unsigned long long)s.delay_samples, s.delay_p50_ms, s.delay_p99_ms,
       s.delay_max_ms, s.join_first_packet_p50_ms, s.join_first_packet_max_ms, s.join_connected_p50_ms,
       s.wsb ? "wsb" : "whip", s.tls ? "true" : "false", (unsigned long long)s.renegotiations);
-  return std::string(b, size_t(n));
+  std::string out(b, size_t(n - 1));  // without the closing brace
+  if (s.churn.on) out += churn_json(s.churn);
+  return out + "}";
 }
 
 }  // namespace umbrella::loadgen

@@ -7,6 +7,35 @@
 
 namespace umbrella::loadgen {
 
+// --churn: one long-lived participant at the end (churn.cpp's final check).
+struct ParticipantFigures {
+  uint32_t index = 0;
+  std::string id;            // the server's participant id
+  std::string failure;       // its own failure, if any
+  uint64_t renegotiations = 0;
+  size_t announced = 0;      // streams the last server offer announced
+  size_t receiving = 0;      // of those, received since the final check began
+  int peers_heard = 0, peers_expected = 0;  // other long-lived ones heard (video and audio) then
+  int missed_churners = 0;   // churners whose media never reached it
+  size_t baseline_offer_bytes = 0, baseline_offer_mlines = 0;  // the last offer before churn
+  size_t last_offer_bytes = 0, last_offer_mlines = 0, max_offer_bytes = 0, max_offer_mlines = 0;
+  bool ok = false;
+};
+
+struct ChurnSummary {
+  bool on = false;
+  int at_once = 0;
+  uint64_t joins = 0, leaves = 0;  // churners'
+  uint64_t reached = 0;            // churners whose media reached every long-lived participant
+  uint64_t unreached = 0;          // churners that gave up (reach timeout)
+  uint64_t churner_failures = 0;   // churners that failed (signalling, ICE, DTLS) or did not start
+  std::string first_unreached, first_churner_failure;
+  double reach_max_ms = 0;         // join to its media at every long-lived participant
+  double churn_s = 0;
+  bool final_ok = false;
+  std::vector<ParticipantFigures> participants;
+};
+
 struct Summary {
   int publishers = 0, viewers = 0, connected = 0, failed = 0;
   std::string first_failure;
@@ -22,6 +51,7 @@ struct Summary {
   double delay_p50_ms = 0, delay_p99_ms = 0, delay_max_ms = 0;
   double join_first_packet_p50_ms = 0, join_first_packet_max_ms = 0;  // viewers
   double join_connected_p50_ms = 0;                                   // everyone: HTTP+ICE+DTLS
+  ChurnSummary churn;
 };
 
 // Median and maximum of a list of durations in ms (0, 0 when empty).

@@ -1,5 +1,6 @@
 #include "sim_peer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -104,6 +105,7 @@ void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
     case umbrella_Envelope_joined_tag:
       // As the web app: our own m-lines first (a viewer offers to receive one of each).
     {
+      participant_id_ = env.body.joined.participant_id;
       std::string offer = build_offer(local_);  // make_description() keeps a view of it
       if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_OFFER, offer, 1) || !link_->send(*tx_))
         fail("/wsb: cannot send the offer");
@@ -130,18 +132,63 @@ void SimPeer::on_signal(const umbrella_Envelope& env, Instant now) {
 
 void SimPeer::on_server_offer(const umbrella_SessionDescription& d) {
   ++renegotiations_;
+  std::string_view text = signal::sdp_of(d);
+  size_t mlines = 0;
+  for (size_t at = text.find("\nm="); at != std::string_view::npos; at = text.find("\nm=", at + 1)) ++mlines;
+  offer_sizes_.last_bytes = text.size();
+  offer_sizes_.last_mlines = mlines;
+  offer_sizes_.max_bytes = std::max(offer_sizes_.max_bytes, text.size());
+  offer_sizes_.max_mlines = std::max(offer_sizes_.max_mlines, mlines);
   auto streams = read_offer_streams(std::string(signal::sdp_of(d)));
   auto answer = build_answer(std::string(signal::sdp_of(d)), local_);
   if (!streams || !answer) return fail("/wsb offer: " + (streams ? answer.error() : streams.error()));
   answer_.video_ssrcs = std::move(streams->video_ssrcs);
   answer_.audio_ssrcs = std::move(streams->audio_ssrcs);
   answer_.rtx = std::move(streams->rtx);
+  prune_streams();
   if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision) ||
       !link_->send(*tx_))
     fail("/wsb: cannot send the answer (" + std::to_string(answer->size()) + " bytes of SDP)");
 }
 
 void SimPeer::on_signal_closed(const std::string& why) { fail(why); }
+
+void SimPeer::leave(Instant now) {
+  if (!link_ || link_->closed()) return;
+  signal::reset(*tx_, umbrella_Envelope_leave_tag);
+  link_->send(*tx_);
+  link_->service(now);
+}
+
+void SimPeer::prune_streams() {
+  auto announced = [&](uint32_t ssrc) {
+    auto has = [&](const std::vector<uint32_t>& v) { return std::find(v.begin(), v.end(), ssrc) != v.end(); };
+    return has(answer_.video_ssrcs) || has(answer_.audio_ssrcs);
+  };
+  std::erase_if(streams_, [&](const Stream& s) {
+    if (announced(s.ssrc)) return false;
+    pruned_expected_ += s.tracker.expected();
+    pruned_lost_ += s.tracker.lost();
+    return true;
+  });
+}
+
+size_t SimPeer::announced_receiving_since(Instant t) const {
+  size_t n = 0;
+  for (const auto* list : {&answer_.video_ssrcs, &answer_.audio_ssrcs})
+    for (uint32_t ssrc : *list)
+      for (auto& s : streams_)
+        if (s.ssrc == ssrc && s.last >= t) {
+          ++n;
+          break;
+        }
+  return n;
+}
+
+bool SimPeer::heard_since(uint32_t publisher, Instant t) const {
+  auto it = heard_.find(publisher);
+  return it != heard_.end() && it->second.video >= t && it->second.audio >= t;
+}
 
 void SimPeer::queue(Packet p, const SocketAddress& to) {
   socket_.send(std::move(p), to);
@@ -180,6 +227,7 @@ void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
   if (!transport_ || p.size() == 0) return;
   uint8_t b = p.data()[0];
   if (b >= 128 && b <= 191) {  // RTP/RTCP: counted as the SFU sent it, from the clear header
+    if (ignore_media_) return;
     if (is_rtcp(p.data(), p.size())) {
       ++ctx_.totals.recv_rtcp;
       return;  // read by nobody: not worth decrypting
@@ -194,7 +242,7 @@ void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
         ++ctx_.totals.recv_rtx;
         return;  // without decryption the original sequence number is unreadable
       }
-      return count(ssrc, load_be16(p.data() + 2));
+      return count(ssrc, load_be16(p.data() + 2), now);
     }
   }
   transport_->on_datagram(std::move(p), from, now);  // STUN, DTLS, SRTP to decrypt
@@ -227,20 +275,23 @@ void SimPeer::on_rtp(Packet& p, Instant now) {
     uint64_t d = t > probe.sent_ns ? t - probe.sent_ns : 0;
     ctx_.delay.add(d / 1000);  // microseconds
     ctx_.interval_delay.add(d / 1000);
+    Heard& h = heard_[probe.publisher];
+    (probe.audio ? h.audio : h.video) = now;
   } else {
     ++ctx_.totals.probe_missing;
   }
-  count(ssrc, seq);
+  count(ssrc, seq, now);
 }
 
-void SimPeer::count(uint32_t ssrc, uint16_t seq) {
-  for (auto& [s, tracker] : streams_)
-    if (s == ssrc) {
-      tracker.add(seq);
+void SimPeer::count(uint32_t ssrc, uint16_t seq, Instant now) {
+  for (auto& s : streams_)
+    if (s.ssrc == ssrc) {
+      s.tracker.add(seq);
+      s.last = now;
       return;
     }
-  streams_.push_back({ssrc, SequenceTracker{}});
-  streams_.back().second.add(seq);
+  streams_.push_back({ssrc, SequenceTracker{}, now});
+  streams_.back().tracker.add(seq);
 }
 
 void SimPeer::take_srtp_counters() {
@@ -264,7 +315,7 @@ void SimPeer::send_media(Instant now) {
     size_t len = hs + o.payload_size;
     if (hs == 0 || len + kTagRoom > p.capacity()) return;
     std::memset(p.data() + hs, 0, o.payload_size);
-    write_probe(MutableBytes(p.data() + hs, o.payload_size), Probe{to_ns(now), index_});
+    write_probe(MutableBytes(p.data() + hs, o.payload_size), Probe{to_ns(now), index_, !o.video});
     p.set_size(len);
     if (!transport_->send_rtp(std::move(p))) return;  // encrypted and sent by send_rtp_datagram
   }
@@ -289,14 +340,14 @@ std::optional<Duration> SimPeer::join_to_connected() const {
 }
 
 uint64_t SimPeer::lost() const {
-  uint64_t n = 0;
-  for (auto& [s, t] : streams_) n += t.lost();
+  uint64_t n = pruned_lost_;
+  for (auto& s : streams_) n += s.tracker.lost();
   return n;
 }
 
 uint64_t SimPeer::expected() const {
-  uint64_t n = 0;
-  for (auto& [s, t] : streams_) n += t.expected();
+  uint64_t n = pruned_expected_;
+  for (auto& s : streams_) n += s.tracker.expected();
   return n;
 }
 

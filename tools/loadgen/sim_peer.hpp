@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -92,7 +93,29 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
   uint64_t expected() const;
   size_t streams_receiving() const { return streams_.size(); }
   size_t streams_announced() const { return answer_.video_ssrcs.size() + answer_.audio_ssrcs.size(); }
+  // Of the streams the server's last description announced, those with a packet at or after t.
+  size_t announced_receiving_since(Instant t) const;
   uint32_t renegotiations() const { return renegotiations_; }
+  // /wsb: the id the server gave us in Joined ("" before).
+  const std::string& participant_id() const { return participant_id_; }
+
+  // Churn (main.cpp): a churner drops what it receives unread (cheap, as a muted tab would
+  // be for us); a long-lived peer records, per publisher index read from the payload probe,
+  // when it last received that publisher's video and audio.
+  void set_ignore_media(bool ignore) { ignore_media_ = ignore; }
+  struct Heard {
+    Instant video{}, audio{};
+  };
+  // Both kinds from `publisher` at or after t.
+  bool heard_since(uint32_t publisher, Instant t) const;
+  void forget(uint32_t publisher) { heard_.erase(publisher); }
+  // Sends Leave over /wsb and flushes it; the caller then destroys the peer.
+  void leave(Instant now);
+  // Sizes of the server's offers: the last one and the largest, in bytes and m-lines.
+  struct OfferSizes {
+    size_t last_bytes = 0, max_bytes = 0, last_mlines = 0, max_mlines = 0;
+  };
+  const OfferSizes& offer_sizes() const { return offer_sizes_; }
   // Where a peer that is neither connected nor failed is stuck: "signalling", "ice" or "dtls".
   const char* stage() const {
     return !transport_ ? "signalling" : !transport_->remote_address() ? "ice" : "dtls";
@@ -120,7 +143,9 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
 
   void handle(Packet& p, const SocketAddress& from, Instant now);
   // Counts the packet in a stream; seq is the clear header's, or RTX's original one.
-  void count(uint32_t ssrc, uint16_t seq);
+  void count(uint32_t ssrc, uint16_t seq, Instant now);
+  // Drops the trackers of streams no longer announced (their loss figures are kept).
+  void prune_streams();
   // An RTX ssrc becomes its media ssrc (true); others stay.
   bool to_media_ssrc(uint32_t& ssrc) const;
   void take_srtp_counters();
@@ -143,7 +168,17 @@ class SimPeer final : SignalLink::Handler, rtc::DatagramSink, rtc::TransportList
   std::unique_ptr<rtc::Transport> transport_;
   uint64_t srtp_failed_seen_ = 0, srtp_replayed_seen_ = 0;  // transport counters already in Totals
   std::optional<MediaSource> source_;
-  std::vector<std::pair<uint32_t, SequenceTracker>> streams_;
+  struct Stream {
+    uint32_t ssrc;
+    SequenceTracker tracker;
+    Instant last;  // the latest packet
+  };
+  std::vector<Stream> streams_;
+  uint64_t pruned_expected_ = 0, pruned_lost_ = 0;  // of streams dropped by prune_streams()
+  std::string participant_id_;
+  bool ignore_media_ = false;
+  std::unordered_map<uint32_t, Heard> heard_;  // by publisher index, unless ignore_media_
+  OfferSizes offer_sizes_;
   Instant joined_{}, connected_at_{}, first_packet_at_{};
   std::string failure_;
   bool dirty_ = false;  // listed in ctx_.dirty

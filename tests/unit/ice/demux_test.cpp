@@ -27,15 +27,18 @@ TEST_CASE("demux: RFC 7983 first-byte ranges") {
 }
 
 TEST_CASE("demux: binding requests route by the local ufrag, the rest by address") {
+  // The route's ufrag is a view into the packet: the packets outlive the checks.
   auto route_of = [](const std::vector<uint8_t>& packet) {
     auto msg = stun::parse(packet);
     REQUIRE(msg.ok());
     return route_stun(*msg);
   };
-  auto r = route_of(make_check("srvU:cliU", "pw"));
+  auto check = make_check("srvU:cliU", "pw");
+  auto r = route_of(check);
   CHECK(r.by_ufrag);
   CHECK(r.ufrag == "srvU");
-  auto no_colon = route_of(make_check("srvU", "pw"));
+  auto check_no_colon = make_check("srvU", "pw");
+  auto no_colon = route_of(check_no_colon);
   CHECK(no_colon.by_ufrag);
   CHECK_FALSE(no_colon.ufrag);
   auto empty_local = route_of(make_check(":cliU", "pw"));

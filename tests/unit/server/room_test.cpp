@@ -92,4 +92,45 @@ TEST_CASE("rooms: an undecodable frame is answered with an error and the connect
   CHECK_FALSE(alice.id.empty());
 }
 
+TEST_CASE("rooms: a publisher over the room's track bound is refused and the room goes on") {
+  // 24 people with camera and microphone fill a room (sdp::kMaxTracksPerRoom = 48); the 25th
+  // is refused at publish time. It must not break anyone's signalling: no offer is ever built
+  // for a participant whose own offer was refused (issue 12's soak found that).
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  w.sites = {&site};
+  std::vector<std::unique_ptr<Client>> people;
+  for (int i = 0; i < 25; ++i) {
+    people.push_back(std::make_unique<Client>(w.net, w.clock, "192.0.2." + std::to_string(i + 1), "peer" + std::to_string(i)));
+    w.clients.push_back(people.back().get());
+  }
+  for (int i = 0; i < 24; ++i) {
+    people[i]->open(site);
+    people[i]->join("r");
+    w.settle();
+    people[i]->publish();
+    w.settle();
+  }
+  REQUIRE(w.run_until([&] { return people[23]->connected(); }));
+  Client& late = *people[24];
+  late.open(site);
+  late.join("r");
+  w.settle();
+  late.publish();
+  w.settle();
+  CHECK(site.conference.counters().tracks_refused == 1);
+  CHECK(late.count(umbrella_Envelope_error_tag) == 1);
+  CHECK_FALSE(late.channel.closed);  // refused, not thrown out: it may retry when there is room
+  // Someone leaves and the rest renegotiate; the refused participant gets no broken offer.
+  people[0]->leave();
+  w.settle();
+  CHECK(site.conference.counters().description_failed == 0);
+  CHECK(late.offers_received == 0);
+  // Now there is room: the same participant publishes.
+  late.publish();
+  REQUIRE(w.run_until([&] { return late.connected(); }));
+  CHECK(site.conference.counters().tracks_refused == 1);
+  CHECK(site.conference.counters().description_failed == 0);
+}
+
 }  // namespace umbrella::server::test

@@ -20,6 +20,7 @@
 #include "media/media_plane.hpp"
 #include "rtc/call_pair.hpp"
 #include "rtc/transport.hpp"
+#include "sdp/limits.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/build.hpp"
@@ -206,7 +207,7 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
   // --- SDP, as a browser would do it
   std::string offer(bool receive_only = false) {
     auto o = sdp::make_offer({}, sending_, local_transport());
-    REQUIRE(o.ok());
+    REQUIRE_MESSAGE(o.ok(), (o.ok() ? std::string() : o.error()));
     o->ice_lite = false;
     if (receive_only)
       for (auto& m : o->media) {
@@ -251,8 +252,11 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
     REQUIRE(o.ok());
     sdp::AnswerOptions options;  // receive what the SFU sends; keep sending ours
     for (auto& t : sending_) options.per_mid[t.mid] = {sdp::Direction::kSendOnly, t};
+    // A browser, not the SFU: the SFU's bounds on what one participant publishes do not apply.
+    options.max_media_sections = sdp::kMaxMediaSections;
+    options.max_published_tracks = sdp::kMaxMediaSections;
     auto a = sdp::answer_offer(*o, local_transport(), options);
-    REQUIRE(a.ok());
+    REQUIRE_MESSAGE(a.ok(), (a.ok() ? std::string() : a.error()));
     negotiated_ = sdp::negotiated_state(*o, *a);
     return sdp::build(*a);
   }

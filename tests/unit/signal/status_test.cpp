@@ -110,16 +110,14 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"counters\":{}}");
 }
 
-TEST_CASE("status: enums by their short lower-case name, 'unknown' outside the enum") {
+TEST_CASE("status: enums by their short lower-case name") {
   StatusSnapshot s;
   s.trunks.push_back({"u", umbrella_TrunkState_State_STATE_RETRYING, "refused", ""});
-  s.trunks.push_back({"v", static_cast<umbrella_TrunkState_State>(99), "", ""});
   ClientSnapshot c;
   c.forwarded.push_back({"t", umbrella_MediaKind_MEDIA_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0});
   s.clients.push_back(c);
   std::string json = to_json(s);
   CHECK(json.find("\"state\":\"retrying\"") != std::string::npos);
-  CHECK(json.find("\"state\":\"unknown\"") != std::string::npos);
   CHECK(json.find("\"kind\":\"unspecified\"") != std::string::npos);
   CHECK(json.find("\"published\":[],\"forwarded\":[{") != std::string::npos);
 }

@@ -17,7 +17,8 @@
 #endif
 #endif
 #ifdef UMBRELLA_ASAN
-#include <sanitizer/allocator_interface.h>
+// libasan exports it; GCC ships no sanitizer/allocator_interface.h to declare it.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include "tls/certificate.hpp"
