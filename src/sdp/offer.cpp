@@ -195,6 +195,17 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
   if (auto e = check_tracks(tracks); !e.empty()) return Err{e};
   const Capabilities& caps = detail::capabilities_of(local);
   Numbering numbers(state);
+  // What new m-lines number their codecs after: the negotiated ones and those this offer
+  // adds, so a fresh session with many tracks (a viewer joining a full room) reuses one set
+  // of payload types instead of running out of the 61 dynamic ones after a few m-lines.
+  NegotiatedState numbered = state;
+  auto numbered_like = [&](const MediaSection& m) {
+    NegotiatedMedia n;
+    n.mid = m.mid;
+    n.kind = m.kind;
+    n.codecs = m.codecs;
+    numbered.media.push_back(std::move(n));
+  };
   SessionDescription offer = detail::base_description(local);
   offer.extmap_allow_mixed = state.extmap_allow_mixed;
   Group bundle{"BUNDLE", {}};
@@ -211,7 +222,8 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
       m = data_line(n, local);
     } else if (track && !sends(n.direction) && !receives(n.direction)) {
       m.proto = n.proto;  // an inactive m-line gets a track again: full codecs as if new
-      if (auto e = fill_send_line(m, *track, caps, state, numbers); !e.empty()) return Err{e};
+      if (auto e = fill_send_line(m, *track, caps, numbered, numbers); !e.empty()) return Err{e};
+      numbered_like(m);
     } else {
       m.kind = n.kind;
       m.media = std::string(to_string(n.kind));
@@ -238,7 +250,8 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     if (state.find(t.mid)) continue;
     if (offer.media.size() >= kMaxMediaSections) return Err{std::string("too many m-lines")};
     MediaSection m;
-    if (auto e = fill_send_line(m, t, caps, state, numbers); !e.empty()) return Err{e};
+    if (auto e = fill_send_line(m, t, caps, numbered, numbers); !e.empty()) return Err{e};
+    numbered_like(m);
     detail::add_transport(m, local, Setup::kActpass);
     bundle.mids.push_back(m.mid);
     offer.media.push_back(std::move(m));

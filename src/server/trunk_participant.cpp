@@ -3,6 +3,7 @@
 #include "server/trunk_participant.hpp"
 
 #include "core/log.hpp"
+#include "sdp/text.hpp"
 #include "server/trunk_hub.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -94,6 +95,11 @@ void TrunkParticipant::accept(const umbrella_Join& join, const std::string& secr
 
 void TrunkParticipant::on_joined(const umbrella_Joined& j) {
   const std::string& site = rooms_.site_id();
+  if (j.site_id[0] == 0 || site == j.site_id) {  // as the accepting side refuses such a Join
+    LOG_WARN("trunk", "the far SFU answered as ", j.site_id[0] ? "this SFU" : "an unnamed SFU", "; closing the trunk");
+    close(j.site_id[0] ? "the trunk would link " + site + " to itself" : std::string("far SFU without a site id"));
+    return;
+  }
   far_site_ = j.site_id;
   if (TrunkParticipant* o = hub_.linked_to(far_site_, this)) {  // the far side dialled us too
     if (site < far_site_) {
@@ -166,6 +172,13 @@ void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
 }
 
 void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
+  // Its ids go into every local session's SDP (a=msid): one that is not an SDP token would
+  // make every offer in the room unbuildable and close those sessions.
+  if (!sdp::detail::is_token(t.track_id) || !sdp::detail::is_token(t.participant_id)) {
+    ++rooms_.signal_counters().unexpected;
+    LOG_WARN("trunk", "ignored a track from ", far_site_, " without a valid track or participant id");
+    return;
+  }
   if (rooms_.site_id() == t.origin_site || rooms_.find_track(t.track_id, this)) return;
   for (auto& a : far_tracks_)
     if (a.track_id == t.track_id) return;

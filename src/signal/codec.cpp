@@ -4,8 +4,41 @@
 #include <pb_encode.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace umbrella::signal {
+namespace {
+// nanopb stores whatever number arrived in an enum field; a value outside the enum's range
+// is undefined behaviour to load as the enum, so it is checked here as a plain int.
+template <typename E>
+bool in_range(const E& field, E min, E max) {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &field, sizeof v);
+  return v >= int(min) && v <= int(max);
+}
+
+bool enums_in_range(const umbrella_Envelope& e) {
+  switch (e.which_body) {
+    case umbrella_Envelope_join_tag:
+      return in_range(e.body.join.role, _umbrella_Role_MIN, _umbrella_Role_MAX);
+    case umbrella_Envelope_description_tag:
+      return in_range(e.body.description.type, _umbrella_SessionDescription_Type_MIN,
+                      _umbrella_SessionDescription_Type_MAX);
+    case umbrella_Envelope_track_added_tag:
+      return in_range(e.body.track_added.track.kind, _umbrella_MediaKind_MIN, _umbrella_MediaKind_MAX);
+    case umbrella_Envelope_error_tag:
+      return in_range(e.body.error.code, _umbrella_Error_Code_MIN, _umbrella_Error_Code_MAX);
+    case umbrella_Envelope_trunks_tag:
+      for (pb_size_t i = 0; i < e.body.trunks.trunks_count; ++i)
+        if (!in_range(e.body.trunks.trunks[i].state, _umbrella_TrunkState_State_MIN, _umbrella_TrunkState_State_MAX))
+          return false;
+      return true;
+    default:
+      return true;
+  }
+}
+}  // namespace
 
 Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
   pb_istream_t in = pb_istream_from_buffer(frame.data(), frame.size());
@@ -22,6 +55,7 @@ Result<bool, DecodeError> decode(Bytes frame, umbrella_Envelope& out) {
     if (p < begin || p > end || end - p < out.body.description.sdp.size)
       return Err<DecodeError>{DecodeError{"sdp is not a string"}};
   }
+  if (!enums_in_range(out)) return Err<DecodeError>{DecodeError{"enum value out of range"}};
   return true;
 }
 

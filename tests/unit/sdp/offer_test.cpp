@@ -141,6 +141,33 @@ TEST_CASE("offer: keeps existing m-lines and appends new sendonly tracks") {
   CHECK(v3.rids.empty());
 }
 
+TEST_CASE("offer: a fresh session with a full room's tracks reuses one set of payload types") {
+  // A viewer whose own offer had no audio/video m-line joins a room at the track bound:
+  // every new m-line numbers its codecs like the first one of its kind (no running out).
+  std::vector<OutgoingTrack> tracks;
+  for (uint32_t i = 0; i < kMaxTracksPerRoom; ++i) {
+    OutgoingTrack t = video_track("t" + std::to_string(i), 1000 + 2 * i);
+    if (i % 3 == 0) {
+      t.kind = MediaKind::kAudio;
+      t.rtx_ssrc.reset();
+    }
+    tracks.push_back(std::move(t));
+  }
+  auto r = make_offer({}, tracks, server_transport());
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error()));
+  REQUIRE(r->media.size() == kMaxTracksPerRoom);
+  check_numbering(*r);
+  const MediaSection& first_video = r->media[1];
+  for (const auto& m : r->media) {
+    INFO(m.mid);
+    const MediaSection& like = m.kind == MediaKind::kAudio ? r->media[0] : first_video;
+    REQUIRE(m.codecs.size() == like.codecs.size());
+    for (size_t i = 0; i < m.codecs.size(); ++i) CHECK(m.codecs[i].pt == like.codecs[i].pt);
+  }
+  // And the text parses back (it is what the viewer receives).
+  CHECK(parse(build(*r)).ok());
+}
+
 TEST_CASE("offer: removed tracks go inactive, and a mid can be recycled") {
   auto first = make_offer(chrome_state(), {video_track("3", 5000)}, server_transport());
   REQUIRE(first.ok());

@@ -238,11 +238,23 @@ TEST_CASE("signal: garbage is refused, unknown fields are skipped") {
       {0x0a, 0x02, 0x0a, 0x7f},  // nested string longer than its message
       {0x28, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},  // varint > 10 bytes
       {0x00},                    // field number 0
+      // Enum values outside their enum (loading them would be undefined behaviour):
+      {0x0a, 0x03, 0x18, 0xfa, 0x01},        // Join.role 250
+      {0x0a, 0x02, 0x18, 0x03},              // Join.role 3
+      {0x22, 0x02, 0x08, 0x02},              // SessionDescription.type 2
+      {0x22, 0x0b, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},  // type -1
+      {0x72, 0x04, 0x0a, 0x02, 0x10, 0x07},  // TrackAdded.track.kind 7
+      {0x82, 0x01, 0x02, 0x08, 0x09},        // Error.code 9
+      {0xb2, 0x01, 0x04, 0x0a, 0x02, 0x10, 0x04},  // Trunks.trunks[0].state 4
   };
   for (const auto& b : bad) {
     INFO("frame size " << b.size());
     CHECK_FALSE(decode(b, *env).ok());
   }
+  // The largest value of each is fine.
+  const std::vector<uint8_t> trunk_join = {0x0a, 0x02, 0x18, 0x02};
+  REQUIRE(decode(trunk_join, *env).ok());
+  CHECK(env->body.join.role == umbrella_Role_ROLE_TRUNK);
   // Field 99 (unknown, varint) then a Ping: proto3 readers skip what they do not know.
   const std::vector<uint8_t> unknown = {0x98, 0x06, 0x01, 0x2a, 0x02, 0x08, 0x05};
   REQUIRE(decode(unknown, *env).ok());
