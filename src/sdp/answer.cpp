@@ -13,17 +13,6 @@ namespace {
 
 using detail::iequals;
 
-MediaSection rejected(const MediaSection& offered) {
-  MediaSection m;
-  m.kind = offered.kind;
-  m.media = offered.media;
-  m.port = 0;
-  m.proto = offered.proto;
-  m.formats = offered.formats.empty() ? std::vector<std::string>{"0"} : offered.formats;
-  m.mid = offered.mid;
-  return m;
-}
-
 // Feedback both sides do, in the offer's order (per-codec lines plus rtcp-fb:*).
 std::vector<RtcpFb> common_feedback(const MediaSection& offered, const Codec& c, const CodecCapability& cap) {
   std::vector<RtcpFb> out;
@@ -122,28 +111,6 @@ std::optional<MediaSection> accept_rtp(const MediaSection& offered, const Capabi
   return m;
 }
 
-std::optional<MediaSection> accept_data(const MediaSection& offered, const LocalTransport& local) {
-  if (offered.kind != MediaKind::kApplication || !is_sctp(offered.proto) || offered.formats.empty())
-    return std::nullopt;
-  MediaSection m;
-  m.kind = offered.kind;
-  m.media = offered.media;
-  m.proto = offered.proto;
-  m.mid = offered.mid;
-  if (offered.proto == "DTLS/SCTP") {
-    // Pre-RFC 8841 syntax (aiortc 1.4 and old browsers): port in the format list + sctpmap.
-    std::string port = std::to_string(local.sctp_port);
-    m.formats = {port};
-    m.other_attributes.push_back({"sctpmap", port + " webrtc-datachannel 65535", true});
-  } else {
-    if (offered.formats[0] != "webrtc-datachannel") return std::nullopt;
-    m.formats = {"webrtc-datachannel"};
-    m.sctp_port = local.sctp_port;
-  }
-  m.max_message_size = local.max_message_size;
-  return m;
-}
-
 std::string check_offer(const SessionDescription& offer, const AnswerOptions& options) {
   if (offer.media.empty()) return "offer has no m-lines";
   if (offer.media.size() > options.max_media_sections)
@@ -151,18 +118,21 @@ std::string check_offer(const SessionDescription& offer, const AnswerOptions& op
            std::to_string(options.max_media_sections);
   size_t publishing = 0;
   for (const auto& m : offer.media)
-    if (m.port != 0 && (m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo) &&
+    if (!is_rejected(offer, m) && (m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo) &&
         sends(m.direction))
       ++publishing;
   if (publishing > options.max_published_tracks)
     return "offer publishes " + std::to_string(publishing) + " tracks; a participant may publish at most " +
            std::to_string(options.max_published_tracks);
   for (const auto& m : offer.media)
-    if (m.port != 0 && m.mid.empty()) return "offer m-line without a=mid (unified plan required)";
+    if (!is_rejected(offer, m) && m.mid.empty()) return "offer m-line without a=mid (unified plan required)";
   return {};
 }
 
-std::string check_transport(const SessionDescription& offer, const MediaSection& m) {
+// The ICE/DTLS attributes that apply to an accepted m-line: its own, or for a bundle-only
+// line those of the offerer's BUNDLE tag (RFC 8843 7.2).
+std::string check_transport(const SessionDescription& offer, const MediaSection& offered) {
+  const MediaSection& m = transport_line(offer, offered);
   if (effective_ice_ufrag(offer, m).empty() || effective_ice_pwd(offer, m).empty())
     return "offer m-line " + m.mid + " has no ice-ufrag/ice-pwd";
   if (!effective_fingerprint(offer, m)) return "offer m-line " + m.mid + " has no fingerprint";
@@ -183,7 +153,6 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
 
   SessionDescription answer = detail::base_description(local);
   answer.extmap_allow_mixed = offer.extmap_allow_mixed;
-  bool have_data = false;
   std::vector<std::string> accepted_mids;
   // In one BUNDLE transport an extension id means one URI (RFC 8843 9.1). Some offerers
   // (aiortc 1.4) reuse an id for different URIs across m-lines and then parse every packet
@@ -195,15 +164,10 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
                        ? std::find(offered_bundle->mids.begin(), offered_bundle->mids.end(), offered.mid) !=
                              offered_bundle->mids.end()
                        : accepted_mids.empty();
+    // A bundle-only m-line (port 0 inside the offer's BUNDLE group) is accepted like any
+    // other. Data channels are refused (port 0, JSEP 5.3.1) until the SFU serves SCTP.
     std::optional<MediaSection> m;
-    if (offered.port != 0 && bundled) {
-      if (offered.kind == MediaKind::kApplication && !have_data) {
-        m = accept_data(offered, local);
-        have_data = m.has_value();
-      } else {
-        m = accept_rtp(offered, caps, options);
-      }
-    }
+    if (!is_rejected(offer, offered) && bundled) m = accept_rtp(offered, caps, options);
     if (m) {
       std::erase_if(m->extmaps, [&](const Extmap& e) {
         auto [it, inserted] = bundle_extension_ids.emplace(e.id, e.uri);
@@ -214,7 +178,8 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
       accepted_mids.push_back(m->mid);
       answer.media.push_back(std::move(*m));
     } else {
-      answer.media.push_back(rejected(offered));
+      answer.media.push_back(detail::rejected_media(offered.kind, offered.media, offered.proto, offered.formats,
+                                                    offered.mid, local, Setup::kPassive));
     }
   }
   if (accepted_mids.empty()) return Err{std::string("no acceptable m-line in offer")};

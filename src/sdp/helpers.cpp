@@ -1,5 +1,7 @@
 #include "sdp/helpers.hpp"
 
+#include <algorithm>
+
 #include "sdp/text.hpp"
 
 namespace umbrella::sdp {
@@ -52,6 +54,33 @@ const MediaSection* find_media(const SessionDescription& s, std::string_view mid
 const Group* find_group(const SessionDescription& s, std::string_view semantics) {
   for (const auto& g : s.groups) if (iequals(g.semantics, semantics)) return &g;
   return nullptr;
+}
+
+bool in_bundle_group(const SessionDescription& s, std::string_view mid) {
+  const Group* g = find_group(s, "BUNDLE");
+  return g && !mid.empty() && std::find(g->mids.begin(), g->mids.end(), mid) != g->mids.end();
+}
+
+bool is_bundle_only(const MediaSection& m) {
+  return std::any_of(m.other_attributes.begin(), m.other_attributes.end(),
+                     [](const Attribute& a) { return a.name == "bundle-only"; });
+}
+
+bool is_rejected(const SessionDescription& s, const MediaSection& m) {
+  if (m.port != 0 || !in_bundle_group(s, m.mid)) return m.port == 0;
+  // Bundled at port 0: live only while the group has a tag with a port to share.
+  const Group* g = find_group(s, "BUNDLE");
+  return std::none_of(g->mids.begin(), g->mids.end(), [&](const std::string& mid) {
+    const MediaSection* t = find_media(s, mid);
+    return t && t->port != 0;
+  });
+}
+
+const MediaSection& transport_line(const SessionDescription& s, const MediaSection& m) {
+  if (m.port != 0 || !in_bundle_group(s, m.mid)) return m;
+  for (const auto& mid : find_group(s, "BUNDLE")->mids)
+    if (const MediaSection* t = find_media(s, mid); t && t->port != 0) return *t;
+  return m;
 }
 
 void set_codecs(MediaSection& m, std::vector<Codec> codecs) {

@@ -25,6 +25,17 @@ const MediaSection* find_media(const SessionDescription& s, std::string_view mid
 // The first group with these semantics ("BUNDLE"), or null.
 const Group* find_group(const SessionDescription& s, std::string_view semantics);
 
+// BUNDLE (RFC 8843): whether `mid` is in the description's BUNDLE group, whether the
+// m-line carries a=bundle-only, and whether it is rejected. Port 0 rejects an m-line
+// unless it sits in the BUNDLE group (an offer's "m=video 0 ... a=bundle-only" line, or an
+// answer's bundled line): a rejected m-line is never listed in the group (RFC 8843 7.3.3, 7.5.3).
+bool in_bundle_group(const SessionDescription& s, std::string_view mid);
+bool is_bundle_only(const MediaSection& m);
+bool is_rejected(const SessionDescription& s, const MediaSection& m);
+// The m-line whose ICE/DTLS attributes apply to `m`: for a bundled line at port 0 the
+// BUNDLE tag (the group's first m-line with a port, RFC 8843 7.2), else `m` itself.
+const MediaSection& transport_line(const SessionDescription& s, const MediaSection& m);
+
 // Replaces the codecs and rewrites the m= format list to match.
 void set_codecs(MediaSection& m, std::vector<Codec> codecs);
 

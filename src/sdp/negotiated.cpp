@@ -9,20 +9,18 @@
 namespace umbrella::sdp {
 namespace {
 
-NegotiatedMedia describe(const MediaSection& m) {
+NegotiatedMedia describe(const SessionDescription& s, const MediaSection& m) {
   NegotiatedMedia n;
   n.mid = m.mid;
   n.kind = m.kind;
   n.media = m.media;
   n.proto = m.proto;
-  n.rejected = m.port == 0;
+  n.rejected = is_rejected(s, m);
   n.formats = m.formats;
   n.rtcp_rsize = m.rtcp_rsize;
   if (!n.rejected) {
     n.codecs = m.codecs;
     n.extmaps = m.extmaps;
-    n.sctp_port = m.sctp_port;
-    n.max_message_size = m.max_message_size;
   }
   return n;
 }
@@ -54,26 +52,16 @@ std::string check_answer_codecs(const MediaSection& offered, const MediaSection&
   return {};
 }
 
-// The SCTP port of a data m-line: a=sctp-port, or the legacy "DTLS/SCTP <port>" format.
-std::optional<uint16_t> sctp_port_of(const MediaSection& m) {
-  if (m.sctp_port) return m.sctp_port;
-  if (m.proto == "DTLS/SCTP" && !m.formats.empty()) return detail::parse_uint<uint16_t>(m.formats[0]);
-  return std::nullopt;
-}
-
 }  // namespace
 
-NegotiatedState negotiated_state(const SessionDescription& remote_offer, const SessionDescription& local_answer) {
+NegotiatedState negotiated_state(const SessionDescription& /*remote_offer*/, const SessionDescription& local_answer) {
   NegotiatedState state;
   state.extmap_allow_mixed = local_answer.extmap_allow_mixed;
   for (const auto& m : local_answer.media) {
-    NegotiatedMedia n = describe(m);
+    NegotiatedMedia n = describe(local_answer, m);
     n.direction = n.rejected ? Direction::kInactive : m.direction;
     if (n.direction == Direction::kUnspecified) n.direction = Direction::kSendRecv;
     if (!n.rejected) n.recv_rids = rids_with(m, RidDirection::kRecv);
-    const MediaSection* offered = find_media(remote_offer, m.mid);
-    n.sctp_port = offered && !n.rejected ? sctp_port_of(*offered) : std::nullopt;
-    n.max_message_size = offered && !n.rejected ? offered->max_message_size : std::nullopt;
     state.media.push_back(std::move(n));
   }
   return state;
@@ -88,8 +76,9 @@ std::optional<std::string> bundle_tag(const SessionDescription& s) {
 }
 
 std::optional<RemoteTransport> remote_transport(const SessionDescription& remote, std::string_view mid) {
-  const MediaSection* m = find_media(remote, mid);
-  if (!m) return std::nullopt;
+  const MediaSection* line = find_media(remote, mid);
+  if (!line) return std::nullopt;
+  const MediaSection* m = &transport_line(remote, *line);  // a bundle-only line: the tag's
   const Fingerprint* fp = effective_fingerprint(remote, *m);
   RemoteTransport t;
   t.ice_ufrag = std::string(effective_ice_ufrag(remote, *m));
@@ -112,8 +101,10 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
     const MediaSection& a = answer.media[i];
     if (o.mid != a.mid) return Err{"answer m-line " + std::to_string(i) + " mid differs from offer"};
     if (o.media != a.media) return Err{"answer m-line " + a.mid + " media type differs from offer"};
-    NegotiatedMedia n = describe(o);
-    n.rejected = o.port == 0 || a.port == 0;
+    NegotiatedMedia n = describe(offer, o);
+    // A line the answerer bundles may carry port 0 (RFC 8843 7.3.1); it is rejected only
+    // when it is also left out of the answer's BUNDLE group.
+    n.rejected = n.rejected || is_rejected(answer, a);
     if (n.rejected) {
       n.codecs.clear();
       n.extmaps.clear();
@@ -122,10 +113,11 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
       continue;
     }
     if (a.proto != o.proto) return Err{"answer m-line " + a.mid + " proto differs from offer"};
-    if (effective_ice_ufrag(answer, a).empty() || effective_ice_pwd(answer, a).empty() ||
-        !effective_fingerprint(answer, a))
+    const MediaSection& t = transport_line(answer, a);
+    if (effective_ice_ufrag(answer, t).empty() || effective_ice_pwd(answer, t).empty() ||
+        !effective_fingerprint(answer, t))
       return Err{"answer m-line " + a.mid + " lacks ICE or DTLS parameters"};
-    Setup setup = effective_setup(answer, a);
+    Setup setup = effective_setup(answer, t);
     if (setup == Setup::kActpass || setup == Setup::kHoldconn)
       return Err{"answer m-line " + a.mid + " has an invalid setup role"};
     have_transport = true;
@@ -142,8 +134,7 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
       }
       n.rtcp_rsize = o.rtcp_rsize && a.rtcp_rsize;
     } else {
-      n.sctp_port = sctp_port_of(a);
-      n.max_message_size = a.max_message_size;
+      return Err{"answer m-line " + a.mid + " is neither audio nor video; the SFU offers no other media"};
     }
     // The SFU's direction: what it offered, limited by what the answerer accepted.
     n.direction = make_direction(sends(o.direction) && receives(a.direction), receives(o.direction) && sends(a.direction));

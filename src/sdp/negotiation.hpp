@@ -25,8 +25,6 @@ struct LocalTransport {
   std::vector<Candidate> candidates;   // host candidates; see host_candidates()
   std::string session_id = "1";        // o= line: stable per peer connection
   uint64_t session_version = 1;        // o= line: bump on every new description
-  uint16_t sctp_port = 5000;
-  uint64_t max_message_size = 262144;
   const Capabilities* capabilities = nullptr;  // null: default_capabilities()
 };
 
@@ -67,9 +65,7 @@ struct NegotiatedMedia {
   Direction direction = Direction::kInactive;  // what the SFU does: sendonly = SFU sends
   std::vector<Codec> codecs;                   // negotiated payload types, RTX included
   std::vector<Extmap> extmaps;                 // negotiated extension ids
-  std::vector<std::string> formats;            // the m= format list (data channel: as written)
-  std::optional<uint16_t> sctp_port;           // the remote's SCTP port (data channel)
-  std::optional<uint64_t> max_message_size;    // the remote's limit
+  std::vector<std::string> formats;            // the m= format list as written
   std::vector<std::string> recv_rids;          // simulcast rids the remote sends to us
   bool rtcp_rsize = false;
 
@@ -86,11 +82,12 @@ struct NegotiatedState {
 
 // Answers a remote offer: ice-lite, setup:passive, BUNDLE of the accepted mids, codecs and
 // extensions intersected with ours (offerer's payload types, ids and order), direction per
-// options, unsupported m-lines rejected (port 0), data channel accepted on sctp-port.
+// options. Bundle-only m-lines (port 0 + a=bundle-only in the offer's BUNDLE group, RFC 8843)
+// are answered like the others; unsupported m-lines, data channels included (the SFU has no
+// SCTP), are rejected (port 0, with c= and transport attributes so every stack parses them).
 Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
                                                      const AnswerOptions& options = {});
-// The negotiated state after answer_offer(): codecs, ids and direction from the SFU's answer,
-// the remote's SCTP port and message size from its offer.
+// The negotiated state after answer_offer(): codecs, ids and direction from the SFU's answer.
 NegotiatedState negotiated_state(const SessionDescription& remote_offer, const SessionDescription& local_answer);
 
 // Server-initiated renegotiation: keeps every m-line of `state` in order with its payload
@@ -132,10 +129,10 @@ struct RemoteTransport {
   std::vector<Candidate> candidates;
   bool ice_lite = false;
 };
-// The first mid of the BUNDLE group whose m-line is not rejected (the "BUNDLE tag").
+// The first mid of the BUNDLE group whose m-line has a port (the "BUNDLE tag").
 std::optional<std::string> bundle_tag(const SessionDescription& s);
-// The effective transport parameters of m-line `mid` of a remote description. Use the
-// BUNDLE tag of the answer: remote_transport(remote, *bundle_tag(answer)).
+// The effective transport parameters of m-line `mid` of a remote description (a bundled
+// line without its own: the remote's BUNDLE tag's). Use the BUNDLE tag of the answer: remote_transport(remote, *bundle_tag(answer)).
 std::optional<RemoteTransport> remote_transport(const SessionDescription& remote, std::string_view mid);
 
 }  // namespace umbrella::sdp

@@ -1,6 +1,7 @@
 #include "sdp/negotiation_common.hpp"
 
 #include "sdp/helpers.hpp"
+#include "sdp/names.hpp"
 #include "sdp/text.hpp"
 
 namespace umbrella::sdp::detail {
@@ -51,6 +52,24 @@ void add_transport(MediaSection& m, const LocalTransport& local, Setup setup) {
   }
   m.connection = c;
   m.rtcp_mux = m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo;
+}
+
+MediaSection rejected_media(MediaKind kind, const std::string& media, const std::string& proto,
+                            const std::vector<std::string>& formats, const std::string& mid,
+                            const LocalTransport& local, Setup setup) {
+  MediaSection m;
+  m.kind = kind;
+  m.media = media.empty() ? std::string(to_string(kind)) : media;
+  m.port = 0;
+  m.proto = proto.empty() ? "UDP/TLS/RTP/SAVPF" : proto;
+  m.formats = formats.empty() ? std::vector<std::string>{"0"} : formats;
+  m.connection = Connection{};  // IN IP4 0.0.0.0
+  m.mid = mid;
+  m.ice_ufrag = local.ice_ufrag;
+  m.ice_pwd = local.ice_pwd;
+  m.fingerprint = local.fingerprint;
+  m.setup = setup;
+  return m;
 }
 
 void add_track(MediaSection& m, const OutgoingTrack& track) {

@@ -147,35 +147,6 @@ std::vector<Codec> minimal_codecs(const std::vector<Codec>& negotiated) {
   return negotiated;
 }
 
-MediaSection rejected_line(const NegotiatedMedia& n) {
-  MediaSection m;
-  m.kind = n.kind;
-  m.media = n.media.empty() ? std::string(to_string(n.kind)) : n.media;
-  m.port = 0;
-  m.proto = n.proto;
-  m.formats = n.formats.empty() ? std::vector<std::string>{"0"} : n.formats;
-  m.mid = n.mid;
-  return m;
-}
-
-MediaSection data_line(const NegotiatedMedia& n, const LocalTransport& local) {
-  MediaSection m;
-  m.kind = MediaKind::kApplication;
-  m.media = "application";
-  m.proto = n.proto;
-  m.mid = n.mid;
-  if (n.proto == "DTLS/SCTP") {
-    std::string port = std::to_string(local.sctp_port);
-    m.formats = {port};
-    m.other_attributes.push_back({"sctpmap", port + " webrtc-datachannel 65535", true});
-  } else {
-    m.formats = {"webrtc-datachannel"};
-    m.sctp_port = local.sctp_port;
-  }
-  m.max_message_size = local.max_message_size;
-  return m;
-}
-
 void keep_receiving_simulcast(const NegotiatedMedia& n, MediaSection& m) {
   if (n.recv_rids.empty()) return;
   Simulcast s;
@@ -214,13 +185,14 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     const OutgoingTrack* track = track_for(tracks, n.mid);
     if (track && (n.rejected || track->kind != n.kind)) return Err{"track mid " + n.mid + " cannot reuse that m-line"};
     MediaSection m;
-    if (n.rejected) {
-      offer.media.push_back(rejected_line(n));
+    // Rejected lines stay (an m-line is never removed, JSEP 5.2.2); a data channel line is
+    // never served, so it stays rejected too.
+    if (n.rejected || (n.kind != MediaKind::kAudio && n.kind != MediaKind::kVideo)) {
+      offer.media.push_back(
+          detail::rejected_media(n.kind, n.media, n.proto, n.formats, n.mid, local, Setup::kActpass));
       continue;
     }
-    if (n.kind == MediaKind::kApplication) {
-      m = data_line(n, local);
-    } else if (track && !sends(n.direction) && !receives(n.direction)) {
+    if (track && !sends(n.direction) && !receives(n.direction)) {
       m.proto = n.proto;  // an inactive m-line gets a track again: full codecs as if new
       if (auto e = fill_send_line(m, *track, caps, numbered, numbers); !e.empty()) return Err{e};
       numbered_like(m);

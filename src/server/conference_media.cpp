@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "sdp/helpers.hpp"
 #include "sdp/limits.hpp"
 #include "sdp/names.hpp"
 #include "sdp/parse.hpp"
@@ -37,7 +38,7 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     size_t in_room = 0, added = 0;
     for_each_track(nullptr, [&](const PublisherTrack& t) { in_room += t.room == p.room; });
     for (auto& m : parsed->media) {
-      if (m.port == 0 || (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) ||
+      if (sdp::is_rejected(*parsed, m) || (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) ||
           !sdp::sends(m.direction))
         continue;
       bool known = false;

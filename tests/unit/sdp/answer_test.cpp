@@ -45,10 +45,12 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(answer.ice_lite);
   CHECK(answer.extmap_allow_mixed);
   REQUIRE(find_group(answer, "BUNDLE"));
-  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "1", "2"});
+  // The data channel is refused: the SFU has no SCTP.
+  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "1"});
   CHECK(answer.origin.session_id == "7001");
   REQUIRE(answer.media.size() == 3);
-  for (const auto& m : answer.media) {
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& m = answer.media[i];
     CHECK(m.port == 40000);
     CHECK(m.setup == Setup::kPassive);
     CHECK(m.ice_ufrag == "srvUfrag");
@@ -88,15 +90,18 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(format_simulcast(*video.simulcast) == "recv q;h;f");
 
   const auto& data = answer.media[2];
+  CHECK(data.port == 0);
+  CHECK(data.proto == "UDP/DTLS/SCTP");
   CHECK(data.formats == std::vector<std::string>{"webrtc-datachannel"});
-  CHECK(data.sctp_port == 5000);
-  CHECK(data.max_message_size == 262144u);
+  CHECK(data.mid == "2");
+  CHECK_FALSE(data.sctp_port);
   CHECK_FALSE(data.rtcp_mux);
+  CHECK(data.candidates.empty());
+  REQUIRE(data.connection);  // RFC 8866: every m-line has its c=
 
   auto state = negotiated_state(offer, answer);
   REQUIRE(state.media.size() == 3);
-  CHECK(state.find("2")->sctp_port == 5000);
-  CHECK(state.find("2")->max_message_size == 262144u);
+  CHECK(state.find("2")->rejected);
 
   CHECK(bundle_tag(answer) == "0");
   auto remote = remote_transport(offer, *bundle_tag(answer));
@@ -115,7 +120,7 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(state.find("0")->direction == Direction::kRecvOnly);
 }
 
-TEST_CASE("answer: aiortc offer with legacy data channel") {
+TEST_CASE("answer: aiortc offer with legacy data channel refused") {
   auto offer = sample("aiortc_offer.sdp");
   auto answer = answer_to(offer);
   REQUIRE(answer.media.size() == 3);
@@ -128,13 +133,13 @@ TEST_CASE("answer: aiortc offer with legacy data channel") {
   CHECK_FALSE(find_extmap_id(answer.media[1], std::string(ext::kAbsSendTime)));
   CHECK(find_extmap_id(answer.media[1], std::string(ext::kMid)) == 1);
   const auto& data = answer.media[2];
+  CHECK(data.port == 0);
   CHECK(data.proto == "DTLS/SCTP");
   CHECK(data.formats == std::vector<std::string>{"5000"});
-  REQUIRE(data.other_attributes.size() == 1);
-  CHECK(data.other_attributes[0].value == "5000 webrtc-datachannel 65535");
+  CHECK(data.other_attributes.empty());  // no sctpmap: nothing is served
+  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "1"});
   auto state = negotiated_state(offer, answer);
-  CHECK(state.find("2")->sctp_port == 5000);  // from the legacy m= format
-  CHECK(state.find("2")->max_message_size == 65536u);
+  CHECK(state.find("2")->rejected);
   CHECK(remote_transport(offer, *bundle_tag(answer))->ice_ufrag == offer.media[0].ice_ufrag);
 }
 
@@ -209,20 +214,26 @@ TEST_CASE("answer: unsupported m-lines are rejected with port 0") {
 
   auto answer = answer_to(offer);
   REQUIRE(answer.media.size() == 6);
-  for (size_t i : {1, 3, 4, 5}) {
+  for (size_t i : {1, 2, 3, 4, 5}) {
     INFO(i);
     const auto& m = answer.media[i];
     CHECK(m.port == 0);
     CHECK(m.candidates.empty());
-    CHECK(m.ice_ufrag.empty());
+    REQUIRE(m.connection);
+    CHECK(m.connection->address == "0.0.0.0");
+    // webrtcbin wants these on every m-line, rejected or not.
+    CHECK(m.ice_ufrag == "srvUfrag");
+    CHECK(m.fingerprint);
+    CHECK(m.setup == Setup::kPassive);
     CHECK_FALSE(m.formats.empty());
     CHECK(m.mid == offer.media[i].mid);
   }
   CHECK(answer.media[5].media == "text");
-  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "2"});
+  CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0"});
   auto state = negotiated_state(offer, answer);
   CHECK(state.find("1")->rejected);
-  CHECK_FALSE(state.find("3")->sctp_port);
+  CHECK(state.find("2")->rejected);
+  CHECK(state.find("3")->rejected);
 }
 
 TEST_CASE("answer: offers we cannot answer") {
@@ -239,8 +250,7 @@ TEST_CASE("answer: offers we cannot answer") {
     for (auto& m : offer.media) m.fingerprint.reset();
     CHECK_FALSE(answer_offer(offer, server_transport()).ok());
   }
-  SUBCASE("no rtcp-mux and no data: nothing acceptable") {
-    offer.media.pop_back();
+  SUBCASE("no rtcp-mux: nothing acceptable (the data channel never is)") {
     for (auto& m : offer.media) m.rtcp_mux = false;
     auto r = answer_offer(offer, server_transport());
     REQUIRE_FALSE(r.ok());

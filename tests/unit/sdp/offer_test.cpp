@@ -106,7 +106,7 @@ TEST_CASE("offer: keeps existing m-lines and appends new sendonly tracks") {
   check_numbering(offer);
   CHECK(offer.ice_lite);
   REQUIRE(offer.media.size() == 4);
-  CHECK(find_group(offer, "BUNDLE")->mids == std::vector<std::string>{"0", "1", "2", "3"});
+  CHECK(find_group(offer, "BUNDLE")->mids == std::vector<std::string>{"0", "1", "3"});  // 2: refused data
   for (size_t i = 0; i < 3; ++i) {
     CHECK(offer.media[i].mid == state.media[i].mid);
     CHECK(offer.media[i].codecs.size() == state.media[i].codecs.size());
@@ -120,7 +120,8 @@ TEST_CASE("offer: keeps existing m-lines and appends new sendonly tracks") {
   CHECK(v1.direction == Direction::kRecvOnly);
   REQUIRE(v1.simulcast);
   CHECK(format_simulcast(*v1.simulcast) == "recv q;h;f");
-  CHECK(offer.media[2].sctp_port == 5000);
+  CHECK(offer.media[2].port == 0);  // the refused data channel stays refused
+  CHECK(offer.media[2].connection);
 
   const auto& v3 = offer.media[3];
   CHECK(v3.direction == Direction::kSendOnly);
@@ -285,11 +286,26 @@ TEST_CASE("apply_answer: inconsistent answers are refused") {
   bad.media[3].codecs.erase(bad.media[3].codecs.begin());  // RTX without VP8
   CHECK_FALSE(apply_answer(*offer, bad).ok());
 
-  auto rejecting = good;  // rejecting a line is fine; rejecting everything is not
+  // Rejecting a line (port 0, out of the BUNDLE group) is fine; rejecting everything is not.
+  auto rejecting = good;
   rejecting.media[3].port = 0;
+  std::erase(rejecting.groups[0].mids, "3");
   auto st = apply_answer(*offer, rejecting);
   REQUIRE(st.ok());
   CHECK(st->find("3")->rejected);
+  // Port 0 inside the answer's BUNDLE group is a bundled line (RFC 8843 7.3.1), not a rejection;
+  // it uses the tag's transport even without its own ICE/DTLS attributes.
+  auto bundled = good;
+  bundled.media[3].port = 0;
+  bundled.media[3].ice_ufrag.clear();
+  bundled.media[3].ice_pwd.clear();
+  bundled.media[3].fingerprint.reset();
+  bundled.media[3].setup = Setup::kUnspecified;
+  st = apply_answer(*offer, bundled);
+  REQUIRE_MESSAGE(st.ok(), (st.ok() ? "" : st.error()));
+  CHECK_FALSE(st->find("3")->rejected);
+  CHECK(st->find("3")->direction == Direction::kSendOnly);
+  CHECK(st->find("3")->payload_type("VP8") == 96);
   for (auto& m : rejecting.media) m.port = 0;
   CHECK_FALSE(apply_answer(*offer, rejecting).ok());
 }
