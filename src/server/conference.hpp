@@ -34,6 +34,7 @@ struct SignalCounters {
   uint64_t answers_received = 0;
   uint64_t description_failed = 0;  // an offer/answer not built or over the bound: session closed
   uint64_t tracks_refused = 0;      // an offer publishing over the per-room track bound
+  uint64_t trunk_refused = 0;       // far tracks or people over a trunk's bounds, ignored
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).

@@ -167,6 +167,7 @@ signal::StatusSnapshot Server::status() const {
       {"signal.offers_sent", sig.offers_sent},
       {"signal.description_failed", sig.description_failed},
       {"signal.tracks_refused", sig.tracks_refused},
+      {"signal.trunk_refused", sig.trunk_refused},
       {"udp.received", udp.received},
       {"udp.sent", udp.sent},
       {"udp.send_dropped", udp.send_dropped},

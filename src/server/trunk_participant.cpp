@@ -162,6 +162,7 @@ void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
     if (e.id == x.participant_id) r = &e;
   if (!r) {
     if (rooms_.knows_person(x.participant_id)) return;  // already here by another path
+    if (remote_participants_.size() >= kMaxRemotePeople) return refuse_far("person");
     remote_participants_.push_back({x.participant_id, x.display_name, x.site_id, x.room[0] ? x.room : "default"});
     r = &remote_participants_.back();
   }
@@ -182,8 +183,20 @@ void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
   if (rooms_.site_id() == t.origin_site || rooms_.find_track(t.track_id, this)) return;
   for (auto& a : far_tracks_)
     if (a.track_id == t.track_id) return;
+  if (far_tracks_.size() >= kMaxFarTracks) return refuse_far("track");
   far_tracks_.push_back({t.track_id, t.participant_id, t.origin_site, t.room[0] ? t.room : "default", kind_of(t.kind), ""});
   offer();
+}
+
+void TrunkParticipant::refuse_far(const char* what) {
+  // Logged once per trunk and kind of flood; counted every time.
+  uint64_t& refused = rooms_.signal_counters().trunk_refused;
+  ++refused;
+  if (!refused_logged_) {
+    refused_logged_ = true;
+    LOG_WARN("trunk", far_site_, " announced more than it may (a ", what, " over ", kMaxFarTracks, " tracks or ",
+             kMaxRemotePeople, " people); ignoring the excess");
+  }
 }
 
 void TrunkParticipant::on_track_removed(const std::string& id) {

@@ -92,9 +92,16 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   Participant p_;
   bool dialled_;                // we are the WebRTC client of this trunk
   std::string far_site_;
+  // Bounds on what the far side may announce: a track can only be asked for on one of the
+  // description's receive requests (proto/umbrella.options), and people beyond a few full
+  // rooms are a flood, not a call. More is refused and counted (signal.trunk_refused).
+  static constexpr size_t kMaxFarTracks = 64;
+  static constexpr size_t kMaxRemotePeople = 256;
+  void refuse_far(const char* what);
   std::vector<RemoteParticipant> remote_participants_;
   std::vector<FarTrack> far_tracks_;  // dialled: what the far side offers; accepting: what we told it
   bool closing_ = false;
+  bool refused_logged_ = false;
 };
 
 }  // namespace umbrella::server

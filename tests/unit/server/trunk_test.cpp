@@ -64,4 +64,34 @@ TEST_CASE("trunk: a wrong secret is refused and the link closed") {
   CHECK(a.hub.size() == 0);
 }
 
+TEST_CASE("trunk: a far side announcing more tracks or people than a trunk holds is bounded") {
+  World w;
+  Site a(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Channel far;  // the SFU A dialled, played by the test
+  uint64_t key = a.hub.open_dialled(&far);
+  auto deliver = [&](const umbrella_Envelope& env) { a.hub.on_frame(key, encode(env), w.clock.now()); };
+  auto env = std::make_unique<umbrella_Envelope>();
+  signal::reset(*env, umbrella_Envelope_joined_tag);
+  signal::copy_string(env->body.joined.site_id, "sfu-x");
+  signal::copy_string(env->body.joined.participant_id, "trunk.sfu-x");
+  deliver(*env);
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "p" + std::to_string(i) + ".sfu-x";
+    REQUIRE(signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag,
+                                           {id, "someone", false, false, "sfu-x", "r"}));
+    deliver(*env);
+  }
+  for (int i = 0; i < 70; ++i) {
+    std::string id = "sfu-x/p" + std::to_string(i) + ".sfu-x/0", owner = "p" + std::to_string(i) + ".sfu-x";
+    REQUIRE(signal::make_track_added(*env, {id, umbrella_MediaKind_MEDIA_KIND_AUDIO, owner, "m", owner, "sfu-x", "r"}));
+    deliver(*env);
+  }
+  w.settle();
+  CHECK_FALSE(far.closed);  // the excess is ignored, the trunk stays
+  CHECK(a.conference.counters().trunk_refused == (300 - 256) + (70 - 64));
+  size_t people = 0;
+  a.conference.for_each_person(nullptr, [&](const signal::ParticipantFields&) { ++people; });
+  CHECK(people == 256);
+}
+
 }  // namespace umbrella::server::test
