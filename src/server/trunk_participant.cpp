@@ -189,9 +189,8 @@ void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
 }
 
 void TrunkParticipant::refuse_far(const char* what) {
-  // Logged once per trunk and kind of flood; counted every time.
-  uint64_t& refused = rooms_.signal_counters().trunk_refused;
-  ++refused;
+  // Counted every time, logged once per trunk.
+  ++rooms_.signal_counters().trunk_refused;
   if (!refused_logged_) {
     refused_logged_ = true;
     LOG_WARN("trunk", far_site_, " announced more than it may (a ", what, " over ", kMaxFarTracks, " tracks or ",
