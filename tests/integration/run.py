@@ -5,13 +5,20 @@ Speaks TAP on stdout (meson's `protocol : 'tap'`, tests/meson.build): one "ok N 
 "#" lines, the plan last. Everything else the tests and their child processes print goes to
 stderr. With UMBRELLA_SANITIZER_LOGS set (the sanitizer builds' log_path directory), every
 sanitizer report written there during the run is one more failed test.
+
+A test that runs longer than UMBRELLA_TEST_TIMEOUT seconds (300) ends the run with every
+thread's stack on stderr, so a hang costs minutes and shows where it is, not meson's hour.
 """
 import argparse
+import faulthandler
 import glob
 import os
 import sys
 import time
 import unittest
+
+
+TEST_TIMEOUT = float(os.environ.get("UMBRELLA_TEST_TIMEOUT", "300"))
 
 
 class TapResult(unittest.TestResult):
@@ -22,7 +29,14 @@ class TapResult(unittest.TestResult):
 
     def startTest(self, test):
         self._started = time.monotonic()
+        self.tap.write(f"# {test.id()} started\n")
+        self.tap.flush()
+        faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True, file=sys.__stderr__)
         super().startTest(test)
+
+    def stopTest(self, test):
+        faulthandler.cancel_dump_traceback_later()
+        super().stopTest(test)
 
     def line(self, ok, test, directive="", detail=""):
         self.count += 1
@@ -95,7 +109,9 @@ def main():
     passed = result.testsRun - len(result.failures) - len(result.errors) - skipped
     tap.write(f"1..{result.count}\n# integration: {passed} passed, {failed} failed, {skipped} skipped\n")
     tap.flush()
-    sys.exit(1 if failed else 0)
+    sys.stderr.flush()
+    # Not sys.exit: a thread or executor a failed test left behind must not hold the exit.
+    os._exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

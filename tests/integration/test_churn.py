@@ -178,53 +178,59 @@ class Churn(unittest.TestCase):
             base = self.server.base_url
             stayer = Stayer(self.server, "churn")
             await stayer.start()
-            seen_mids = set()
-            reused = 0
-            first_round_max = None
-            for start in range(0, PUBLISHERS, AT_ONCE):
-                group = [await publish_small(base, "churn") for _ in range(min(AT_ONCE, PUBLISHERS - start))]
-                ids = [pid for _, _, pid in group]
-                # The stayer gets an offer with each newcomer's audio and video, applies it ...
-                ok = await wait_for(lambda: all(len(stayer.mids_of(p)) == 2 for p in ids), 20)
-                self.assertTrue(ok, f"round {start}: no offer for {ids}\n{stayer.offers[-1:]}\n{self.server.log_text()}")
-                mids = {p: stayer.mids_of(p) for p in ids}
-                for p in ids:
-                    for mid in mids[p].values():
-                        reused += mid in seen_mids
-                        seen_mids.add(mid)
-                base_counts = {mid: stayer.count(mid) for p in ids for mid in mids[p].values()}
-                # ... and decodes each newcomer's video and audio on those m-lines (on a reused
-                # one, the same receiver track as the departed publisher's: its frames now).
-                def flowing():
-                    return all(stayer.count(mid) >= base_counts[mid] + (5 if kind == "video" else 10)
-                               for p in ids for kind, mid in mids[p].items())
-                ok = await wait_for(flowing, 20)
-                self.assertTrue(ok, f"round {start}: media of {ids} on {mids} not received: "
-                                    f"{ {m: (base_counts[m], stayer.count(m)) for m in base_counts} }\n"
-                                    f"{json.dumps(self.status()['clients'], indent=1)[:3000]}\n{self.server.log_text()}")
-                if first_round_max is None:
-                    first_round_max = max(len(o) for o in stayer.offers)
-                # Everyone of the group leaves; their m-lines go inactive before being reused.
-                for pc, location, _ in group:
-                    self.assertEqual(request(self.server, "DELETE", location)[0], 200)
-                    await pc.close()
-                ok = await wait_for(lambda: not any(stayer.mids_of(p) for p in ids), 20)
-                self.assertTrue(ok, f"round {start}: departed tracks still offered\n{self.server.log_text()}")
+            group = []
+            try:
+                seen_mids = set()
+                reused = 0
+                first_round_max = None
+                for start in range(0, PUBLISHERS, AT_ONCE):
+                    group = [await publish_small(base, "churn") for _ in range(min(AT_ONCE, PUBLISHERS - start))]
+                    ids = [pid for _, _, pid in group]
+                    # The stayer gets an offer with each newcomer's audio and video, applies it ...
+                    ok = await wait_for(lambda: all(len(stayer.mids_of(p)) == 2 for p in ids), 20)
+                    self.assertTrue(ok, f"round {start}: no offer for {ids}\n{stayer.offers[-1:]}\n{self.server.log_text()}")
+                    mids = {p: stayer.mids_of(p) for p in ids}
+                    for p in ids:
+                        for mid in mids[p].values():
+                            reused += mid in seen_mids
+                            seen_mids.add(mid)
+                    base_counts = {mid: stayer.count(mid) for p in ids for mid in mids[p].values()}
+                    # ... and decodes each newcomer's video and audio on those m-lines (on a reused
+                    # one, the same receiver track as the departed publisher's: its frames now).
+                    def flowing():
+                        return all(stayer.count(mid) >= base_counts[mid] + (5 if kind == "video" else 10)
+                                   for p in ids for kind, mid in mids[p].items())
+                    ok = await wait_for(flowing, 20)
+                    self.assertTrue(ok, f"round {start}: media of {ids} on {mids} not received: "
+                                        f"{ {m: (base_counts[m], stayer.count(m)) for m in base_counts} }\n"
+                                        f"{json.dumps(self.status()['clients'], indent=1)[:3000]}\n{self.server.log_text()}")
+                    if first_round_max is None:
+                        first_round_max = max(len(o) for o in stayer.offers)
+                    # Everyone of the group leaves; their m-lines go inactive before being reused.
+                    for pc, location, _ in group:
+                        self.assertEqual(request(self.server, "DELETE", location)[0], 200)
+                        await pc.close()
+                    ok = await wait_for(lambda: not any(stayer.mids_of(p) for p in ids), 20)
+                    self.assertTrue(ok, f"round {start}: departed tracks still offered\n{self.server.log_text()}")
 
-            sizes = [len(o) for o in stayer.offers]
-            lines = max(o.count("\r\nm=") for o in stayer.offers)
-            print(f"churn: {PUBLISHERS} publishers, {len(stayer.offers)} offers, {len(seen_mids)} mids, "
-                  f"{reused} reuses; offer size max {max(sizes)} (first round {first_round_max}), last {sizes[-1]}")
-            self.assertEqual(stayer.errors, [])
-            # Two m-lines per publisher present at once, plus the stayer's own audio.
-            self.assertLessEqual(lines, 2 * AT_ONCE + 1)
-            self.assertLessEqual(len(seen_mids), 2 * AT_ONCE)
-            self.assertGreaterEqual(reused, 2 * (PUBLISHERS - AT_ONCE))
-            self.assertLessEqual(max(sizes), first_round_max + 256)
-            counters = self.status()["counters"]
-            self.assertEqual(counters["signal.description_failed"], 0)
-            self.assertGreaterEqual(counters["signal.offers_sent"], 2 * PUBLISHERS // AT_ONCE)
-            await stayer.close()
+                sizes = [len(o) for o in stayer.offers]
+                lines = max(o.count("\r\nm=") for o in stayer.offers)
+                print(f"churn: {PUBLISHERS} publishers, {len(stayer.offers)} offers, {len(seen_mids)} mids, "
+                      f"{reused} reuses; offer size max {max(sizes)} (first round {first_round_max}), last {sizes[-1]}")
+                self.assertEqual(stayer.errors, [])
+                # Two m-lines per publisher present at once, plus the stayer's own audio.
+                self.assertLessEqual(lines, 2 * AT_ONCE + 1)
+                self.assertLessEqual(len(seen_mids), 2 * AT_ONCE)
+                self.assertGreaterEqual(reused, 2 * (PUBLISHERS - AT_ONCE))
+                self.assertLessEqual(max(sizes), first_round_max + 256)
+                counters = self.status()["counters"]
+                self.assertEqual(counters["signal.description_failed"], 0)
+                self.assertGreaterEqual(counters["signal.offers_sent"], 2 * PUBLISHERS // AT_ONCE)
+            finally:
+                # A failed round must not leave peer connections (and their tasks) behind.
+                for pc, _, _ in group:
+                    await pc.close()
+                await stayer.close()
 
         asyncio.run(run())
 
