@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/socket_address.hpp"
+
 namespace umbrella::http {
 
 using Header = std::pair<std::string, std::string>;
@@ -22,6 +24,7 @@ struct Request {
   std::string body;     // de-chunked
   bool keep_alive = true;
   bool upgrade = false;  // llhttp saw Upgrade (+ Connection: upgrade) or CONNECT
+  SocketAddress peer;    // the connection's far end (the proxy's, behind one), for per-address bounds
 
   // First header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

@@ -1,0 +1,248 @@
+"""Limits and HTTPS hygiene against the real binary with its default settings: one address
+flooding joins, WHIP/WHEP sessions and signalling messages is refused (an Error or a 429 with
+the reason, and counters in /status) while a call from another address goes on decoding video,
+in aiortc and in Chromium; security headers on every response, HSTS only with a public host;
+TLS refuses a suite without forward secrecy and anything below TLS 1.2."""
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import time
+import unittest
+
+from harness import Server
+from rtc_util import Subscriber, publish, wait_for
+from test_abuse_http import attacker_addresses, tls_context
+from test_browser import CHROMIUM, NODE, ARTIFACTS, Driver, ensure_node_modules
+from test_http import https
+from wsclient import WebSocket, pb
+
+JOINS_PER_MINUTE = 30  # the defaults of UMBRELLA_JOINS_PER_MINUTE and UMBRELLA_SESSIONS_PER_MINUTE
+SESSIONS_PER_MINUTE = 30
+
+
+def default_limits_server(**env):
+    s = Server(env=env)
+    for k in ("UMBRELLA_JOINS_PER_MINUTE", "UMBRELLA_SESSIONS_PER_MINUTE"):  # the harness turns them off
+        s.env.pop(k, None)
+    return s.start()
+
+
+def counters(server):
+    return json.loads(https(server, "GET", "/status.json")[1])["counters"]
+
+
+def ws_from(server, source, destination):
+    raw = socket.create_connection((destination, server.http_port), timeout=5, source_address=(source, 0))
+    ws = WebSocket.__new__(WebSocket)
+    ws.sock = tls_context().wrap_socket(raw)
+    ws.sock.sendall(b"GET /wsb HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = ws.sock.recv(4096)
+        assert chunk, "closed during the upgrade"
+        head += chunk
+    head, ws.buf = head.split(b"\r\n\r\n", 1)
+    assert b" 101 " in head.split(b"\r\n", 1)[0], head
+    return ws
+
+
+def join(ws, room):
+    env = pb().Envelope()
+    env.join.room = room
+    env.join.display_name = "flood"
+    ws.send(env)
+    reply = ws.recv()
+    while reply.WhichOneof("body") not in ("joined", "error"):
+        reply = ws.recv()
+    return reply
+
+
+def post_from(server, source, destination, path):
+    """A WHIP/WHEP POST from `source` (a junk offer: admission comes before the SDP)."""
+    raw = socket.create_connection((destination, server.http_port), timeout=5, source_address=(source, 0))
+    s = tls_context().wrap_socket(raw)
+    body = b"v=0\r\n"
+    s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\nContent-Length: {len(body)}\r\n"
+              f"Connection: close\r\n\r\n".encode() + body)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, text = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), head.decode("latin-1"), text.decode()
+
+
+class Flood:
+    """Everything one address may try, each step checked for its refusal."""
+
+    def __init__(self, test, server):
+        self.test, self.server = test, server
+        self.source, self.destination = attacker_addresses()
+        self.held = []
+
+    def joins(self):
+        refused = None
+        for i in range(JOINS_PER_MINUTE + 1):
+            ws = ws_from(self.server, self.source, self.destination)
+            self.held.append(ws)
+            reply = join(ws, f"flood-{i % 8}")
+            if reply.WhichOneof("body") == "error":
+                refused = reply
+        self.test.assertIsNotNone(refused, "no join was refused")
+        self.test.assertEqual(refused.error.code, pb().Error.CODE_RATE_LIMITED)
+        self.test.assertIn("too many joins from this address", refused.error.message)
+
+    def sessions(self):
+        statuses = []
+        for i in range(SESSIONS_PER_MINUTE + 3):
+            status, head, text = post_from(self.server, self.source, self.destination, f"/whep/flood-{i % 4}")
+            statuses.append(status)
+            if status == 429:
+                self.test.assertIn("too many WHIP/WHEP sessions from this address", text)
+                self.test.assertIn("Retry-After:", head)
+        self.test.assertEqual(statuses.count(429), 3, statuses)
+
+    def messages(self):
+        ws = self.held[0]
+        ping = pb().Envelope()
+        ping.ping.nonce = 1
+        frame = ping.SerializeToString()
+        for _ in range(400):
+            ws.send_frame(0x2, frame)
+        error = ws.recv("error", limit=500)
+        self.test.assertEqual(error.error.code, pb().Error.CODE_RATE_LIMITED)
+        self.test.assertIn("too many messages", error.error.message)
+
+    def check_counters(self):
+        c = counters(self.server)
+        self.test.assertGreaterEqual(c["signal.refused_join_rate"], 1)
+        self.test.assertEqual(c["signal.refused_session_rate"], 3)
+        self.test.assertGreater(c["signal.refused_message_rate"], 0)
+
+    def run(self):
+        self.joins()
+        self.sessions()
+        self.messages()
+        self.check_counters()
+
+    def close(self):
+        for ws in self.held:
+            ws.close()
+
+
+class FloodWhileACallGoesOn(unittest.TestCase):
+    def test_flood_from_one_address_is_refused_and_a_call_from_another_keeps_decoding(self):
+        server = default_limits_server()
+        flood = Flood(self, server)
+        try:
+            async def run():
+                pub, _, _ = await publish(server.base_url, "call")
+                self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15))
+                sub = await Subscriber().start(server.base_url, "call")
+                self.assertTrue(await wait_for(lambda: sub.video_frames >= 10, 20), server.log_text())
+                await asyncio.get_running_loop().run_in_executor(None, flood.run)
+                before = sub.video_frames
+                self.assertTrue(await wait_for(lambda: sub.video_frames >= before + 30, 20),
+                                f"frames {before} -> {sub.video_frames}\n{server.log_text()}")
+                await sub.close()
+                await pub.close()
+            asyncio.run(run())
+            self.assertIn("refused", server.log_text())
+        finally:
+            flood.close()
+            server.stop()
+
+
+class Headers(unittest.TestCase):
+    def test_every_response_carries_the_security_headers_and_hsts_only_with_a_public_host(self):
+        with Server() as s:
+            for method, path in (("GET", "/sfu"), ("GET", "/status.json"), ("GET", "/nowhere"), ("POST", "/sfu")):
+                r, _ = https(s, method, path)
+                csp = r.getheader("Content-Security-Policy") or ""
+                self.assertIn("frame-ancestors 'none'", csp, (method, path, r.status))
+                self.assertIn("script-src 'self'", csp)
+                self.assertEqual(r.getheader("X-Content-Type-Options"), "nosniff")
+                self.assertEqual(r.getheader("Referrer-Policy"), "no-referrer")
+                self.assertIsNone(r.getheader("Strict-Transport-Security"))
+            # A refusal made by the HTTP layer itself, before any route.
+            raw = tls_context().wrap_socket(socket.create_connection(("127.0.0.1", s.http_port), timeout=5))
+            raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+            data = raw.recv(65536)
+            raw.close()
+            self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:80])
+            self.assertIn(b"X-Content-Type-Options: nosniff", data)
+        with Server(env={"UMBRELLA_PUBLIC_HOST": "sfu.example.org"}) as s:
+            r, _ = https(s, "GET", "/sfu")
+            self.assertEqual(r.getheader("Strict-Transport-Security"), "max-age=31536000")
+
+
+class TlsSuites(unittest.TestCase):
+    def s_client(self, port, *args):
+        r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-brief", *args],
+                           input=b"", capture_output=True, timeout=20)
+        return r.returncode, (r.stdout + r.stderr).decode(errors="replace")
+
+    def test_only_forward_secret_aead_suites_and_tls_1_2_or_later(self):
+        with Server() as s:
+            code, out = self.s_client(s.http_port, "-tls1_2", "-cipher", "ECDHE+AESGCM:ECDHE+CHACHA20")
+            self.assertEqual(code, 0, out)
+            self.assertIn("ECDHE", out)
+            for cipher in ("AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA"):
+                code, out = self.s_client(s.http_port, "-tls1_2", "-cipher", cipher + "@SECLEVEL=0")
+                self.assertNotEqual(code, 0, f"{cipher} was accepted:\n{out}")
+            code, out = self.s_client(s.http_port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
+            self.assertNotEqual(code, 0, f"TLS 1.1 was accepted:\n{out}")
+            self.assertGreaterEqual(counters(s)["http.tls_failed"], 4)
+
+
+@unittest.skipUnless(os.path.exists(CHROMIUM) and NODE, "needs /usr/bin/chromium and node")
+class FloodWhileChromiumCalls(unittest.TestCase):
+    def remote(self, obs, name):
+        return next((t for t in obs["tiles"] if not t["self"] and t["name"] == name), None)
+
+    def frames(self, browser, page, name):
+        t = self.remote(browser("observe", page=page), name) or {}
+        return (t.get("framesDecoded") or 0) if t.get("hasVideo") else 0
+
+    def wait_frames(self, browser, page, name, at_least, server):
+        for _ in range(100):
+            n = self.frames(browser, page, name)
+            if n >= at_least:
+                return n
+            time.sleep(0.3)
+        self.fail(f"{page} decodes {self.frames(browser, page, name)} frames of {name}, wanted {at_least}\n"
+                  + "\n".join(browser("logs", page=page)[-20:]) + "\n" + server.log_text())
+
+    def test_a_chromium_call_keeps_decoding_through_a_flood_from_another_address(self):
+        if not ensure_node_modules():
+            self.skipTest("tests/browser/node_modules missing: run tools/setup --test")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        server = default_limits_server()
+        browser = Driver()
+        flood = Flood(self, server)
+        try:
+            for page, name in (("alice", "Alice"), ("bob", "Bob")):
+                browser("open", page=page, url=f"{server.base_url}/sfu?room=call")
+                browser("join", page=page, name=name, viewer=False)
+            before = self.wait_frames(browser, "alice", "Bob", 10, server)
+            flood.run()
+            self.wait_frames(browser, "alice", "Bob", before + 30, server)
+            self.wait_frames(browser, "bob", "Alice", 10, server)
+            # The app ran under the server's Content-Security-Policy without a violation.
+            for page in ("alice", "bob"):
+                logs = "\n".join(browser("logs", page=page))
+                self.assertNotIn("Content Security Policy", logs)
+        finally:
+            flood.close()
+            browser.quit()
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
