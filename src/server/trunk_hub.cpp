@@ -27,10 +27,10 @@ void TrunkHub::log_failure(const SocketAddress& from, const std::string& far_sit
              " (logged at most once per 10 s; see signal.trunk_auth_failed and signal.trunk_auth_throttled)");
 }
 
-void TrunkHub::refuse_later(uint64_t key, umbrella_Error_Code code, std::string why, Instant now) {
+void TrunkHub::refuse_at(uint64_t key, umbrella_Error_Code code, std::string why, Instant when) {
   // The delay makes guessing slow; the per-address budget bounds how many wait at once.
   EventLoop& loop = rooms_.media().loop;
-  auto timer = loop.schedule(now + kRefusalDelay, [this, key, code, why = std::move(why)] {
+  auto timer = loop.schedule(when, [this, key, code, why = std::move(why)] {
     refusals_.erase(key);
     auto it = trunks_.find(key);
     if (it != trunks_.end()) it->second->refuse(code, why, Instant{}, false);
@@ -60,6 +60,13 @@ void TrunkHub::on_frame(uint64_t key, Bytes frame, Instant now) {
   on_message(key, *msg, now);
 }
 
+void TrunkHub::cancel_refusal(uint64_t key) {
+  if (auto r = refusals_.find(key); r != refusals_.end()) {
+    rooms_.media().loop.cancel(r->second);
+    refusals_.erase(r);
+  }
+}
+
 void TrunkHub::accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join, const SocketAddress& from,
                       Instant now) {
   auto t = std::make_unique<TrunkParticipant>(rooms_, *this, connection, channel, false);
@@ -78,10 +85,7 @@ void TrunkHub::on_closed(uint64_t key) {
   if (it == trunks_.end()) return;
   auto t = std::move(it->second);
   trunks_.erase(it);
-  if (auto r = refusals_.find(key); r != refusals_.end()) {
-    rooms_.media().loop.cancel(r->second);
-    refusals_.erase(r);
-  }
+  cancel_refusal(key);
   t->leave();
 }
 

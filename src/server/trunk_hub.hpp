@@ -19,6 +19,8 @@ class TrunkHub final : public TrunkAcceptor {
   // Failed handshakes are answered after kRefusalDelay, and an address with more than
   // failures_per_minute of them is refused without a challenge until its bucket refills.
   static constexpr Duration kRefusalDelay = seconds(1);
+  // A dialler that does not answer the challenge in this time is refused.
+  static constexpr Duration kHandshakeTimeout = seconds(10);
   TrunkHub(Rooms& rooms, std::string secret, uint32_t failures_per_minute = 6);
   ~TrunkHub() override;
 
@@ -43,8 +45,12 @@ class TrunkHub final : public TrunkAcceptor {
   void auth_failed(uint64_t key, const SocketAddress& from, const std::string& far_site, Instant now);
   // Failed handshakes are logged at most once per interval (a guesser must not fill the log).
   void log_failure(const SocketAddress& from, const std::string& far_site, std::string_view what, Instant now);
-  // Sends the refusal and closes `key` after kRefusalDelay, unless it is gone by then.
-  void refuse_later(uint64_t key, umbrella_Error_Code code, std::string why, Instant now);
+  // Sends the refusal and closes `key` at `when`, unless it is gone or cancelled by then.
+  void refuse_at(uint64_t key, umbrella_Error_Code code, std::string why, Instant when);
+  void refuse_later(uint64_t key, umbrella_Error_Code code, std::string why, Instant now) {
+    refuse_at(key, code, std::move(why), now + kRefusalDelay);
+  }
+  void cancel_refusal(uint64_t key);
 
  private:
   Rooms& rooms_;

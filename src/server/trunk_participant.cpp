@@ -90,6 +90,8 @@ void TrunkParticipant::accept(const umbrella_Join& join, const SocketAddress& fr
   }
   challenge_ = trunk_nonce();
   auth_ = Auth::kChallenged;
+  hub_.refuse_at(key(), umbrella_Error_Code_CODE_UNAUTHORIZED, "no answer to the trunk challenge",
+                 now + TrunkHub::kHandshakeTimeout);
   auto env = envelope();
   signal::reset(*env, umbrella_Envelope_trunk_challenge_tag);
   auto& c = env->body.trunk_challenge;
@@ -109,6 +111,7 @@ void TrunkParticipant::on_response(const umbrella_TrunkResponse& r, Instant now)
     return;
   }
   auth_ = Auth::kDone;
+  hub_.cancel_refusal(key());
   // Two SFUs dialling each other: the link dialled by the smaller site id is kept.
   if (TrunkParticipant* o = hub_.linked_to(far_site_, this)) {
     if (!o->dialled() || !(far_site_ < site)) return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far_site_, now);

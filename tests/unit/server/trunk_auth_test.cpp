@@ -102,6 +102,26 @@ TEST_CASE("trunk handshake: a wrong secret is refused after the delay, then the 
   w.wires.clear();
 }
 
+TEST_CASE("trunk handshake: a dialler that never answers the challenge is refused after the timeout") {
+  World w;
+  Site b(w.net, w.clock, "sfu-b", "198.51.100.2");
+  w.sites = {&b};
+  Channel silent;
+  uint64_t c = b.conference.open(&silent, *SocketAddress::parse("192.0.2.8:5000"));
+  auto env = std::make_unique<umbrella_Envelope>();
+  signal::reset(*env, umbrella_Envelope_join_tag);
+  env->body.join.role = umbrella_Role_ROLE_TRUNK;
+  signal::copy_string(env->body.join.site_id, "sfu-q");
+  b.conference.on_message(c, encode(*env), w.clock.now());
+  REQUIRE(bodies({silent.frames.begin(), silent.frames.end()}).at(0) == umbrella_Envelope_trunk_challenge_tag);
+  w.step(TrunkHub::kHandshakeTimeout - seconds(1));
+  CHECK_FALSE(silent.closed);
+  REQUIRE(w.run_until([&] { return silent.closed.has_value(); }, seconds(2)));
+  CHECK(*silent.closed == "no answer to the trunk challenge");
+  b.conference.on_closed(c);
+  CHECK(b.hub.size() == 0);
+}
+
 TEST_CASE("trunk handshake: a recorded handshake replayed later is refused") {
   World w;
   Site a(w.net, w.clock, "sfu-a", "198.51.100.1"), b(w.net, w.clock, "sfu-b", "198.51.100.2");
