@@ -49,9 +49,13 @@ std::vector<http::Header> security_headers(const Config& config) {
       {"Referrer-Policy", "no-referrer"},
       {"X-Frame-Options", "DENY"},
   };
-  // Only with a public name: HSTS on an address or a .local name would pin browsers to HTTPS
-  // for a host that may later be something else.
-  if (!config.public_host.empty()) h.push_back({"Strict-Transport-Security", "max-age=31536000"});
+  // Only with a public name: HSTS on an address or a .local name (a LAN's self-signed or local
+  // CA certificate) would pin browsers to HTTPS, with no way past a certificate warning, for
+  // a name that may later be another machine.
+  const std::string& host = config.public_host;
+  bool local = host.size() >= 6 && host.compare(host.size() - 6, 6, ".local") == 0;
+  if (!host.empty() && !local && !SocketAddress::parse_ip(host))
+    h.push_back({"Strict-Transport-Security", "max-age=31536000"});
   return h;
 }
 

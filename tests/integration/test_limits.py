@@ -180,6 +180,9 @@ class Headers(unittest.TestCase):
         with Server(env={"UMBRELLA_PUBLIC_HOST": "sfu.example.org"}) as s:
             r, _ = https(s, "GET", "/sfu")
             self.assertEqual(r.getheader("Strict-Transport-Security"), "max-age=31536000")
+        with Server(env={"UMBRELLA_PUBLIC_HOST": "umbrella.local"}) as s:  # an access point's LAN name
+            r, _ = https(s, "GET", "/sfu")
+            self.assertIsNone(r.getheader("Strict-Transport-Security"))
 
 
 class TlsSuites(unittest.TestCase):
