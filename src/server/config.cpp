@@ -108,16 +108,25 @@ const std::vector<Setting>& settings() {
       {"UMBRELLA_HTTP_MAX_PER_IP", "--http-max-per-ip", "N", "32 (cloud: 0)",
        "HTTP(S) connections one IP address (IPv6: one /64) may hold at once; 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 100000, "connections", c.http_max_per_ip); }},
+      {"UMBRELLA_TRUSTED_PROXY", "--trusted-proxy", "IP", "(none)",
+       "reverse proxy whose X-Forwarded-For (its last entry) names the client for per-address limits",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) { c.trusted_proxy.reset(); return std::nullopt; }
+         auto a = SocketAddress::parse_ip(v);
+         if (!a) return "expected the proxy's IP address, e.g. 127.0.0.1";
+         c.trusted_proxy = a;
+         return std::nullopt;
+       }},
       {"UMBRELLA_MAX_PARTICIPANTS", "--max-participants", "N", "200",
        "participants (/wsb, WHIP, WHEP) this server holds at once; 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 100000, "participants", c.max_participants); }},
       {"UMBRELLA_MAX_ROOM_PARTICIPANTS", "--max-room-participants", "N", "32",
        "participants one room holds at once; 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 100000, "participants", c.max_room_participants); }},
-      {"UMBRELLA_JOINS_PER_MINUTE", "--joins-per-minute", "N", "30 (cloud: 0)",
+      {"UMBRELLA_JOINS_PER_MINUTE", "--joins-per-minute", "N", "30 (cloud: 0 without a trusted proxy)",
        "/wsb joins one IP address (IPv6: one /64) may make a minute; 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 1000000, "joins", c.joins_per_minute); }},
-      {"UMBRELLA_SESSIONS_PER_MINUTE", "--sessions-per-minute", "N", "30 (cloud: 0)",
+      {"UMBRELLA_SESSIONS_PER_MINUTE", "--sessions-per-minute", "N", "30 (cloud: 0 without a trusted proxy)",
        "WHIP/WHEP sessions one IP address (IPv6: one /64) may start a minute; 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 1000000, "sessions", c.sessions_per_minute); }},
       {"UMBRELLA_MESSAGES_PER_SECOND", "--messages-per-second", "N", "50",

@@ -127,12 +127,14 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
   s->media_context_ =
       std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates, {}});
-  // Per-address rates are off by default in cloud mode: behind the proxy every client has its address.
+  // Per-address rates are off by default in cloud mode unless the proxy is trusted to name the
+  // client: otherwise every client has the proxy's address.
+  bool shared_address = config.cloud && !config.trusted_proxy;
   AdmissionLimits admission;
   admission.max_participants = config.max_participants.value_or(200);
   admission.max_room_participants = config.max_room_participants.value_or(32);
-  admission.joins_per_minute = uint32_t(config.joins_per_minute.value_or(config.cloud ? 0 : 30));
-  admission.sessions_per_minute = uint32_t(config.sessions_per_minute.value_or(config.cloud ? 0 : 30));
+  admission.joins_per_minute = uint32_t(config.joins_per_minute.value_or(shared_address ? 0 : 30));
+  admission.sessions_per_minute = uint32_t(config.sessions_per_minute.value_or(shared_address ? 0 : 30));
   admission.messages_per_second = uint32_t(config.messages_per_second.value_or(50));
   s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, admission);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);

@@ -29,6 +29,11 @@ def default_limits_server(**env):
     return s.start()
 
 
+def server_ip(source):
+    """Where `source` reaches the server: 127.0.0.1 from loopback, else the attacker's destination."""
+    return "127.0.0.1" if source.startswith("127.0.0.1") else attacker_addresses()[1]
+
+
 def counters(server):
     return json.loads(https(server, "GET", "/status.json")[1])["counters"]
 
@@ -249,3 +254,29 @@ class FloodWhileChromiumCalls(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BehindATrustedProxy(unittest.TestCase):
+    def post(self, server, source, forwarded_for):
+        raw = socket.create_connection((server_ip(source), server.http_port), timeout=5, source_address=(source, 0))
+        raw.sendall(f"POST /whep/r HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\nContent-Length: 5\r\n"
+                    f"X-Forwarded-For: {forwarded_for}\r\nConnection: close\r\n\r\nv=0\r\n".encode())
+        data = b""
+        while chunk := raw.recv(65536):
+            data += chunk
+        raw.close()
+        return int(data.split(b" ", 2)[1])
+
+    def test_forwarded_for_names_the_client_only_when_the_proxy_sends_it(self):
+        source, _ = attacker_addresses()
+        server = default_limits_server(UMBRELLA_CLOUD="1", UMBRELLA_TRUSTED_PROXY="127.0.0.1")
+        try:
+            # Through the proxy: one client is limited, another behind the same proxy is not.
+            codes = [self.post(server, "127.0.0.1", "192.0.2.1, 203.0.113.5") for _ in range(SESSIONS_PER_MINUTE + 1)]
+            self.assertEqual(codes.count(429), 1, codes)
+            self.assertNotEqual(self.post(server, "127.0.0.1", "203.0.113.5, 203.0.113.6"), 429)
+            # Not the proxy: its X-Forwarded-For is ignored, fresh names or not.
+            codes = [self.post(server, source, f"203.0.113.{i}") for i in range(SESSIONS_PER_MINUTE + 1)]
+            self.assertEqual(codes.count(429), 1, codes)
+        finally:
+            server.stop()
