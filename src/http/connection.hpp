@@ -93,8 +93,8 @@ class HttpConnection {
 
   Handler& handler_;
   ConnectionConfig config_;
-  SocketAddress peer_;
   std::unique_ptr<RequestParser> parser_;  // released after an upgrade
+  SocketAddress peer_;
   std::unique_ptr<UpgradedStream> upgraded_;
   std::string out_;
   Counters counters_;

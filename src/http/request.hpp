@@ -36,6 +36,11 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+// Whose request this is, for per-address limits: the connection's peer, or behind a reverse
+// proxy we were told to trust, the address that proxy appended to X-Forwarded-For. Only the
+// last entry counts: the proxy appends what it saw; anything before it came from the client.
+SocketAddress client_address(const Request& request, const std::optional<SocketAddress>& trusted_proxy);
+
 // Decodes %XX escapes; with plus_as_space also '+' -> ' ' (form encoding). nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space = false);
 

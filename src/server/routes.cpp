@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "core/log.hpp"
-#include "server/client_address.hpp"
 #include "signal/codec.hpp"
 #include "web/assets.hpp"
 #include "ws/accept.hpp"
@@ -79,7 +78,7 @@ std::optional<std::string> Routes::route_path(const http::Request& request) cons
 std::optional<http::UpgradeResult> Routes::upgrade(const http::Request& request, Instant now) {
   auto path = route_path(request);
   if (!path || *path != "/wsb") return std::nullopt;
-  auto bridge = std::make_unique<Bridge>(*this, client_address(request, config_.trusted_proxy));
+  auto bridge = std::make_unique<Bridge>(*this, http::client_address(request, config_.trusted_proxy));
   ws::SessionConfig cfg;
   cfg.max_message_bytes = signal::kMaxEnvelopeSize + 64;
   auto result = ws::accept_upgrade(request, *bridge, cfg, now);
@@ -132,7 +131,7 @@ http::Response Routes::handle_whip(const http::Request& request, const std::stri
   bool publish = path.rfind("/whip", 0) == 0;
   std::string room = path.size() > 6 ? path.substr(6) : "";
   if (room.find('/') != std::string::npos || room.size() > 64) return http::Response::error(404);
-  if (auto refused = conference_.admit_http(client_address(request, config_.trusted_proxy), room, loop_.now())) {
+  if (auto refused = conference_.admit_http(http::client_address(request, config_.trusted_proxy), room, loop_.now())) {
     http::Response r = http::Response::text(refused->over_rate ? 429 : 503, refused->reason + "\n");
     r.headers.push_back({"Retry-After", refused->over_rate ? "60" : "30"});
     return r;

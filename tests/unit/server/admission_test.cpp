@@ -2,7 +2,6 @@
 // stalest), and a conference refusing joins, WHIP/WHEP sessions and message floods with a
 // reason and a counter while everyone else goes on.
 #include "server/admission.hpp"
-#include "server/client_address.hpp"
 #include "server/site_harness.hpp"
 
 namespace umbrella::server::test {
@@ -116,26 +115,6 @@ TEST_CASE("admission: a signalling flood is dropped with one Error; the connecti
   CHECK(bob.count(umbrella_Envelope_pong_tag) == 1);
   CHECK(alice.count(umbrella_Envelope_pong_tag) == 10);
   CHECK(bob.roster.size() == 1);
-}
-
-}  // namespace umbrella::server::test
-
-namespace umbrella::server::test {
-
-TEST_CASE("client address: X-Forwarded-For's last entry only from the trusted proxy") {
-  http::Request r;
-  r.peer = *SocketAddress::parse("10.0.0.2:5555");
-  r.headers = {{"x-forwarded-for", "1.2.3.4, 203.0.113.5"}};
-  auto proxy = SocketAddress::parse_ip("10.0.0.2");
-  CHECK(client_address(r, proxy).ip_string() == "203.0.113.5");  // not the forgeable first entry
-  CHECK(client_address(r, std::nullopt) == r.peer);               // no proxy trusted
-  CHECK(client_address(r, SocketAddress::parse_ip("10.0.0.3")) == r.peer);  // from someone else
-  r.headers = {{"x-forwarded-for", "garbage"}};
-  CHECK(client_address(r, proxy) == r.peer);
-  r.headers = {{"x-forwarded-for", "198.51.100.1"}, {"x-forwarded-for", "2001:db8::7"}};
-  CHECK(client_address(r, proxy).ip_string() == "2001:db8::7");
-  r.headers.clear();
-  CHECK(client_address(r, proxy) == r.peer);
 }
 
 }  // namespace umbrella::server::test
