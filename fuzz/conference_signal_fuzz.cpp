@@ -1,7 +1,7 @@
 // The conference's signalling state machine under sequences of client messages, not single
 // decodes: a Conference (with its TrunkHub, so a Join as a trunk is accepted too) on virtual
 // time with no sockets, and up to six /wsb connections plus WHIP/WHEP sessions. The input is
-// a sequence of operations: open a connection, join (any room, role, trunk secret), leave,
+// a sequence of operations: open a connection, join (any room, role, a trunk that knows the secret or not), leave,
 // offers and answers (built as a browser would from the input, mutated, or raw bytes), pings,
 // mutes, arbitrary envelopes and frames, client disconnects, WHIP/WHEP, time steps.
 // After every step: everything the server sent encodes, decodes and (descriptions) is a
@@ -19,6 +19,7 @@
 
 #include "core/log.hpp"
 #include "fuzz_target.hpp"
+#include "server/trunk_auth.hpp"
 #include "server_world.hpp"
 
 using namespace umbrella;
@@ -99,16 +100,46 @@ struct Run {
     // Past 250 a number outside the enum, written as nanopb would decode it off the wire.
     int value = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
                 : role < 220 ? umbrella_Role_ROLE_VIEWER
-                : role < 250 ? umbrella_Role_ROLE_TRUNK
+                : role < 250 ? int(umbrella_Role_ROLE_TRUNK)
                              : role;
     std::memcpy(&j.role, &value, sizeof value);
+    bool knows_secret = false;
+    std::string guess;
     if (value == umbrella_Role_ROLE_TRUNK) {
-      signal::copy_string(j.token, in.flag() ? std::string(World::kSecret) : std::string(in.sized_string()));
+      knows_secret = in.flag();
+      if (!knows_secret) guess = in.sized_string();
       signal::copy_string(j.site_id, pick(in, {"site-b", "site-c", "site-a", ""}));
       j.path_count = in.u8() % 3;
       for (pb_size_t i = 0; i < j.path_count; ++i) signal::copy_string(j.path[i], pick(in, {"site-b", "site-a"}));
     }
+    std::string dialler = j.site_id;
+    size_t before = c.channel.frames.size();
     send(c, env);
+    if (value == umbrella_Role_ROLE_TRUNK) answer_challenge(c, before, dialler, knows_secret ? World::kSecret : guess);
+  }
+
+  // A dialling SFU's response to the challenge the join got, if any: with the secret (the
+  // trunk is accepted) or with a guess (refused after the delay).
+  void answer_challenge(Client& c, size_t from, const std::string& dialler, const std::string& secret) {
+    auto got = std::make_unique<umbrella_Envelope>();
+    for (size_t i = from; i < c.channel.frames.size(); ++i) {
+      if (!signal::decode(c.channel.frames[i], *got).ok() || got->which_body != umbrella_Envelope_trunk_challenge_tag)
+        continue;
+      const auto& ch = got->body.trunk_challenge;
+      check(ch.nonce.size == server::kTrunkNonceBytes && std::string(ch.site_id) == World::kSite);
+      umbrella_Envelope& env = scratch_envelope();
+      signal::reset(env, umbrella_Envelope_trunk_response_tag);
+      auto& r = env.body.trunk_response;
+      r.nonce.size = server::kTrunkNonceBytes;
+      std::fill_n(r.nonce.bytes, r.nonce.size, uint8_t(0x33));
+      server::TrunkMac mac = server::trunk_mac(
+          secret, server::TrunkSide::kDialler,
+          {Bytes(ch.nonce.bytes, ch.nonce.size), Bytes(r.nonce.bytes, r.nonce.size), dialler, World::kSite});
+      r.mac.size = pb_size_t(mac.size());
+      std::copy(mac.begin(), mac.end(), r.mac.bytes);
+      send(c, env);
+      return;
+    }
   }
 
   void http_session(FuzzInput& in) {

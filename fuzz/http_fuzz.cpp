@@ -31,6 +31,7 @@ struct FuzzHandler : http::Handler {
   http::Response handle(const http::Request& r) override {
     (void)r.query_param("a");
     (void)r.has_token("connection", "close");
+    (void)http::client_address(r, SocketAddress::parse_ip("127.0.0.1"));  // X-Forwarded-For
     return http::Response::text(200, r.body);
   }
   std::optional<http::UpgradeResult> upgrade(const http::Request& r, Instant now) override {
@@ -53,7 +54,7 @@ UMBRELLA_FUZZ_TARGET(http) {
   cfg.limits.max_header_bytes = 1024;
   cfg.limits.max_body_bytes = 4096;
   Instant now = Instant{} + seconds(1000);
-  http::HttpConnection conn(handler, cfg, now);
+  http::HttpConnection conn(handler, cfg, now, *SocketAddress::parse("127.0.0.1:4000"));
   size_t split = size > 1 ? data[0] % size : 0;
   Bytes all(data + 1, size - 1);
   split = std::min(split, all.size());

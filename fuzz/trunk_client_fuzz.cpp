@@ -1,5 +1,5 @@
 // The dialling side of trunks: this SFU's TrunkParticipants (TrunkHub::open_dialled) receive
-// arbitrary sequences of envelopes from the far SFU (Joined with its roster, people and track
+// arbitrary sequences of envelopes from the far SFU (the handshake and Joined with its roster, people and track
 // events, answers built from our offers or mutated or raw, errors, pings, leaves, raw frames),
 // while local browsers on the same Conference join, publish, answer and leave, so our
 // offers carry their tracks too. Up to three links at once (two to the same far site test
@@ -17,6 +17,7 @@
 #include "core/log.hpp"
 #include "fuzz_target.hpp"
 #include "sdp/helpers.hpp"
+#include "server/trunk_auth.hpp"
 #include "server_world.hpp"
 
 using namespace umbrella;
@@ -38,6 +39,7 @@ struct Link {
   uint32_t last_offer_revision = 0;
   std::vector<std::pair<std::string, std::string>> receive;  // (mid, track id) of the last offer
   uint64_t version = 1;
+  server::TrunkNonce response{};  // our nonce in the handshake, for the far side's proof
 };
 
 struct Run {
@@ -138,10 +140,30 @@ struct Run {
     umbrella_Envelope& env = scratch_envelope();
     switch (op) {
       case 1: {
-        signal::make_joined(env, "trunk-site-a", "", pick(in, kSites));
+        // The far SFU's side of the handshake first (its challenge, then Joined with its proof
+        // over our response), the proof wrong when the input says so.
+        std::string site = pick(in, kSites);
+        auto challenge = std::make_unique<umbrella_Envelope>();
+        signal::reset(*challenge, umbrella_Envelope_trunk_challenge_tag);
+        challenge->body.trunk_challenge.nonce.size = server::kTrunkNonceBytes;
+        std::fill_n(challenge->body.trunk_challenge.nonce.bytes, server::kTrunkNonceBytes, uint8_t(0x5a));
+        signal::copy_string(challenge->body.trunk_challenge.site_id, site);
+        send(l, *challenge);
+        for (auto& f : l.channel.frames)
+          if (signal::decode(f, *received).ok() && received->which_body == umbrella_Envelope_trunk_response_tag &&
+              received->body.trunk_response.nonce.size == l.response.size())
+            std::copy_n(received->body.trunk_response.nonce.bytes, l.response.size(), l.response.begin());
+        signal::make_joined(env, "trunk-site-a", "", site);
         auto& j = env.body.joined;
         j.participants_count = in.u8() % 8;
         for (pb_size_t i = 0; i < j.participants_count; ++i) person(in, j.participants[i]);
+        const uint8_t* nonce = challenge->body.trunk_challenge.nonce.bytes;
+        server::TrunkMac proof = server::trunk_mac(
+            World::kSecret, server::TrunkSide::kAcceptor,
+            {Bytes(nonce, server::kTrunkNonceBytes), Bytes(l.response.data(), l.response.size()), World::kSite, site});
+        if (in.u8() < 16) proof[in.u8() % proof.size()] ^= 1;
+        j.trunk_proof.size = pb_size_t(proof.size());
+        std::copy(proof.begin(), proof.end(), j.trunk_proof.bytes);
         break;
       }
       case 2:

@@ -115,6 +115,9 @@ def conference_seeds():
              c_offer(1, offer_bytes(audio=[(3, 0x9999)])) + c_ping(1) + c_any(1, 12, b"\x01" + sized("x")) + c_close(1) +
              c_open() + c_join(2, role=230, token=False) + c_open() + c_join(3, role=230, site=2))
     write("conference_signal", "trunk_accept", trunk)
+    guess = (c_open() + c_join(0, name="trunk site-c", role=230, token=False, site=1) + time(250) + c_open() +
+             c_join(1, name="trunk site-b", role=230, site=0) + c_ping(1) + c_close(0) + c_close(1))
+    write("conference_signal", "trunk_wrong_secret", guess)
     http = (c_http() + c_open() + c_join(0) + c_offer(0, offer_bytes(video=[(2, 0x42, False)], flags=[2])) +
             c_answer(0) + c_http(offer_bytes(audio=[(0, 1)], video=[(0, 2, False)], flags=[2, 2]), whip=False) +
             c_end_http(0) + c_end_http(1) + c_end_http(0))
@@ -146,8 +149,9 @@ def person(pid=0, site=0, room=1, name="bob", muted=False):
     return bytes([pid, site, room]) + sized(name) + bytes([int(muted)])
 
 
-def t_joined(link, site=0, people=()):
-    return bytes([1, link, site, len(people)]) + b"".join(people)
+def t_joined(link, site=0, people=(), wrong_proof=False):
+    """The far side's challenge, then Joined with its proof over our response (wrong on request)."""
+    return bytes([1, link, site, len(people)]) + b"".join(people) + (b"\x00\x05" if wrong_proof else b"\xff")
 
 
 def t_person_event(link, who, joined=True):
@@ -230,6 +234,9 @@ def trunk_seeds():
                t_raw_description(1, "v=0\r\n") + t_raw(1, b"\x22\x00") + t_any(1, 4, u32(9)) + t_any(1, 5) +
                t_any(1, 1) + t_joined(1))
     write("trunk_client", "refused_and_garbage", refused)
+    impostor = (t_open() + t_joined(0, people=[person(0)], wrong_proof=True) + t_track_added(0, 1) + t_open() +
+                t_joined(1, people=[person(1)]) + t_track_added(1, 2) + t_answer(1))
+    write("trunk_client", "far_side_without_the_secret", impostor)
     stale = (t_open() + t_joined(0) + t_track_added(0, 1) + t_track_added(0, 2) + t_answer(0, revision_byte=250) +
              t_answer(0, skip=201, swap=203) + t_track_added(0, 5) +
              t_answer(0, mutation=b"\x02" + u16(100) + sized("a=ssrc:1 cname:x\r\n")) + time(255) + time(255))

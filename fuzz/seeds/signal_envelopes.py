@@ -37,8 +37,12 @@ def participant(i):
 
 valid = {
     "join": env(join=pb.Join(room="lobby", display_name="Zoë", role=pb.ROLE_PARTICIPANT)),
-    "join_trunk": env(join=pb.Join(room="lobby", role=pb.ROLE_TRUNK, token="s3cret",
+    "join_trunk": env(join=pb.Join(room="lobby", role=pb.ROLE_TRUNK,
                                    site_id="site-b", path=["site-c", "site-d"])),
+    "trunk_challenge": env(trunk_challenge=pb.TrunkChallenge(nonce=bytes(range(32)), site_id="site-a")),
+    "trunk_response": env(trunk_response=pb.TrunkResponse(mac=bytes(range(32, 64)), nonce=bytes(range(64, 96)))),
+    "joined_trunk": env(joined=pb.Joined(participant_id="trunk-site-b", site_id="site-a",
+                                         trunk_proof=bytes(range(96, 128)))),
     "leave": env(leave=pb.Leave()),
     "set_mute": env(set_mute=pb.SetMute(audio_muted=True)),
     "offer": env(description=pb.SessionDescription(type=pb.SessionDescription.TYPE_OFFER, sdp=SDP, revision=1)),
@@ -73,6 +77,7 @@ broken = {
     "too_many_participants": env(joined=pb.Joined(participants=[participant(i) for i in range(33)])),
     "unknown_field": b"\x98\x06\x01" + valid["ping"],
     "two_bodies": valid["leave"] + valid["pong"],
+    "nonce_too_long": env(trunk_challenge=pb.TrunkChallenge(nonce=bytes(33))),
 }
 
 os.makedirs(out, exist_ok=True)

@@ -19,10 +19,11 @@ Counters& Counters::operator+=(const Counters& o) {
   return *this;
 }
 
-HttpConnection::HttpConnection(Handler& handler, const ConnectionConfig& config, Instant now)
+HttpConnection::HttpConnection(Handler& handler, const ConnectionConfig& config, Instant now, SocketAddress peer)
     : handler_(handler),
       config_(config),
       parser_(std::make_unique<RequestParser>(config.limits)),
+      peer_(peer),
       idle_deadline_(now + config.first_request_timeout) {}
 
 size_t HttpConnection::on_bytes(Bytes data, Instant now) {
@@ -65,15 +66,17 @@ void HttpConnection::on_eof() {
 
 void HttpConnection::handle_request(Request&& request, Instant now) {
   ++counters_.requests;
+  request.peer = peer_;
   Response response = handler_.handle(request);
   bool keep_alive = request.keep_alive && !response.close;
-  respond(response, keep_alive, request.method == "HEAD");
+  respond(std::move(response), keep_alive, request.method == "HEAD");
   if (!keep_alive) closing_ = true;
   arm_idle(now, config_.idle_timeout);
 }
 
 void HttpConnection::handle_upgrade(Request&& request, Bytes rest, Instant now) {
   ++counters_.requests;
+  request.peer = peer_;
   std::optional<UpgradeResult> result = handler_.upgrade(request, now);
   if (!result) {
     // Not an upgrade we speak: answer as a plain request, then close, since what follows
@@ -85,7 +88,7 @@ void HttpConnection::handle_upgrade(Request&& request, Bytes rest, Instant now) 
   if (result->response.status != 101 || !result->stream) {
     ++counters_.upgrades_refused;
     if (result->response.status == 101) result->response = Response::error(500);
-    respond(result->response, false, false);
+    respond(std::move(result->response), false, false);
     closing_ = true;
     return;
   }
@@ -96,7 +99,8 @@ void HttpConnection::handle_upgrade(Request&& request, Bytes rest, Instant now) 
   if (!rest.empty()) upgraded_->on_bytes(rest, now);
 }
 
-void HttpConnection::respond(const Response& r, bool keep_alive, bool head_request) {
+void HttpConnection::respond(Response r, bool keep_alive, bool head_request) {
+  r.headers.insert(r.headers.end(), config_.response_headers.begin(), config_.response_headers.end());
   serialize_to(out_, r, keep_alive, head_request);
 }
 

@@ -41,6 +41,8 @@ struct ConnectionConfig {
   // on_bytes() then stops and returns what it used, and the transport offers the rest once
   // its output has drained (a client that sends and never reads cannot grow the server).
   size_t pause_output_bytes = 64 * 1024;
+  // Added to every response, the connection's own refusals included (security headers).
+  std::vector<Header> response_headers;
 };
 
 // Refusals and timeouts; add them up across connections with +=.
@@ -61,7 +63,7 @@ struct Counters {
 
 class HttpConnection {
  public:
-  HttpConnection(Handler& handler, const ConnectionConfig& config, Instant now);
+  HttpConnection(Handler& handler, const ConnectionConfig& config, Instant now, SocketAddress peer = {});
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
@@ -83,7 +85,7 @@ class HttpConnection {
   UpgradedStream* upgraded() const { return upgraded_.get(); }
 
  private:
-  void respond(const Response& r, bool keep_alive, bool head_request);
+  void respond(Response r, bool keep_alive, bool head_request);
   void refuse(int status);
   void handle_request(Request&& request, Instant now);
   void handle_upgrade(Request&& request, Bytes rest, Instant now);
@@ -92,6 +94,7 @@ class HttpConnection {
   Handler& handler_;
   ConnectionConfig config_;
   std::unique_ptr<RequestParser> parser_;  // released after an upgrade
+  SocketAddress peer_;
   std::unique_ptr<UpgradedStream> upgraded_;
   std::string out_;
   Counters counters_;

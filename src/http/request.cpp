@@ -106,4 +106,17 @@ void split_target(std::string_view target, std::string& path, std::string& query
   query.assign(q == std::string_view::npos ? std::string_view() : t.substr(q + 1));
 }
 
+SocketAddress client_address(const Request& request, const std::optional<SocketAddress>& trusted_proxy) {
+  if (!trusted_proxy || request.peer.ip_string() != trusted_proxy->ip_string()) return request.peer;
+  // The last X-Forwarded-For header's last entry (a proxy may add a header or extend one).
+  std::optional<std::string_view> last;
+  for (auto& [name, value] : request.headers)
+    if (name == "x-forwarded-for") last = value;
+  if (!last) return request.peer;
+  std::string_view v = *last;
+  if (auto comma = v.rfind(','); comma != std::string_view::npos) v = v.substr(comma + 1);
+  auto ip = SocketAddress::parse_ip(trim(v));
+  return ip ? *ip : request.peer;  // unparsable: the proxy's own address counts
+}
+
 }  // namespace umbrella::http

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/socket_address.hpp"
+
 namespace umbrella::http {
 
 using Header = std::pair<std::string, std::string>;
@@ -22,6 +24,7 @@ struct Request {
   std::string body;     // de-chunked
   bool keep_alive = true;
   bool upgrade = false;  // llhttp saw Upgrade (+ Connection: upgrade) or CONNECT
+  SocketAddress peer;    // the connection's far end (the proxy's, behind one), for per-address bounds
 
   // First header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;
@@ -32,6 +35,11 @@ struct Request {
   // without '=' yields "". nullopt when absent or badly escaped.
   std::optional<std::string> query_param(std::string_view name) const;
 };
+
+// Whose request this is, for per-address limits: the connection's peer, or behind a reverse
+// proxy we were told to trust, the address that proxy appended to X-Forwarded-For. Only the
+// last entry counts: the proxy appends what it saw; anything before it came from the client.
+SocketAddress client_address(const Request& request, const std::optional<SocketAddress>& trusted_proxy);
 
 // Decodes %XX escapes; with plus_as_space also '+' -> ' ' (form encoding). nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space = false);

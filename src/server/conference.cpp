@@ -3,6 +3,7 @@
 #include "server/conference.hpp"
 
 #include <memory>
+#include <utility>
 
 #include "core/log.hpp"
 #include "server/participant.hpp"
@@ -15,7 +16,8 @@ namespace {
 std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 }  // namespace
 
-Conference::Conference(std::string site_id, MediaContext& media) : site_id_(std::move(site_id)), media_(media) {}
+Conference::Conference(std::string site_id, MediaContext& media, AdmissionLimits limits)
+    : site_id_(std::move(site_id)), media_(media), admission_(limits) {}
 
 Conference::~Conference() {
   // Peers leave the media plane and the port as they go; no signalling is sent while shutting down.
@@ -43,10 +45,26 @@ Participant& Conference::create_http_participant(const std::string& room, const 
 // Unique across trunked SFUs too: the site is part of the id (msid-safe characters only).
 std::string Conference::new_participant_id() { return "p" + std::to_string(next_participant_++) + "." + site_id_; }
 
-uint64_t Conference::open(SignalChannel* channel) {
+uint64_t Conference::open(SignalChannel* channel, const SocketAddress& from) {
   uint64_t id = next_connection_++;
-  create_participant(id, channel);
+  Participant& p = create_participant(id, channel);
+  p.address = from;
+  p.message_budget = admission_.message_budget();
   return id;
+}
+
+std::optional<Refusal> Conference::admit(Admission::Kind kind, const SocketAddress& from, const std::string& room,
+                                             Instant now) {
+  size_t in_server = 0, in_room = 0;
+  for (auto& [key, p] : participants_) {
+    in_server += p->joined;
+    in_room += p->in_room(room);
+  }
+  return admission_.admit(kind, from, room, in_room, in_server, now);
+}
+
+std::optional<Refusal> Conference::admit_http(const SocketAddress& from, const std::string& room, Instant now) {
+  return admit(Admission::Kind::kHttpSession, from, room.empty() ? "default" : room, now);
 }
 
 void Conference::on_closed(uint64_t connection) {
@@ -120,6 +138,13 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
     return;
   }
   Participant& p = *it->second;
+  if (!admission_.message(p.message_budget, p.address, now)) {
+    // Dropped, and said once until it slows down: a flood gets no answer per message.
+    if (!std::exchange(p.rate_warned, true))
+      send_error(p, umbrella_Error_Code_CODE_RATE_LIMITED, "too many messages; slow down (some were dropped)");
+    return;
+  }
+  p.rate_warned = false;
   if (!decoded) {
     ++counters_.malformed;
     send_error(p, umbrella_Error_Code_CODE_BAD_MESSAGE, std::string("cannot decode message: ") + decoded.error().reason);
@@ -137,12 +162,13 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
         // From now on this connection is a trunk's: the trunk module speaks on it.
         uint64_t connection = p.connection;
         SignalChannel* channel = p.channel;
+        SocketAddress from = p.address;
         participants_.erase(connection);
         trunk_connections_.insert(connection);
-        trunk_acceptor_->accept(connection, channel, msg.body.join);
+        trunk_acceptor_->accept(connection, channel, msg.body.join, from, now);
         return;
       }
-      handle_join(p, msg.body.join);
+      handle_join(p, msg.body.join, now);
       return;
     case umbrella_Envelope_ping_tag: {
       auto env = envelope();
@@ -186,7 +212,13 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
              std::string("unexpected message ") + signal::body_name(msg) + (p.joined ? "" : " before join"));
 }
 
-void Conference::handle_join(Participant& p, const umbrella_Join& join) {
+void Conference::handle_join(Participant& p, const umbrella_Join& join, Instant now) {
+  std::string room = join.room[0] ? join.room : "default";
+  if (auto refused = admit(Admission::Kind::kJoin, p.address, room, now)) {
+    send_error(p, refused->over_rate ? umbrella_Error_Code_CODE_RATE_LIMITED : umbrella_Error_Code_CODE_ROOM_FULL,
+               refused->reason);
+    return;
+  }
   ++counters_.joins;
   p.joined = true;
   p.room = join.room[0] ? join.room : "default";

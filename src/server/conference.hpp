@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 
 #include "core/bytes.hpp"
 #include "core/time.hpp"
+#include "server/admission.hpp"
 #include "server/client_status.hpp"
 #include "server/peer.hpp"
 #include "server/rooms.hpp"
@@ -35,6 +37,8 @@ struct SignalCounters {
   uint64_t description_failed = 0;  // an offer/answer not built or over the bound: session closed
   uint64_t tracks_refused = 0;      // an offer publishing over the per-room track bound
   uint64_t trunk_refused = 0;       // far tracks or people over a trunk's bounds, ignored
+  uint64_t trunk_auth_failed = 0;   // trunk handshakes with a wrong proof (either direction)
+  uint64_t trunk_auth_throttled = 0;  // trunk joins refused: too many failures from that address
 };
 
 // Something that can carry Envelopes to one client (a WebSocket session).
@@ -58,13 +62,14 @@ class TrunkControl {
 // (trunk_participant.hpp); /wsb connections that join as a trunk go to the TrunkAcceptor.
 class Conference final : public TransportEvents, public Rooms {
  public:
-  Conference(std::string site_id, MediaContext& media);
+  Conference(std::string site_id, MediaContext& media, AdmissionLimits limits = {});
   ~Conference() override;
 
   const SignalCounters& counters() const { return counters_; }
+  const AdmissionCounters& admission_counters() const { return admission_.counters(); }
 
-  // A new /wsb connection. The returned id names it in on_message/on_closed.
-  uint64_t open(SignalChannel* channel);
+  // A new /wsb connection from `from`. The returned id names it in on_message/on_closed.
+  uint64_t open(SignalChannel* channel, const SocketAddress& from = {});
   void on_message(uint64_t connection, Bytes frame, Instant now);
   void on_closed(uint64_t connection);
 
@@ -77,6 +82,8 @@ class Conference final : public TransportEvents, public Rooms {
   Result<HttpSession, std::string> whip(const std::string& room, const std::string& offer, Instant now);
   Result<HttpSession, std::string> whep(const std::string& room, const std::string& offer, Instant now);
   bool end_http_session(const std::string& resource);
+  // Whether `from` may start a WHIP/WHEP session in `room` now (else why not: answer 429).
+  std::optional<Refusal> admit_http(const SocketAddress& from, const std::string& room, Instant now);
 
   void set_trunk_control(TrunkControl* control) { trunk_control_ = control; }
   void set_trunk_acceptor(TrunkAcceptor* acceptor) { trunk_acceptor_ = acceptor; }
@@ -107,7 +114,8 @@ class Conference final : public TransportEvents, public Rooms {
   Participant& create_http_participant(const std::string& room, const char* kind);
   void remove_participant(Participant& p);
   void handle_message(Participant& p, const umbrella_Envelope& msg, Instant now);
-  void handle_join(Participant& p, const umbrella_Join& join);
+  void handle_join(Participant& p, const umbrella_Join& join, Instant now);
+  std::optional<Refusal> admit(Admission::Kind kind, const SocketAddress& from, const std::string& room, Instant now);
   void handle_leave(Participant& p);
   void handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now);
   Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now);
@@ -134,6 +142,7 @@ class Conference final : public TransportEvents, public Rooms {
   TrunkAcceptor* trunk_acceptor_ = nullptr;
   MediaContext& media_;
   SignalCounters counters_;
+  Admission admission_;
   uint64_t next_connection_ = 1;
   uint64_t next_participant_ = 1;
   uint64_t next_mid_ = 1;

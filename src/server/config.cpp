@@ -53,6 +53,17 @@ std::optional<std::string> parse_threads(const std::string& v, size_t& out) {
   return std::nullopt;
 }
 
+// A count 0..max (0 = no limit).
+std::optional<std::string> parse_count(const std::string& v, size_t max, const char* what, std::optional<size_t>& out) {
+  std::string expected = std::string("expected a number of ") + what + " 0-" + std::to_string(max) + " (0 = no limit)";
+  if (v.empty() || v.size() > 7 || v.find_first_not_of("0123456789") != std::string::npos) return expected;
+  size_t n = 0;
+  for (char ch : v) n = n * 10 + size_t(ch - '0');
+  if (n > max) return expected;
+  out = n;
+  return std::nullopt;
+}
+
 std::vector<std::string> split_list(const std::string& v) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -96,15 +107,31 @@ const std::vector<Setting>& settings() {
        }},
       {"UMBRELLA_HTTP_MAX_PER_IP", "--http-max-per-ip", "N", "32 (cloud: 0)",
        "HTTP(S) connections one IP address (IPv6: one /64) may hold at once; 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 100000, "connections", c.http_max_per_ip); }},
+      {"UMBRELLA_TRUSTED_PROXY", "--trusted-proxy", "IP", "(none)",
+       "reverse proxy whose X-Forwarded-For (its last entry) names the client for per-address limits",
        [](Config& c, const std::string& v) -> std::optional<std::string> {
-         constexpr const char* expected = "expected a number of connections 0-100000 (0 = no limit)";
-         if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos) return expected;
-         size_t n = 0;
-         for (char ch : v) n = n * 10 + size_t(ch - '0');
-         if (n > 100000) return expected;
-         c.http_max_per_ip = n;
+         if (v.empty()) { c.trusted_proxy.reset(); return std::nullopt; }
+         auto a = SocketAddress::parse_ip(v);
+         if (!a) return "expected the proxy's IP address, e.g. 127.0.0.1";
+         c.trusted_proxy = a;
          return std::nullopt;
        }},
+      {"UMBRELLA_MAX_PARTICIPANTS", "--max-participants", "N", "200",
+       "participants (/wsb, WHIP, WHEP) this server holds at once; 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 100000, "participants", c.max_participants); }},
+      {"UMBRELLA_MAX_ROOM_PARTICIPANTS", "--max-room-participants", "N", "32",
+       "participants one room holds at once; 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 100000, "participants", c.max_room_participants); }},
+      {"UMBRELLA_JOINS_PER_MINUTE", "--joins-per-minute", "N", "30 (cloud: 0 without a trusted proxy)",
+       "/wsb joins one IP address (IPv6: one /64) may make a minute; 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 1000000, "joins", c.joins_per_minute); }},
+      {"UMBRELLA_SESSIONS_PER_MINUTE", "--sessions-per-minute", "N", "30 (cloud: 0 without a trusted proxy)",
+       "WHIP/WHEP sessions one IP address (IPv6: one /64) may start a minute; 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 1000000, "sessions", c.sessions_per_minute); }},
+      {"UMBRELLA_MESSAGES_PER_SECOND", "--messages-per-second", "N", "50",
+       "signalling messages one /wsb connection may send a second (twice that in a burst); 0 = no limit",
+       [](Config& c, const std::string& v) { return parse_count(v, 1000000, "messages", c.messages_per_second); }},
       {"UMBRELLA_PUBLIC_IP", "--public-ip", "IP", "(interface addresses)",
        "IP address announced as the only ICE candidate (the server's public address)",
        [](Config& c, const std::string& v) -> std::optional<std::string> {

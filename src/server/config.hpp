@@ -21,6 +21,10 @@ struct Config {
   uint16_t http_port = 8081;
   // HTTP(S) connections one IP address (IPv6: /64) may hold; unset: 32, none in cloud mode.
   std::optional<size_t> http_max_per_ip;
+  // Admission bounds (server/admission.hpp); unset: the defaults of --help, 0: none.
+  std::optional<SocketAddress> trusted_proxy;  // its X-Forwarded-For names the client (limits only)
+  std::optional<size_t> max_participants, max_room_participants, joins_per_minute, sessions_per_minute,
+      messages_per_second;
   std::optional<SocketAddress> public_ip; // announced as the only ICE candidate when set
   std::string public_host;
   uint16_t min_port = 50000;

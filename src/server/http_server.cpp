@@ -6,22 +6,10 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "server/address_rate.hpp"
 
 namespace umbrella::server {
 
-namespace {
-
-// Connections from one host count together: its IPv4 address, or its IPv6 /64 (a host
-// usually holds a whole /64 and could otherwise pick a fresh address per connection).
-SocketAddress address_key(const SocketAddress& peer) {
-  if (!peer.is_ipv6()) return SocketAddress::ipv4({peer.ip_bytes()[0], peer.ip_bytes()[1], peer.ip_bytes()[2],
-                                                   peer.ip_bytes()[3]}, 0);
-  std::array<uint8_t, 16> ip{};
-  std::copy(peer.ip_bytes(), peer.ip_bytes() + 8, ip.begin());
-  return SocketAddress::ipv6(ip, 0);
-}
-
-}  // namespace
 
 HttpServer::HttpServer(EventLoop& loop, stream::TcpListener listener, const tls::TlsServerConfig* tls,
                        http::Handler& handler, Limits limits)
@@ -30,6 +18,7 @@ HttpServer::HttpServer(EventLoop& loop, stream::TcpListener listener, const tls:
   http_config_.limits.max_body_bytes = 256 * 1024;
   // Pipelined requests wait while the stream has this much to send (see stream::TcpStream).
   http_config_.pause_output_bytes = limits_.stream.low_water;
+  http_config_.response_headers = limits_.response_headers;
   loop_.watch(listener_.fd(), EPOLLIN, [this](uint32_t) { on_accept(); });
 }
 
@@ -55,7 +44,7 @@ void HttpServer::on_accept() {
       close(fd);
       continue;
     }
-    SocketAddress key = address_key(peer);
+    SocketAddress key = host_key(peer);
     uint32_t& from_address = per_address_[key];
     if (limits_.max_per_address && from_address >= limits_.max_per_address) {
       ++counters_.refused_per_address;
@@ -66,7 +55,7 @@ void HttpServer::on_accept() {
     ++counters_.accepted;
     uint64_t id = next_id_++;
     auto c = std::make_unique<Connection>(*this, id, key);
-    c->http = std::make_unique<http::HttpConnection>(handler_, http_config_, loop_.now());
+    c->http = std::make_unique<http::HttpConnection>(handler_, http_config_, loop_.now(), peer);
     Connection& ref = *c;
     connections_.emplace(id, std::move(c));
     std::optional<tls::TlsSession> session;

@@ -33,6 +33,7 @@ class HttpServer {
     size_t max_connections = 512;
     size_t max_per_address = 32;  // 0: no per-address bound (cloud: everyone comes through the proxy)
     stream::TcpStream::Limits stream;
+    std::vector<http::Header> response_headers;  // on every response (security headers)
   };
 
   // tls == nullptr: plain HTTP (cloud mode behind a TLS-terminating proxy).

@@ -10,6 +10,7 @@
 
 #include "sdp/negotiation.hpp"
 #include "sdp/session_description.hpp"
+#include "server/address_rate.hpp"
 #include "server/peer.hpp"
 #include "sfu/router.hpp"
 #include "signal/messages.hpp"
@@ -60,6 +61,9 @@ class Participant {
  public:
   uint64_t connection = 0;          // /wsb connection id, 0 for WHIP/WHEP
   SignalChannel* channel = nullptr;  // null for WHIP/WHEP
+  SocketAddress address;             // the client's (its /wsb or WHIP/WHEP connection's peer)
+  TokenBucket message_budget{0, 0};  // signalling messages it may still send (see Admission)
+  bool rate_warned = false;          // told it is over the message rate since its last accepted message
   bool joined = false;
   std::string id;
   std::string room;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/bytes.hpp"
+#include "core/socket_address.hpp"
 #include "core/time.hpp"
 #include "server/participant.hpp"
 #include "signal/messages.hpp"
@@ -64,7 +65,9 @@ class Rooms {
 class TrunkAcceptor {
  public:
   virtual ~TrunkAcceptor() = default;
-  virtual void accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join) = 0;
+  // from: the connection's peer address (failed handshakes are bounded per address).
+  virtual void accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join, const SocketAddress& from,
+                      Instant now) = 0;
   virtual void on_message(uint64_t connection, const umbrella_Envelope& msg, Instant now) = 0;
   virtual void on_closed(uint64_t connection) = 0;
 };

@@ -12,11 +12,11 @@ namespace umbrella::server {
 // One /wsb connection: WebSocket events in, Envelopes out.
 class Routes::Bridge final : public ws::Listener, public SignalChannel {
  public:
-  explicit Bridge(Routes& routes) : routes_(routes) {}
+  Bridge(Routes& routes, const SocketAddress& peer) : routes_(routes), peer_(peer) {}
 
   void on_open(ws::Session& session) override {
     session_ = &session;
-    connection_ = routes_.conference_.open(this);
+    connection_ = routes_.conference_.open(this, peer_);
     routes_.bridges_[connection_].reset(this);
   }
   void on_message(ws::Session&, ws::MessageType type, Bytes payload) override {
@@ -54,6 +54,7 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
 
  private:
   Routes& routes_;
+  SocketAddress peer_;
   ws::Session* session_ = nullptr;
   uint64_t connection_ = 0;
 };
@@ -77,7 +78,7 @@ std::optional<std::string> Routes::route_path(const http::Request& request) cons
 std::optional<http::UpgradeResult> Routes::upgrade(const http::Request& request, Instant now) {
   auto path = route_path(request);
   if (!path || *path != "/wsb") return std::nullopt;
-  auto bridge = std::make_unique<Bridge>(*this);
+  auto bridge = std::make_unique<Bridge>(*this, http::client_address(request, config_.trusted_proxy));
   ws::SessionConfig cfg;
   cfg.max_message_bytes = signal::kMaxEnvelopeSize + 64;
   auto result = ws::accept_upgrade(request, *bridge, cfg, now);
@@ -130,6 +131,11 @@ http::Response Routes::handle_whip(const http::Request& request, const std::stri
   bool publish = path.rfind("/whip", 0) == 0;
   std::string room = path.size() > 6 ? path.substr(6) : "";
   if (room.find('/') != std::string::npos || room.size() > 64) return http::Response::error(404);
+  if (auto refused = conference_.admit_http(http::client_address(request, config_.trusted_proxy), room, loop_.now())) {
+    http::Response r = http::Response::text(refused->over_rate ? 429 : 503, refused->reason + "\n");
+    r.headers.push_back({"Retry-After", refused->over_rate ? "60" : "30"});
+    return r;
+  }
   auto session = publish ? conference_.whip(room, request.body, loop_.now())
                          : conference_.whep(room, request.body, loop_.now());
   if (!session) return http::Response::text(400, session.error() + "\n");

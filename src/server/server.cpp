@@ -39,6 +39,26 @@ uint64_t resident_bytes() {
 
 }  // namespace
 
+std::vector<http::Header> security_headers(const Config& config) {
+  // The web app loads only its own script, style and WebSocket; nothing may frame it.
+  std::vector<http::Header> h = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+  };
+  // Only with a public name: HSTS on an address or a .local name (a LAN's self-signed or local
+  // CA certificate) would pin browsers to HTTPS, with no way past a certificate warning, for
+  // a name that may later be another machine.
+  const std::string& host = config.public_host;
+  bool local = host.size() >= 6 && host.compare(host.size() - 6, 6, ".local") == 0;
+  if (!host.empty() && !local && !SocketAddress::parse_ip(host))
+    h.push_back({"Strict-Transport-Security", "max-age=31536000"});
+  return h;
+}
+
 Server::Server(EventLoop& loop, const Config& config) : loop_(loop), config_(config), started_(loop.now()) {}
 
 Server::~Server() {
@@ -107,7 +127,16 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
   s->media_context_ =
       std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates, {}});
-  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_);
+  // Per-address rates are off by default in cloud mode unless the proxy is trusted to name the
+  // client: otherwise every client has the proxy's address.
+  bool shared_address = config.cloud && !config.trusted_proxy;
+  AdmissionLimits admission;
+  admission.max_participants = config.max_participants.value_or(200);
+  admission.max_room_participants = config.max_room_participants.value_or(32);
+  admission.joins_per_minute = uint32_t(config.joins_per_minute.value_or(shared_address ? 0 : 30));
+  admission.sessions_per_minute = uint32_t(config.sessions_per_minute.value_or(shared_address ? 0 : 30));
+  admission.messages_per_second = uint32_t(config.messages_per_second.value_or(50));
+  s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, admission);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
   s->routes_ = std::make_unique<Routes>(
@@ -116,6 +145,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   HttpServer::Limits http_limits;
   // Behind the cloud proxy every connection comes from the proxy's address.
   http_limits.max_per_address = config.http_max_per_ip.value_or(config.cloud ? 0 : 32);
+  http_limits.response_headers = security_headers(config);
   s->http_ = std::make_unique<HttpServer>(loop, std::move(*listener), s->https_ ? &*s->https_ : nullptr, *s->routes_,
                                           http_limits);
 
@@ -144,6 +174,7 @@ signal::StatusSnapshot Server::status() const {
   const auto& mp = media_->counters();
   const auto& udp = media_->udp_counters();
   const auto& sig = conference_->counters();
+  const auto& adm = conference_->admission_counters();
   auto delays = media_->forward_delays();
   const auto& dtls = media_context_->dtls_counters;
   s.counters = {
@@ -168,6 +199,13 @@ signal::StatusSnapshot Server::status() const {
       {"signal.description_failed", sig.description_failed},
       {"signal.tracks_refused", sig.tracks_refused},
       {"signal.trunk_refused", sig.trunk_refused},
+      {"signal.trunk_auth_failed", sig.trunk_auth_failed},
+      {"signal.trunk_auth_throttled", sig.trunk_auth_throttled},
+      {"signal.refused_server_full", adm.server_full},
+      {"signal.refused_room_full", adm.room_full},
+      {"signal.refused_join_rate", adm.join_rate},
+      {"signal.refused_session_rate", adm.session_rate},
+      {"signal.refused_message_rate", adm.message_rate},
       {"udp.received", udp.received},
       {"udp.sent", udp.sent},
       {"udp.send_dropped", udp.send_dropped},

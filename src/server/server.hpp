@@ -51,6 +51,9 @@ class Server {
   EventLoop::TimerId deferred_timer_ = 0;
 };
 
+// Headers on every HTTP(S) response: CSP, nosniff, no referrer, no framing, HSTS with a public host.
+std::vector<http::Header> security_headers(const Config& config);
+
 // "make-certs [DIR] [HOSTNAME]": a local CA and a server certificate signed by it.
 int make_certs_command(const std::vector<std::string>& args);
 

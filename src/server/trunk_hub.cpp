@@ -1,17 +1,50 @@
 #include "server/trunk_hub.hpp"
 
+#include "core/log.hpp"
+#include "server/conference.hpp"
 #include "signal/codec.hpp"
 
 namespace umbrella::server {
 
-TrunkHub::TrunkHub(Rooms& rooms, std::string secret) : rooms_(rooms), secret_(std::move(secret)) {}
+TrunkHub::TrunkHub(Rooms& rooms, std::string secret, uint32_t failures_per_minute)
+    : rooms_(rooms), secret_(std::move(secret)), failures_(failures_per_minute, 256) {}
 
-TrunkHub::~TrunkHub() = default;  // no signalling while shutting down
+TrunkHub::~TrunkHub() {  // no signalling while shutting down
+  for (auto& [key, timer] : refusals_) rooms_.media().loop.cancel(timer);
+}
+
+void TrunkHub::auth_failed(uint64_t key, const SocketAddress& from, const std::string& far_site, Instant now) {
+  ++rooms_.signal_counters().trunk_auth_failed;
+  (void)failures_.allow(from, now);  // one failure spent from the address's budget
+  log_failure(from, far_site, "failed the handshake (wrong trunk secret on one side)", now);
+  refuse_later(key, umbrella_Error_Code_CODE_UNAUTHORIZED, "wrong trunk secret", now);
+}
+
+void TrunkHub::log_failure(const SocketAddress& from, const std::string& far_site, std::string_view what,
+                           Instant now) {
+  if (failure_log_.due(now))
+    LOG_WARN("trunk", "a trunk from ", far_site, " (", from.ip_string(), ") ", what,
+             " (logged at most once per 10 s; see signal.trunk_auth_failed and signal.trunk_auth_throttled)");
+}
+
+void TrunkHub::refuse_at(uint64_t key, umbrella_Error_Code code, std::string why, Instant when) {
+  // The delay makes guessing slow; the per-address budget bounds how many wait at once.
+  EventLoop& loop = rooms_.media().loop;
+  auto timer = loop.schedule(when, [this, key, code, why = std::move(why)] {
+    refusals_.erase(key);
+    auto it = trunks_.find(key);
+    if (it != trunks_.end()) it->second->refuse(code, why, Instant{}, false);
+  });
+  if (auto [it, fresh] = refusals_.emplace(key, timer); !fresh) {
+    loop.cancel(it->second);
+    it->second = timer;
+  }
+}
 
 uint64_t TrunkHub::open_dialled(SignalChannel* channel) {
   uint64_t key = next_dialled_++;
   auto t = std::make_unique<TrunkParticipant>(rooms_, *this, key, channel, true);
-  t->send_join(secret_);
+  t->send_join();
   trunks_.emplace(key, std::move(t));
   return key;
 }
@@ -27,11 +60,19 @@ void TrunkHub::on_frame(uint64_t key, Bytes frame, Instant now) {
   on_message(key, *msg, now);
 }
 
-void TrunkHub::accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join) {
+void TrunkHub::cancel_refusal(uint64_t key) {
+  if (auto r = refusals_.find(key); r != refusals_.end()) {
+    rooms_.media().loop.cancel(r->second);
+    refusals_.erase(r);
+  }
+}
+
+void TrunkHub::accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join, const SocketAddress& from,
+                      Instant now) {
   auto t = std::make_unique<TrunkParticipant>(rooms_, *this, connection, channel, false);
   TrunkParticipant& ref = *t;
   trunks_.emplace(connection, std::move(t));
-  ref.accept(join, secret_);
+  ref.accept(join, from, now);
 }
 
 void TrunkHub::on_message(uint64_t key, const umbrella_Envelope& msg, Instant now) {
@@ -44,6 +85,7 @@ void TrunkHub::on_closed(uint64_t key) {
   if (it == trunks_.end()) return;
   auto t = std::move(it->second);
   trunks_.erase(it);
+  cancel_refusal(key);
   t->leave();
 }
 

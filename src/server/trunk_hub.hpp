@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "core/event_loop.hpp"
+#include "server/address_rate.hpp"
 #include "server/rooms.hpp"
 #include "server/trunk_participant.hpp"
 
@@ -14,7 +16,12 @@ namespace umbrella::server {
 
 class TrunkHub final : public TrunkAcceptor {
  public:
-  TrunkHub(Rooms& rooms, std::string secret);
+  // Failed handshakes are answered after kRefusalDelay, and an address with more than
+  // failures_per_minute of them is refused without a challenge until its bucket refills.
+  static constexpr Duration kRefusalDelay = seconds(1);
+  // A dialler that does not answer the challenge in this time is refused.
+  static constexpr Duration kHandshakeTimeout = seconds(10);
+  TrunkHub(Rooms& rooms, std::string secret, uint32_t failures_per_minute = 6);
   ~TrunkHub() override;
 
   // A trunk we dial: its WebSocket is up; we join the far SFU as its WebRTC client. The key
@@ -23,7 +30,8 @@ class TrunkHub final : public TrunkAcceptor {
   void on_frame(uint64_t key, Bytes frame, Instant now);
 
   // TrunkAcceptor (and the end of dialled links too)
-  void accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join) override;
+  void accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join, const SocketAddress& from,
+              Instant now) override;
   void on_message(uint64_t key, const umbrella_Envelope& msg, Instant now) override;
   void on_closed(uint64_t key) override;
 
@@ -31,9 +39,25 @@ class TrunkHub final : public TrunkAcceptor {
   TrunkParticipant* linked_to(const std::string& far_site, const TrunkParticipant* except);
   size_t size() const { return trunks_.size(); }
 
+  // The handshake (trunk_participant.cpp).
+  const std::string& secret() const { return secret_; }
+  bool throttled(const SocketAddress& from, Instant now) const { return failures_.exhausted(from, now); }
+  void auth_failed(uint64_t key, const SocketAddress& from, const std::string& far_site, Instant now);
+  // Failed handshakes are logged at most once per interval (a guesser must not fill the log).
+  void log_failure(const SocketAddress& from, const std::string& far_site, std::string_view what, Instant now);
+  // Sends the refusal and closes `key` at `when`, unless it is gone or cancelled by then.
+  void refuse_at(uint64_t key, umbrella_Error_Code code, std::string why, Instant when);
+  void refuse_later(uint64_t key, umbrella_Error_Code code, std::string why, Instant now) {
+    refuse_at(key, code, std::move(why), now + kRefusalDelay);
+  }
+  void cancel_refusal(uint64_t key);
+
  private:
   Rooms& rooms_;
   std::string secret_;
+  AddressRate failures_;
+  LogInterval failure_log_;
+  std::map<uint64_t, EventLoop::TimerId> refusals_;
   uint64_t next_dialled_ = uint64_t(1) << 62;  // apart from the conference's connection ids
   std::map<uint64_t, std::unique_ptr<TrunkParticipant>> trunks_;
 };

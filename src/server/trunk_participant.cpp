@@ -16,7 +16,7 @@ sfu::Kind kind_of(umbrella_MediaKind k) { return k == umbrella_MediaKind_MEDIA_K
 }  // namespace
 
 TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled)
-    : rooms_(rooms), hub_(hub), dialled_(dialled) {
+    : rooms_(rooms), hub_(hub), dialled_(dialled), auth_(dialled ? Auth::kAwaitChallenge : Auth::kChallenged) {
   p_.connection = key;
   p_.channel = channel;
   p_.role = umbrella_Role_ROLE_TRUNK;
@@ -42,7 +42,7 @@ void TrunkParticipant::send_error(umbrella_Error_Code code, std::string_view mes
   p_.channel->send(*env);
 }
 
-void TrunkParticipant::send_join(const std::string& secret) {
+void TrunkParticipant::send_join() {
   const std::string& site = rooms_.site_id();
   auto env = envelope();
   signal::reset(*env, umbrella_Envelope_join_tag);
@@ -50,57 +50,124 @@ void TrunkParticipant::send_join(const std::string& secret) {
   signal::copy_string(join.room, p_.room);
   signal::copy_string(join.display_name, "trunk " + site);
   join.role = umbrella_Role_ROLE_TRUNK;
-  signal::copy_string(join.token, secret);
   signal::copy_string(join.site_id, site);
   join.path_count = 1;
   signal::copy_string(join.path[0], site);
   p_.channel->send(*env);
 }
 
-void TrunkParticipant::accept(const umbrella_Join& join, const std::string& secret) {
+void TrunkParticipant::refuse(umbrella_Error_Code code, const std::string& why, Instant now, bool log) {
+  if (log) hub_.log_failure(from_, far_site_.empty() ? "an unnamed SFU" : far_site_, "was refused: " + why, now);
+  auth_ = Auth::kRefused;
+  send_error(code, why);
+  close(why);
+}
+
+TrunkHandshake TrunkParticipant::handshake() const {
+  const std::string& site = rooms_.site_id();
+  return {Bytes(challenge_.data(), challenge_.size()), Bytes(response_.data(), response_.size()),
+          dialled_ ? site : far_site_, dialled_ ? far_site_ : site};
+}
+
+void TrunkParticipant::accept(const umbrella_Join& join, const SocketAddress& from, Instant now) {
   ++rooms_.signal_counters().joins;
   const std::string& site = rooms_.site_id();
-  std::string far = join.site_id;
-  auto refuse = [&](umbrella_Error_Code code, const std::string& why) {
-    LOG_WARN("trunk", "refused a trunk from ", far.empty() ? "an unnamed SFU" : far, ": ", why);
-    send_error(code, why);
-    close(why);
-  };
-  if (secret.empty())
-    return refuse(umbrella_Error_Code_CODE_UNAUTHORIZED, "trunks are not accepted here (no UMBRELLA_TRUNK_SECRET set)");
-  if (secret != join.token) return refuse(umbrella_Error_Code_CODE_UNAUTHORIZED, "wrong trunk secret");
-  if (far.empty()) return refuse(umbrella_Error_Code_CODE_BAD_MESSAGE, "trunk without a site id");
-  if (far == site) return refuse(umbrella_Error_Code_CODE_LOOP, "the trunk would link " + site + " to itself");
+  far_site_ = join.site_id;
+  from_ = from;
+  if (hub_.secret().empty())
+    return refuse(umbrella_Error_Code_CODE_UNAUTHORIZED, "trunks are not accepted here (no UMBRELLA_TRUNK_SECRET set)", now);
+  if (far_site_.empty()) return refuse(umbrella_Error_Code_CODE_BAD_MESSAGE, "trunk without a site id", now);
+  if (far_site_ == site) return refuse(umbrella_Error_Code_CODE_LOOP, "the trunk would link " + site + " to itself", now);
   for (pb_size_t i = 0; i < join.path_count; ++i)
-    if (site == join.path[i]) return refuse(umbrella_Error_Code_CODE_LOOP, site + " is already on this trunk's path");
+    if (site == join.path[i]) return refuse(umbrella_Error_Code_CODE_LOOP, site + " is already on this trunk's path", now);
+  if (hub_.throttled(from_, now)) {
+    auth_ = Auth::kRefused;
+    ++rooms_.signal_counters().trunk_auth_throttled;
+    hub_.log_failure(from_, far_site_, "is over its failed trunk handshakes a minute", now);
+    hub_.refuse_later(key(), umbrella_Error_Code_CODE_UNAUTHORIZED,
+                      "too many failed trunk handshakes from this address; try again in a minute", now);
+    return;
+  }
+  challenge_ = trunk_nonce();
+  auth_ = Auth::kChallenged;
+  hub_.refuse_at(key(), umbrella_Error_Code_CODE_UNAUTHORIZED, "no answer to the trunk challenge",
+                 now + TrunkHub::kHandshakeTimeout);
+  auto env = envelope();
+  signal::reset(*env, umbrella_Envelope_trunk_challenge_tag);
+  auto& c = env->body.trunk_challenge;
+  c.nonce.size = pb_size_t(challenge_.size());
+  std::copy(challenge_.begin(), challenge_.end(), c.nonce.bytes);
+  signal::copy_string(c.site_id, site);
+  p_.channel->send(*env);
+}
+
+void TrunkParticipant::on_response(const umbrella_TrunkResponse& r, Instant now) {
+  const std::string& site = rooms_.site_id();
+  bool ok = r.nonce.size == response_.size();
+  if (ok) std::copy(r.nonce.bytes, r.nonce.bytes + r.nonce.size, response_.begin());
+  if (!ok || !trunk_mac_ok(hub_.secret(), TrunkSide::kDialler, handshake(), Bytes(r.mac.bytes, r.mac.size))) {
+    auth_ = Auth::kRefused;
+    hub_.auth_failed(key(), from_, far_site_, now);  // answered after a delay
+    return;
+  }
+  auth_ = Auth::kDone;
+  hub_.cancel_refusal(key());
   // Two SFUs dialling each other: the link dialled by the smaller site id is kept.
-  if (TrunkParticipant* o = hub_.linked_to(far, this)) {
-    if (!o->dialled() || !(far < site)) return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far);
-    LOG_INFO("trunk", "keeping the link ", far, " dialled and dropping ours to it");
-    o->close("already trunked with " + far);
+  if (TrunkParticipant* o = hub_.linked_to(far_site_, this)) {
+    if (!o->dialled() || !(far_site_ < site)) return refuse(umbrella_Error_Code_CODE_LOOP, "already trunked with " + far_site_, now);
+    LOG_INFO("trunk", "keeping the link ", far_site_, " dialled and dropping ours to it");
+    o->close("already trunked with " + far_site_);
   }
   p_.joined = true;
-  far_site_ = far;
-  p_.id = "trunk-" + far;
-  p_.display_name = "trunk " + far;
+  p_.id = "trunk-" + far_site_;
+  p_.display_name = "trunk " + far_site_;
   auto env = envelope();
   signal::make_joined(*env, p_.id, p_.room, site);
+  TrunkMac proof = trunk_mac(hub_.secret(), TrunkSide::kAcceptor, handshake());
+  env->body.joined.trunk_proof.size = pb_size_t(proof.size());
+  std::copy(proof.begin(), proof.end(), env->body.joined.trunk_proof.bytes);
   rooms_.for_each_person(this, [&](const signal::ParticipantFields& f) {
-    if (f.site_id != far) signal::add_participant(env->body.joined, f);
+    if (f.site_id != far_site_) signal::add_participant(env->body.joined, f);
   });
   p_.channel->send(*env);
-  LOG_INFO("trunk", "accepted a trunk from ", far);
+  LOG_INFO("trunk", "accepted a trunk from ", far_site_, " (", from_.ip_string(), ")");
   announce();
+}
+
+void TrunkParticipant::on_challenge(const umbrella_TrunkChallenge& c) {
+  const std::string& site = rooms_.site_id();
+  if (c.nonce.size != challenge_.size() || c.site_id[0] == 0 || site == c.site_id) {
+    LOG_WARN("trunk", "the far SFU sent an unusable challenge; closing the trunk");
+    close(c.site_id[0] && site == c.site_id ? "the trunk would link " + site + " to itself"
+                                             : std::string("unusable trunk challenge"));
+    return;
+  }
+  far_site_ = c.site_id;
+  std::copy(c.nonce.bytes, c.nonce.bytes + c.nonce.size, challenge_.begin());
+  response_ = trunk_nonce();
+  TrunkMac mac = trunk_mac(hub_.secret(), TrunkSide::kDialler, handshake());
+  auto env = envelope();
+  signal::reset(*env, umbrella_Envelope_trunk_response_tag);
+  auto& r = env->body.trunk_response;
+  r.mac.size = pb_size_t(mac.size());
+  std::copy(mac.begin(), mac.end(), r.mac.bytes);
+  r.nonce.size = pb_size_t(response_.size());
+  std::copy(response_.begin(), response_.end(), r.nonce.bytes);
+  auth_ = Auth::kAwaitJoined;
+  p_.channel->send(*env);
 }
 
 void TrunkParticipant::on_joined(const umbrella_Joined& j) {
   const std::string& site = rooms_.site_id();
-  if (j.site_id[0] == 0 || site == j.site_id) {  // as the accepting side refuses such a Join
-    LOG_WARN("trunk", "the far SFU answered as ", j.site_id[0] ? "this SFU" : "an unnamed SFU", "; closing the trunk");
-    close(j.site_id[0] ? "the trunk would link " + site + " to itself" : std::string("far SFU without a site id"));
+  // Nothing the far side says counts before it proves it knows the secret, for this handshake.
+  if (far_site_ != j.site_id ||
+      !trunk_mac_ok(hub_.secret(), TrunkSide::kAcceptor, handshake(), Bytes(j.trunk_proof.bytes, j.trunk_proof.size))) {
+    ++rooms_.signal_counters().trunk_auth_failed;
+    LOG_WARN("trunk", "the far SFU ", far_site_, " did not prove it knows the trunk secret; closing the trunk");
+    close("the far SFU did not prove it knows the trunk secret");
     return;
   }
-  far_site_ = j.site_id;
+  auth_ = Auth::kDone;
   if (TrunkParticipant* o = hub_.linked_to(far_site_, this)) {  // the far side dialled us too
     if (site < far_site_) {
       o->close("already trunked with " + site);
@@ -208,6 +275,11 @@ void TrunkParticipant::on_track_removed(const std::string& id) {
 }
 
 void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
+  if (auth_ == Auth::kRefused) return;  // the refusal is on its way
+  if (auth_ == Auth::kChallenged) {
+    if (msg.which_body == umbrella_Envelope_trunk_response_tag) return on_response(msg.body.trunk_response, now);
+    return refuse(umbrella_Error_Code_CODE_BAD_MESSAGE, std::string("expected trunk_response, not ") + signal::body_name(msg), now);
+  }
   switch (msg.which_body) {
     case umbrella_Envelope_participant_joined_tag:
     case umbrella_Envelope_participant_updated_tag:
@@ -230,8 +302,13 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
   }
   if (dialled_) {
     switch (msg.which_body) {
+      case umbrella_Envelope_trunk_challenge_tag:
+        if (auth_ == Auth::kAwaitChallenge) on_challenge(msg.body.trunk_challenge);
+        else ++rooms_.signal_counters().unexpected;
+        return;
       case umbrella_Envelope_joined_tag:
-        if (!p_.joined) on_joined(msg.body.joined);
+        if (auth_ == Auth::kAwaitJoined && !p_.joined) on_joined(msg.body.joined);
+        else ++rooms_.signal_counters().unexpected;
         return;
       case umbrella_Envelope_track_added_tag:
         if (p_.joined) on_track_added(msg.body.track_added.track);

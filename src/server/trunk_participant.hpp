@@ -14,6 +14,7 @@
 #include "server/conference.hpp"
 #include "server/participant.hpp"
 #include "server/rooms.hpp"
+#include "server/trunk_auth.hpp"
 
 namespace umbrella::server {
 
@@ -50,11 +51,14 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   bool joined() const { return p_.joined; }
   void close(const std::string& why);
 
-  // Dialling side: the WebSocket is up; join the far SFU.
-  void send_join(const std::string& secret);
-  // Accepting side: a Join with role TRUNK arrived.
-  void accept(const umbrella_Join& join, const std::string& secret);
+  // Dialling side: the WebSocket is up; join the far SFU (no secret: it answers a challenge).
+  void send_join();
+  // Accepting side: a Join with role TRUNK arrived from `from`; challenge it.
+  void accept(const umbrella_Join& join, const SocketAddress& from, Instant now);
   void on_message(const umbrella_Envelope& msg, Instant now);
+  // Accepting side: refuses the trunk with an Error and closes it. Delayed refusals of
+  // failed handshakes (TrunkHub) are logged there, at most once per interval.
+  void refuse(umbrella_Error_Code code, const std::string& why, Instant now, bool log = true);
   // The link is gone: its people leave, its tracks end.
   void leave();
 
@@ -71,7 +75,10 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   void send_error(umbrella_Error_Code code, std::string_view message);
   bool send_description(umbrella_SessionDescription_Type type, const std::string& sdp,
                         const std::vector<MidRequest>& receive = {});
+  void on_challenge(const umbrella_TrunkChallenge& challenge);
+  void on_response(const umbrella_TrunkResponse& response, Instant now);
   void on_joined(const umbrella_Joined& joined);
+  TrunkHandshake handshake() const;
   void remote_participant_event(const umbrella_Envelope& msg);
   void on_track_added(const umbrella_TrackInfo& track);
   void on_track_removed(const std::string& track_id);
@@ -91,7 +98,12 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   TrunkHub& hub_;
   Participant p_;
   bool dialled_;                // we are the WebRTC client of this trunk
-  std::string far_site_;
+  std::string far_site_;        // from the Join or challenge; trusted once the handshake is done
+  // The handshake (trunk_auth.hpp): who has proved what so far.
+  enum class Auth { kAwaitChallenge, kAwaitJoined, kChallenged, kRefused, kDone };
+  Auth auth_;
+  SocketAddress from_;          // accepting side: the dialler's address (failures are bounded per address)
+  TrunkNonce challenge_{}, response_{};
   // Bounds on what the far side may announce: a track can only be asked for on one of the
   // description's receive requests (proto/umbrella.options), and people beyond a few full
   // rooms are a flood, not a call. More is refused and counted (signal.trunk_refused).

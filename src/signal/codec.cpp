@@ -85,6 +85,8 @@ const char* body_name(const umbrella_Envelope& env) {
     case umbrella_Envelope_set_trunks_tag: return "set_trunks";
     case umbrella_Envelope_get_trunks_tag: return "get_trunks";
     case umbrella_Envelope_trunks_tag: return "trunks";
+    case umbrella_Envelope_trunk_challenge_tag: return "trunk_challenge";
+    case umbrella_Envelope_trunk_response_tag: return "trunk_response";
     default: return "unknown";
   }
 }

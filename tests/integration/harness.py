@@ -32,6 +32,10 @@ class Server:
             "UMBRELLA_MAX_PORT": str(self.media_port),
             "UMBRELLA_PUBLIC_IP": SERVER_IP,
             "UMBRELLA_LOG_LEVEL": "debug",
+            # Every test client comes from one or two addresses, and a class shares one server:
+            # no per-address rates, unless a test sets them (test_limits.py uses the defaults).
+            "UMBRELLA_JOINS_PER_MINUTE": "0",
+            "UMBRELLA_SESSIONS_PER_MINUTE": "0",
         })
         self.env.update(env or {})
         self.args = args or []

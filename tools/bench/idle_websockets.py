@@ -29,7 +29,8 @@ def main():
         port = s.getsockname()[1]
     env = dict(os.environ, UMBRELLA_HTTP_SERVE_ADDR=f"127.0.0.1:{port}", UMBRELLA_LOG_LEVEL="warn",
                UMBRELLA_PUBLIC_IP="127.0.0.1", UMBRELLA_MIN_PORT="52000", UMBRELLA_MAX_PORT="52100",
-               UMBRELLA_HTTP_MAX_PER_IP="0")  # every client is 127.0.0.1
+               UMBRELLA_HTTP_MAX_PER_IP="0", UMBRELLA_JOINS_PER_MINUTE="0",  # every client is 127.0.0.1
+               UMBRELLA_MAX_PARTICIPANTS="0", UMBRELLA_MAX_ROOM_PARTICIPANTS="0")
     proc = subprocess.Popen([os.path.abspath(binary)], cwd=tempfile.mkdtemp(), env=env)
     try:
         time.sleep(1.0)

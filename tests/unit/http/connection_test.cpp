@@ -239,3 +239,19 @@ TEST_CASE("http connection: refused and unknown upgrades close the connection") 
     CHECK(c.should_close());
   }
 }
+
+TEST_CASE("http connection: configured headers on every response, its own refusals too; requests know the peer") {
+  TestHandler h;
+  ConnectionConfig config;
+  config.response_headers = {{"X-Content-Type-Options", "nosniff"}};
+  auto peer = *SocketAddress::parse("192.0.2.7:4242");
+  HttpConnection c(h, config, t0, peer);
+  c.on_bytes(as_bytes("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"), t0);
+  CHECK(c.take_output().find("\r\nX-Content-Type-Options: nosniff\r\n") != std::string::npos);
+  REQUIRE(h.seen.size() == 1);
+  CHECK(h.seen[0].peer == peer);
+  c.on_bytes(as_bytes("GET /b HTTP/1.1\r\nContent-Length: x\r\n\r\n"), t0);
+  std::string refusal = c.take_output();
+  CHECK(refusal.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(refusal.find("\r\nX-Content-Type-Options: nosniff\r\n") != std::string::npos);
+}

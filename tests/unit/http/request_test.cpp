@@ -3,6 +3,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 
+using namespace umbrella;
 using namespace umbrella::http;
 
 TEST_CASE("http: percent_decode") {
@@ -66,4 +67,22 @@ TEST_CASE("http: serialize response") {
   CHECK(reason_phrase(431) == "Request Header Fields Too Large");
   CHECK(reason_phrase(799) == "Unknown");
   CHECK(Response::error(413).body == "413 Content Too Large\n");
+}
+
+
+
+TEST_CASE("client address: X-Forwarded-For's last entry only from the trusted proxy") {
+  Request r;
+  r.peer = *SocketAddress::parse("10.0.0.2:5555");
+  r.headers = {{"x-forwarded-for", "1.2.3.4, 203.0.113.5"}};
+  auto proxy = SocketAddress::parse_ip("10.0.0.2");
+  CHECK(client_address(r, proxy).ip_string() == "203.0.113.5");  // not the forgeable first entry
+  CHECK(client_address(r, std::nullopt) == r.peer);               // no proxy trusted
+  CHECK(client_address(r, SocketAddress::parse_ip("10.0.0.3")) == r.peer);  // from someone else
+  r.headers = {{"x-forwarded-for", "garbage"}};
+  CHECK(client_address(r, proxy) == r.peer);
+  r.headers = {{"x-forwarded-for", "198.51.100.1"}, {"x-forwarded-for", "2001:db8::7"}};
+  CHECK(client_address(r, proxy).ip_string() == "2001:db8::7");
+  r.headers.clear();
+  CHECK(client_address(r, proxy) == r.peer);
 }

@@ -37,3 +37,31 @@ TEST_CASE("http max per ip: unset by default, a number from env or flag, one-lin
   }
   CHECK(help_text().find("--http-max-per-ip") != std::string::npos);
 }
+
+TEST_CASE("admission limits: unset by default (the server picks defaults), numbers by env or flag, one-line refusals") {
+  auto parse = [](std::map<std::string, std::string> env, std::vector<const char*> args = {}) {
+    args.insert(args.begin(), "umbrella");
+    return parse_command_line(int(args.size()), args.data(), [env](const char* name) -> const char* {
+      auto it = env.find(name);
+      return it == env.end() ? nullptr : it->second.c_str();
+    });
+  };
+  auto d = parse({});
+  REQUIRE(d);
+  CHECK_FALSE(d->config.max_participants.has_value());
+  CHECK_FALSE(d->config.joins_per_minute.has_value());
+  auto e = parse({{"UMBRELLA_MAX_ROOM_PARTICIPANTS", "12"}, {"UMBRELLA_JOINS_PER_MINUTE", "0"}},
+                 {"--messages-per-second", "7", "--sessions-per-minute=5", "--max-participants", "100"});
+  REQUIRE(e);
+  CHECK(e->config.max_room_participants == size_t(12));
+  CHECK(e->config.joins_per_minute == size_t(0));
+  CHECK(e->config.messages_per_second == size_t(7));
+  CHECK(e->config.sessions_per_minute == size_t(5));
+  CHECK(e->config.max_participants == size_t(100));
+  auto bad = parse({{"UMBRELLA_JOINS_PER_MINUTE", "lots"}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error() == "UMBRELLA_JOINS_PER_MINUTE='lots': expected a number of joins 0-1000000 (0 = no limit)");
+  for (const char* flag : {"--max-participants", "--max-room-participants", "--joins-per-minute",
+                           "--sessions-per-minute", "--messages-per-second"})
+    CHECK(help_text().find(flag) != std::string::npos);
+}

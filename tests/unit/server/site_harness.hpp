@@ -30,6 +30,7 @@
 #include "sdp/parse.hpp"
 #include "server/conference.hpp"
 #include "server/media_port.hpp"
+#include "server/trunk_auth.hpp"
 #include "server/trunk_hub.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -111,13 +112,14 @@ inline std::vector<uint8_t> encode(const umbrella_Envelope& env) {
 }
 
 struct Site {
-  Site(Net& net, const TimeSource& clock, std::string id, std::string ip)
+  Site(Net& net, const TimeSource& clock, std::string id, std::string ip, std::string secret = "trunk-secret",
+       AdmissionLimits limits = {})
       : loop(clock),
         port(net, *SocketAddress::parse(ip + ":40000"), clock),
         plane(loop, port.pool()),
         context{loop, port, plane, certificate(1), {ip}},
-        conference(id, context),
-        hub(conference, "trunk-secret") {
+        conference(id, context, limits),
+        hub(conference, std::move(secret)) {
     conference.set_trunk_acceptor(&hub);
   }
   EventLoop loop;
@@ -349,8 +351,9 @@ struct TrunkWire {
   Site& to;
   Channel dial_side, accept_side;
   uint64_t dial_key = 0, accept_key = 0;
-  TrunkWire(Site& a, Site& b) : from(a), to(b) {
-    accept_key = to.conference.open(&accept_side);
+  std::vector<std::vector<uint8_t>> dialled, answered;  // every frame each way, as sent
+  TrunkWire(Site& a, Site& b, SocketAddress dialler = *SocketAddress::parse("203.0.113.9:4000")) : from(a), to(b) {
+    accept_key = to.conference.open(&accept_side, dialler);
     dial_key = from.hub.open_dialled(&dial_side);
   }
   bool pump(Instant now) {
@@ -358,18 +361,45 @@ struct TrunkWire {
     while (!dial_side.frames.empty()) {
       auto f = std::move(dial_side.frames.front());
       dial_side.frames.pop_front();
+      dialled.push_back(f);
       to.conference.on_message(accept_key, f, now);
       any = true;
     }
     while (!accept_side.frames.empty()) {
       auto f = std::move(accept_side.frames.front());
       accept_side.frames.pop_front();
+      answered.push_back(f);
       from.hub.on_frame(dial_key, f, now);
       any = true;
     }
     return any;
   }
 };
+
+// Plays the accepting SFU `far_site` (secret "trunk-secret") for a trunk `site` dialled as
+// `key`: challenges it, reads its response and sends `joined` with the proof.
+inline void accept_as_far_site(Site& site, uint64_t key, Channel& far, const std::string& far_site,
+                               umbrella_Envelope& joined, Instant now, std::string secret = "trunk-secret") {
+  auto env = std::make_unique<umbrella_Envelope>();
+  signal::reset(*env, umbrella_Envelope_trunk_challenge_tag);
+  TrunkNonce challenge = trunk_nonce();
+  env->body.trunk_challenge.nonce.size = pb_size_t(challenge.size());
+  std::copy(challenge.begin(), challenge.end(), env->body.trunk_challenge.nonce.bytes);
+  signal::copy_string(env->body.trunk_challenge.site_id, far_site);
+  far.frames.clear();
+  site.hub.on_frame(key, encode(*env), now);
+  REQUIRE(far.frames.size() == 1);
+  REQUIRE(signal::decode(far.frames.front(), *env));
+  REQUIRE(env->which_body == umbrella_Envelope_trunk_response_tag);
+  far.frames.clear();
+  const auto& r = env->body.trunk_response;
+  TrunkMac proof = trunk_mac(secret, TrunkSide::kAcceptor,
+                             {Bytes(challenge.data(), challenge.size()), Bytes(r.nonce.bytes, r.nonce.size),
+                              site.conference.site_id(), far_site});
+  joined.body.joined.trunk_proof.size = pb_size_t(proof.size());
+  std::copy(proof.begin(), proof.end(), joined.body.joined.trunk_proof.bytes);
+  site.hub.on_frame(key, encode(joined), now);
+}
 
 struct World {
   ManualTimeSource clock;
