@@ -206,7 +206,7 @@ struct Run {
       case 15:
         if (!resources.empty()) {
           std::string r = pick(in, resources);
-          if (w.conference.end_http_session(r)) --http_sessions;
+          if (w.conference.end_http_session(r, "", false) == server::Conference::EndResult::kEnded) --http_sessions;
         }
         break;
     }
@@ -245,7 +245,7 @@ struct Run {
         w.conference.on_closed(c->key);
         c->open = false;
       }
-    for (auto& r : resources) w.conference.end_http_session(r);
+    for (auto& r : resources) w.conference.end_http_session(r, "", false);
     w.run();
     check(w.conference.participants() == 0);
     check(w.hub.size() == 0);
