@@ -237,7 +237,7 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join) {
   p.room = room;
   p.display_name = grant->name.empty() ? std::string(join.display_name) : grant->name;
   p.identity = grant->identity;
-  p.may_publish = grant->can_publish && join.role != umbrella_Role_ROLE_VIEWER;
+  p.may_publish = grant->can_publish;
   p.may_subscribe = grant->can_subscribe;
   p.role = join.role;
   p.id = new_participant_id();
