@@ -46,3 +46,6 @@ write("jwt", "claims_duplicate_room", b"\x02" + b'{"room":"a","room":"b","sub":"
 write("jwt", "claims_deep", b"\x02" + b'{"x":' + b"[" * 12 + b"]" * 12 + b',"room":"a","sub":"x","exp":1}')
 write("jwt", "claims_number_forms", b"\x02" + b'{"n":-0.5e+10,"room":"a","sub":"x","exp":0123}')
 write("jwt", "base64url", b"\x03" + b64(bytes(range(40))))
+# Found by libFuzzer: raw bytes that are not UTF-8 in a claim (refused since).
+write("jwt", "crash_invalid_utf8_claim",
+      b'\x02{"room":"\x9d\x9e\x91\xaf\x8a\x9d\x93\x8cshe9\\ud83d\\ude00","sub":"x","exp":1}')

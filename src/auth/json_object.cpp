@@ -28,6 +28,22 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms,
+// surrogates or code points past U+10FFFF), 0 if there is none.
+size_t utf8_length(std::span<const uint8_t> s) {
+  uint8_t c = s[0];
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || s.size() < n) return 0;
+  uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+  for (size_t i = 1; i < n; ++i) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3F);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
 }  // namespace
 
 void JsonObjectReader::ws() {
@@ -71,7 +87,13 @@ bool JsonObjectReader::read_string(std::string* out, size_t max_bytes) {
     if (c == '"') return true;
     if (c < 0x20) return fail();
     std::string piece;
-    if (c != '\\') {
+    if (c >= 0x80) {
+      // JSON text is UTF-8 (RFC 8259): a claim holds only what a name can be written back as.
+      size_t n = utf8_length(s_.subspan(i_ - 1));
+      if (n == 0) return fail();
+      piece.assign(reinterpret_cast<const char*>(&s_[i_ - 1]), n);
+      i_ += n - 1;
+    } else if (c != '\\') {
       piece = char(c);
     } else {
       if (i_ >= s_.size()) return fail();

@@ -130,6 +130,12 @@ TEST_CASE("jwt claims: types, bounds, duplicates, unknown members") {
   REQUIRE(e.ok());
   CHECK(e->room == "a\"b\\\xc3\xa9\xf0\x9f\x98\x80");
   CHECK(claims_of(R"({"room":"\ude00","sub":"s","exp":5})").error() == TokenError::kMalformed);
+  // Raw UTF-8 passes; anything else (a lone continuation byte, overlong, a surrogate) does not.
+  CHECK(claims_of("{\"room\":\"Zo\xc3\xab \xf0\x9f\x98\x80\",\"sub\":\"s\",\"exp\":5}").ok());
+  for (const char* bad : {"\x9d", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc3"}) {
+    CAPTURE(bad);
+    CHECK(claims_of(std::string("{\"room\":\"") + bad + "\",\"sub\":\"s\",\"exp\":5}").error() == TokenError::kMalformed);
+  }
   CHECK(claims_of(R"({"room":"\ud83d","sub":"s","exp":5})").error() == TokenError::kMalformed);
 }
 
