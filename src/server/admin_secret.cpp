@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <array>
 #include <cstdio>
 #include <ctime>
 
@@ -13,16 +12,6 @@
 
 namespace umbrella::server {
 namespace {
-
-std::string hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
 
 // "90", "90s", "15m", "1h", "7d" -> seconds; 0 for anything else.
 int64_t parse_duration(const std::string& v) {
@@ -59,9 +48,7 @@ Result<std::string, std::string> load_or_create_admin_secret(const Config& confi
     LOG_INFO("main", "administrator secret from ", path);
     return secret;
   }
-  std::array<uint8_t, 16> raw{};
-  tls::Random::instance().fill(raw);
-  std::string secret = hex(raw);
+  std::string secret = tls::Random::instance().hex(16);  // 128 bits
   if (auto w = tls::write_file(path, secret + "\n", 0600); !w)
     return Err{"cannot save the administrator secret: " + w.error() + " (set UMBRELLA_ADMIN_SECRET, or run from a writable directory)"};
   LOG_INFO("main", "administrator secret (for /trunk and /status, kept in ", path, "): ", secret);

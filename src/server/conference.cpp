@@ -4,13 +4,13 @@
 
 #include <memory>
 
+#include "auth/jwt.hpp"
 #include "core/log.hpp"
 #include "server/participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
 #include "stun/hmac_sha1.hpp"
 #include "tls/random.hpp"
-#include "auth/jwt.hpp"
 
 namespace umbrella::server {
 namespace {
@@ -51,16 +51,10 @@ Participant& Conference::create_http_participant(const std::string& room, const 
 
 std::string Conference::add_http_resource(uint64_t key, std::string_view credential) {
   // 128 random bits: the id is not derived from anything status or signalling shows.
-  std::array<uint8_t, 16> raw{};
-  tls::Random::instance().fill(raw);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id;
-  for (uint8_t b : raw) {
-    id += kDigits[b >> 4];
-    id += kDigits[b & 15];
-  }
-  HttpResource r{key, raw, {}};
-  if (!credential.empty()) r.owner = auth::hmac_sha256(Bytes(raw), as_bytes(credential));
+  std::string id = tls::Random::instance().hex(16);
+  HttpResource r{key, {}};
+  // Keyed by the id: a credential's MAC means nothing for another resource.
+  if (!credential.empty()) r.owner = auth::hmac_sha256(as_bytes(id), as_bytes(credential));
   http_resources_[id] = r;
   return id;
 }
@@ -388,9 +382,8 @@ Conference::EndResult Conference::end_http_session(const std::string& resource, 
   auto it = http_resources_.find(resource);
   if (it == http_resources_.end()) return EndResult::kNotFound;
   const HttpResource& r = it->second;
-  // Keyed by the id's own bytes: a credential's MAC means nothing for another resource.
   std::array<uint8_t, 32> presented{};
-  if (!credential.empty()) presented = auth::hmac_sha256(Bytes(r.id), as_bytes(credential));
+  if (!credential.empty()) presented = auth::hmac_sha256(as_bytes(resource), as_bytes(credential));
   if (!admin && !stun::constant_time_equal(presented, r.owner)) {
     ++counters_.unauthorized;
     return EndResult::kForbidden;

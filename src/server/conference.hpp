@@ -159,7 +159,6 @@ class Conference final : public TransportEvents, public Rooms {
   std::unordered_map<media::TransportId, Participant*> by_transport_;
   struct HttpResource {
     uint64_t key = 0;
-    std::array<uint8_t, 16> id{};     // the random bits the id spells
     std::array<uint8_t, 32> owner{};  // HMAC of the creating credential (all zero: none)
   };
   std::unordered_map<std::string, HttpResource> http_resources_;  // WHIP/WHEP resource id
