@@ -98,8 +98,8 @@ struct Run {
     signal::copy_string(j.display_name, in.sized_string());
     uint8_t role = in.u8();
     // Past 250 a number outside the enum, written as nanopb would decode it off the wire.
-    int value = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
-                : role < 220 ? umbrella_Role_ROLE_VIEWER
+    int value = role < 200 ? int(umbrella_Role_ROLE_PARTICIPANT)
+                : role < 220 ? int(umbrella_Role_ROLE_VIEWER)
                 : role < 250 ? int(umbrella_Role_ROLE_TRUNK)
                              : role;
     std::memcpy(&j.role, &value, sizeof value);
@@ -237,7 +237,7 @@ struct Run {
       case 15:
         if (!resources.empty()) {
           std::string r = pick(in, resources);
-          if (w.conference.end_http_session(r)) --http_sessions;
+          if (w.conference.end_http_session(r, "", false) == server::Conference::EndResult::kEnded) --http_sessions;
         }
         break;
     }
@@ -276,7 +276,7 @@ struct Run {
         w.conference.on_closed(c->key);
         c->open = false;
       }
-    for (auto& r : resources) w.conference.end_http_session(r);
+    for (auto& r : resources) w.conference.end_http_session(r, "", false);
     w.run();
     check(w.conference.participants() == 0);
     check(w.hub.size() == 0);

@@ -8,8 +8,8 @@
  *   - X.509 parsing and CA-chain verification (RSA and ECDSA signatures, RSASSA-PSS), PEM,
  *     ECDSA P-256 key generation and certificate writing (self-signed, make-certs' local CA);
  *   - RSA private-key operations too: an operator's HTTPS certificate may be RSA;
- *   - MD5 (STUN long-term credentials), SHA-1 (WebSocket accept, HMAC), SHA-2 (and HMAC-SHA256
- *     through md.h: the trunk handshake), base64,
+ *   - MD5 (STUN long-term credentials), SHA-1 (WebSocket accept, HMAC), SHA-2 and the md
+ *     module's HMAC-SHA256 (the trunk handshake; room access tokens, src/auth), base64,
  *     CTR-DRBG, and threading (tls::Random is used from the media threads).
  * Record buffers: 16 KiB in (a peer may send full records), 4 KiB out (see below). mbedtls_ssl_write
  * sends at most one record per call and TlsSession::write loops; DTLS application data is

@@ -5,15 +5,21 @@
 #include <memory>
 #include <utility>
 
+#include "auth/jwt.hpp"
 #include "core/log.hpp"
 #include "server/participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
+#include "stun/hmac_sha1.hpp"
+#include "tls/random.hpp"
 
 namespace umbrella::server {
 namespace {
 // Envelopes are large (a bounded SDP inside): keep them off the stack.
 std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
+Bytes as_bytes(std::string_view s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+// Without an Access: rooms open, no administrator.
+const Access kNoAccess("", "");
 }  // namespace
 
 Conference::Conference(std::string site_id, MediaContext& media, AdmissionLimits limits)
@@ -33,13 +39,36 @@ Participant& Conference::create_participant(uint64_t connection, SignalChannel* 
   return ref;
 }
 
-Participant& Conference::create_http_participant(const std::string& room, const char* kind) {
+Participant& Conference::create_http_participant(const std::string& room, const char* kind, const RoomGrant& grant) {
   Participant& p = create_participant(next_connection_++, nullptr);
   p.joined = true;
   p.room = room.empty() ? "default" : room;
   p.id = new_participant_id();
-  p.display_name = std::string(kind) + " " + p.id;
+  p.display_name = grant.name.empty() ? std::string(kind) + " " + p.id : grant.name;
+  p.identity = grant.identity;
+  p.may_publish = grant.can_publish;
+  p.may_subscribe = grant.can_subscribe;
   return p;
+}
+
+std::string Conference::add_http_resource(uint64_t key, std::string_view credential) {
+  // 128 random bits: the id is not derived from anything status or signalling shows.
+  std::string id = tls::Random::instance().hex(16);
+  HttpResource r{key, {}};
+  // Keyed by the id: a credential's MAC means nothing for another resource.
+  if (!credential.empty()) r.owner = auth::hmac_sha256(as_bytes(id), as_bytes(credential));
+  http_resources_[id] = r;
+  return id;
+}
+
+bool Conference::admin_allowed(Participant& p, const char* admin, const char* what) {
+  const Access& access = access_ ? *access_ : kNoAccess;
+  if (access.is_admin(admin)) return true;
+  ++counters_.unauthorized;
+  LOG_INFO("signal", "refused ", what, " without the administrator secret");
+  send_error(p, umbrella_Error_Code_CODE_UNAUTHORIZED,
+             std::string(what) + " needs the administrator secret (UMBRELLA_ADMIN_SECRET, or admin.secret on the server)");
+  return false;
 }
 
 // Unique across trunked SFUs too: the site is part of the id (msid-safe characters only).
@@ -193,10 +222,11 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
       handle_description(p, msg.body.description, now);
       return;
     case umbrella_Envelope_get_trunks_tag:
-      send_trunks(p);
+      if (admin_allowed(p, msg.body.get_trunks.admin, "GetTrunks")) send_trunks(p);
       return;
     case umbrella_Envelope_set_trunks_tag: {
       if (!trunk_control_) break;
+      if (!admin_allowed(p, msg.body.set_trunks.admin, "SetTrunks")) return;
       std::vector<std::string> urls;
       for (pb_size_t i = 0; i < msg.body.set_trunks.urls_count; ++i) urls.push_back(msg.body.set_trunks.urls[i]);
       LOG_INFO("trunk", "trunks set from the /trunk page: ", urls.empty() ? "(none)" : urls.front());
@@ -214,6 +244,14 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
 
 void Conference::handle_join(Participant& p, const umbrella_Join& join, Instant now) {
   std::string room = join.room[0] ? join.room : "default";
+  const Access& access = access_ ? *access_ : kNoAccess;
+  auto grant = access.admit(join.token, room);
+  if (!grant) {
+    ++counters_.unauthorized;
+    LOG_INFO("signal", "join of room ", room, " refused: ", grant.error().reason);
+    send_error(p, umbrella_Error_Code_CODE_UNAUTHORIZED, grant.error().reason);
+    return;
+  }
   if (auto refused = admit(Admission::Kind::kJoin, p.address, room, now)) {
     send_error(p, refused->over_rate ? umbrella_Error_Code_CODE_RATE_LIMITED : umbrella_Error_Code_CODE_ROOM_FULL,
                refused->reason);
@@ -221,8 +259,11 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join, Instant 
   }
   ++counters_.joins;
   p.joined = true;
-  p.room = join.room[0] ? join.room : "default";
-  p.display_name = join.display_name;
+  p.room = room;
+  p.display_name = grant->name.empty() ? std::string(join.display_name) : grant->name;
+  p.identity = grant->identity;
+  p.may_publish = grant->can_publish;
+  p.may_subscribe = grant->can_subscribe;
   p.role = join.role;
   p.id = new_participant_id();
   auto env = envelope();
@@ -237,7 +278,8 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join, Instant 
   p.channel->send(*env);
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
   broadcast_people(p.room, *env, &p);
-  LOG_INFO("signal", "participant ", p.id, " (", p.display_name, ") joined room ", p.room);
+  LOG_INFO("signal", "participant ", p.id, " (", p.display_name, p.identity.empty() ? "" : ", token for " + p.identity,
+           ") joined room ", p.room);
 }
 
 void Conference::handle_leave(Participant& p) {
@@ -345,8 +387,9 @@ void Conference::renegotiate_room(const std::string& room, const Participant* ex
 }
 
 Result<Conference::HttpSession, std::string> Conference::whip(const std::string& room, const std::string& offer,
-                                                              Instant now) {
-  Participant& p = create_http_participant(room, "WHIP");
+                                                              Instant now, const RoomGrant& grant,
+                                                              std::string_view credential) {
+  Participant& p = create_http_participant(room, "WHIP", grant);
   uint64_t key = p.connection;
   auto answer = accept_offer(p, offer, now);
   if (!answer) {
@@ -360,19 +403,26 @@ Result<Conference::HttpSession, std::string> Conference::whip(const std::string&
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
   broadcast_people(p.room, *env, &p);
   publish_tracks(p);
-  std::string resource = "whip-" + p.id;
-  http_resources_[resource] = key;
+  std::string resource = add_http_resource(key, credential);
   LOG_INFO("whip", "publisher ", p.id, " in room ", p.room);
   return HttpSession{resource, *answer};
 }
 
-bool Conference::end_http_session(const std::string& resource) {
+Conference::EndResult Conference::end_http_session(const std::string& resource, std::string_view credential,
+                                                   bool admin) {
   auto it = http_resources_.find(resource);
-  if (it == http_resources_.end()) return false;
-  auto p = participants_.find(it->second);
+  if (it == http_resources_.end()) return EndResult::kNotFound;
+  const HttpResource& r = it->second;
+  std::array<uint8_t, 32> presented{};
+  if (!credential.empty()) presented = auth::hmac_sha256(as_bytes(resource), as_bytes(credential));
+  if (!admin && !stun::constant_time_equal(presented, r.owner)) {
+    ++counters_.unauthorized;
+    return EndResult::kForbidden;
+  }
+  auto p = participants_.find(r.key);
   http_resources_.erase(it);
   if (p != participants_.end()) remove_participant(*p->second);
-  return true;
+  return EndResult::kEnded;
 }
 
 void Conference::snapshot(signal::StatusSnapshot& out) const {

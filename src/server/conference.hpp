@@ -3,6 +3,7 @@
 // it goes from each transport to the media plane (src/media) and out again.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@
 #include "core/bytes.hpp"
 #include "core/time.hpp"
 #include "server/admission.hpp"
+#include "server/access.hpp"
 #include "server/client_status.hpp"
 #include "server/peer.hpp"
 #include "server/rooms.hpp"
@@ -39,7 +41,12 @@ struct SignalCounters {
   uint64_t trunk_refused = 0;       // far tracks or people over a trunk's bounds, ignored
   uint64_t trunk_auth_failed = 0;   // trunk handshakes with a wrong proof (either direction)
   uint64_t trunk_auth_throttled = 0;  // trunk joins refused: too many failures from that address
+  uint64_t unauthorized = 0;        // a join, publish or control action without the credential
 };
+
+// Why an offer that sends media is refused for a viewer token.
+inline constexpr std::string_view kMayNotPublish =
+    "this access token may not publish (a viewer token): offer receive-only media (recvonly)";
 
 // Something that can carry Envelopes to one client (a WebSocket session).
 class SignalChannel {
@@ -74,16 +81,24 @@ class Conference final : public TransportEvents, public Rooms {
   void on_closed(uint64_t connection);
 
   // WHIP (publish) and WHEP (watch): an SDP offer in, the answer out, and the resource id
-  // for the Location header (DELETE ends it).
+  // for the Location header (DELETE ends it): 128 random bits, bound to `credential` (the
+  // Authorization header it was made with; "" makes the unguessable id itself the capability).
   struct HttpSession {
     std::string resource;
     std::string answer;
   };
-  Result<HttpSession, std::string> whip(const std::string& room, const std::string& offer, Instant now);
-  Result<HttpSession, std::string> whep(const std::string& room, const std::string& offer, Instant now);
-  bool end_http_session(const std::string& resource);
-  // Whether `from` may start a WHIP/WHEP session in `room` now (else why not: answer 429).
+  Result<HttpSession, std::string> whip(const std::string& room, const std::string& offer, Instant now,
+                                        const RoomGrant& grant = {}, std::string_view credential = {});
+  Result<HttpSession, std::string> whep(const std::string& room, const std::string& offer, Instant now,
+                                        const RoomGrant& grant = {}, std::string_view credential = {});
+  enum class EndResult { kEnded, kNotFound, kForbidden };
+  // Ends a WHIP/WHEP session for the credential that made it, or for the administrator.
+  EndResult end_http_session(const std::string& resource, std::string_view credential, bool admin);
+  // Whether `from` may start a WHIP/WHEP session in `room` now (else why not: answer 429 or 503).
   std::optional<Refusal> admit_http(const SocketAddress& from, const std::string& room, Instant now);
+
+  // Who may join, publish and control; without it rooms are open and control is refused.
+  void set_access(const Access* access) { access_ = access; }
 
   void set_trunk_control(TrunkControl* control) { trunk_control_ = control; }
   void set_trunk_acceptor(TrunkAcceptor* acceptor) { trunk_acceptor_ = acceptor; }
@@ -111,7 +126,10 @@ class Conference final : public TransportEvents, public Rooms {
  private:
   Participant& create_participant(uint64_t connection, SignalChannel* channel);
   // A WHIP publisher or WHEP viewer: joined at once, no signalling channel.
-  Participant& create_http_participant(const std::string& room, const char* kind);
+  Participant& create_http_participant(const std::string& room, const char* kind, const RoomGrant& grant);
+  std::string add_http_resource(uint64_t key, std::string_view credential);
+  // Control messages carry the administrator secret; false (Error sent, counted) without it.
+  bool admin_allowed(Participant& p, const char* admin, const char* what);
   void remove_participant(Participant& p);
   void handle_message(Participant& p, const umbrella_Envelope& msg, Instant now);
   void handle_join(Participant& p, const umbrella_Join& join, Instant now);
@@ -148,7 +166,12 @@ class Conference final : public TransportEvents, public Rooms {
   uint64_t next_mid_ = 1;
   std::map<uint64_t, std::unique_ptr<Participant>> participants_;  // by connection / resource key
   std::unordered_map<media::TransportId, Participant*> by_transport_;
-  std::unordered_map<std::string, uint64_t> http_resources_;  // WHIP/WHEP resource -> key
+  struct HttpResource {
+    uint64_t key = 0;
+    std::array<uint8_t, 32> owner{};  // HMAC of the creating credential (all zero: none)
+  };
+  std::unordered_map<std::string, HttpResource> http_resources_;  // WHIP/WHEP resource id
+  const Access* access_ = nullptr;
   std::unordered_set<uint64_t> trunk_connections_;           // handed to the TrunkAcceptor
   std::vector<RoomMember*> members_;
   mutable RateMeter rates_;  // for bitrates in status

@@ -26,6 +26,7 @@ Participant* Conference::by_transport(media::TransportId transport) {
 }
 
 void Conference::for_each_room_track(const Participant& p, const TrackFn& fn) const {
+  if (!p.may_subscribe) return;
   for_each_track(nullptr, [&](const PublisherTrack& t) {
     if (t.room == p.room && t.owner_id != p.id) fn(t);
   });
@@ -35,6 +36,13 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
   sdp::AnswerOptions options;  // the SFU receives what the client sends
   // The room's bound on tracks, refused before anything of the offer is applied.
   if (auto parsed = sdp::parse(offer)) {
+    if (!p.may_publish)
+      for (auto& m : parsed->media)
+        if (!sdp::is_rejected(*parsed, m) && (m.kind == sdp::MediaKind::kAudio || m.kind == sdp::MediaKind::kVideo) &&
+            sdp::sends(m.direction)) {
+          ++counters_.unauthorized;
+          return Err{std::string(kMayNotPublish)};
+        }
     size_t in_room = 0, added = 0;
     for_each_track(nullptr, [&](const PublisherTrack& t) { in_room += t.room == p.room; });
     for (auto& m : parsed->media) {
@@ -200,10 +208,11 @@ void Conference::subscribe_negotiated(Participant& p) {
 }
 
 Result<Conference::HttpSession, std::string> Conference::whep(const std::string& room, const std::string& offer,
-                                                              Instant now) {
+                                                              Instant now, const RoomGrant& grant,
+                                                              std::string_view credential) {
   auto parsed = sdp::parse(offer);
   if (!parsed) return Err{std::string("cannot parse SDP offer: ") + sdp::to_string(parsed.error())};
-  Participant& p = create_http_participant(room, "WHEP");
+  Participant& p = create_http_participant(room, "WHEP", grant);
   uint64_t key = p.connection;
   p.fixed_session = true;
   // Each offered receive m-line gets the next published track of its kind in the room.
@@ -236,8 +245,7 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
     participants_.erase(key);
     return Err{answer.error()};
   }
-  std::string resource = "whep-" + p.id;
-  http_resources_[resource] = key;
+  std::string resource = add_http_resource(key, credential);
   LOG_INFO("whep", "viewer ", p.id, " in room ", p.room, " receives ", p.subscriptions.size(), " tracks");
   return HttpSession{resource, *answer};
 }
@@ -258,7 +266,7 @@ void Conference::on_transport_closed(media::TransportId transport, const std::st
       return;  // on_closed() removes the participant
     }
     for (auto it = http_resources_.begin(); it != http_resources_.end(); ++it)
-      if (it->second == p->connection) {
+      if (it->second.key == p->connection) {
         http_resources_.erase(it);
         break;
       }

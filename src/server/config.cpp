@@ -207,6 +207,22 @@ const std::vector<Setting>& settings() {
          c.site_id = v;
          return std::nullopt;
        }},
+      {"UMBRELLA_ADMIN_SECRET", "--admin-secret", "SECRET", "(generated)",
+       "administrator secret for /trunk, detailed /status and every control action; when unset, "
+       "made at first start in admin.secret beside the certificate and printed once",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (!v.empty() && v.size() < 16) return "expected at least 16 characters (or unset it to generate one)";
+         if (v.size() > 127) return "expected at most 127 characters";
+         c.admin_secret = v;
+         return std::nullopt;
+       }},
+      {"UMBRELLA_ROOM_KEY", "--room-key", "KEY", "(none: rooms open)",
+       "key that signs room access tokens (umbrella token); when set, joining needs a token",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (!v.empty() && v.size() < 16) return "expected at least 16 characters (HS256 wants a long random key)";
+         c.room_key = v;
+         return std::nullopt;
+       }},
   };
   return table;
 }
@@ -236,6 +252,11 @@ Result<CommandLine, std::string> parse_command_line(int argc, const char* const*
     const Setting* found = nullptr;
     for (const auto& s : settings())
       if (name == s.flag) found = &s;
+    if (!found && !cl.positional.empty()) {  // the subcommand's own option
+      if (!value && i + 1 < argc && std::string_view(argv[i + 1]).rfind("--", 0) != 0) value = argv[++i];
+      cl.command_options.emplace_back(name, value.value_or(""));
+      continue;
+    }
     if (!found) return Err{"unknown option " + name + " (see umbrella --help)"};
     if (!found->value) {
       if (!value) value = "1";
@@ -258,7 +279,9 @@ Result<CommandLine, std::string> parse_command_line(int argc, const char* const*
 std::string help_text() {
   std::string out =
       "Usage: umbrella [OPTIONS]\n"
-      "       umbrella make-certs [DIR] [HOSTNAME]   make a local CA and a server certificate\n\n"
+      "       umbrella make-certs [DIR] [HOSTNAME]   make a local CA and a server certificate\n"
+      "       umbrella token --room R --identity I [--name N] [--ttl 1h] [--viewer]\n"
+      "                                              print a room access token (needs UMBRELLA_ROOM_KEY)\n\n"
       "Umbrella is a WebRTC SFU. Open https://HOST:8081/sfu to join a call.\n"
       "Every option can also be set by its environment variable; options win.\n\n";
   for (const auto& s : settings()) {

@@ -39,12 +39,16 @@ struct Config {
   std::string trunk_pin;                  // SHA-256 fingerprint of a self-signed trunk peer
   bool trunk_insecure = false;            // skip trunk certificate verification (logged)
   std::string site_id;                    // this SFU's id in trunks; default derived from hostname
+  std::string admin_secret;               // "": read or made in admin.secret beside cert_file
+  std::string room_key;                   // HS256 key of room access tokens; "": rooms are open
 };
 
 struct CommandLine {
   Config config;
   bool show_help = false;
   bool show_version = false;
+  // Subcommand options ("token --room R ..."), kept in order; the settings above still apply.
+  std::vector<std::pair<std::string, std::string>> command_options;
   std::vector<std::string> positional;    // subcommand and its arguments, e.g. "make-certs DIR"
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
+#include "server/admin_secret.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
 
@@ -25,8 +26,13 @@ int main(int argc, char** argv) {
     std::printf("umbrella %s\n", UMBRELLA_VERSION);
     return 0;
   }
+  if (!cl->command_options.empty() && cl->positional[0] != "token") {
+    std::fprintf(stderr, "umbrella: unknown option %s (see umbrella --help)\n", cl->command_options[0].first.c_str());
+    return 2;
+  }
   if (!cl->positional.empty()) {
     if (cl->positional[0] == "make-certs") return server::make_certs_command(cl->positional);
+    if (cl->positional[0] == "token") return server::token_command(*cl);
     std::fprintf(stderr, "umbrella: unknown command '%s' (see umbrella --help)\n", cl->positional[0].c_str());
     return 2;
   }

@@ -69,6 +69,9 @@ class Participant {
   std::string room;
   std::string display_name;
   umbrella_Role role = umbrella_Role_ROLE_PARTICIPANT;
+  bool may_publish = true;    // from its room access token (server/access.hpp)
+  bool may_subscribe = true;
+  std::string identity;       // the token's sub, "" in open rooms
   bool audio_muted = false;
   bool video_muted = false;
 

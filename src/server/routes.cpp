@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "server/access.hpp"
 #include "signal/codec.hpp"
 #include "web/assets.hpp"
 #include "ws/accept.hpp"
@@ -59,9 +60,9 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
   uint64_t connection_ = 0;
 };
 
-Routes::Routes(EventLoop& loop, const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
-               std::function<void(std::function<void()>)> defer)
-    : loop_(loop), config_(config), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
+Routes::Routes(EventLoop& loop, const Config& config, const Access& access, Conference& conference, StatusSource status,
+               std::function<void()> flush, std::function<void(std::function<void()>)> defer)
+    : loop_(loop), config_(config), access_(access), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
       defer_(std::move(defer)) {}
 
 Routes::~Routes() = default;
@@ -111,13 +112,38 @@ http::Response Routes::handle(const http::Request& request) {
   return http::Response::error(404);
 }
 
+namespace {
+
+// 401 asks for a credential (RFC 6750), 403 says the one given does not allow this.
+http::Response refusal(Conference& conference, const AccessRefusal& r) {
+  ++conference.signal_counters().unauthorized;
+  http::Response out = http::Response::text(r.http_status, r.reason + "\n");
+  if (r.http_status == 401) out.headers.push_back({"WWW-Authenticate", "Bearer"});
+  return out;
+}
+
+// What anyone may see: counts and counters, no client, address or trunk URL.
+void keep_aggregates(signal::StatusSnapshot& s) {
+  s.clients.clear();
+  s.trunks.clear();
+  s.detail = false;
+}
+
+}  // namespace
+
 // WHIP (RFC 9725) and WHEP: POST an SDP offer to /whip/<room> or /whep/<room>, get the answer
 // and a Location to DELETE when done.
 http::Response Routes::handle_whip(const http::Request& request, const std::string& path) {
+  std::string credential(request.header("authorization").value_or(""));
   if (path.rfind("/resource/", 0) == 0) {
+    // Trickle ICE and ICE restarts (PATCH) are not supported: the server is ICE-lite.
     if (request.method != "DELETE") return http::Response::error(405);
-    return conference_.end_http_session(path.substr(10)) ? http::Response::text(200, "")
-                                                          : http::Response::error(404);
+    switch (conference_.end_http_session(path.substr(10), credential, access_.is_admin(bearer_token(request)))) {
+      case Conference::EndResult::kEnded: return http::Response::text(200, "");
+      case Conference::EndResult::kNotFound: return http::Response::error(404);
+      case Conference::EndResult::kForbidden:
+        return http::Response::text(403, "only the credential that created this session may end it\n");
+    }
   }
   if (request.method == "OPTIONS") {
     http::Response r;
@@ -131,13 +157,18 @@ http::Response Routes::handle_whip(const http::Request& request, const std::stri
   bool publish = path.rfind("/whip", 0) == 0;
   std::string room = path.size() > 6 ? path.substr(6) : "";
   if (room.find('/') != std::string::npos || room.size() > 64) return http::Response::error(404);
+  auto grant = access_.admit(bearer_token(request), room.empty() ? "default" : room);
+  if (!grant) return refusal(conference_, grant.error());
+  if (publish && !grant->can_publish)
+    return refusal(conference_, {403, "this access token may not publish (a viewer token): use WHEP to watch"});
+  if (!publish && !grant->can_subscribe) return refusal(conference_, {403, "this access token may not subscribe"});
   if (auto refused = conference_.admit_http(http::client_address(request, config_.trusted_proxy), room, loop_.now())) {
     http::Response r = http::Response::text(refused->over_rate ? 429 : 503, refused->reason + "\n");
     r.headers.push_back({"Retry-After", refused->over_rate ? "60" : "30"});
     return r;
   }
-  auto session = publish ? conference_.whip(room, request.body, loop_.now())
-                         : conference_.whep(room, request.body, loop_.now());
+  auto session = publish ? conference_.whip(room, request.body, loop_.now(), *grant, credential)
+                         : conference_.whep(room, request.body, loop_.now(), *grant, credential);
   if (!session) return http::Response::text(400, session.error() + "\n");
   http::Response r;
   r.status = 201;
@@ -170,8 +201,13 @@ http::Response Routes::serve_asset(const http::Request& request, std::string_vie
   return r;
 }
 
-http::Response Routes::serve_status(const http::Request&, bool protobuf) const {
+http::Response Routes::serve_status(const http::Request& request, bool protobuf) const {
+  bool asked = request.header("authorization").has_value();
+  if (asked && !access_.is_admin(bearer_token(request)))
+    return refusal(conference_, {401, "wrong administrator secret (see admin.secret beside the certificate, or "
+                                      "UMBRELLA_ADMIN_SECRET); without Authorization the status shows only totals"});
   signal::StatusSnapshot s = status_();
+  if (!asked) keep_aggregates(s);
   http::Response r;
   r.headers.push_back({"Cache-Control", "no-store"});
   if (protobuf) {

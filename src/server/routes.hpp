@@ -9,6 +9,7 @@
 
 #include "core/event_loop.hpp"
 #include "http/connection.hpp"
+#include "server/access.hpp"
 #include "server/conference.hpp"
 #include "server/config.hpp"
 #include "signal/status.hpp"
@@ -20,8 +21,8 @@ class Routes : public http::Handler {
   using StatusSource = std::function<signal::StatusSnapshot()>;
   // flush: ask the HTTP server to send output produced outside an I/O callback.
   // defer: run a function soon from the event loop (safe deletion).
-  Routes(EventLoop& loop, const Config& config, Conference& conference, StatusSource status, std::function<void()> flush,
-         std::function<void(std::function<void()>)> defer);
+  Routes(EventLoop& loop, const Config& config, const Access& access, Conference& conference, StatusSource status,
+         std::function<void()> flush, std::function<void(std::function<void()>)> defer);
   ~Routes() override;
 
   http::Response handle(const http::Request& request) override;
@@ -38,6 +39,7 @@ class Routes : public http::Handler {
 
   EventLoop& loop_;
   const Config& config_;
+  const Access& access_;
   Conference& conference_;
   StatusSource status_;
   std::function<void()> flush_;

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 
 #include "core/log.hpp"
 #include "net/interface_addresses.hpp"
+#include "server/admin_secret.hpp"
 #include "server/https_certificate.hpp"
 #include "tls/local_ca.hpp"
 
@@ -107,6 +109,19 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
     s->https_.emplace(std::move(*tls));
   }
 
+  auto admin = load_or_create_admin_secret(config);
+  if (!admin) return Err{admin.error()};
+  s->access_ = std::make_unique<Access>(std::move(*admin), config.room_key);
+  if (config.room_key.empty()) {
+    if (config.cloud)
+      LOG_WARN("main", "WARNING: rooms are open: anyone who reaches this server can join any room and publish; set "
+                       "UMBRELLA_ROOM_KEY and hand out tokens (umbrella token) to close them");
+    else
+      LOG_INFO("main", "rooms are open (no UMBRELLA_ROOM_KEY): anyone on this network can join");
+  } else {
+    LOG_INFO("main", "rooms need an access token signed with UMBRELLA_ROOM_KEY (umbrella token)");
+  }
+
   auto listener = stream::TcpListener::listen(config.http_host, config.http_port, "UMBRELLA_HTTP_SERVE_ADDR");
   if (!listener) return Err{listener.error()};
 
@@ -139,8 +154,9 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, admission);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
+  s->conference_->set_access(s->access_.get());
   s->routes_ = std::make_unique<Routes>(
-      loop, s->config_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
+      loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   HttpServer::Limits http_limits;
   // Behind the cloud proxy every connection comes from the proxy's address.
@@ -169,6 +185,14 @@ signal::StatusSnapshot Server::status() const {
   s.rss_bytes = resident_bytes();
   conference_->snapshot(s);
   trunks_->describe(s.trunks);
+  std::vector<std::string_view> rooms;
+  for (auto& c : s.clients) {
+    if (std::find(rooms.begin(), rooms.end(), c.room) == rooms.end() && !c.room.empty()) rooms.push_back(c.room);
+    s.tracks += uint32_t(c.published.size());
+  }
+  s.rooms = uint32_t(rooms.size());
+  s.participants = uint32_t(s.clients.size());
+  s.detail = true;
   auto http = http_->live_http_counters();
   const auto& hs = http_->counters();
   const auto& mp = media_->counters();
@@ -206,6 +230,7 @@ signal::StatusSnapshot Server::status() const {
       {"signal.refused_join_rate", adm.join_rate},
       {"signal.refused_session_rate", adm.session_rate},
       {"signal.refused_message_rate", adm.message_rate},
+      {"signal.unauthorized", sig.unauthorized},
       {"udp.received", udp.received},
       {"udp.sent", udp.sent},
       {"udp.send_dropped", udp.send_dropped},

@@ -9,6 +9,7 @@
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "media/media_plane.hpp"
+#include "server/access.hpp"
 #include "server/conference.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
@@ -39,6 +40,7 @@ class Server {
   Instant started_;
   std::optional<tls::TlsServerConfig> https_;
   std::optional<tls::Certificate> dtls_cert_;  // one per process, made at start
+  std::unique_ptr<Access> access_;
   std::unique_ptr<media::MediaPlane> plane_;
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;

@@ -73,4 +73,17 @@ void Random::fill(std::span<uint8_t> out) {
   if (int ret = mbedtls_rng(&state_->drbg, out.data(), out.size()); ret != 0) die("generation", ret);
 }
 
+std::string Random::hex(size_t bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  uint8_t raw[64];
+  bytes = bytes < sizeof raw ? bytes : sizeof raw;
+  fill(std::span<uint8_t>(raw, bytes));
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) {
+    out += kDigits[raw[i] >> 4];
+    out += kDigits[raw[i] & 15];
+  }
+  return out;
+}
+
 }  // namespace umbrella::tls

@@ -5,7 +5,8 @@
 //
 // Commands: open {page, url} | join {page, name, viewer?} | click {page, testid} | observe {page}
 //           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
-//           count {page, testid} | sdp {page} | logs {page} | close {page} | quit
+//           count {page, testid} | fill {page, testid, value} | text {page, testid}
+//           sdp {page} | logs {page} | close {page} | quit
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
@@ -178,6 +179,14 @@ const commands = {
     mkdirSync(dirname(path), { recursive: true });
     await get(name).page.screenshot({ path, fullPage: true });
     return { path };
+  },
+  async fill({ page: name, testid, value }) {
+    await get(name).page.getByTestId(testid).fill(value);
+    return {};
+  },
+  async text({ page: name, testid }) {
+    const el = get(name).page.getByTestId(testid);
+    return (await el.count()) ? await el.first().textContent() : null;
   },
   async count({ page: name, testid }) {
     return await get(name).page.getByTestId(testid).count();

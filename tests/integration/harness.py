@@ -10,6 +10,10 @@ BUILD = os.environ.get("UMBRELLA_BUILD", os.path.join(os.path.dirname(__file__),
 BINARY = os.path.join(BUILD, "src/server/umbrella")
 SERVER_IP = os.environ.get("UMBRELLA_TEST_SERVER_IP", "127.0.0.1")
 CLIENT_IP = os.environ.get("UMBRELLA_TEST_CLIENT_IP", "127.0.0.1")
+# Every test server gets this administrator secret unless a test sets (or removes) its own;
+# ADMIN is the header that shows the detailed /status.json and /status.pb.
+ADMIN_SECRET = "integration-admin-secret-0123456789"
+ADMIN = {"Authorization": f"Bearer {ADMIN_SECRET}"}
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -36,8 +40,10 @@ class Server:
             # no per-address rates, unless a test sets them (test_limits.py uses the defaults).
             "UMBRELLA_JOINS_PER_MINUTE": "0",
             "UMBRELLA_SESSIONS_PER_MINUTE": "0",
+            "UMBRELLA_ADMIN_SECRET": ADMIN_SECRET,
         })
         self.env.update(env or {})
+        self.env = {k: v for k, v in self.env.items() if v is not None}  # None removes a setting
         self.args = args or []
         self.proc = None
         self.log = []

@@ -31,33 +31,36 @@ class PatternVideoTrack(VideoStreamTrack):
         return frame
 
 
-def post_sdp(url, sdp):
+def post_sdp(url, sdp, token=None):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    req = urllib.request.Request(url, data=sdp.encode(), method="POST", headers={"Content-Type": "application/sdp"})
+    headers = {"Content-Type": "application/sdp"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=sdp.encode(), method="POST", headers=headers)
     with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
         return r.status, r.headers.get("Location"), r.read().decode()
 
 
-async def negotiate(pc, url):
+async def negotiate(pc, url, token=None):
     await pc.setLocalDescription(await pc.createOffer())
     while pc.iceGatheringState != "complete":
         await asyncio.sleep(0.05)
     loop = asyncio.get_running_loop()
-    status, location, answer = await loop.run_in_executor(None, post_sdp, url, pc.localDescription.sdp)
+    status, location, answer = await loop.run_in_executor(None, post_sdp, url, pc.localDescription.sdp, token)
     assert status == 201, status
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
     return location, answer
 
 
-async def publish(base_url, room, video=True, audio=True):
+async def publish(base_url, room, video=True, audio=True, token=None):
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     if video:
         pc.addTrack(PatternVideoTrack())
     if audio:
         pc.addTrack(AudioStreamTrack())
-    location, answer = await negotiate(pc, f"{base_url}/whip/{room}")
+    location, answer = await negotiate(pc, f"{base_url}/whip/{room}", token)
     return pc, location, answer
 
 
@@ -90,11 +93,11 @@ class Subscriber:
             else:
                 self.audio_frames += 1
 
-    async def start(self, base_url, room):
+    async def start(self, base_url, room, token=None):
         self.pc.addTransceiver("video", direction="recvonly")
         self.pc.addTransceiver("audio", direction="recvonly")
         self.started = time.monotonic()
-        self.location, self.answer = await negotiate(self.pc, f"{base_url}/whep/{room}")
+        self.location, self.answer = await negotiate(self.pc, f"{base_url}/whep/{room}", token)
         return self
 
     async def close(self):

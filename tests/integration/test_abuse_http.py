@@ -8,7 +8,7 @@ import ssl
 import time
 import unittest
 
-from harness import CLIENT_IP, SERVER_IP, Server
+from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
 from test_http import https
 from wsclient import WebSocket, pb
 
@@ -31,7 +31,7 @@ def rss_bytes(pid):
 
 
 def counters(server):
-    r, body = https(server, "GET", "/status.json")
+    r, body = https(server, "GET", "/status.json", ADMIN)
     return json.loads(body)["counters"]
 
 

@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Server
+from harness import ADMIN_SECRET, BINARY, Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BROWSER_DIR = os.path.normpath(os.path.join(HERE, "../browser"))
@@ -213,6 +213,20 @@ class BrowserCall(unittest.TestCase):
 
     def test_4_status_page_lists_the_call(self):
         self.browser("open", page="status", url=f"{self.server.base_url}/status")
+        # Totals for anyone; the clients only once the administrator secret is given.
+        deadline = time.monotonic() + 10
+        while self.browser("text", page="status", testid="status-participants") != "3" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.assertEqual(self.browser("text", page="status", testid="status-participants"), "3")
+        self.assertEqual(self.browser("count", page="status", testid="status-client"), 0)
+        self.browser("fill", page="status", testid="admin-secret", value="not-the-secret")
+        self.browser("click", page="status", testid="admin-submit")
+        deadline = time.monotonic() + 10
+        while "Refused" not in (self.browser("text", page="status", testid="admin-error") or "") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.assertIn("wrong administrator secret", self.browser("text", page="status", testid="admin-error") or "")
+        self.browser("fill", page="status", testid="admin-secret", value=ADMIN_SECRET)
+        self.browser("click", page="status", testid="admin-submit")
         deadline = time.monotonic() + 10
         while self.browser("count", page="status", testid="status-client") != 3 and time.monotonic() < deadline:
             time.sleep(0.3)
@@ -250,6 +264,91 @@ class BrowserCall(unittest.TestCase):
             self.assertIsNone(self.browser("observe", page=p)["serverError"], self.diagnostics(p))
             errors = [l for l in self.browser("logs", page=p) if l.startswith(("pageerror", "error"))]
             self.assertEqual(errors, [], self.diagnostics(p))
+
+
+
+
+ROOM_KEY = "browser-room-key-0123456789"
+
+
+def room_token(room, identity, *args, key=ROOM_KEY):
+    r = subprocess.run([BINARY, "token", "--room", room, "--identity", identity] + list(args), capture_output=True,
+                       text=True, env={"PATH": "/usr/bin:/bin", "UMBRELLA_ROOM_KEY": key}, timeout=20)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def expired_token(room, identity):
+    """Signed here (Python's hmac), as the CLI makes no token that is already expired."""
+    import base64, hashlib, hmac
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    signing = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps({"room": room, "sub": identity, "exp": int(time.time()) - 60}).encode())
+    return signing + "." + b64(hmac.new(ROOM_KEY.encode(), signing.encode(), hashlib.sha256).digest())
+
+
+@unittest.skipUnless(os.path.exists(CHROMIUM) and NODE, "needs /usr/bin/chromium and node")
+class BrowserTokens(unittest.TestCase):
+    """A server with a room key: a link with a token joins (room and name from the token); an
+    expired token's link says so and stays down instead of rejoining; the /trunk page asks for
+    the administrator secret."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not ensure_node_modules():
+            raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
+        cls.server = Server(env={"UMBRELLA_ROOM_KEY": ROOM_KEY}).start()
+        cls.browser = Driver()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+        cls.server.stop()
+
+    def observe_until(self, page, pred, what, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            obs = self.browser("observe", page=page)
+            if pred(obs):
+                return obs
+            time.sleep(0.3)
+        self.fail(f"timed out waiting for {what}: {obs}\n{self.browser('logs', page=page)}\n{self.server.log_text()}")
+
+    def test_token_link_joins_and_expired_link_says_why(self):
+        tok = room_token("guarded", "tina", "--name", "Tina")
+        self.browser("open", page="tina", url=f"{self.server.base_url}/sfu?token={tok}")
+        self.browser("join", page="tina", name="Tina", viewer=False)
+        self.observe_until("tina", lambda o: o["state"] == "connected", "the token link to join and connect")
+        self.assertTrue(self.server.wait_log("token for tina) joined room guarded"), self.server.log_text())
+
+        self.browser("open", page="late", url=f"{self.server.base_url}/sfu?token={expired_token('guarded', 'late')}")
+        self.browser("join", page="late", name="Late", viewer=False)
+        obs = self.observe_until("late", lambda o: o["state"] == "failed", "the expired link to fail")
+        self.assertIn("expired", obs["serverError"] or "")
+        self.assertIn("Access refused", self.browser("text", page="late", testid="connection-detail") or "")
+        self.browser("screenshot", page="late", path=os.path.join(ARTIFACTS, "expired_token.png"))
+        # Tina's page, joined meanwhile, still works; the refused page did not try again.
+        self.observe_until("tina", lambda o: o["state"] == "connected", "the first page to stay connected")
+        refusals = [l for l in self.server.log if "join of room guarded refused" in l]
+        self.assertEqual(len(refusals), 1, refusals)
+        self.browser("close", page="late")
+        self.browser("close", page="tina")
+
+    def test_trunk_page_asks_for_the_admin_secret(self):
+        self.browser("open", page="trunk", url=f"{self.server.base_url}/trunk")
+        self.assertEqual(self.browser("count", page="trunk", testid="trunk-input"), 0)
+        self.browser("fill", page="trunk", testid="admin-secret", value="wrong-secret-0123456789")
+        self.browser("click", page="trunk", testid="admin-submit")
+        deadline = time.monotonic() + 10
+        while not self.browser("text", page="trunk", testid="admin-error") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.assertIn("administrator secret", self.browser("text", page="trunk", testid="admin-error") or "")
+        self.browser("fill", page="trunk", testid="admin-secret", value=ADMIN_SECRET)
+        self.browser("click", page="trunk", testid="admin-submit")
+        deadline = time.monotonic() + 10
+        while self.browser("count", page="trunk", testid="trunk-input") == 0 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.assertEqual(self.browser("count", page="trunk", testid="trunk-input"), 1)
+        self.browser("close", page="trunk")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import unittest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack
 
-from harness import BUILD, CLIENT_IP, Server
+from harness import ADMIN, BUILD, CLIENT_IP, Server
 from rtc_util import PatternVideoTrack, negotiate, wait_for
 from test_ice import request
 from wsclient import WebSocket, pb
@@ -171,7 +171,7 @@ class Churn(unittest.TestCase):
         cls.server.stop()
 
     def status(self):
-        return json.loads(request(self.server, "GET", "/status.json")[2])
+        return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
 
     def test_long_lived_participant_receives_every_newcomer_on_reused_m_lines(self):
         async def run():
@@ -308,7 +308,7 @@ class LoadgenChurn(unittest.TestCase):
             server.stop()
 
     def churn(self, server, soak, long_lived, at_once):
-        status = lambda: json.loads(request(server, "GET", "/status.json")[2])
+        status = lambda: json.loads(request(server, "GET", "/status.json", headers=ADMIN)[2])
         sampler = ProcessSampler(server.proc.pid, 5 if soak else 1).start()
         args = [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "churn",
                 "--wsb", "--call", str(long_lived), "--churn", str(at_once), "--json",

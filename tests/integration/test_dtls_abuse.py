@@ -14,7 +14,7 @@ import unittest
 
 from aiortc import RTCSessionDescription
 
-from harness import Server
+from harness import ADMIN, Server
 from rtc_util import Subscriber, post_sdp, publish, wait_for
 from test_ice import request
 
@@ -62,7 +62,7 @@ class DtlsAbuse(unittest.TestCase):
         cls.server.stop()
 
     def status(self):
-        return json.loads(request(self.server, "GET", "/status.json")[2])
+        return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
 
     def dtls_refusals(self):
         c = self.status()["counters"]

@@ -8,7 +8,7 @@ import ssl
 import time
 import unittest
 
-from harness import Server
+from harness import ADMIN, Server
 from rtc_util import Subscriber, publish, wait_for
 from wsclient import WebSocket, connect, pb
 
@@ -88,12 +88,12 @@ class StatusEncodings(unittest.TestCase):
         self.addCleanup(server.stop)
 
         def json_status():
-            r, body = https(server, "GET", "/status.json")
+            r, body = https(server, "GET", "/status.json", ADMIN)
             self.assertEqual(r.getheader("content-type"), "application/json")
             return json.loads(body)
 
         def pb_status():
-            r, body = https(server, "GET", "/status.pb")
+            r, body = https(server, "GET", "/status.pb", ADMIN)
             self.assertEqual(r.getheader("content-type"), "application/x-protobuf")
             st = pb().Status()
             st.ParseFromString(body)
@@ -169,12 +169,12 @@ class Https(unittest.TestCase):
     def test_health_and_status(self):
         r, body = https(self.server, "GET", "/healthz")
         self.assertEqual((r.status, body), (200, b"ok\n"))
-        r, body = https(self.server, "GET", "/status.json")
+        r, body = https(self.server, "GET", "/status.json", ADMIN)
         self.assertEqual(r.status, 200)
         status = json.loads(body)
         self.assertIn("clients", status)
         self.assertGreater(status["rss_bytes"], 0)
-        r, body = https(self.server, "GET", "/status", {"Accept": "application/x-protobuf"})
+        r, body = https(self.server, "GET", "/status", {"Accept": "application/x-protobuf", **ADMIN})
         self.assertEqual(r.getheader("content-type"), "application/x-protobuf")
         st = pb().Status()
         st.ParseFromString(body)
@@ -201,7 +201,7 @@ class Https(unittest.TestCase):
         good.send(env)
         self.assertEqual(good.recv("pong").pong.nonce, 7)
         good.close()
-        counters = json.loads(https(self.server, "GET", "/status.json")[1])["counters"]
+        counters = json.loads(https(self.server, "GET", "/status.json", ADMIN)[1])["counters"]
         self.assertGreaterEqual(counters["http.headers_too_large"], 1)
         self.assertGreaterEqual(counters["http.body_too_large"], 1)
         self.assertGreaterEqual(counters["http.bad_request"], 1)

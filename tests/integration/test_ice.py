@@ -10,7 +10,7 @@ import urllib.request
 import aioice
 from aioice import stun
 
-from harness import CLIENT_IP, SERVER_IP, Server
+from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
 from sdp_util import attr, candidates, minimal_audio_offer
 
 
@@ -28,7 +28,7 @@ def whip(server, offer, room="ice"):
 
 
 def status(server):
-    return json.loads(request(server, "GET", "/status.json")[2])
+    return json.loads(request(server, "GET", "/status.json", headers=ADMIN)[2])
 
 
 def binding_request(username, password, use_candidate=True):

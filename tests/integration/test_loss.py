@@ -7,7 +7,7 @@ import unittest
 
 from aiortc import RTCSessionDescription
 
-from harness import CLIENT_IP, SERVER_IP, Server
+from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
 from rtc_util import Subscriber, post_sdp, publish, wait_for
 from test_ice import request
 from udp_relay import UdpRelay, rewrite_candidates, rtx_payload_types
@@ -27,7 +27,7 @@ class LossRepair(unittest.TestCase):
         cls.server.stop()
 
     def status(self):
-        return json.loads(request(self.server, "GET", "/status.json")[2])
+        return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
 
     async def subscribe_through(self, relay, room):
         """WHEP with the answer's candidates pointed at the relay (the SFU learns the relay's

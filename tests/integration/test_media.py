@@ -7,7 +7,7 @@ import signal
 import time
 import unittest
 
-from harness import CLIENT_IP, SERVER_IP, Server
+from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
 from rtc_util import Subscriber, publish, wait_for
 from test_ice import request
 
@@ -22,7 +22,7 @@ class WhipWhep(unittest.TestCase):
         cls.server.stop()
 
     def status(self):
-        return json.loads(request(self.server, "GET", "/status.json")[2])
+        return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
 
     def test_publisher_to_two_subscribers_and_late_joiner(self):
         async def run():

@@ -8,7 +8,7 @@ import ssl
 import time
 import unittest
 
-from harness import Server
+from harness import ADMIN, ADMIN_SECRET, Server
 from rtc_util import Subscriber, publish, wait_for
 from test_ice import request
 
@@ -21,7 +21,7 @@ def fingerprint(cert_path):
 
 
 def status(server):
-    return json.loads(request(server, "GET", "/status.json")[2])
+    return json.loads(request(server, "GET", "/status.json", headers=ADMIN)[2])
 
 
 def published_tracks(server):
@@ -206,17 +206,18 @@ class Trunk(unittest.TestCase):
         ws = WebSocket("127.0.0.1", a.http_port)  # what the /trunk page does
         env = pb().Envelope()
         env.set_trunks.urls.append(f"wss://127.0.0.1:{b.http_port}/wsb")
+        env.set_trunks.admin = ADMIN_SECRET
         ws.send(env)
         self.assertEqual(len(ws.recv("trunks").trunks.trunks), 1)
         wait_until(lambda: any(c["participant_id"] == "trunk-site-a" for c in status(b)["clients"]), 20,
                    "B to see the trunk\n" + a.log_text())
         get = pb().Envelope()
-        get.get_trunks.SetInParent()
+        get.get_trunks.admin = ADMIN_SECRET
         ws.send(get)
         t = ws.recv("trunks").trunks.trunks[0]
         self.assertEqual(t.state, pb().TrunkState.STATE_CONNECTED)
         clear = pb().Envelope()
-        clear.set_trunks.SetInParent()  # an empty list stops trunking
+        clear.set_trunks.admin = ADMIN_SECRET  # with no URLs: an empty list stops trunking
         ws.send(clear)
         self.assertEqual(len(ws.recv("trunks").trunks.trunks), 0)
         wait_until(lambda: not any(c["participant_id"].startswith("trunk-") for c in status(b)["clients"]), 10,

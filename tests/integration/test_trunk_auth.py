@@ -11,7 +11,7 @@ import struct
 import threading
 import unittest
 
-from harness import Server
+from harness import ADMIN, Server
 from test_ice import request
 from test_trunk import SECRET, wait_until
 from wsclient import WebSocket, pb
@@ -29,7 +29,7 @@ def trunk_mac(secret, side, challenge, response, dialler, acceptor):
 
 
 def status(server):
-    return json.loads(request(server, "GET", "/status.json")[2])
+    return json.loads(request(server, "GET", "/status.json", headers=ADMIN)[2])
 
 
 def trunk_join(site):

@@ -104,3 +104,22 @@ TEST_CASE("media threads: one per CPU by default (at most 8), 1-64 when set") {
     CHECK(e.error().find("1-64") != std::string::npos);
   }
 }
+
+TEST_CASE("access settings: admin secret and room key need 16+ characters; token takes its own options") {
+  auto c = parse({{"UMBRELLA_ADMIN_SECRET", "0123456789abcdef"}, {"UMBRELLA_ROOM_KEY", "room-key-0123456789"}});
+  REQUIRE(c.ok());
+  CHECK(c->config.admin_secret == "0123456789abcdef");
+  CHECK(c->config.room_key == "room-key-0123456789");
+  auto short_secret = parse({{"UMBRELLA_ADMIN_SECRET", "short"}});
+  REQUIRE_FALSE(short_secret.ok());
+  CHECK(short_secret.error().find("UMBRELLA_ADMIN_SECRET") == 0);
+  CHECK(short_secret.error().find("at least 16") != std::string::npos);
+  CHECK_FALSE(parse({}, {"--room-key", "short"}).ok());
+  auto token = parse({}, {"token", "--room", "lobby", "--identity", "ann", "--viewer", "--room-key", "room-key-0123456789"});
+  REQUIRE(token.ok());
+  CHECK(token->positional == std::vector<std::string>{"token"});
+  CHECK(token->command_options ==
+        std::vector<std::pair<std::string, std::string>>{{"--room", "lobby"}, {"--identity", "ann"}, {"--viewer", ""}});
+  CHECK(token->config.room_key == "room-key-0123456789");
+  CHECK_FALSE(parse({}, {"--room", "lobby"}).ok());  // not a setting, and no subcommand
+}

@@ -17,9 +17,11 @@ TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELET
   REQUIRE(w.run_until([&] { return bob.connected(); }));
 
   publisher.add_tracks();
-  auto published = site.conference.whip("live", publisher.offer(), w.clock.now());
+  auto published = site.conference.whip("live", publisher.offer(), w.clock.now(), {}, "Bearer publisher-credential");
   REQUIRE(published.ok());
-  CHECK(published->resource.rfind("whip-", 0) == 0);
+  // 128 random bits in hex: nothing status or signalling shows leads to it.
+  CHECK(published->resource.size() == 32);
+  CHECK(published->resource.find_first_not_of("0123456789abcdef") == std::string::npos);
   publisher.take_answer(published->answer);
   REQUIRE(w.run_until([&] { return publisher.connected() && bob.offers_received >= 1; }));
   CHECK(bob.roster.size() == 1);  // the WHIP publisher is announced to the room
@@ -45,12 +47,35 @@ TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELET
 
   // DELETE of the resource: the publisher leaves, the browser hears it and renegotiates.
   size_t offers = bob.offers_received;
-  CHECK(site.conference.end_http_session(published->resource));
-  CHECK_FALSE(site.conference.end_http_session(published->resource));
+  using End = Conference::EndResult;
+  // Only the credential that made it (or the administrator) ends it.
+  CHECK(site.conference.end_http_session(published->resource, "", false) == End::kForbidden);
+  CHECK(site.conference.end_http_session(published->resource, "Bearer someone-else", false) == End::kForbidden);
+  CHECK(bob.roster.size() == 1);
+  CHECK(site.conference.end_http_session(published->resource, "Bearer publisher-credential", false) == End::kEnded);
+  CHECK(site.conference.end_http_session(published->resource, "Bearer publisher-credential", false) == End::kNotFound);
   w.settle();
   CHECK(bob.roster.empty());
   CHECK(bob.offers_received == offers + 1);
   CHECK(site.plane.router().stream_count() == 2);
+}
+
+TEST_CASE("a WHIP session made without a credential: its unguessable id is the capability; the admin ends any") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client a(w.net, w.clock, "192.0.2.1", "anna"), b(w.net, w.clock, "192.0.2.2", "bert");
+  a.add_tracks();
+  b.add_tracks();
+  auto open = site.conference.whip("r", a.offer(), w.clock.now());
+  auto owned = site.conference.whip("r", b.offer(), w.clock.now(), {}, "Bearer b");
+  REQUIRE(open.ok());
+  REQUIRE(owned.ok());
+  CHECK(open->resource != owned->resource);
+  using End = Conference::EndResult;
+  CHECK(site.conference.end_http_session(open->resource, "Bearer anything", false) == End::kForbidden);
+  CHECK(site.conference.end_http_session(open->resource, "", false) == End::kEnded);
+  CHECK(site.conference.end_http_session(owned->resource, "", true) == End::kEnded);
+  CHECK(site.conference.participants() == 0);
 }
 
 TEST_CASE("WHIP and WHEP refuse an offer they cannot parse, and nothing is left behind") {

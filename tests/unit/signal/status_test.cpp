@@ -102,12 +102,12 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"forwarded\":[{\"track_id\":\"t2\",\"kind\":\"video\",\"ssrc\":2222,\"packets\":900,\"bytes\":900000,"
         "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000}]}],"
         "\"trunks\":[{\"url\":\"wss://b/wsb\",\"state\":\"connected\",\"last_error\":\"\",\"peer_site_id\":\"site-b\"}],"
-        "\"counters\":{\"rtp_in\":1000,\"zero\":0}}");
+        "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false}");
 
   StatusSnapshot empty;
   CHECK(to_json(empty) ==
         "{\"site_id\":\"\",\"version\":\"\",\"uptime_ms\":0,\"rss_bytes\":0,\"clients\":[],\"trunks\":[],"
-        "\"counters\":{}}");
+        "\"counters\":{},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false}");
 }
 
 TEST_CASE("status: enums by their short lower-case name") {

@@ -23,6 +23,7 @@ export interface SessionOptions {
   room: string;
   name: string;
   viewer: boolean;
+  token: string; // room access token ("" in open rooms)
   local: MediaStream | null;
   onChange(view: SessionView): void;
 }
@@ -105,7 +106,7 @@ export class CallSession {
         this.lastPong = Date.now();
         this.sig?.send({
           case: "join",
-          value: { room: this.opts.room, displayName: this.opts.name, role: this.opts.viewer ? Role.VIEWER : Role.PARTICIPANT },
+          value: { room: this.opts.room, displayName: this.opts.name, role: this.opts.viewer ? Role.VIEWER : Role.PARTICIPANT, token: this.opts.token },
         });
         this.every(PING_MS, () => {
           if (Date.now() - this.lastPong > PONG_TIMEOUT_MS) this.fail("the server stopped answering");
@@ -166,10 +167,11 @@ export class CallSession {
         const e = body.value;
         this.update({ serverError: e.message || Error_Code[e.code] });
         if (this.view.roster.selfId === null && (e.code === Error_Code.UNAUTHORIZED || e.code === Error_Code.ROOM_FULL)) {
-          // Retrying cannot help; stay down and say why.
+          // Retrying cannot help (a refused token stays refused); stay down and say why.
           this.stopped = true;
           this.teardown();
-          this.update({ state: "failed", detail: e.message || Error_Code[e.code] });
+          const why = e.message || Error_Code[e.code];
+          this.update({ state: "failed", detail: e.code === Error_Code.UNAUTHORIZED ? `Access refused: ${why}. Ask for a new link.` : why });
         }
         return;
       }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CamIcon, LeaveIcon, LinkIcon, MicIcon } from "../components/Icons";
 import { Tile } from "../components/Tile";
 import { listDevices, mediaErrorMessage, mediaUnavailableReason, openMedia, openTrack } from "../lib/media";
+import { tokenFromSearch, tokenHints } from "../lib/access";
 import { CallSession, type SessionView } from "../lib/session";
 import { clipUtf8, MAX_NAME_BYTES, pageUrl, roomFromSearch, wsUrl } from "../lib/url";
 
@@ -11,6 +12,7 @@ const SPEAKING_HOLD_MS = 600;
 
 interface CallSetup {
   room: string;
+  token: string;
   name: string;
   viewer: boolean;
   local: MediaStream | null;
@@ -57,8 +59,12 @@ function DeviceSelect(props: { label: string; devices: MediaDeviceInfo[]; value:
 }
 
 function Lobby({ onJoin }: { onJoin: (s: CallSetup) => void }) {
-  const [room, setRoom] = useState(() => roomFromSearch(location.search));
-  const [name, setName] = useState(storedName);
+  // A link with ?token= admits to the token's room; its name and viewer flag preset the lobby.
+  const [token] = useState(() => tokenFromSearch(location.search));
+  const hints = useMemo(() => tokenHints(token), [token]);
+  const [room, setRoom] = useState(() => hints?.room ?? roomFromSearch(location.search));
+  const [name, setName] = useState(() => hints?.name || storedName());
+  const viewerOnly = hints !== null && !hints.canPublish;
   const [devices, setDevices] = useState<{ audio: MediaDeviceInfo[]; video: MediaDeviceInfo[] }>({ audio: [], video: [] });
   const [audioId, setAudioId] = useState("");
   const [videoId, setVideoId] = useState("");
@@ -80,14 +86,14 @@ function Lobby({ onJoin }: { onJoin: (s: CallSetup) => void }) {
     const url = new URL(location.href);
     url.searchParams.set("room", r);
     history.replaceState(null, "", url);
-    if (viewer) return onJoin({ room: r, name: n, viewer, local: null, warning: null });
+    if (viewer || viewerOnly) return onJoin({ room: r, token, name: n, viewer: true, local: null, warning: null });
     const why = mediaUnavailableReason();
     if (why) return setMessage(why);
     setBusy(true);
     setMessage(null);
     try {
       const { stream, warning } = await openMedia({ audioId, videoId });
-      onJoin({ room: r, name: n, viewer, local: stream, warning });
+      onJoin({ room: r, token, name: n, viewer, local: stream, warning });
     } catch (err) {
       setMessage(mediaErrorMessage(err));
     } finally {
@@ -101,7 +107,7 @@ function Lobby({ onJoin }: { onJoin: (s: CallSetup) => void }) {
       <form onSubmit={(e) => (e.preventDefault(), join(false))}>
         <label class="field">
           <span>Room</span>
-          <input value={room} onInput={(e) => setRoom((e.target as HTMLInputElement).value)} maxLength={63} required data-testid="room-input" />
+          <input value={room} onInput={(e) => setRoom((e.target as HTMLInputElement).value)} maxLength={63} required readOnly={hints !== null} data-testid="room-input" />
         </label>
         <label class="field">
           <span>Your name</span>
@@ -117,7 +123,7 @@ function Lobby({ onJoin }: { onJoin: (s: CallSetup) => void }) {
           </p>
         )}
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy} data-testid="join-media">
+          <button type="submit" class="primary" disabled={busy || viewerOnly} data-testid="join-media">
             {busy ? "Opening camera…" : "Join with camera and microphone"}
           </button>
           <button type="button" onClick={() => join(true)} disabled={busy} data-testid="join-viewer">
@@ -153,7 +159,7 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
   const spokeAt = useRef(new Map<string, number>());
 
   useEffect(() => {
-    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, local: setup.local, onChange: setView });
+    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView });
     session.current = s;
     s.start();
     if (!setup.viewer) listDevices().then(setDevices).catch(() => undefined);
@@ -219,7 +225,7 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
           <LinkIcon /> {copied ? "Copied" : "Copy link"}
         </button>
       </div>
-      {view?.detail && state !== "connected" && <p class="notice">{view.detail}</p>}
+      {view?.detail && state !== "connected" && <p class="notice" data-testid="connection-detail">{view.detail}</p>}
       {view?.serverError && <p class="notice error" role="alert" data-testid="server-error">Server: {view.serverError}</p>}
       {notice && (
         <p class="notice warn" onClick={() => setNotice(null)}>

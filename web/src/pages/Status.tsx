@@ -1,4 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
+import { AdminLogin } from "../components/AdminLogin";
+import { bearer, loadAdminSecret, saveAdminSecret } from "../lib/access";
 import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackCounters } from "../lib/status";
 
 const REFRESH_MS = 1000;
@@ -67,16 +69,62 @@ function Client({ c }: { c: ClientStatus }) {
   );
 }
 
+function Detail({ status }: { status: Status }) {
+  return (
+    <>
+      <h2>Clients</h2>
+      {status.clients.length ? status.clients.map((c) => <Client key={c.participant_id} c={c} />) : <p class="empty">No clients connected.</p>}
+      <h2>Trunks</h2>
+      {status.trunks.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>URL</th>
+              <th>State</th>
+              <th>Peer site</th>
+              <th>Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.trunks.map((t) => (
+              <tr key={t.url}>
+                <td class="mono">{t.url}</td>
+                <td>
+                  <span class={`pill trunk-${t.state}`}>{t.state}</span>
+                </td>
+                <td class="mono">{t.peer_site_id || "—"}</td>
+                <td class="error-text">{t.last_error}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="empty">No trunks.</p>
+      )}
+    </>
+  );
+}
+
+// Without the administrator secret the server sends totals and counters only; with it (as
+// Authorization: Bearer) every client, its address and tracks, and the trunks.
 export function StatusPage({ prefix }: { prefix: string }) {
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [admin, setAdmin] = useState(loadAdminSecret);
+  const [loginError, setLoginError] = useState<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const load = async () => {
       try {
-        const res = await fetch(`${prefix}/status.json`, { cache: "no-store" });
+        const res = await fetch(`${prefix}/status.json`, { cache: "no-store", headers: bearer(admin) });
+        if (res.status === 401 && admin) {
+          saveAdminSecret("");
+          setLoginError(`Refused: ${(await res.text()).trim()}`);
+          setAdmin("");
+          return; // the effect restarts without the secret
+        }
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         // Bitrates are the server's (bytes between its two latest status snapshots).
         const s = (await res.json()) as Status;
@@ -94,7 +142,7 @@ export function StatusPage({ prefix }: { prefix: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, []);
+  }, [admin]);
 
   return (
     <section class="wide">
@@ -124,39 +172,32 @@ export function StatusPage({ prefix }: { prefix: string }) {
               <strong>{formatBytes(status.rss_bytes)}</strong>
             </div>
             <div class="stat">
-              <span>Clients</span>
-              <strong>{status.clients.length}</strong>
+              <span>Rooms</span>
+              <strong data-testid="status-rooms">{status.rooms}</strong>
+            </div>
+            <div class="stat">
+              <span>Participants</span>
+              <strong data-testid="status-participants">{status.participants}</strong>
+            </div>
+            <div class="stat">
+              <span>Tracks</span>
+              <strong>{status.tracks}</strong>
             </div>
           </div>
-          <h2>Clients</h2>
-          {status.clients.length ? status.clients.map((c) => <Client key={c.participant_id} c={c} />) : <p class="empty">No clients connected.</p>}
-          <h2>Trunks</h2>
-          {status.trunks.length ? (
-            <table>
-              <thead>
-                <tr>
-                  <th>URL</th>
-                  <th>State</th>
-                  <th>Peer site</th>
-                  <th>Last error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {status.trunks.map((t) => (
-                  <tr key={t.url}>
-                    <td class="mono">{t.url}</td>
-                    <td>
-                      <span class={`pill trunk-${t.state}`}>{t.state}</span>
-                    </td>
-                    <td class="mono">{t.peer_site_id || "—"}</td>
-                    <td class="error-text">{t.last_error}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p class="empty">No trunks.</p>
+          {!status.detail && (
+            <>
+              <p class="muted-text">Clients, their addresses and the trunks are shown to the administrator only.</p>
+              <AdminLogin
+                error={loginError}
+                onSecret={(secret) => {
+                  saveAdminSecret(secret);
+                  setLoginError(null);
+                  setAdmin(secret);
+                }}
+              />
+            </>
           )}
+          {status.detail && <Detail status={status} />}
           <h2>Counters</h2>
           <table class="counters">
             <tbody>

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { AdminLogin } from "../components/AdminLogin";
+import { loadAdminSecret, saveAdminSecret } from "../lib/access";
 import { Backoff } from "../lib/backoff";
 import { Error_Code, TrunkState_State, type TrunkState } from "../lib/proto";
 import { Signaling } from "../lib/signaling";
@@ -22,8 +24,38 @@ export function validTrunkUrl(s: string): boolean {
 }
 
 // Trunk management over /wsb: GetTrunks is polled, SetTrunks replaces the whole list, and the
-// server answers both with Trunks (or Error).
+// server answers both with Trunks (or Error). Both carry the administrator secret.
 export function TrunkPage({ prefix }: { prefix: string }) {
+  const [admin, setAdmin] = useState(loadAdminSecret);
+  const [loginError, setLoginError] = useState<string | null>(null);
+  if (!admin)
+    return (
+      <section class="card wide">
+        <h1>Trunks</h1>
+        <p class="muted-text">Setting trunks needs the administrator secret.</p>
+        <AdminLogin
+          error={loginError}
+          onSecret={(s) => {
+            saveAdminSecret(s);
+            setAdmin(s);
+          }}
+        />
+      </section>
+    );
+  return (
+    <TrunkManager
+      prefix={prefix}
+      admin={admin}
+      onRefused={(why) => {
+        saveAdminSecret("");
+        setLoginError(why);
+        setAdmin("");
+      }}
+    />
+  );
+}
+
+function TrunkManager({ prefix, admin, onRefused }: { prefix: string; admin: string; onRefused: (why: string) => void }) {
   const [trunks, setTrunks] = useState<TrunkState[] | null>(null);
   const [connected, setConnected] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -41,11 +73,12 @@ export function TrunkPage({ prefix }: { prefix: string }) {
           backoff.reset();
           setConnected(true);
           setError(null);
-          sig.current?.send({ case: "getTrunks", value: {} });
-          poll = setInterval(() => sig.current?.send({ case: "getTrunks", value: {} }), POLL_MS);
+          sig.current?.send({ case: "getTrunks", value: { admin } });
+          poll = setInterval(() => sig.current?.send({ case: "getTrunks", value: { admin } }), POLL_MS);
         },
         message: (env) => {
           if (env.body.case === "trunks") setTrunks(env.body.value.trunks);
+          else if (env.body.case === "error" && env.body.value.code === Error_Code.UNAUTHORIZED) onRefused(env.body.value.message);
           else if (env.body.case === "error") setError(`${Error_Code[env.body.value.code] ?? env.body.value.code}: ${env.body.value.message}`);
         },
         close: (reason) => {
@@ -67,7 +100,7 @@ export function TrunkPage({ prefix }: { prefix: string }) {
 
   const setList = (urls: string[]) => {
     setError(null);
-    if (!sig.current?.send({ case: "setTrunks", value: { urls } })) setError("Not connected to the server; try again in a moment.");
+    if (!sig.current?.send({ case: "setTrunks", value: { urls, admin } })) setError("Not connected to the server; try again in a moment.");
   };
   const urls = (trunks ?? []).map((t) => t.url);
   const submit = (e: Event) => {
