@@ -53,6 +53,42 @@ TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELET
   CHECK(site.plane.router().stream_count() == 2);
 }
 
+TEST_CASE("a WHEP viewer gets the room's track in a codec it decodes, not just the first one") {
+  // Bob (a browser) sends VP8 and came first; a WHIP encoder sends H264 only. A viewer that
+  // offers only H264 must get the encoder's video: Bob's VP8 packets it could not decode.
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client encoder(w.net, w.clock, "192.0.2.1", "whip"), viewer(w.net, w.clock, "192.0.2.2", "whep"),
+      bob(w.net, w.clock, "192.0.2.3", "bob");
+  w.sites = {&site};
+  w.clients = {&encoder, &viewer, &bob};
+  bob.open(site);
+  bob.join("live");
+  bob.publish();
+  REQUIRE(w.run_until([&] { return bob.connected(); }));
+  encoder.add_tracks();
+  encoder.only_codec("v0", "H264", 102);
+  auto published = site.conference.whip("live", encoder.offer(), w.clock.now());
+  REQUIRE(published.ok());
+  encoder.take_answer(published->answer);
+  REQUIRE(w.run_until([&] { return encoder.connected(); }));
+
+  viewer.add_tracks();
+  viewer.only_codec("v0", "H264", 104);
+  auto watched = site.conference.whep("live", viewer.offer(true), w.clock.now());
+  REQUIRE(watched.ok());
+  viewer.take_answer(watched->answer);
+  REQUIRE(w.run_until([&] { return viewer.connected(); }));
+  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(encoder.send_media("v0", 0xB7));
+    REQUIRE(bob.send_media("v0", 0xB8));
+    w.step(milliseconds(20));
+  }
+  CHECK(viewer.received_media(0xB7) == 10);
+  CHECK(viewer.received_media(0xB8) == 0);
+}
+
 TEST_CASE("WHIP and WHEP refuse an offer they cannot parse, and nothing is left behind") {
   World w;
   Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
