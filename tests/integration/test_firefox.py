@@ -9,6 +9,7 @@ import subprocess
 import unittest
 
 import test_browser
+from sdp_util import capture
 
 FIREFOX = os.environ.get("UMBRELLA_FIREFOX", "/usr/bin/firefox-esr")
 
@@ -51,6 +52,12 @@ class FirefoxChromiumCall(test_browser.BrowserCall):
             self.assertEqual(got, sent, self.diagnostics(receiver))
         for page in ("alice", "bob"):
             sdp = self.browser("sdp", page=page)
+            # After the SFU's offer of the other's tracks: the page's answer to it. Chromium keeps
+            # the offer's text as received (Firefox re-serializes it).
+            stack = self.BROWSERS.get(page, "chromium")
+            capture(f"{stack}_answer_max-bundle", sdp["local"])
+            if stack == "chromium":
+                capture("umbrella_offer_to_chromium", sdp["remote"])
             for side in ("local", "remote"):
                 for codec in ("red/", "ulpfec/"):
                     self.assertNotIn(f" {codec}", sdp[side].lower(), f"{page} {side}:\n{sdp[side]}")

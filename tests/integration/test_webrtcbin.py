@@ -1,7 +1,7 @@
 """GStreamer's webrtcbin (Debian's GStreamer 1.22, driven by webrtcbin_peer.py) publishing over
 WHIP and watching over WHEP: VP8 + Opus and H264 (openh264, Constrained Baseline) + Opus, with
-max-bundle (every m-line after the first bundle-only) and balanced, each decoded on the far
-side by another webrtcbin."""
+max-bundle (every m-line after the first bundle-only), max-compat and balanced, each decoded on
+the far side by another webrtcbin."""
 import json
 import os
 import queue
@@ -11,6 +11,7 @@ import time
 import unittest
 
 from harness import Server
+from sdp_util import capture
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "webrtcbin_peer.py")
@@ -98,6 +99,10 @@ class Webrtcbin(unittest.TestCase):
             diag = lambda: f"publisher's answer:\n{pub.negotiated['answer']}\nviewer's offer:\n{(sub.negotiated or {}).get('offer')}\nanswer:\n{(sub.negotiated or {}).get('answer')}\n{self.server.log_text()}"
             sub.wait("the viewer to decode video and audio",
                      lambda p: p.last.get("video_frames", 0) >= 30 and (p.last.get("audio_buffers", 0) >= 50 or not audio), 30, diag)
+            capture(f"webrtcbin_whip_{codec}_{publish_policy}_offer", pub.negotiated["offer"])
+            capture(f"webrtcbin_whip_{codec}_{publish_policy}_answer", pub.negotiated["answer"])
+            capture(f"webrtcbin_whep_{codec}_{watch_policy}_offer", sub.negotiated["offer"])
+            capture(f"webrtcbin_whep_{codec}_{watch_policy}_answer", sub.negotiated["answer"])
             return pub.negotiated, sub.negotiated
         finally:
             for p in (sub, pub):
@@ -131,17 +136,23 @@ class Webrtcbin(unittest.TestCase):
         self.assertIn("packetization-mode=1", pub["answer"])
         self.assertIn("H264/90000", sub["answer"])
 
+    def test_vp8_opus_max_compat(self):
+        # webrtcbin's max-compat: one BUNDLE group, every line with its own port and credentials.
+        pub, _ = self.call("gst-max-compat", "vp8", "max-compat", "max-compat")
+        self.assertIn("a=group:BUNDLE video0 audio1", pub["offer"])
+        self.assertNotIn("a=bundle-only", pub["offer"])
+        self.assertIn("a=group:BUNDLE video0 audio1", pub["answer"])
+
     def test_balanced_has_no_bundle_group_so_only_the_first_line_is_answered(self):
         # webrtcbin 1.22's balanced policy offers no BUNDLE group: every m-line asks for a
         # transport of its own. The SFU has one per participant, so it takes the first line
         # and refuses the others with port 0; the video still gets through.
-        pub, sub = self.call("gst-balanced", "vp8", "balanced", "max-bundle", audio=False)
+        pub, _ = self.call("gst-balanced", "vp8", "balanced", "max-bundle", audio=False)
         self.assertNotIn("a=group:BUNDLE", pub["offer"])
         ports = [l.split()[1] for l in pub["answer"].splitlines() if l.startswith("m=")]
         self.assertEqual(len(ports), 2, pub["answer"])
         self.assertNotEqual(ports[0], "0", pub["answer"])
         self.assertEqual(ports[1], "0", pub["answer"])
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -16,6 +16,7 @@
 #include "sdp_test_util.hpp"
 
 using namespace umbrella::sdp;
+using umbrella::sdp::test::check_every_stack_parses;
 using umbrella::sdp::test::read_sample;
 using umbrella::sdp::test::server_transport;
 
@@ -30,37 +31,6 @@ SessionDescription sample(const std::string& name) {
 }
 
 bool is_av(const MediaSection& m) { return m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo; }
-
-// What the strictest parsers we meet demand of every m-line, accepted or rejected: a c= line
-// (Firefox: "c= connection line not specified for every media level", RFC 8866 5.7), and
-// mid, ice-ufrag, ice-pwd, a=setup and a fingerprint (webrtcbin's validate_sdp and
-// _check_sdp_crypto). Checked on the text as sent.
-void check_every_stack_parses(const std::string& text) {
-  auto r = parse(text);
-  REQUIRE(r.ok());
-  const auto& s = *r;
-  for (const auto& m : s.media) {
-    INFO(m.mid);
-    CHECK((m.connection || s.connection));
-    CHECK_FALSE(m.mid.empty());
-    CHECK_FALSE(effective_ice_ufrag(s, m).empty());
-    CHECK_FALSE(effective_ice_pwd(s, m).empty());
-    CHECK(m.setup != Setup::kUnspecified);
-    CHECK(effective_fingerprint(s, m));
-    CHECK_FALSE(is_bundle_only(m));  // the SFU never writes bundle-only (answers must not)
-    if (m.port == 0) {
-      CHECK(m.candidates.empty());
-      CHECK_FALSE(in_bundle_group(s, m.mid));  // a rejected line is never in the group
-    }
-  }
-  // The group names only m-lines that exist, each once.
-  if (const Group* g = find_group(s, "BUNDLE")) {
-    for (const auto& mid : g->mids) {
-      CHECK(find_media(s, mid));
-      CHECK(std::count(g->mids.begin(), g->mids.end(), mid) == 1);
-    }
-  }
-}
 
 // Answers `offer` and checks what every max-bundle offer needs: each audio/video m-line
 // accepted (a bundle-only one too), in one BUNDLE group in the offer's order with the
