@@ -17,18 +17,11 @@
 
 using namespace umbrella::sdp;
 using umbrella::sdp::test::check_every_stack_parses;
+using umbrella::sdp::test::parsed_sample;
 using umbrella::sdp::test::read_sample;
 using umbrella::sdp::test::server_transport;
 
 namespace {
-
-SessionDescription sample(const std::string& name) {
-  auto text = read_sample(name);
-  REQUIRE_MESSAGE(!text.empty(), name);
-  auto r = parse(text);
-  REQUIRE_MESSAGE(r.ok(), name);
-  return std::move(r).value();
-}
 
 bool is_av(const MediaSection& m) { return m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo; }
 
@@ -84,7 +77,7 @@ size_t bundle_only_lines(const SessionDescription& s) {
 }  // namespace
 
 TEST_CASE("bundle: Firefox ESR max-bundle offer, every media line answered") {
-  auto offer = sample("firefox_offer_max-bundle.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle.sdp");
   REQUIRE(offer.media.size() == 2);
   CHECK(offer.media[1].port == 0);
   CHECK(bundle_only_lines(offer) == 1);
@@ -102,7 +95,7 @@ TEST_CASE("bundle: Firefox ESR max-bundle offer, every media line answered") {
 }
 
 TEST_CASE("bundle: Firefox ESR max-bundle offer with a data channel: the channel is refused") {
-  auto offer = sample("firefox_offer_max-bundle_data.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle_data.sdp");
   REQUIRE(offer.media.size() == 3);
   CHECK(bundle_only_lines(offer) == 2);
   auto answer = answer_all_media(offer);
@@ -115,13 +108,13 @@ TEST_CASE("bundle: Firefox ESR max-bundle offer with a data channel: the channel
 }
 
 TEST_CASE("bundle: Firefox ESR balanced offer") {
-  auto offer = sample("firefox_offer_balanced.sdp");
+  auto offer = parsed_sample("firefox_offer_balanced.sdp");
   CHECK(bundle_only_lines(offer) == 0);
   answer_all_media(offer);
 }
 
 TEST_CASE("bundle: webrtcbin max-bundle offer (GStreamer 1.22), the WHIP publisher's shape") {
-  auto offer = sample("webrtcbin_offer_max-bundle.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_max-bundle.sdp");
   REQUIRE(offer.media.size() == 2);
   CHECK(bundle_only_lines(offer) == 1);
   CHECK(offer.media[1].rtcp_mux_only);
@@ -133,7 +126,7 @@ TEST_CASE("bundle: webrtcbin max-bundle offer (GStreamer 1.22), the WHIP publish
 TEST_CASE("bundle: webrtcbin balanced offer has no BUNDLE group: one transport, one m-line") {
   // Without a BUNDLE group every m-line wants a transport of its own; the SFU has one, so it
   // answers the first and rejects the rest (with everything a parser needs on them).
-  auto offer = sample("webrtcbin_offer_balanced.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_balanced.sdp");
   CHECK_FALSE(find_group(offer, "BUNDLE"));
   auto a = answer_offer(offer, server_transport());
   REQUIRE(a.ok());
@@ -143,7 +136,7 @@ TEST_CASE("bundle: webrtcbin balanced offer has no BUNDLE group: one transport, 
 }
 
 TEST_CASE("bundle: bundle-only rules") {
-  auto offer = sample("webrtcbin_offer_max-bundle.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_max-bundle.sdp");
   auto& audio = offer.media[1];
   SUBCASE("a bundle-only line without its own transport attributes uses the tag's") {
     audio.ice_ufrag.clear();
@@ -180,7 +173,7 @@ TEST_CASE("bundle: bundle-only rules") {
 }
 
 TEST_CASE("bundle: the SFU's own re-offers to a Firefox max-bundle client") {
-  auto offer = sample("firefox_offer_max-bundle_data.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle_data.sdp");
   auto answer = answer_offer(offer, server_transport());
   REQUIRE(answer.ok());
   auto state = negotiated_state(offer, *answer);
@@ -217,7 +210,7 @@ TEST_CASE("bundle: every sample's answer is written so every stack parses it") {
   for (const char* name : {"chrome_offer_simulcast.sdp", "firefox_offer.sdp", "aiortc_offer.sdp",
                            "aiortc_live_offer.sdp", "aiortc_recvonly_offer.sdp"}) {
     INFO(name);
-    auto a = answer_offer(sample(name), server_transport());
+    auto a = answer_offer(parsed_sample(name), server_transport());
     REQUIRE(a.ok());
     check_every_stack_parses(build(*a));
   }

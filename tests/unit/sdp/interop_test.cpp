@@ -14,18 +14,11 @@
 
 using namespace umbrella::sdp;
 using umbrella::sdp::test::check_every_stack_parses;
+using umbrella::sdp::test::parsed_sample;
 using umbrella::sdp::test::read_sample;
 using umbrella::sdp::test::server_transport;
 
 namespace {
-
-SessionDescription sample(const std::string& name) {
-  auto text = read_sample(name);
-  REQUIRE_MESSAGE(!text.empty(), name);
-  auto r = parse(text);
-  REQUIRE_MESSAGE(r.ok(), name);
-  return std::move(r).value();
-}
 
 size_t accepted_lines(const SessionDescription& s) {
   return size_t(std::count_if(s.media.begin(), s.media.end(), [](const MediaSection& m) { return m.port != 0; }));
@@ -44,11 +37,11 @@ TEST_CASE("interop: webrtcbin offers with each bundle policy, and what the SFU a
                         Case{"webrtcbin_whep_vp8_max-bundle", 2, "VP8"}, Case{"webrtcbin_whep_vp8_max-compat", 2, "VP8"},
                         Case{"webrtcbin_whep_h264_max-bundle", 2, "H264"}}) {
     INFO(c.name);
-    auto offer = sample(std::string(c.name) + "_offer.sdp");
+    auto offer = parsed_sample(std::string(c.name) + "_offer.sdp");
     // What the server sent, as captured, is what every stack must parse...
     auto sent_text = read_sample(std::string(c.name) + "_answer.sdp");
     check_every_stack_parses(sent_text);
-    auto sent = sample(std::string(c.name) + "_answer.sdp");
+    auto sent = parsed_sample(std::string(c.name) + "_answer.sdp");
     CHECK(accepted_lines(sent) == c.accepted);
     auto applied = apply_answer(offer, sent);
     REQUIRE_MESSAGE(applied.ok(), (applied.ok() ? "" : applied.error()));
@@ -63,7 +56,7 @@ TEST_CASE("interop: webrtcbin offers with each bundle policy, and what the SFU a
 }
 
 TEST_CASE("interop: webrtcbin's H264 is Constrained Baseline, packetization-mode 1") {
-  auto offer = sample("webrtcbin_whip_h264_max-bundle_offer.sdp");
+  auto offer = parsed_sample("webrtcbin_whip_h264_max-bundle_offer.sdp");
   const Codec* h264 = find_codec(offer.media[0], "H264");
   REQUIRE(h264);
   CHECK(fmtp_value(*h264, "packetization-mode") == "1");
@@ -75,9 +68,9 @@ TEST_CASE("interop: webrtcbin's H264 is Constrained Baseline, packetization-mode
 }
 
 TEST_CASE("interop: Chromium's answer to the SFU's offer applies, every line accepted in one group") {
-  auto offer = sample("umbrella_offer_to_chromium.sdp");
+  auto offer = parsed_sample("umbrella_offer_to_chromium.sdp");
   check_every_stack_parses(read_sample("umbrella_offer_to_chromium.sdp"));
-  auto answer = sample("chromium_answer_max-bundle.sdp");
+  auto answer = parsed_sample("chromium_answer_max-bundle.sdp");
   auto state = apply_answer(offer, answer);
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error()));
   const Group* g = find_group(answer, "BUNDLE");
@@ -91,7 +84,7 @@ TEST_CASE("interop: Chromium's answer to the SFU's offer applies, every line acc
 }
 
 TEST_CASE("interop: Firefox ESR's answer to the SFU's offer: one group, no bundle-only, no RED or ULPFEC") {
-  auto answer = sample("firefox_answer_max-bundle.sdp");
+  auto answer = parsed_sample("firefox_answer_max-bundle.sdp");
   const Group* g = find_group(answer, "BUNDLE");
   REQUIRE(g);
   CHECK(g->mids.size() == answer.media.size());

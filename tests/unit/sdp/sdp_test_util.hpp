@@ -21,6 +21,15 @@ inline std::string read_sample(const std::string& name) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// A sample parsed; the test stops if it is missing or does not parse.
+inline SessionDescription parsed_sample(const std::string& name) {
+  auto text = read_sample(name);
+  REQUIRE_MESSAGE(!text.empty(), name);
+  auto r = parse(text);
+  REQUIRE_MESSAGE(r.ok(), name);
+  return std::move(r).value();
+}
+
 inline LocalTransport server_transport() {
   LocalTransport t;
   t.ice_ufrag = "srvUfrag";
