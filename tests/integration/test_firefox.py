@@ -14,6 +14,25 @@ from sdp_util import capture
 FIREFOX = os.environ.get("UMBRELLA_FIREFOX", "/usr/bin/firefox-esr")
 
 
+def add_default_route():
+    """Firefox gathers no ICE candidate on a host without a default route. Inside the test's
+    namespace one via the veth peer keeps every packet in the namespace (no forwarding).
+    Returns the route added, for del_route()."""
+    client_ip = os.environ.get("UMBRELLA_TEST_CLIENT_IP")
+    server_ip = os.environ.get("UMBRELLA_TEST_SERVER_IP")
+    have = subprocess.run(["ip", "route", "show", "default"], capture_output=True, text=True).stdout.strip()
+    if not (client_ip and server_ip) or have:
+        return None
+    route = ["default", "via", server_ip, "src", client_ip]
+    subprocess.run(["ip", "route", "add"] + route, check=True)
+    return route
+
+
+def del_route(route):
+    if route:
+        subprocess.run(["ip", "route", "del"] + route, check=False)
+
+
 @unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
 class FirefoxChromiumCall(test_browser.BrowserCall):
     ROOM = "mixed"
@@ -22,22 +41,13 @@ class FirefoxChromiumCall(test_browser.BrowserCall):
 
     @classmethod
     def setUpClass(cls):
-        # Firefox gathers no ICE candidate on a host without a default route. Inside the test's
-        # namespace one via the veth peer keeps every packet in the namespace (no forwarding).
-        cls.route = None
-        client_ip = os.environ.get("UMBRELLA_TEST_CLIENT_IP")
-        server_ip = os.environ.get("UMBRELLA_TEST_SERVER_IP")
-        have = subprocess.run(["ip", "route", "show", "default"], capture_output=True, text=True).stdout.strip()
-        if client_ip and server_ip and not have:
-            cls.route = ["default", "via", server_ip, "src", client_ip]
-            subprocess.run(["ip", "route", "add"] + cls.route, check=True)
+        cls.route = add_default_route()
         super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
-        if cls.route:
-            subprocess.run(["ip", "route", "del"] + cls.route, check=False)
+        del_route(cls.route)
 
     def test_1a_both_decode_the_codec_the_other_sends(self):
         """Each page receives video in the codec the other sends (the SFU forwards, it does not

@@ -10,6 +10,8 @@ import threading
 import time
 import unittest
 
+import test_browser
+import test_firefox
 from harness import Server
 from sdp_util import capture
 
@@ -153,6 +155,61 @@ class Webrtcbin(unittest.TestCase):
         self.assertEqual(len(ports), 2, pub["answer"])
         self.assertNotEqual(ports[0], "0", pub["answer"])
         self.assertEqual(ports[1], "0", pub["answer"])
+
+
+@unittest.skipUnless(os.path.exists(PYTHON) and have_webrtcbin() and os.path.exists(test_firefox.FIREFOX)
+                     and os.path.exists(test_browser.CHROMIUM) and test_browser.NODE,
+                     "needs webrtcbin, chromium, firefox-esr and node (tools/setup --test)")
+class WebrtcbinToBrowsers(unittest.TestCase):
+    """Browsers watch GStreamer: a webrtcbin publishing H264 and one publishing VP8 in a room,
+    Chromium and Firefox join it as viewers through the web app. Chromium decodes both; Debian's
+    Firefox has no H264 decoder (no OpenH264 plugin), so it refuses that m-line in its answer and
+    still decodes the VP8 one."""
+
+    def test_browsers_decode_what_webrtcbin_publishes(self):
+        if not test_browser.ensure_node_modules():
+            self.skipTest("tests/browser/node_modules missing: run tools/setup --test")
+        route = test_firefox.add_default_route()
+        server = Server().start()
+        pubs = [Peer("publish", f"{server.base_url}/whip/gst-browsers", c, "max-bundle") for c in ("h264", "vp8")]
+        browser = test_browser.Driver()
+        try:
+            for p in pubs:
+                p.wait("the publisher to connect", lambda p: p.negotiated and p.last.get("state") in ("connected", "completed"), 20, server.log_text)
+            for page, kind in (("chromium", None), ("firefox", "firefox")):
+                browser("open", page=page, url=f"{server.base_url}/sfu?room=gst-browsers", browser=kind)
+                browser("join", page=page, name=page, viewer=True)
+
+            def decoding(page, want):
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    obs = browser("observe", page=page)
+                    frames = sorted(i["framesDecoded"] for i in obs["inbound"] if i["kind"] == "video")
+                    if sum(f > 30 for f in frames) >= want:
+                        return obs
+                    time.sleep(0.5)
+                self.fail(f"{page} decodes {frames}, wants {want} videos\n{browser('codecs', page=page)}\n"
+                          f"{browser('logs', page=page)}\n{server.log_text()}")
+
+            decoding("chromium", 2)
+            codecs = {c["mimeType"].lower() for c in browser("codecs", page="chromium")
+                      if c["type"] == "inbound-rtp" and c["kind"] == "video"}
+            self.assertEqual(codecs, {"video/h264", "video/vp8"})
+            obs = decoding("firefox", 1)
+            self.assertEqual(obs["state"], "connected", obs)
+            self.assertIsNone(obs["serverError"], obs)
+            codecs = {c["mimeType"].lower() for c in browser("codecs", page="firefox")
+                      if c["type"] == "inbound-rtp" and c["kind"] == "video" and c["packets"] > 0}
+            self.assertEqual(codecs, {"video/vp8"})
+            errors = [l for l in browser("logs", page="firefox") if l.startswith(("pageerror", "error"))]
+            self.assertEqual(errors, [])
+        finally:
+            browser.quit()
+            for p in pubs:
+                p.stop()
+            server.stop()
+            test_firefox.del_route(route)
+
 
 if __name__ == "__main__":
     unittest.main()
