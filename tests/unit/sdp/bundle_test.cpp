@@ -1,5 +1,5 @@
-// BUNDLE (RFC 8843) and JSEP conformance against real offers: Firefox ESR and GStreamer
-// webrtcbin with each bundle policy (captured by tests/browser/firefox_offer.mjs and
+// BUNDLE (RFC 8843) and JSEP conformance against real offers: Firefox ESR, Chromium and GStreamer
+// webrtcbin with each bundle policy (captured by tests/browser/browser_offer.mjs and
 // tests/data/sdp/capture/webrtcbin_offer.py). With max-bundle both offer every m-line after
 // the first as "m=... 0 ..." with a=bundle-only; the SFU must answer all of them.
 #include <doctest/doctest.h>
@@ -107,10 +107,34 @@ TEST_CASE("bundle: Firefox ESR max-bundle offer with a data channel: the channel
   CHECK_FALSE(data.max_message_size);
 }
 
-TEST_CASE("bundle: Firefox ESR balanced offer") {
-  auto offer = parsed_sample("firefox_offer_balanced.sdp");
-  CHECK(bundle_only_lines(offer) == 0);
-  answer_all_media(offer);
+TEST_CASE("bundle: Firefox ESR balanced and max-compat offers") {
+  for (const char* name : {"firefox_offer_balanced.sdp", "firefox_offer_max-compat.sdp"}) {
+    INFO(name);
+    auto offer = parsed_sample(name);
+    CHECK(bundle_only_lines(offer) == 0);
+    answer_all_media(offer);
+  }
+}
+
+TEST_CASE("bundle: Chromium offers with each bundle policy (captured by tests/browser/browser_offer.mjs)") {
+  // Chromium never writes bundle-only; whatever the policy, it offers one BUNDLE group.
+  for (const char* name : {"chromium_offer_max-bundle.sdp", "chromium_offer_balanced.sdp",
+                           "chromium_offer_max-compat.sdp", "chromium_offer_max-bundle_data.sdp"}) {
+    INFO(name);
+    auto offer = parsed_sample(name);
+    CHECK(bundle_only_lines(offer) == 0);
+    auto answer = answer_all_media(offer);
+    // Audio RED (red/48000/2, "111/111") is offered; the SFU forwards plain Opus only.
+    CHECK(find_codec(offer.media[0], "red"));
+    CHECK_FALSE(find_codec(answer.media[0], "red"));
+    CHECK(find_codec(answer.media[0], "opus")->pt == 111);
+    // VP8 first: what Chromium will send, and what every subscriber decodes.
+    CHECK(answer.media[1].codecs.front().name == "VP8");
+    const Codec* h264 = find_codec(answer.media[1], "H264");
+    REQUIRE(h264);
+    CHECK(fmtp_value(*h264, "packetization-mode") == "1");
+    CHECK(fmtp_value(*h264, "profile-level-id")->substr(0, 4) == "42e0");
+  }
 }
 
 TEST_CASE("bundle: webrtcbin max-bundle offer (GStreamer 1.22), the WHIP publisher's shape") {
