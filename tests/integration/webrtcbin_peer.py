@@ -4,6 +4,8 @@ run as a child process so its GLib main loop stays out of the test runner.
 
   webrtcbin_peer.py publish URL CODEC POLICY    WHIP: test pattern in CODEC (vp8, h264) + Opus
   webrtcbin_peer.py subscribe URL CODEC POLICY  WHEP: receives, decodes, counts frames
+  webrtcbin_peer.py offer - CODEC POLICY        prints the publisher's offer before ICE gathering
+                                                (no addresses, nothing sent; for tests/data/sdp)
 
 POLICY is webrtcbin's bundle-policy (max-bundle, balanced, max-compat). Offers are sent whole
 (non-trickle: after ICE gathering), as WHIP and WHEP clients do. Prints one JSON line when
@@ -58,7 +60,7 @@ class Peer:
         self.audio_buffers = 0
         self.loop = GLib.MainLoop()
         enc, caps = VIDEO[codec]
-        if mode == "publish":
+        if mode in ("publish", "offer"):
             self.pipe = Gst.parse_launch(
                 f"webrtcbin name=w "
                 f"videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 ! "
@@ -70,7 +72,7 @@ class Peer:
             self.pipe.add(Gst.ElementFactory.make("webrtcbin", "w"))
         self.w = self.pipe.get_by_name("w")
         self.w.set_property("bundle-policy", POLICIES[policy])
-        if mode == "publish":
+        if mode in ("publish", "offer"):
             for i in range(2):
                 self.w.emit("get-transceiver", i).set_property(
                     "direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
@@ -96,6 +98,10 @@ class Peer:
         offer = reply.get_value("offer") if reply else None
         if offer is None:
             self.fail(f"create-offer: {reply.to_string() if reply else 'no reply'}")
+            return
+        if self.mode == "offer":
+            sys.stdout.write(offer.sdp.as_text())
+            self.loop.quit()
             return
         self.w.emit("set-local-description", offer, None)
 

@@ -1,6 +1,6 @@
 // BUNDLE (RFC 8843) and JSEP conformance against real offers: Firefox ESR, Chromium and GStreamer
 // webrtcbin with each bundle policy (captured by tests/browser/browser_offer.mjs and
-// tests/data/sdp/capture/webrtcbin_offer.py). With max-bundle both offer every m-line after
+// tests/integration/webrtcbin_peer.py offer). With max-bundle both offer every m-line after
 // the first as "m=... 0 ..." with a=bundle-only; the SFU must answer all of them.
 #include <doctest/doctest.h>
 
