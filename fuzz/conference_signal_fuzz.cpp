@@ -100,7 +100,7 @@ struct Run {
     int value = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
                 : role < 220 ? umbrella_Role_ROLE_VIEWER
                 : role < 250 ? umbrella_Role_ROLE_TRUNK
-                             : role;
+                             : int(role);
     std::memcpy(&j.role, &value, sizeof value);
     if (value == umbrella_Role_ROLE_TRUNK) {
       signal::copy_string(j.token, in.flag() ? std::string(World::kSecret) : std::string(in.sized_string()));
