@@ -164,7 +164,7 @@ class WebrtcbinToBrowsers(unittest.TestCase):
     """Browsers watch GStreamer: a webrtcbin publishing H264 and one publishing VP8 in a room,
     Chromium and Firefox join it as viewers through the web app. Chromium decodes both; Debian's
     Firefox has no H264 decoder (no OpenH264 plugin), so it refuses that m-line in its answer and
-    still decodes the VP8 one."""
+    still decodes the VP8 one. The publishers stay past ICE consent's 30 s on their media alone."""
 
     def test_browsers_decode_what_webrtcbin_publishes(self):
         if not test_browser.ensure_node_modules():
@@ -176,6 +176,7 @@ class WebrtcbinToBrowsers(unittest.TestCase):
         try:
             for p in pubs:
                 p.wait("the publisher to connect", lambda p: p.negotiated and p.last.get("state") in ("connected", "completed"), 20, server.log_text)
+            connected = time.monotonic()
             for page, kind in (("chromium", None), ("firefox", "firefox")):
                 browser("open", page=page, url=f"{server.base_url}/sfu?room=gst-browsers", browser=kind)
                 browser("join", page=page, name=page, viewer=True)
@@ -203,6 +204,17 @@ class WebrtcbinToBrowsers(unittest.TestCase):
             self.assertEqual(codecs, {"video/vp8"})
             errors = [l for l in browser("logs", page="firefox") if l.startswith(("pageerror", "error"))]
             self.assertEqual(errors, [])
+            # libnice sends no checks once nominated, only media: the publishers must outlive
+            # the 30 s that ICE consent allows a silent peer, and Chromium keep decoding them.
+            while time.monotonic() < connected + 35:
+                time.sleep(1)
+            frames = lambda: [i["framesDecoded"] for i in browser("observe", page="chromium")["inbound"] if i["kind"] == "video"]
+            before = frames()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not all(a >= b + 10 for a, b in zip(frames(), before)):
+                time.sleep(0.5)
+            self.assertTrue(all(a >= b + 10 for a, b in zip(frames(), before)), f"{before} {frames()}\n{server.log_text()}")
+            self.assertNotIn("consent expired", server.log_text())
         finally:
             browser.quit()
             for p in pubs:
