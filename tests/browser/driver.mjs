@@ -51,8 +51,11 @@ function observeInPage() {
     const inbound = {};
     const outbound = [];
     let availableOutgoingBitrate = null;
-    if (pc && pc.connectionState !== "closed") {
-      const stats = await pc.getStats();
+    // Firefox may never settle getStats() of a connection the app closes meanwhile (a server
+    // restart): a bounded wait, then no stats this time.
+    const stats = pc && pc.connectionState !== "closed"
+      ? await Promise.race([pc.getStats(), new Promise((r) => setTimeout(() => r(null), 3000))]) : null;
+    if (stats) {
       stats.forEach((r) => {
         if (r.type === "outbound-rtp" && r.kind === "video")
           outbound.push({ width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond, targetBitrate: r.targetBitrate, limitation: r.qualityLimitationReason, bytesSent: r.bytesSent, nacks: r.nackCount, plis: r.pliCount });

@@ -15,6 +15,7 @@ async function launch() {
     executablePath: FIREFOX,
     headless: true,
     acceptInsecureCerts: true, // the test server's self-signed certificate
+    protocolTimeout: 60_000, // a hung page fails its step in a minute, not puppeteer's three
     defaultViewport: { width: 1024, height: 720 },
     extraPrefsFirefox: {
       "media.navigator.streams.fake": true,
