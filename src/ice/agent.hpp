@@ -47,6 +47,12 @@ class Agent {
   // kFailed (no candidate answered) or kConsentExpired once, else kNone.
   virtual Event handle_timeout(Instant now) = 0;
 
+  // Authenticated media (SRTP/SRTCP) arrived from the peer, last at `when`. A lite agent counts
+  // it as the peer's liveness like a check: libnice (GStreamer's webrtcbin) sends no more
+  // checks once nominated while media flows (RFC 8445 11 keepalives are for idle pairs). The
+  // controlling agent keeps to its own consent checks (RFC 7675).
+  virtual void heard_from_peer(Instant when) { (void)when; }
+
   virtual State state() const = 0;
   // Where DTLS and media go and come from; set once a pair is nominated.
   virtual std::optional<SocketAddress> selected_address() const = 0;

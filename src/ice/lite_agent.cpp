@@ -90,6 +90,10 @@ HandleResult IceLiteAgent::refuse(const stun::Message& msg, uint16_t code, bool 
   return {build_error(msg, code, authenticated, out), Event::kRefused, code};
 }
 
+void IceLiteAgent::heard_from_peer(Instant when) {
+  if (state_ == State::kConnected && when > last_valid_) last_valid_ = when;
+}
+
 Instant IceLiteAgent::next_deadline() const {
   return state_ == State::kFailed ? kNever : last_valid_ + config_.consent_timeout;
 }

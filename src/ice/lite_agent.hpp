@@ -1,5 +1,6 @@
 // ICE-lite agent (RFC 8445 lite role, always controlled) for one client transport,
-// with consent freshness (RFC 7675) on the receiving side. Sans-IO: the owner feeds
+// with consent freshness (RFC 7675) on the receiving side: checks from the selected address,
+// or authenticated media the transport reports (heard_from_peer). Sans-IO: the owner feeds
 // it STUN datagrams and timeouts and sends whatever response it writes.
 //
 //   auto r = agent.handle_stun(packet, from, now, buffer);
@@ -45,6 +46,8 @@ class IceLiteAgent final : public Agent {
   // A lite agent sends no requests.
   std::optional<Transmit> poll_transmit(Instant, MutableBytes) override { return std::nullopt; }
 
+  // Keeps a connected transport alive like a check from the selected address.
+  void heard_from_peer(Instant when) override;
   Instant next_deadline() const override;
   // Returns kConsentExpired once (then state() is kFailed), else kNone.
   Event handle_timeout(Instant now) override;

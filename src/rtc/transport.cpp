@@ -70,8 +70,8 @@ void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant no
     // SRTP or SRTCP, from whatever source: SRTP authenticates it (and the media port routes
     // by address already), so the media path spends nothing on the address.
     switch (srtp_.unprotect(packet, counters_)) {
-      case SrtpChannel::Received::kRtp: listener_.on_rtp(packet, now); break;
-      case SrtpChannel::Received::kRtcp: listener_.on_rtcp(packet, now); break;
+      case SrtpChannel::Received::kRtp: last_heard_ = now; listener_.on_rtp(packet, now); break;
+      case SrtpChannel::Received::kRtcp: last_heard_ = now; listener_.on_rtcp(packet, now); break;
       case SrtpChannel::Received::kDropped: break;
     }
   } else if (first < 4) {
@@ -161,6 +161,7 @@ Instant Transport::next_deadline() const {
 
 void Transport::on_timeout(Instant now) {
   if (closed_) return;
+  ice_->heard_from_peer(last_heard_);  // once per timeout, not per packet
   on_ice_event(ice_->handle_timeout(now), now);
   flush_ice(now);  // retransmitted checks and due consent checks
   if (!closed_ && dtls_->next_deadline() <= now) {

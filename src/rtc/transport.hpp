@@ -143,6 +143,7 @@ class Transport {
   std::optional<SocketAddress> remote_;
   SrtpChannel srtp_;
   TransportCounters counters_;
+  Instant last_heard_{};  // last authenticated SRTP/SRTCP from the peer (ICE liveness)
   dtls::DtlsCounters* dtls_totals_ = nullptr;
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;

@@ -26,26 +26,24 @@ std::vector<RtcpFb> common_feedback(const MediaSection& offered, const Codec& c,
   return out;
 }
 
-// Offered codecs we forward: one payload type per codec family, in the offerer's order,
-// each followed by its RTX. Payload type numbers are the offerer's.
+// Offered codecs we forward, one payload type per codec family, each followed by its RTX,
+// in our order of preference (VP8 first): a sender sends the answer's first codec, and VP8 is
+// the one every WebRTC stack decodes, so a publisher that prefers H264 (Safari, some Android)
+// still sends what Firefox without OpenH264 can watch. Payload type numbers are the offerer's.
 std::vector<Codec> accept_codecs(const MediaSection& offered, const Capabilities& caps) {
   std::vector<Codec> out;
-  std::vector<const CodecCapability*> used;
-  for (const auto& c : offered.codecs) {
-    if (!c.has_rtpmap || is_rtx(c)) continue;
-    for (const auto& cap : caps.codecs) {
-      if (cap.kind != offered.kind || !codec_matches(cap, c)) continue;
-      if (std::find(used.begin(), used.end(), &cap) != used.end()) break;
-      used.push_back(&cap);
-      auto rtx_pt = cap.rtx ? rtx_payload_type(offered, c.pt) : std::nullopt;
-      auto accepted = codecs_for(cap, c.pt, rtx_pt.value_or(0));
-      accepted[0].name = c.name;  // the offerer's spelling
-      accepted[0].channels = c.channels;
-      accepted[0].feedback = common_feedback(offered, c, cap);
-      if (!rtx_pt && accepted.size() > 1) accepted.pop_back();
-      for (auto& a : accepted) out.push_back(std::move(a));
-      break;
-    }
+  for (const auto& cap : caps.codecs) {
+    if (cap.kind != offered.kind) continue;
+    auto c = std::find_if(offered.codecs.begin(), offered.codecs.end(),
+                          [&](const Codec& o) { return o.has_rtpmap && !is_rtx(o) && codec_matches(cap, o); });
+    if (c == offered.codecs.end()) continue;
+    auto rtx_pt = cap.rtx ? rtx_payload_type(offered, c->pt) : std::nullopt;
+    auto accepted = codecs_for(cap, c->pt, rtx_pt.value_or(0));
+    accepted[0].name = c->name;  // the offerer's spelling
+    accepted[0].channels = c->channels;
+    accepted[0].feedback = common_feedback(offered, *c, cap);
+    if (!rtx_pt && accepted.size() > 1) accepted.pop_back();
+    for (auto& a : accepted) out.push_back(std::move(a));
   }
   return out;
 }

@@ -215,18 +215,23 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
   Participant& p = create_http_participant(room, "WHEP", grant);
   uint64_t key = p.connection;
   p.fixed_session = true;
-  // Each offered receive m-line gets the next published track of its kind in the room.
+  // Each offered receive m-line gets the room's first track of its kind not yet taken whose
+  // codec it decodes: one that sends a codec the line lists, else one sharing any codec (an
+  // H264-only viewer gets the H264 publisher, not the VP8 one that came first).
   std::vector<const PublisherTrack*> publishers, taken;
   for_each_room_track(p, [&](const PublisherTrack& t) { publishers.push_back(&t); });
   for (auto& m : parsed->media) {
     if (m.kind != sdp::MediaKind::kAudio && m.kind != sdp::MediaKind::kVideo) continue;
     sfu::Kind kind = m.kind == sdp::MediaKind::kAudio ? sfu::Kind::kAudio : sfu::Kind::kVideo;
+    const PublisherTrack* best = nullptr;
+    int best_fit = 0;
     for (const PublisherTrack* t : publishers) {
       if (t->kind != kind || std::find(taken.begin(), taken.end(), t) != taken.end()) continue;
-      taken.push_back(t);
-      p.subscriptions.push_back(output_for(*t, m.mid));
-      break;
+      if (int fit = codec_fit(*t, m); fit > best_fit) best = t, best_fit = fit;
     }
+    if (!best) continue;
+    taken.push_back(best);
+    p.subscriptions.push_back(output_for(*best, m.mid));
   }
   p.transport = std::make_unique<Peer>(media_, *this);
   by_transport_[p.transport->id()] = &p;

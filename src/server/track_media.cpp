@@ -40,6 +40,23 @@ sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m) {
   return e;
 }
 
+int codec_fit(const PublisherTrack& t, const sdp::MediaSection& offered) {
+  int fit = 0;
+  bool first = true;
+  for (auto& pc : t.codecs) {
+    if (sdp::is_rtx(pc)) continue;
+    for (auto& c : offered.codecs)
+      if (c.has_rtpmap && same_codec_name(c.name, pc.name) && c.clock_rate == pc.clock_rate) {
+        auto& caps = sdp::default_capabilities().codecs;
+        // Only what we would answer: H264 in another profile or packetization mode is not it.
+        if (std::any_of(caps.begin(), caps.end(), [&](auto& cap) { return sdp::codec_matches(cap, c); }))
+          return first ? 2 : 1;
+      }
+    first = false;
+  }
+  return fit;
+}
+
 SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
   SubscribedTrack o;
   o.track_id = t.track_id;

@@ -24,6 +24,11 @@ std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& track
 std::optional<sfu::Subscription> subscription_for(const SubscribedTrack& out, const PublisherTrack& source,
                                                   const sdp::NegotiatedState& negotiated, sfu::TransportId transport);
 
+// How well a viewer's offered m-line fits publisher track t: 2 when it lists the codec t sends
+// (the first of t's answer, which senders use), 1 when it shares another of t's codecs, 0 when
+// it cannot receive t at all.
+int codec_fit(const PublisherTrack& t, const sdp::MediaSection& offered);
+
 // A new output of track t on mid (fresh SSRCs) for a participant that receives it.
 SubscribedTrack output_for(const PublisherTrack& t, std::string mid);
 

@@ -1,9 +1,9 @@
-// Drives headless Chromium (Debian's /usr/bin/chromium through playwright-core) for
-// tests/integration/test_browser.py. One JSON command per stdin line, one JSON reply per
+// Drives headless Chromium (Debian's /usr/bin/chromium through playwright-core) and Firefox
+// ESR (firefox_page.mjs) for tests/integration/test_browser.py and test_firefox.py. One JSON command per stdin line, one JSON reply per
 // stdout line: {"ok": true, "result": ...} or {"ok": false, "error": "..."}. The Python
 // side owns the scenario and the assertions; this only acts and observes like a user.
 //
-// Commands: open {page, url} | join {page, name, viewer?} | click {page, testid} | observe {page}
+// Commands: open {page, url, browser?: "firefox"} | join {page, name, viewer?} | click {page, testid} | observe {page}
 //           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
 //           count {page, testid} | fill {page, testid, value} | text {page, testid}
 //           sdp {page} | logs {page} | close {page} | quit
@@ -11,10 +11,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { openFirefoxPage, quitFirefox } from "./firefox_page.mjs";
 import { decodePng, lumaDiff, lumaStats } from "./png.mjs";
 
 const CHROMIUM = process.env.UMBRELLA_CHROMIUM || "/usr/bin/chromium";
-const pages = new Map(); // name -> { context, page, logs }
+const pages = new Map(); // name -> a page of openChromiumPage or openFirefoxPage
 let browser = null;
 
 async function launch() {
@@ -51,8 +52,11 @@ function observeInPage() {
     const inbound = {};
     const outbound = [];
     let availableOutgoingBitrate = null;
-    if (pc && pc.connectionState !== "closed") {
-      const stats = await pc.getStats();
+    // Firefox may never settle getStats() of a connection the app closes meanwhile (a server
+    // restart): a bounded wait, then no stats this time.
+    const stats = pc && pc.connectionState !== "closed"
+      ? await Promise.race([pc.getStats(), new Promise((r) => setTimeout(() => r(null), 3000))]) : null;
+    if (stats) {
       stats.forEach((r) => {
         if (r.type === "outbound-rtp" && r.kind === "video")
           outbound.push({ width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond, targetBitrate: r.targetBitrate, limitation: r.qualityLimitationReason, bytesSent: r.bytesSent, nacks: r.nackCount, plis: r.pliCount });
@@ -116,68 +120,90 @@ function tileSelector(name) {
   return `[data-testid=tile]:not([data-self]):has(.name:text-is(${JSON.stringify(name)}))`;
 }
 
+// A Chromium page, with the same methods as a Firefox one (firefox_page.mjs).
+async function openChromiumPage(url) {
+  if (!browser) await launch();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 720 } });
+  const page = await context.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+  await navigate(page, url);
+  return {
+    page,
+    logs,
+    goto: (to) => navigate(page, to),
+    title: () => page.title(),
+    async join(display, viewer) {
+      // The same network change can also abort the page's script after the HTML loaded: a page
+      // without its lobby is reloaded (twice at most) before the test gives up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await page.getByTestId("name-input").waitFor({ timeout: 8_000 });
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          logs.length = 0;  // what the aborted load logged is not the app's doing
+          await navigate(page, page.url());
+        }
+      }
+      await page.getByTestId("name-input").fill(display);
+      await page.getByText(viewer ? "Join as viewer" : "Join with camera and microphone").click();
+      await page.getByTestId("connection-state").waitFor({ timeout: 10_000 });
+    },
+    click: (testid) => page.getByTestId(testid).click(),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    // What the user sees of a remote participant's video: two screenshots of that tile's
+    // <video>, 600 ms apart. Brightness and contrast of the first, and how much changed.
+    async frame(who, path) {
+      const video = page.locator(`${tileSelector(who)} video`);
+      // Playwright waits for the tile to stop moving; on a loaded machine a grid that is still
+      // reflowing after a join takes longer than its default.
+      const first = await video.screenshot({ timeout: 15_000 });
+      await page.waitForTimeout(600);
+      const second = await video.screenshot({ timeout: 15_000 });
+      if (path) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, first);
+      }
+      const a = decodePng(first), b = decodePng(second);
+      return { ...lumaStats(a), motion: lumaDiff(a, b) };
+    },
+    async screenshot(path) {
+      mkdirSync(dirname(path), { recursive: true });
+      await page.screenshot({ path, fullPage: true });
+    },
+    count: (testid) => page.getByTestId(testid).count(),
+    close: () => context.close(),
+  };
+}
+
 const commands = {
-  async open({ page: name, url }) {
-    if (!browser) await launch();
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 720 } });
-    const page = await context.newPage();
-    const logs = [];
-    page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
-    pages.set(name, { context, page, logs });
-    await navigate(page, url);
-    return { title: await page.title() };
+  async open({ page: name, url, browser: kind }) {
+    const p = kind === "firefox" ? await openFirefoxPage(url) : await openChromiumPage(url);
+    pages.set(name, p);
+    return { title: await p.title() };
   },
   async goto({ page: name, url }) {
-    await navigate(get(name).page, url);
-    return { title: await get(name).page.title() };
+    await get(name).goto(url);
+    return { title: await get(name).title() };
   },
   async join({ page: name, name: display, viewer }) {
-    const { page } = get(name);
-    // The same network change can also abort the page's script after the HTML loaded: a page
-    // without its lobby is reloaded (twice at most) before the test gives up.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await page.getByTestId("name-input").waitFor({ timeout: 8_000 });
-        break;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        get(name).logs.length = 0;  // what the aborted load logged is not the app's doing
-        await navigate(page, page.url());
-      }
-    }
-    await page.getByTestId("name-input").fill(display);
-    await page.getByText(viewer ? "Join as viewer" : "Join with camera and microphone").click();
-    await page.getByTestId("connection-state").waitFor({ timeout: 10_000 });
+    await get(name).join(display, viewer);
     return {};
   },
   async click({ page: name, testid }) {
-    await get(name).page.getByTestId(testid).click();
+    await get(name).click(testid);
     return {};
   },
   async observe({ page: name }) {
-    return await get(name).page.evaluate(observeInPage);
+    return await get(name).evaluate(observeInPage);
   },
-  // What the user sees of a remote participant's video: two screenshots of that tile's
-  // <video>, 600 ms apart. Brightness and contrast of the first, and how much changed.
   async frame({ page: name, name: who, path }) {
-    const { page } = get(name);
-    const video = page.locator(`${tileSelector(who)} video`);
-    // Playwright waits for the tile to stop moving; on a loaded machine a grid that is still
-    // reflowing after a join takes longer than its default.
-    const first = await video.screenshot({ timeout: 15_000 });
-    await page.waitForTimeout(600);
-    const second = await video.screenshot({ timeout: 15_000 });
-    if (path) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, first);
-    }
-    const a = decodePng(first), b = decodePng(second);
-    return { ...lumaStats(a), motion: lumaDiff(a, b) };
+    return await get(name).frame(who, path);
   },
   async screenshot({ page: name, path }) {
-    mkdirSync(dirname(path), { recursive: true });
-    await get(name).page.screenshot({ path, fullPage: true });
+    await get(name).screenshot(path);
     return { path };
   },
   async fill({ page: name, testid, value }) {
@@ -189,23 +215,41 @@ const commands = {
     return (await el.count()) ? await el.first().textContent() : null;
   },
   async count({ page: name, testid }) {
-    return await get(name).page.getByTestId(testid).count();
+    return await get(name).count(testid);
   },
   async sdp({ page: name }) {
-    return await get(name).page.evaluate(() => ({ local: window.__umbrella?.pc?.localDescription?.sdp ?? "", remote: window.__umbrella?.pc?.remoteDescription?.sdp ?? "" }));
+    return await get(name).evaluate(() => ({ local: window.__umbrella?.pc?.localDescription?.sdp ?? "", remote: window.__umbrella?.pc?.remoteDescription?.sdp ?? "" }));
+  },
+  // The codec of each RTP stream the page sends and receives, from getStats.
+  async codecs({ page: name }) {
+    return await get(name).evaluate(async () => {
+      const pc = window.__umbrella?.pc;
+      if (!pc) return [];
+      const stats = await pc.getStats();
+      const out = [];
+      stats.forEach((r) => {
+        if ((r.type === "inbound-rtp" || r.type === "outbound-rtp") && r.codecId) {
+          const c = stats.get(r.codecId);
+          out.push({ type: r.type, kind: r.kind, mid: r.mid ?? null, mimeType: c?.mimeType ?? null, payloadType: c?.payloadType ?? null,
+                     sdpFmtpLine: c?.sdpFmtpLine ?? null, packets: r.packetsReceived ?? r.packetsSent ?? 0 });
+        }
+      });
+      return out;
+    });
   },
   async logs({ page: name }) {
     return get(name).logs.slice(-60);
   },
   async close({ page: name }) {
     const p = pages.get(name);
-    if (p) await p.context.close();
+    if (p) await p.close();
     pages.delete(name);
     return {};
   },
   async quit() {
     if (browser) await browser.close();
     browser = null;
+    await quitFirefox();
     return {};
   },
 };
@@ -229,4 +273,5 @@ for await (const line of rl) {
   process.stdout.write(JSON.stringify(reply) + "\n");
 }
 if (browser) await browser.close();
+await quitFirefox();
 process.exit(0);

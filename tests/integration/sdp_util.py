@@ -25,3 +25,14 @@ def minimal_audio_offer(ufrag, pwd, fingerprint="sha-256 " + ":".join(["AB"] * 3
         "a=mid:0", "a=sendonly", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=ssrc:1234 cname:test",
         "a=msid:s t",
     ]) + "\r\n"
+
+
+def capture(name, sdp):
+    """With UMBRELLA_SDP_CAPTURE=DIR, keeps a real offer or answer a test saw as DIR/NAME.sdp
+    (how tests/data/sdp gets its interop samples; see tests/data/sdp/capture/README)."""
+    import os
+    d = os.environ.get("UMBRELLA_SDP_CAPTURE")
+    if d and sdp:
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name + ".sdp"), "w", newline="") as f:
+            f.write(sdp if sdp.endswith("\r\n") else sdp.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n")

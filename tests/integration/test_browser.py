@@ -122,7 +122,7 @@ class BrowserCall(unittest.TestCase):
         return next((t for t in obs["tiles"] if not t["self"] and t["name"] == name), None)
 
     def join(self, page, name, room, viewer=False):
-        self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room={room}")
+        self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room={room}", browser=self.BROWSERS.get(page))
         self.browser("join", page=page, name=name, viewer=viewer)
 
     def assert_hears(self, page, name):
@@ -148,7 +148,10 @@ class BrowserCall(unittest.TestCase):
         # picture; no change between two screenshots means a frozen one.
         self.assertGreater(stats["mean"], 20, f"{page} sees a black tile for {name}: {stats}")
         self.assertGreater(stats["stddev"], 1, f"{page} sees a flat tile for {name}: {stats}")
-        self.assertGreater(stats["motion"], 0.2, f"{page} sees a frozen tile for {name}: {stats}")
+        # Firefox's fake camera is one flat colour that shifts slowly: the rising frame count
+        # above is what shows its picture is live.
+        if getattr(self, "BROWSERS", {}).get(name.lower()) != "firefox":  # also borrowed by test_browser_trunk
+            self.assertGreater(stats["motion"], 0.2, f"{page} sees a frozen tile for {name}: {stats}")
 
     def names(self, obs):
         return sorted(t["name"] for t in obs["tiles"] if not t["self"])
@@ -156,18 +159,19 @@ class BrowserCall(unittest.TestCase):
     # -- the scenario, one step per test (they run in name order and build on each other) ------
 
     def setUp(self):
-        if BrowserCall.broken:
-            self.skipTest(f"an earlier step failed: {BrowserCall.broken}")
+        if type(self).broken:
+            self.skipTest(f"an earlier step failed: {type(self).broken}")
 
     def run(self, result=None):
         before = len(result.failures) + len(result.errors) if result else 0
         out = super().run(result)
-        if result and len(result.failures) + len(result.errors) > before and not BrowserCall.broken:
-            BrowserCall.broken = self._testMethodName
+        if result and len(result.failures) + len(result.errors) > before and not type(self).broken:
+            type(self).broken = self._testMethodName
         return out
 
     broken = None
     ROOM = "browser"
+    BROWSERS = {}  # page -> "firefox" for a Firefox ESR page (test_firefox.py); else Chromium
 
     def test_1_two_join_and_see_each_other(self):
         self.join("alice", "Alice", self.ROOM)

@@ -108,6 +108,36 @@ TEST_CASE("server closes 30 s after a connected client goes silent") {
   CHECK_FALSE(call.client_events.closed);
 }
 
+TEST_CASE("server keeps a client that sends media but no checks, and closes 30 s after the media stops") {
+  // GStreamer's webrtcbin (libnice) sends no STUN once its pair is nominated while media flows;
+  // a WHIP publisher was cut after 30 s. Authenticated SRTP counts as the peer being there.
+  CallPair call;
+  REQUIRE(call.connect());
+  call.deliver();
+  call.filter = [](bool to_server, const Packet& p) { return !to_server || !stun::looks_like_stun(p.span()); };
+  Instant begin = call.now;
+  uint16_t seq = 1;
+  while (call.now < begin + seconds(90)) {  // only the server's timers run: the client checks nothing
+    call.now += milliseconds(100);
+    auto [p, plain] = make_rtp(call.pool, 7, seq++);
+    REQUIRE(call.client->send_rtp(std::move(p)));
+    call.deliver();
+    if (call.server->next_deadline() <= call.now) call.server->on_timeout(call.now);
+    call.server_out.queue.clear();
+  }
+  CHECK_FALSE(call.server_events.closed);
+  CHECK(call.server_events.rtp.size() == 900);
+  Instant silent = call.now;
+  while (!call.server->closed() && call.now < silent + seconds(60)) {
+    call.now = std::max(call.now, call.server->next_deadline());
+    call.server->on_timeout(call.now);
+  }
+  REQUIRE(call.server_events.closed);
+  CHECK(call.server_events.closed->find("consent") != std::string::npos);
+  CHECK(call.server_events.closed_at >= silent + seconds(30));
+  CHECK(call.server_events.closed_at < silent + seconds(31));
+}
+
 TEST_CASE("client transport: its consent expires when the server goes silent") {
   CallPair call;
   REQUIRE(call.connect());

@@ -74,8 +74,8 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(audio.ssrcs.empty());
 
   const auto& video = answer.media[1];
-  // Offerer's order and numbers: VP8, H264 (42e01f pm=1 only), AV1, VP9 profile 0, each with RTX.
-  CHECK(pts(video) == std::vector<uint8_t>{96, 97, 106, 107, 45, 46, 98, 99});
+  // Offerer's numbers in our order: VP8, VP9 profile 0, H264 (42e01f pm=1 only), AV1, each with RTX.
+  CHECK(pts(video) == std::vector<uint8_t>{96, 97, 98, 99, 106, 107, 45, 46});
   CHECK(rtx_payload_type(video, 106) == 107);
   CHECK(fmtp_value(*find_codec_by_pt(video, 106), "profile-level-id") == "42e01f");
   CHECK(find_codec_by_pt(video, 96)->feedback.size() == 5);
@@ -152,6 +152,22 @@ TEST_CASE("answer: Firefox offer") {
   CHECK(pts(video) == std::vector<uint8_t>{120, 124, 121, 125, 126, 127});
   CHECK(fmtp_value(video.codecs[2], "profile-id") == "0");
   CHECK(video.extmaps.size() == 3);  // mid, abs-send-time, transport-cc
+}
+
+TEST_CASE("answer: a publisher preferring H264 is answered VP8 first, which every subscriber decodes") {
+  // A sender uses the answer's first codec. Safari and some Android phones offer H264 first;
+  // Firefox without OpenH264 (Debian's, headless) cannot decode it, so a mixed room must not
+  // end up on it just because the publisher listed it first.
+  auto text = read_sample("aiortc_offer.sdp");
+  auto at = text.find("SAVPF 97 98 99 100 101 102");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 26, "SAVPF 101 102 99 100 97 98");
+  auto parsed = parse(text);
+  REQUIRE(parsed.ok());
+  auto answer = answer_to(*parsed);
+  CHECK(pts(answer.media[1]) == std::vector<uint8_t>{97, 98, 101, 102});  // VP8+rtx, then H264 42e01f+rtx
+  auto state = negotiated_state(*parsed, answer);
+  CHECK(state.find("1")->codecs.front().name == "VP8");
 }
 
 TEST_CASE("answer: direction policy per mid") {

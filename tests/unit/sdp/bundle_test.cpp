@@ -1,6 +1,6 @@
-// BUNDLE (RFC 8843) and JSEP conformance against real offers: Firefox ESR and GStreamer
-// webrtcbin with each bundle policy (captured by tests/browser/firefox_offer.mjs and
-// tests/data/sdp/capture/webrtcbin_offer.py). With max-bundle both offer every m-line after
+// BUNDLE (RFC 8843) and JSEP conformance against real offers: Firefox ESR, Chromium and GStreamer
+// webrtcbin with each bundle policy (captured by tests/browser/browser_offer.mjs and
+// tests/integration/webrtcbin_peer.py offer). With max-bundle both offer every m-line after
 // the first as "m=... 0 ..." with a=bundle-only; the SFU must answer all of them.
 #include <doctest/doctest.h>
 
@@ -16,51 +16,14 @@
 #include "sdp_test_util.hpp"
 
 using namespace umbrella::sdp;
+using umbrella::sdp::test::check_every_stack_parses;
+using umbrella::sdp::test::parsed_sample;
 using umbrella::sdp::test::read_sample;
 using umbrella::sdp::test::server_transport;
 
 namespace {
 
-SessionDescription sample(const std::string& name) {
-  auto text = read_sample(name);
-  REQUIRE_MESSAGE(!text.empty(), name);
-  auto r = parse(text);
-  REQUIRE_MESSAGE(r.ok(), name);
-  return std::move(r).value();
-}
-
 bool is_av(const MediaSection& m) { return m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo; }
-
-// What the strictest parsers we meet demand of every m-line, accepted or rejected: a c= line
-// (Firefox: "c= connection line not specified for every media level", RFC 8866 5.7), and
-// mid, ice-ufrag, ice-pwd, a=setup and a fingerprint (webrtcbin's validate_sdp and
-// _check_sdp_crypto). Checked on the text as sent.
-void check_every_stack_parses(const std::string& text) {
-  auto r = parse(text);
-  REQUIRE(r.ok());
-  const auto& s = *r;
-  for (const auto& m : s.media) {
-    INFO(m.mid);
-    CHECK((m.connection || s.connection));
-    CHECK_FALSE(m.mid.empty());
-    CHECK_FALSE(effective_ice_ufrag(s, m).empty());
-    CHECK_FALSE(effective_ice_pwd(s, m).empty());
-    CHECK(m.setup != Setup::kUnspecified);
-    CHECK(effective_fingerprint(s, m));
-    CHECK_FALSE(is_bundle_only(m));  // the SFU never writes bundle-only (answers must not)
-    if (m.port == 0) {
-      CHECK(m.candidates.empty());
-      CHECK_FALSE(in_bundle_group(s, m.mid));  // a rejected line is never in the group
-    }
-  }
-  // The group names only m-lines that exist, each once.
-  if (const Group* g = find_group(s, "BUNDLE")) {
-    for (const auto& mid : g->mids) {
-      CHECK(find_media(s, mid));
-      CHECK(std::count(g->mids.begin(), g->mids.end(), mid) == 1);
-    }
-  }
-}
 
 // Answers `offer` and checks what every max-bundle offer needs: each audio/video m-line
 // accepted (a bundle-only one too), in one BUNDLE group in the offer's order with the
@@ -114,7 +77,7 @@ size_t bundle_only_lines(const SessionDescription& s) {
 }  // namespace
 
 TEST_CASE("bundle: Firefox ESR max-bundle offer, every media line answered") {
-  auto offer = sample("firefox_offer_max-bundle.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle.sdp");
   REQUIRE(offer.media.size() == 2);
   CHECK(offer.media[1].port == 0);
   CHECK(bundle_only_lines(offer) == 1);
@@ -132,7 +95,7 @@ TEST_CASE("bundle: Firefox ESR max-bundle offer, every media line answered") {
 }
 
 TEST_CASE("bundle: Firefox ESR max-bundle offer with a data channel: the channel is refused") {
-  auto offer = sample("firefox_offer_max-bundle_data.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle_data.sdp");
   REQUIRE(offer.media.size() == 3);
   CHECK(bundle_only_lines(offer) == 2);
   auto answer = answer_all_media(offer);
@@ -144,14 +107,38 @@ TEST_CASE("bundle: Firefox ESR max-bundle offer with a data channel: the channel
   CHECK_FALSE(data.max_message_size);
 }
 
-TEST_CASE("bundle: Firefox ESR balanced offer") {
-  auto offer = sample("firefox_offer_balanced.sdp");
-  CHECK(bundle_only_lines(offer) == 0);
-  answer_all_media(offer);
+TEST_CASE("bundle: Firefox ESR balanced and max-compat offers") {
+  for (const char* name : {"firefox_offer_balanced.sdp", "firefox_offer_max-compat.sdp"}) {
+    INFO(name);
+    auto offer = parsed_sample(name);
+    CHECK(bundle_only_lines(offer) == 0);
+    answer_all_media(offer);
+  }
+}
+
+TEST_CASE("bundle: Chromium offers with each bundle policy (captured by tests/browser/browser_offer.mjs)") {
+  // Chromium never writes bundle-only; whatever the policy, it offers one BUNDLE group.
+  for (const char* name : {"chromium_offer_max-bundle.sdp", "chromium_offer_balanced.sdp",
+                           "chromium_offer_max-compat.sdp", "chromium_offer_max-bundle_data.sdp"}) {
+    INFO(name);
+    auto offer = parsed_sample(name);
+    CHECK(bundle_only_lines(offer) == 0);
+    auto answer = answer_all_media(offer);
+    // Audio RED (red/48000/2, "111/111") is offered; the SFU forwards plain Opus only.
+    CHECK(find_codec(offer.media[0], "red"));
+    CHECK_FALSE(find_codec(answer.media[0], "red"));
+    CHECK(find_codec(answer.media[0], "opus")->pt == 111);
+    // VP8 first: what Chromium will send, and what every subscriber decodes.
+    CHECK(answer.media[1].codecs.front().name == "VP8");
+    const Codec* h264 = find_codec(answer.media[1], "H264");
+    REQUIRE(h264);
+    CHECK(fmtp_value(*h264, "packetization-mode") == "1");
+    CHECK(fmtp_value(*h264, "profile-level-id")->substr(0, 4) == "42e0");
+  }
 }
 
 TEST_CASE("bundle: webrtcbin max-bundle offer (GStreamer 1.22), the WHIP publisher's shape") {
-  auto offer = sample("webrtcbin_offer_max-bundle.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_max-bundle.sdp");
   REQUIRE(offer.media.size() == 2);
   CHECK(bundle_only_lines(offer) == 1);
   CHECK(offer.media[1].rtcp_mux_only);
@@ -163,7 +150,7 @@ TEST_CASE("bundle: webrtcbin max-bundle offer (GStreamer 1.22), the WHIP publish
 TEST_CASE("bundle: webrtcbin balanced offer has no BUNDLE group: one transport, one m-line") {
   // Without a BUNDLE group every m-line wants a transport of its own; the SFU has one, so it
   // answers the first and rejects the rest (with everything a parser needs on them).
-  auto offer = sample("webrtcbin_offer_balanced.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_balanced.sdp");
   CHECK_FALSE(find_group(offer, "BUNDLE"));
   auto a = answer_offer(offer, server_transport());
   REQUIRE(a.ok());
@@ -173,7 +160,7 @@ TEST_CASE("bundle: webrtcbin balanced offer has no BUNDLE group: one transport, 
 }
 
 TEST_CASE("bundle: bundle-only rules") {
-  auto offer = sample("webrtcbin_offer_max-bundle.sdp");
+  auto offer = parsed_sample("webrtcbin_offer_max-bundle.sdp");
   auto& audio = offer.media[1];
   SUBCASE("a bundle-only line without its own transport attributes uses the tag's") {
     audio.ice_ufrag.clear();
@@ -210,7 +197,7 @@ TEST_CASE("bundle: bundle-only rules") {
 }
 
 TEST_CASE("bundle: the SFU's own re-offers to a Firefox max-bundle client") {
-  auto offer = sample("firefox_offer_max-bundle_data.sdp");
+  auto offer = parsed_sample("firefox_offer_max-bundle_data.sdp");
   auto answer = answer_offer(offer, server_transport());
   REQUIRE(answer.ok());
   auto state = negotiated_state(offer, *answer);
@@ -247,7 +234,7 @@ TEST_CASE("bundle: every sample's answer is written so every stack parses it") {
   for (const char* name : {"chrome_offer_simulcast.sdp", "firefox_offer.sdp", "aiortc_offer.sdp",
                            "aiortc_live_offer.sdp", "aiortc_recvonly_offer.sdp"}) {
     INFO(name);
-    auto a = answer_offer(sample(name), server_transport());
+    auto a = answer_offer(parsed_sample(name), server_transport());
     REQUIRE(a.ok());
     check_every_stack_parses(build(*a));
   }

@@ -166,6 +166,12 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
   void close() { site_->conference.on_closed(connection_); }
   // One audio and one video track to send (WHIP uses this and offer() without signalling).
   void add_tracks() { sending_ = {track("a0", sdp::MediaKind::kAudio), track("v0", sdp::MediaKind::kVideo)}; }
+  // Offers only codec `name` (and its RTX) on our track `mid`, as a one-codec encoder does.
+  void only_codec(const std::string& mid, const std::string& name, uint8_t pt) {
+    for (auto& t : sending_)
+      for (auto& cap : sdp::default_capabilities().codecs)
+        if (t.mid == mid && cap.name == name) t.codecs = sdp::codecs_for(cap, pt, uint8_t(pt + 1));
+  }
   // Offers to send them (a browser's first offer).
   void publish() {
     add_tracks();

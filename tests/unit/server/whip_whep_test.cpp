@@ -2,20 +2,46 @@
 #include "server/site_harness.hpp"
 
 namespace umbrella::server::test {
+namespace {
+
+// Room "live" on one SFU with Bob (a browser) publishing audio and video, and a WHIP
+// publisher and a WHEP viewer not yet in it.
+struct LiveRoom {
+  World w;
+  Site site{w.net, w.clock, "sfu-a", "198.51.100.1"};
+  Client publisher{w.net, w.clock, "192.0.2.1", "whip"}, viewer{w.net, w.clock, "192.0.2.2", "whep"},
+      bob{w.net, w.clock, "192.0.2.3", "bob"};
+  LiveRoom() {
+    w.sites = {&site};
+    w.clients = {&publisher, &viewer, &bob};
+    bob.open(site);
+    bob.join("live");
+    bob.publish();
+    REQUIRE(w.run_until([&] { return bob.connected(); }));
+  }
+  // The viewer offers receive-only m-lines (its add_tracks() is only the offer's shape), takes
+  // the answer and connects.
+  void watch() {
+    auto watched = site.conference.whep("live", viewer.offer(true), w.clock.now());
+    REQUIRE(watched.ok());
+    viewer.take_answer(watched->answer);
+    REQUIRE(w.run_until([&] { return viewer.connected(); }));
+    for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  }
+  // Ten packets from each sender's track `mid`, payload its marker byte.
+  void send(const std::string& mid, std::initializer_list<std::pair<Client*, uint8_t>> senders) {
+    for (int i = 0; i < 10; ++i) {
+      for (auto [c, marker] : senders) REQUIRE(c->send_media(mid, marker));
+      w.step(milliseconds(20));
+    }
+  }
+};
+
+}  // namespace
 
 TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELETE ends it") {
-  World w;
-  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
-  Client publisher(w.net, w.clock, "192.0.2.1", "whip"), viewer(w.net, w.clock, "192.0.2.2", "whep"),
-      bob(w.net, w.clock, "192.0.2.3", "bob");
-  w.sites = {&site};
-  w.clients = {&publisher, &viewer, &bob};
-
-  bob.open(site);
-  bob.join("live");
-  bob.publish();
-  REQUIRE(w.run_until([&] { return bob.connected(); }));
-
+  LiveRoom room;
+  auto& [w, site, publisher, viewer, bob] = room;
   publisher.add_tracks();
   auto published = site.conference.whip("live", publisher.offer(), w.clock.now(), {}, "Bearer publisher-credential");
   REQUIRE(published.ok());
@@ -27,19 +53,11 @@ TEST_CASE("WHIP publisher reaches a WHEP viewer and a browser in the room; DELET
   CHECK(bob.roster.size() == 1);  // the WHIP publisher is announced to the room
 
   // A WHEP viewer offers receive-only m-lines and gets the room's tracks on them.
-  viewer.add_tracks();  // the shape of the offer (one audio, one video), sent receive-only
-  auto watched = site.conference.whep("live", viewer.offer(true), w.clock.now());
-  REQUIRE(watched.ok());
-  viewer.take_answer(watched->answer);
-  REQUIRE(w.run_until([&] { return viewer.connected(); }));
-  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  viewer.add_tracks();
+  room.watch();
 
   // The viewer got the room's first tracks of each kind (Bob's, who came first).
-  for (int i = 0; i < 10; ++i) {
-    REQUIRE(publisher.send_media("a0", 0xB7));
-    REQUIRE(bob.send_media("a0", 0xB8));
-    w.step(milliseconds(20));
-  }
+  room.send("a0", {{&publisher, 0xB7}, {&bob, 0xB8}});
   CHECK(viewer.received_media(0xB8) == 10);
   CHECK(viewer.received_media(0xB7) == 0);
   CHECK(bob.received_media(0xB7) == 10);
@@ -76,6 +94,26 @@ TEST_CASE("a WHIP session made without a credential: its unguessable id is the c
   CHECK(site.conference.end_http_session(open->resource, "", false) == End::kEnded);
   CHECK(site.conference.end_http_session(owned->resource, "", true) == End::kEnded);
   CHECK(site.conference.participants() == 0);
+}
+
+TEST_CASE("a WHEP viewer gets the room's track in a codec it decodes, not just the first one") {
+  // Bob (a browser) sends VP8 and came first; a WHIP encoder sends H264 only. A viewer that
+  // offers only H264 must get the encoder's video: Bob's VP8 packets it could not decode.
+  LiveRoom room;
+  auto& [w, site, encoder, viewer, bob] = room;
+  encoder.add_tracks();
+  encoder.only_codec("v0", "H264", 102);
+  auto published = site.conference.whip("live", encoder.offer(), w.clock.now());
+  REQUIRE(published.ok());
+  encoder.take_answer(published->answer);
+  REQUIRE(w.run_until([&] { return encoder.connected(); }));
+
+  viewer.add_tracks();
+  viewer.only_codec("v0", "H264", 104);
+  room.watch();
+  room.send("v0", {{&encoder, 0xB7}, {&bob, 0xB8}});
+  CHECK(viewer.received_media(0xB7) == 10);
+  CHECK(viewer.received_media(0xB8) == 0);
 }
 
 TEST_CASE("WHIP and WHEP refuse an offer they cannot parse, and nothing is left behind") {
