@@ -97,9 +97,9 @@ struct Run {
     signal::copy_string(j.display_name, in.sized_string());
     uint8_t role = in.u8();
     // Past 250 a number outside the enum, written as nanopb would decode it off the wire.
-    int value = role < 200 ? umbrella_Role_ROLE_PARTICIPANT
-                : role < 220 ? umbrella_Role_ROLE_VIEWER
-                : role < 250 ? umbrella_Role_ROLE_TRUNK
+    int value = role < 200 ? int(umbrella_Role_ROLE_PARTICIPANT)
+                : role < 220 ? int(umbrella_Role_ROLE_VIEWER)
+                : role < 250 ? int(umbrella_Role_ROLE_TRUNK)
                              : role;
     std::memcpy(&j.role, &value, sizeof value);
     if (value == umbrella_Role_ROLE_TRUNK) {
