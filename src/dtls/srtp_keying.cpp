@@ -6,7 +6,7 @@ namespace umbrella::dtls {
 
 srtp::SrtpKeys split_srtp_keying_material(const SrtpKeyingMaterial& m, srtp::Profile profile, Role role) {
   constexpr size_t k = srtp::kMasterKeyLength;
-  constexpr size_t s = srtp::kMasterSaltLength;
+  const size_t s = srtp::salt_length(profile);  // GCM: the same layout with 12-byte salts
   const uint8_t* client_key = m.data();
   const uint8_t* server_key = m.data() + k;
   const uint8_t* client_salt = m.data() + 2 * k;

@@ -1,6 +1,7 @@
-// RFC 5764 4.2: the 60 bytes exported with label "EXTRACTOR-dtls_srtp" are
-// client_key | server_key | client_salt | server_salt. The DTLS client protects with the
-// client half; the server with the server half.
+// RFC 5764 4.2: the bytes exported with label "EXTRACTOR-dtls_srtp" are
+// client_key | server_key | client_salt | server_salt (60 for AES-CM, 56 for GCM's 12-byte
+// salts: the PRF's output is a stream, so the first 56 of 60 are GCM's). The DTLS client
+// protects with the client half; the server with the server half.
 #pragma once
 
 #include <array>

@@ -35,7 +35,11 @@ const int kCipherSuites[] = {
 };
 
 // mbedTLS keeps a pointer to this list, hence static storage.
+// Ours decides, as server (tools/mbedtls-srtp-gcm.patch; Chromium lists GCM last) and as the
+// client of another Umbrella: GCM first, one AES-CTR pass with GHASH instead of AES-CTR plus
+// HMAC-SHA1; AES-CM for peers without it (aiortc).
 const mbedtls_ssl_srtp_profile kSrtpProfiles[] = {
+    MBEDTLS_TLS_SRTP_AEAD_AES_128_GCM,
     MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_80,
     MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_32,
     MBEDTLS_TLS_SRTP_UNSET,
@@ -260,6 +264,7 @@ void DtlsTransport::on_handshake_done() {
   switch (info.chosen_dtls_srtp_profile) {
     case MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_80: profile = srtp::Profile::kAes128CmSha1_80; break;
     case MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_32: profile = srtp::Profile::kAes128CmSha1_32; break;
+    case MBEDTLS_TLS_SRTP_AEAD_AES_128_GCM: profile = srtp::Profile::kAeadAes128Gcm; break;
     default:
       if (options_.require_srtp) return fail("peer did not negotiate use_srtp (SRTP_AES128_CM_HMAC_SHA1_80)");
       profile = srtp::Profile::kAes128CmSha1_80;

@@ -144,7 +144,8 @@ void Transport::flush_dtls(Instant now) {
 void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
   if (auto* c = std::get_if<dtls::Connected>(&event)) {
     if (!srtp_.start(c->keys)) return close("cannot create SRTP sessions");
-    LOG_INFO("rtc", "transport ", name_, " connected (DTLS ", dtls_->cipher_suite(), ")");
+    LOG_INFO("rtc", "transport ", name_, " connected (DTLS ", dtls_->cipher_suite(), ", ",
+             srtp::profile_name(c->keys.profile), ")");
     listener_.on_connected(now);
   } else if (auto* f = std::get_if<dtls::Failed>(&event)) {
     close("DTLS failed: " + f->reason);
@@ -152,6 +153,11 @@ void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
     close("DTLS closed by peer");
   }
   // ApplicationData: no data channels yet.
+}
+
+std::optional<srtp::Profile> Transport::srtp_profile() const {
+  if (!connected() || !dtls_->srtp_keys()) return std::nullopt;
+  return dtls_->srtp_keys()->profile;
 }
 
 Instant Transport::next_deadline() const {

@@ -118,6 +118,8 @@ class Transport {
   const char* ice_state() const;
   const char* dtls_state() const;
   std::optional<SocketAddress> remote_address() const { return remote_; }
+  // What DTLS-SRTP negotiated, once connected.
+  std::optional<srtp::Profile> srtp_profile() const;
   const TransportCounters& counters() const { return counters_; }
 
  private:

@@ -199,7 +199,11 @@ void Peer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransfo
   ctx_.port.send(std::move(packet), to, &protect);
 }
 void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(address, this); }
-void Peer::on_connected(Instant now) { events_.on_transport_connected(id_, now); }
+void Peer::on_connected(Instant now) {
+  if (auto profile = transport_->srtp_profile())
+    ++(*profile == srtp::Profile::kAeadAes128Gcm ? ctx_.srtp_gcm_sessions : ctx_.srtp_aes_cm_sessions);
+  events_.on_transport_connected(id_, now);
+}
 // Decrypted media goes straight to the media plane.
 void Peer::on_rtp(Packet& packet, Instant now) { ctx_.plane.on_rtp(id_, packet, now); }
 void Peer::on_rtcp(Packet& packet, Instant now) { ctx_.plane.on_rtcp(id_, packet.span(), now); }

@@ -29,6 +29,8 @@ struct MediaContext {
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
   dtls::DtlsCounters dtls_counters{};  // every transport's DTLS refusals, for /status
+  uint64_t srtp_gcm_sessions = 0;      // transports keyed with AEAD_AES_128_GCM, for /status
+  uint64_t srtp_aes_cm_sessions = 0;   // ... with AES-CM + HMAC-SHA1 (peers without GCM)
 };
 
 // Where a transport's state changes go (the signalling above). Its media goes to the media

@@ -245,6 +245,8 @@ signal::StatusSnapshot Server::status() const {
       {"dtls.stray_handshake", dtls.stray_handshake},
       {"dtls.stray_alerts", dtls.stray_alerts},
       {"dtls.hello_fragments_ignored", dtls.hello_fragments_ignored},
+      {"srtp.gcm_sessions", media_context_->srtp_gcm_sessions},
+      {"srtp.aes_cm_sessions", media_context_->srtp_aes_cm_sessions},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},

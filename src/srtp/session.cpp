@@ -27,13 +27,20 @@ Error map_status(srtp_err_status_t s) {
   }
 }
 
-void set_rtp_policy(Profile profile, srtp_crypto_policy_t* rtp, srtp_crypto_policy_t* rtcp) {
-  if (profile == Profile::kAes128CmSha1_32) {
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
-  } else {
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
+void set_policy(Profile profile, srtp_crypto_policy_t* rtp, srtp_crypto_policy_t* rtcp) {
+  switch (profile) {
+    case Profile::kAeadAes128Gcm:
+      srtp_crypto_policy_set_aes_gcm_128_16_auth(rtp);
+      srtp_crypto_policy_set_aes_gcm_128_16_auth(rtcp);
+      return;
+    case Profile::kAes128CmSha1_32:
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
+      break;
+    case Profile::kAes128CmSha1_80:
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
+      break;
   }
-  // SRTCP keeps the 80-bit tag for both profiles (RFC 5764 4.1.2).
+  // SRTCP keeps the 80-bit tag for both AES-CM profiles (RFC 5764 4.1.2).
   srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
 }
 
@@ -41,18 +48,19 @@ void set_rtp_policy(Profile profile, srtp_crypto_policy_t* rtp, srtp_crypto_poli
 
 Result<SrtpSession, Error> SrtpSession::create(Profile profile, Bytes key, Bytes salt, Direction direction,
                                                size_t replay_window) {
-  if (key.size() != kMasterKeyLength || salt.size() != kMasterSaltLength) return Err{Error::kBadParam};
+  const size_t salt_len = salt_length(profile);
+  if (key.size() != kMasterKeyLength || salt.size() < salt_len) return Err{Error::kBadParam};
   if (replay_window < 64 || replay_window >= 0x8000) return Err{Error::kBadParam};
   if (!ensure_library_initialized()) return Err{Error::kInitFail};
 
   // libsrtp copies the key during srtp_create; this buffer only needs to live until then.
   uint8_t master[kMasterKeyLength + kMasterSaltLength];
   std::memcpy(master, key.data(), kMasterKeyLength);
-  std::memcpy(master + kMasterKeyLength, salt.data(), kMasterSaltLength);
+  std::memcpy(master + kMasterKeyLength, salt.data(), salt_len);
 
   srtp_policy_t policy;
   std::memset(&policy, 0, sizeof policy);
-  set_rtp_policy(profile, &policy.rtp, &policy.rtcp);
+  set_policy(profile, &policy.rtp, &policy.rtcp);
   policy.ssrc.type = direction == Direction::kInbound ? ssrc_any_inbound : ssrc_any_outbound;
   policy.key = master;
   policy.window_size = replay_window;
@@ -107,7 +115,7 @@ Result<size_t, Error> SrtpSession::unprotect_rtp(uint8_t* buf, size_t len) {
 
 Result<size_t, Error> SrtpSession::protect_rtcp(uint8_t* buf, size_t len, size_t capacity) {
   if (!ctx_ || direction_ != Direction::kOutbound || len > INT_MAX / 2) return Err{Error::kBadParam};
-  if (capacity < len || capacity - len < kRtcpTrailerLength) return Err{Error::kBufferTooSmall};
+  if (capacity < len || capacity - len < rtcp_trailer_length(profile_)) return Err{Error::kBufferTooSmall};
   int n = int(len);
   srtp_err_status_t s = srtp_protect_rtcp(ctx_, buf, &n);
   if (s != srtp_err_status_ok) return Err{map_status(s)};

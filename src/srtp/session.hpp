@@ -40,7 +40,7 @@ class SrtpSession {
 
   // In place. buf holds an RTP/RTCP packet of len bytes inside capacity bytes; the
   // result is the new length. Protect needs capacity >= len + rtp_tag_length(profile)
-  // (RTCP: len + kRtcpTrailerLength). Only valid on the matching direction (kBadParam
+  // (RTCP: len + rtcp_trailer_length(profile)). Only valid on the matching direction (kBadParam
   // otherwise). On error the buffer content is unspecified.
   Result<size_t, Error> protect_rtp(uint8_t* buf, size_t len, size_t capacity);
   Result<size_t, Error> unprotect_rtp(uint8_t* buf, size_t len);

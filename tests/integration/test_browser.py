@@ -182,6 +182,9 @@ class BrowserCall(unittest.TestCase):
         self.assert_hears("bob", "Alice")
         obs = self.browser("observe", page="alice")
         self.assertEqual(obs["state"], "connected", self.diagnostics("alice"))
+        # Chromium offers AEAD_AES_128_GCM first (RFC 7714); the SFU takes it.
+        gcm = [l for l in self.server.log if "connected (DTLS" in l and "SRTP_AEAD_AES_128_GCM" in l]
+        self.assertEqual(len(gcm), 2, self.server.log_text())
         self.assertEqual(self.names(obs), ["Bob"])
         print(f"\nbrowser: Alice sends {obs['outbound']}, estimate {obs['availableOutgoingBitrate']} bit/s")
         self.browser("screenshot", page="alice", path=os.path.join(ARTIFACTS, "call_alice.png"))

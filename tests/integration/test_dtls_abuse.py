@@ -77,6 +77,9 @@ class DtlsAbuse(unittest.TestCase):
             self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15), self.server.log_text())
             sub = await Subscriber().start(base, "abuse")
             self.assertTrue(await wait_for(lambda: sub.video_frames >= 20, 30), self.server.log_text())
+            # aiortc offers only SRTP_AES128_CM_HMAC_SHA1_80: the SFU keys both with it.
+            counters = self.status()["counters"]
+            self.assertEqual((counters["srtp.aes_cm_sessions"], counters["srtp.gcm_sessions"]), (2, 0))
             publisher = [c for c in self.status()["clients"] if c["published"]]
             self.assertEqual(len(publisher), 1)
             ip, port = publisher[0]["address"].rsplit(":", 1)

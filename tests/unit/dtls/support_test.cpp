@@ -57,4 +57,19 @@ TEST_CASE("dtls SRTP keying material splits per RFC 5764 4.2") {
   CHECK(server.remote_salt == client.local_salt);
 }
 
+TEST_CASE("dtls SRTP keying material for AEAD_AES_128_GCM: the same layout with 12-byte salts") {
+  SrtpKeyingMaterial m;
+  for (size_t i = 0; i < m.size(); ++i) m[i] = uint8_t(i);
+  auto client = split_srtp_keying_material(m, srtp::Profile::kAeadAes128Gcm, Role::kClient);
+  auto server = split_srtp_keying_material(m, srtp::Profile::kAeadAes128Gcm, Role::kServer);
+  CHECK(client.local_key[0] == 0);
+  CHECK(client.remote_key[15] == 31);
+  CHECK(client.local_salt[0] == 32);
+  CHECK(client.local_salt[11] == 43);
+  CHECK(client.remote_salt[0] == 44);  // 32 + 12, not 32 + 14
+  CHECK(client.remote_salt[11] == 55);
+  CHECK(server.local_salt == client.remote_salt);
+  CHECK(server.remote_key == client.local_key);
+}
+
 }  // namespace umbrella::dtls

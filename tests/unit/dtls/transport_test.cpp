@@ -18,8 +18,9 @@ void check_connected_with_matching_keys(Pair& p) {
   const auto* s = find_event<Connected>(p.server_events);
   REQUIRE(c);
   REQUIRE(s);
-  CHECK(c->keys.profile == srtp::Profile::kAes128CmSha1_80);
-  CHECK(s->keys.profile == srtp::Profile::kAes128CmSha1_80);
+  // Both sides are ours: the first profile we offer, AES-GCM.
+  CHECK(c->keys.profile == srtp::Profile::kAeadAes128Gcm);
+  CHECK(s->keys.profile == srtp::Profile::kAeadAes128Gcm);
   CHECK(c->keys.local_key == s->keys.remote_key);
   CHECK(c->keys.local_salt == s->keys.remote_salt);
   CHECK(c->keys.remote_key == s->keys.local_key);

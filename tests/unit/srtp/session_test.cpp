@@ -122,6 +122,45 @@ TEST_CASE("srtp round trip, tamper, replay, any SSRC") {
   }
 }
 
+TEST_CASE("srtp AEAD_AES_128_GCM: round trip, 16-byte tags, tamper and wrong key refused") {
+  auto out = make(Direction::kOutbound, Profile::kAeadAes128Gcm);
+  auto in = make(Direction::kInbound, Profile::kAeadAes128Gcm);
+  auto rtp = make_rtp(1000, 0x5501A0B2, 160);
+  Buffer b(rtp);
+  auto n = out.protect_rtp(b.bytes, b.len, sizeof b.bytes);
+  REQUIRE(n.ok());
+  CHECK(*n == rtp.size() + 16);
+  CHECK(std::memcmp(b.bytes + 12, rtp.data() + 12, rtp.size() - 12) != 0);  // encrypted
+  Buffer copy = b, tampered = b;
+  tampered.bytes[30] ^= 1;
+  auto bad = in.unprotect_rtp(tampered.bytes, *n);  // before the genuine one: not a replay
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error() == Error::kAuthFail);
+  auto m = in.unprotect_rtp(b.bytes, *n);
+  REQUIRE(m.ok());
+  b.len = *m;
+  CHECK(b.vec() == rtp);
+  // The same key read as AES-CM does not authenticate: the profile is part of the keys.
+  auto cm = make(Direction::kInbound, Profile::kAes128CmSha1_80);
+  CHECK_FALSE(cm.unprotect_rtp(copy.bytes, *n).ok());
+
+  auto rtcp = make_rtcp_rr(0x11223344);
+  Buffer r(rtcp);
+  auto k = out.protect_rtcp(r.bytes, r.len, sizeof r.bytes);
+  REQUIRE(k.ok());
+  CHECK(*k == rtcp.size() + rtcp_trailer_length(Profile::kAeadAes128Gcm));
+  CHECK(*k == rtcp.size() + 4 + 16);
+  auto q = in.unprotect_rtcp(r.bytes, *k);
+  REQUIRE(q.ok());
+  r.len = *q;
+  CHECK(r.vec() == rtcp);
+  // Protect refuses a buffer without room for GCM's longer tag.
+  Buffer small(rtp);
+  auto tight = out.protect_rtp(small.bytes, small.len, small.len + 10);
+  REQUIRE_FALSE(tight.ok());
+  CHECK(tight.error() == Error::kBufferTooSmall);
+}
+
 TEST_CASE("srtp replay window keeps late packets within 1024 and refuses older ones") {
   auto out = make(Direction::kOutbound);
   auto in = make(Direction::kInbound);
@@ -149,7 +188,7 @@ TEST_CASE("srtcp round trip, tamper and replay") {
   Buffer b(rtcp);
   auto n = out.protect_rtcp(b.bytes, b.len, sizeof b.bytes);
   REQUIRE(n.ok());
-  CHECK(*n == rtcp.size() + kRtcpTrailerLength);
+  CHECK(*n == rtcp.size() + rtcp_trailer_length(Profile::kAes128CmSha1_80));
   Buffer copy = b;
   Buffer tampered = b;
 
