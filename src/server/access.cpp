@@ -34,6 +34,29 @@ Result<RoomGrant, AccessRefusal> Access::admit(std::string_view token, std::stri
   return RoomGrant{claims->can_publish, claims->can_subscribe, claims->identity, claims->name};
 }
 
+Result<std::string, std::string> Access::issue(auth::RoomClaims claims, int64_t ttl_seconds) const {
+  if (rooms_open()) return Err{std::string("no room key: set UMBRELLA_ROOM_KEY (or --room-key) to the server's")};
+  if (claims.room.empty() || claims.identity.empty()) return Err{std::string("a token needs a room and an identity")};
+  if (claims.room.size() > auth::kMaxClaimBytes || claims.identity.size() > auth::kMaxClaimBytes ||
+      claims.name.size() > auth::kMaxClaimBytes)
+    return Err{"room, identity and name take at most " + std::to_string(auth::kMaxClaimBytes) + " bytes each"};
+  if (ttl_seconds <= 0 || ttl_seconds > 366 * 86400)
+    return Err{std::string("the lifetime must be between a second and a year")};
+  claims.expires = clock_() + ttl_seconds;
+  return auth::sign_token(claims, as_bytes(room_key_));
+}
+
+int64_t parse_lifetime(std::string_view v) {
+  if (v.empty() || v.size() > 9) return 0;
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) n = n * 10 + (v[i] - '0');
+  if (i == 0 || i + 1 < v.size()) return 0;
+  char unit = i < v.size() ? v[i] : 's';
+  int64_t scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+  return n * scale;
+}
+
 std::string_view bearer_token(const http::Request& request) {
   auto v = request.header("authorization").value_or("");
   constexpr std::string_view kScheme = "bearer ";

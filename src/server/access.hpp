@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/jwt.hpp"
 #include "core/result.hpp"
 #include "http/request.hpp"
 
@@ -37,12 +38,18 @@ class Access {
   // Checks a room token (Join.token, or WHIP/WHEP's bearer) for `room`. Open rooms admit
   // anyone with every right, whatever the token.
   Result<RoomGrant, AccessRefusal> admit(std::string_view token, std::string_view room) const;
+  // Signs a token for `claims` valid `ttl_seconds` from now (`umbrella token`, the status
+  // page's invite link); else why not, in one line.
+  Result<std::string, std::string> issue(auth::RoomClaims claims, int64_t ttl_seconds) const;
 
  private:
   std::string admin_secret_;
   std::string room_key_;
   Clock clock_;
 };
+
+// "90", "90s", "15m", "1h", "7d" -> seconds; 0 for anything else.
+int64_t parse_lifetime(std::string_view text);
 
 // The credential of "Authorization: Bearer <x>", or "" when there is none.
 std::string_view bearer_token(const http::Request& request);

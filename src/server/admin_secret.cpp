@@ -7,25 +7,11 @@
 
 #include "auth/jwt.hpp"
 #include "core/log.hpp"
+#include "server/access.hpp"
 #include "tls/file_io.hpp"
 #include "tls/random.hpp"
 
 namespace umbrella::server {
-namespace {
-
-// "90", "90s", "15m", "1h", "7d" -> seconds; 0 for anything else.
-int64_t parse_duration(const std::string& v) {
-  if (v.empty() || v.size() > 9) return 0;
-  int64_t n = 0;
-  size_t i = 0;
-  for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) n = n * 10 + (v[i] - '0');
-  if (i == 0 || i + 1 < v.size()) return 0;
-  char unit = i < v.size() ? v[i] : 's';
-  int64_t scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
-  return n * scale;
-}
-
-}  // namespace
 
 std::string admin_secret_path(const Config& config) {
   auto slash = config.cert_file.rfind('/');
@@ -64,7 +50,7 @@ int token_command(const CommandLine& cl) {
     else if (name == "--name") claims.name = value;
     else if (name == "--viewer") claims.can_publish = false;
     else if (name == "--ttl") {
-      ttl = parse_duration(value);
+      ttl = parse_lifetime(value);
       if (ttl <= 0) {
         std::fprintf(stderr, "umbrella token: --ttl '%s': expected a duration such as 90s, 15m, 1h or 7d\n", value.c_str());
         return 2;
@@ -75,23 +61,12 @@ int token_command(const CommandLine& cl) {
       return 2;
     }
   }
-  if (cl.config.room_key.empty()) {
-    std::fprintf(stderr, "umbrella token: no room key: set UMBRELLA_ROOM_KEY (or --room-key) to the server's\n");
+  auto token = Access("", cl.config.room_key).issue(claims, ttl);
+  if (!token) {
+    std::fprintf(stderr, "umbrella token: %s\n", token.error().c_str());
     return 2;
   }
-  if (claims.room.empty() || claims.identity.empty()) {
-    std::fprintf(stderr, "umbrella token: needs --room ROOM and --identity WHO\n");
-    return 2;
-  }
-  if (claims.room.size() > auth::kMaxClaimBytes || claims.identity.size() > auth::kMaxClaimBytes ||
-      claims.name.size() > auth::kMaxClaimBytes) {
-    std::fprintf(stderr, "umbrella token: --room, --identity and --name take at most %zu bytes each\n",
-                 auth::kMaxClaimBytes);
-    return 2;
-  }
-  claims.expires = int64_t(std::time(nullptr)) + ttl;
-  const auto& key = cl.config.room_key;
-  std::printf("%s\n", auth::sign_token(claims, Bytes(reinterpret_cast<const uint8_t*>(key.data()), key.size())).c_str());
+  std::printf("%s\n", token->c_str());
   return 0;
 }
 

@@ -95,6 +95,7 @@ http::Response Routes::handle(const http::Request& request) {
   if (*path == "/healthz") return get ? http::Response::text(200, "ok\n") : http::Response::error(405);
   if (path->rfind("/whip", 0) == 0 || path->rfind("/whep", 0) == 0 || path->rfind("/resource/", 0) == 0)
     return handle_whip(request, *path);
+  if (*path == "/token") return request.method == "POST" ? issue_token(request) : http::Response::error(405);
   if (!get) return http::Response::error(405);
   if (*path == "/") {
     http::Response r;
@@ -130,6 +131,25 @@ void keep_aggregates(signal::StatusSnapshot& s) {
 }
 
 }  // namespace
+
+// The status page's invite link: POST /token?room=R&identity=I[&name=N][&ttl=1h][&viewer=1]
+// with the administrator secret answers one room access token, as `umbrella token` prints.
+http::Response Routes::issue_token(const http::Request& request) const {
+  if (!access_.is_admin(bearer_token(request)))
+    return refusal(conference_, {401, "only the administrator may make access tokens (Authorization: Bearer "
+                                      "the administrator secret)"});
+  auth::RoomClaims claims;
+  claims.room = request.query_param("room").value_or("");
+  claims.identity = request.query_param("identity").value_or("");
+  claims.name = request.query_param("name").value_or("");
+  claims.can_publish = request.query_param("viewer").value_or("") != "1";
+  int64_t ttl = parse_lifetime(request.query_param("ttl").value_or("1h"));
+  if (ttl <= 0) return http::Response::text(400, "ttl: expected a duration such as 90s, 15m, 1h or 7d\n");
+  auto token = access_.issue(claims, ttl);
+  if (!token) return http::Response::text(access_.rooms_open() ? 409 : 400, token.error() + "\n");
+  LOG_INFO("access", "token issued for ", claims.identity, " in room ", claims.room, claims.can_publish ? "" : " (viewer)");
+  return http::Response::text(200, *token + "\n");
+}
 
 // WHIP (RFC 9725) and WHEP: POST an SDP offer to /whip/<room> or /whep/<room>, get the answer
 // and a Location to DELETE when done.

@@ -36,6 +36,7 @@ class Routes : public http::Handler {
   http::Response handle_whip(const http::Request& request, const std::string& path);
   http::Response serve_asset(const http::Request& request, std::string_view path) const;
   http::Response serve_status(const http::Request& request, bool protobuf) const;
+  http::Response issue_token(const http::Request& request) const;
 
   EventLoop& loop_;
   const Config& config_;

@@ -187,6 +187,30 @@ class RoomsWithTokens(unittest.TestCase):
         counters = json.loads(http(s, "GET", "/status.json")[2])["counters"]
         self.assertGreaterEqual(counters["signal.unauthorized"], len(cases))
 
+    def test_administrator_makes_invite_tokens_over_https(self):
+        """What the status page's "Make link" does: POST /token with the administrator secret."""
+        s = self.server
+        path = "/token?room=live&identity=bea&name=Bea&ttl=15m"
+        for headers in (None, {"Authorization": "Bearer nope"}):
+            status, _, body = http(s, "POST", path, b"", headers)
+            self.assertEqual(status, 401, body)
+            self.assertIn("administrator", body.decode())
+        self.assertEqual(http(s, "GET", path, None, ADMIN)[0], 405)
+        self.assertEqual(http(s, "POST", "/token?room=live", b"", ADMIN)[0], 400)  # no identity
+        self.assertEqual(http(s, "POST", "/token?room=live&identity=x&ttl=soon", b"", ADMIN)[0], 400)
+        now = time.time()
+        status, _, body = http(s, "POST", path, b"", ADMIN)
+        self.assertEqual(status, 200, body)
+        tok = body.decode().strip()
+        p = payload(tok)
+        self.assertEqual((p["room"], p["sub"], p["name"], p["canPublish"]), ("live", "bea", "Bea", True))
+        self.assertAlmostEqual(p["exp"], now + 900, delta=30)
+        # The server's own key signed it: it publishes into its room, and only there.
+        self.assertEqual(http(s, "POST", "/whip/live", offer(), sdp_headers(tok))[0], 201)
+        self.assertEqual(http(s, "POST", "/whip/other", offer(), sdp_headers(tok))[0], 403)
+        viewer = http(s, "POST", "/token?room=live&identity=v&viewer=1", b"", ADMIN)[2].decode().strip()
+        self.assertEqual(http(s, "POST", "/whip/live", offer(), sdp_headers(viewer))[0], 403)
+
     def test_resource_only_its_creator_ends(self):
         s = self.server
         ann, bob = token("res", "ann"), token("res", "bob")
@@ -239,6 +263,12 @@ class StatusPrivacy(unittest.TestCase):
     """Open rooms (the default): real aiortc clients publish and watch; status without the
     administrator secret has totals only, and no address of theirs is in its bytes, nor in any
     signalling frame another participant receives."""
+
+    def test_no_invite_tokens_without_a_room_key(self):
+        with Server() as s:
+            status, _, body = http(s, "POST", "/token?room=r&identity=i", b"", ADMIN)
+        self.assertEqual(status, 409, body)
+        self.assertIn("UMBRELLA_ROOM_KEY", body.decode())
 
     def test_no_client_address_without_admin(self):
         with Server() as s:

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bearer, loadAdminSecret, saveAdminSecret, tokenFromSearch, tokenHints, type SecretStore } from "../src/lib/access";
+import {
+  bearer,
+  inviteLink,
+  loadAdminSecret,
+  saveAdminSecret,
+  tokenFromSearch,
+  tokenHints,
+  tokenRequestPath,
+  type SecretStore,
+} from "../src/lib/access";
 
 // A token as `umbrella token --room lobby --identity ann --name Ann --viewer` makes (signature elided).
 const claims = { room: "lobby", sub: "ann", name: "Ann", canPublish: false, canSubscribe: true, exp: 2000000000 };
@@ -33,4 +42,15 @@ test("the administrator secret lives in the given (session) store only, and goes
   saveAdminSecret("", store);
   assert.equal(m.size, 0);
   assert.equal(loadAdminSecret(null), "");
+});
+
+test("an invite asks the server for a token and links the call page with it", () => {
+  const path = tokenRequestPath("/umbrella", { room: "r 1", identity: "ann", name: "Ann & co", ttl: "1d", viewer: true });
+  const q = new URL(path, "https://x").searchParams;
+  assert.ok(path.startsWith("/umbrella/token?"));
+  assert.deepEqual([q.get("room"), q.get("identity"), q.get("name"), q.get("ttl"), q.get("viewer")], ["r 1", "ann", "Ann & co", "1d", "1"]);
+  assert.equal(new URL(tokenRequestPath("", { room: "r", identity: "i", name: "", ttl: "1h", viewer: false }), "https://x").searchParams.has("viewer"), false);
+  const link = inviteLink("https://ap.local:8081", "", token);
+  assert.equal(new URL(link).pathname, "/sfu");
+  assert.equal(tokenFromSearch(new URL(link).search), token);
 });

@@ -170,4 +170,33 @@ TEST_CASE("Access: open rooms admit anyone; a room key makes the token decide") 
   CHECK_FALSE(closed.is_admin(""));
 }
 
+TEST_CASE("the administrator's invite: a token the server's own admission accepts, for its room only") {
+  Access access(kAdmin, kRoomKey, [] { return kNow; });
+  auth::RoomClaims c;
+  c.room = "live";
+  c.identity = "bea";
+  c.can_publish = false;
+  auto tok = access.issue(c, parse_lifetime("15m"));
+  REQUIRE(tok.ok());
+  auto grant = access.admit(*tok, "live");
+  REQUIRE(grant.ok());
+  CHECK_FALSE(grant->can_publish);
+  CHECK(grant->identity == "bea");
+  CHECK(access.admit(*tok, "other").error().http_status == 403);
+  CHECK(Access(kAdmin, kRoomKey, [] { return kNow + 901; }).admit(*tok, "live").error().http_status == 401);
+  // Refused: no room key, no identity, a lifetime out of range, an oversized claim.
+  CHECK_FALSE(Access(kAdmin, "").issue(c, 60).ok());
+  c.identity.clear();
+  CHECK_FALSE(access.issue(c, 60).ok());
+  c.identity = "bea";
+  CHECK_FALSE(access.issue(c, 0).ok());
+  CHECK_FALSE(access.issue(c, 400 * 86400).ok());
+  c.name = std::string(64, 'n');
+  CHECK_FALSE(access.issue(c, 60).ok());
+  CHECK(parse_lifetime("90") == 90);
+  CHECK(parse_lifetime("7d") == 7 * 86400);
+  CHECK(parse_lifetime("1h30m") == 0);
+  CHECK(parse_lifetime("") == 0);
+}
+
 }  // namespace umbrella::server::test

@@ -64,3 +64,24 @@ export function saveAdminSecret(secret: string, store: SecretStore | null = sess
 export function bearer(secret: string): Record<string, string> {
   return secret ? { Authorization: `Bearer ${secret}` } : {};
 }
+
+export interface InviteRequest {
+  room: string;
+  identity: string;
+  name: string;
+  ttl: string; // "90s", "15m", "1h", "7d"
+  viewer: boolean;
+}
+
+// POST here with the administrator secret: the server answers a signed room access token.
+export function tokenRequestPath(prefix: string, r: InviteRequest): string {
+  const q = new URLSearchParams({ room: r.room, identity: r.identity, ttl: r.ttl });
+  if (r.name) q.set("name", r.name);
+  if (r.viewer) q.set("viewer", "1");
+  return `${prefix}/token?${q.toString()}`;
+}
+
+// The link to hand out: the call page with the token (the lobby reads room, name and viewer mode from it).
+export function inviteLink(origin: string, prefix: string, token: string): string {
+  return `${origin}${prefix}/sfu?${new URLSearchParams({ token }).toString()}`;
+}

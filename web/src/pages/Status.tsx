@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { AdminLogin } from "../components/AdminLogin";
+import { InviteLink } from "../components/InviteLink";
 import { bearer, loadAdminSecret, saveAdminSecret } from "../lib/access";
 import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackCounters } from "../lib/status";
 
@@ -197,7 +198,13 @@ export function StatusPage({ prefix }: { prefix: string }) {
               />
             </>
           )}
-          {status.detail && <Detail status={status} />}
+          {status.detail && (
+            <>
+              <h2>Invite</h2>
+              <InviteLink prefix={prefix} admin={admin} />
+              <Detail status={status} />
+            </>
+          )}
           <h2>Counters</h2>
           <table class="counters">
             <tbody>
