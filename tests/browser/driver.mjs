@@ -212,7 +212,8 @@ const commands = {
   },
   async text({ page: name, testid }) {
     const el = get(name).page.getByTestId(testid);
-    return (await el.count()) ? await el.first().textContent() : null;
+    // An input's text is its value (what the user sees in it).
+    return (await el.count()) ? await el.first().evaluate((e) => (e instanceof HTMLInputElement ? e.value : e.textContent)) : null;
   },
   async count({ page: name, testid }) {
     return await get(name).count(testid);

@@ -340,6 +340,29 @@ class BrowserTokens(unittest.TestCase):
         self.browser("close", page="late")
         self.browser("close", page="tina")
 
+    def test_status_page_makes_an_invite_link_that_joins(self):
+        self.browser("open", page="admin", url=f"{self.server.base_url}/status")
+        self.assertEqual(self.browser("count", page="admin", testid="invite-make"), 0)
+        self.browser("fill", page="admin", testid="admin-secret", value=ADMIN_SECRET)
+        self.browser("click", page="admin", testid="admin-submit")
+        deadline = time.monotonic() + 10
+        while self.browser("count", page="admin", testid="invite-make") == 0 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        self.browser("fill", page="admin", testid="invite-room", value="guarded")
+        self.browser("fill", page="admin", testid="invite-name", value="Ivy")
+        self.browser("click", page="admin", testid="invite-make")
+        deadline = time.monotonic() + 10
+        while not self.browser("text", page="admin", testid="invite-link") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        link = self.browser("text", page="admin", testid="invite-link") or ""
+        self.assertTrue(link.startswith(f"{self.server.base_url}/sfu?token="), link)
+        self.browser("close", page="admin")
+        self.browser("open", page="ivy", url=link)
+        self.browser("join", page="ivy", name="Ivy", viewer=False)
+        self.observe_until("ivy", lambda o: o["state"] == "connected", "the invite link to join and connect")
+        self.assertTrue(self.server.wait_log("token for Ivy) joined room guarded"), self.server.log_text())
+        self.browser("close", page="ivy")
+
     def test_trunk_page_asks_for_the_admin_secret(self):
         self.browser("open", page="trunk", url=f"{self.server.base_url}/trunk")
         self.assertEqual(self.browser("count", page="trunk", testid="trunk-input"), 0)
