@@ -43,6 +43,7 @@ class Stayer:
         self.frames = {}  # receiver track -> decoded frames
         self.offers = []  # SDP text of every server offer, applied in order
         self.errors = []
+        self.joined = []  # participant ids the room announced, in order
         self.tasks = []
         self.applied = asyncio.Event()
         self.pc.on("track", lambda track: self.tasks.append(asyncio.ensure_future(self._consume(track))))
@@ -106,6 +107,8 @@ class Stayer:
             kind = env.WhichOneof("body")
             if kind == "error":
                 self.errors.append(env.error.message)
+            if kind == "participant_joined":
+                self.joined.append(env.participant_joined.participant.participant_id)
             if kind != "description":
                 continue
             d = env.description
@@ -158,7 +161,7 @@ async def publish_small(base, room):
     pc.addTrack(PatternVideoTrack(160, 120))
     pc.addTrack(AudioStreamTrack())
     location, _ = await negotiate(pc, f"{base}/whip/{room}")
-    return pc, location, location.rsplit("/", 1)[-1][len("whip-"):]
+    return pc, location
 
 
 class Churn(unittest.TestCase):
@@ -184,8 +187,12 @@ class Churn(unittest.TestCase):
                 reused = 0
                 first_round_max = None
                 for start in range(0, PUBLISHERS, AT_ONCE):
+                    announced = len(stayer.joined)
                     group = [await publish_small(base, "churn") for _ in range(min(AT_ONCE, PUBLISHERS - start))]
-                    ids = [pid for _, _, pid in group]
+                    # The resource URL says nothing of who publishes: the room's announcement does.
+                    ok = await wait_for(lambda: len(stayer.joined) >= announced + len(group), 20)
+                    self.assertTrue(ok, f"round {start}: newcomers not announced\n{self.server.log_text()}")
+                    ids = stayer.joined[announced:announced + len(group)]
                     # The stayer gets an offer with each newcomer's audio and video, applies it ...
                     ok = await wait_for(lambda: all(len(stayer.mids_of(p)) == 2 for p in ids), 20)
                     self.assertTrue(ok, f"round {start}: no offer for {ids}\n{stayer.offers[-1:]}\n{self.server.log_text()}")
@@ -207,7 +214,7 @@ class Churn(unittest.TestCase):
                     if first_round_max is None:
                         first_round_max = max(len(o) for o in stayer.offers)
                     # Everyone of the group leaves; their m-lines go inactive before being reused.
-                    for pc, location, _ in group:
+                    for pc, location in group:
                         self.assertEqual(request(self.server, "DELETE", location)[0], 200)
                         await pc.close()
                     ok = await wait_for(lambda: not any(stayer.mids_of(p) for p in ids), 20)
@@ -228,7 +235,7 @@ class Churn(unittest.TestCase):
                 self.assertGreaterEqual(counters["signal.offers_sent"], 2 * PUBLISHERS // AT_ONCE)
             finally:
                 # A failed round must not leave peer connections (and their tasks) behind.
-                for pc, _, _ in group:
+                for pc, _ in group:
                     await pc.close()
                 await stayer.close()
 
