@@ -26,13 +26,21 @@ uint64_t upper_bound_of(size_t index) {
 void DelayHistogram::add(uint64_t us) {
   ++buckets_[bucket_of(us)];
   ++count_;
+  sum_ += us;
   if (us > max_) max_ = us;
 }
 
 void DelayHistogram::merge(const DelayHistogram& other) {
   for (size_t i = 0; i < kBuckets; ++i) buckets_[i] += other.buckets_[i];
   count_ += other.count_;
+  sum_ += other.sum_;
   if (other.max_ > max_) max_ = other.max_;
+}
+
+uint64_t DelayHistogram::count_below(uint64_t bound_us) const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < kBuckets && upper_bound_of(i) <= bound_us; ++i) n += buckets_[i];
+  return n;
 }
 
 uint64_t DelayHistogram::quantile_us(double q) const {

@@ -23,6 +23,14 @@ bool Access::is_admin(std::string_view presented) const {
                                    auth::hmac_sha256(key, as_bytes(admin_secret_)));
 }
 
+bool Access::may_scrape(std::string_view presented) const {
+  if (is_admin(presented)) return true;
+  if (metrics_token_.empty()) return false;
+  auto key = as_bytes("umbrella metrics");
+  return stun::constant_time_equal(auth::hmac_sha256(key, as_bytes(presented)),
+                                   auth::hmac_sha256(key, as_bytes(metrics_token_)));
+}
+
 Result<RoomGrant, AccessRefusal> Access::admit(std::string_view token, std::string_view room) const {
   if (rooms_open()) return RoomGrant{};
   if (token.empty())

@@ -34,6 +34,10 @@ class Access {
 
   // False when no administrator secret is set (nothing is allowed then).
   bool is_admin(std::string_view presented) const;
+  // /metrics: the administrator secret, or the token set here for scrapers only
+  // (UMBRELLA_METRICS_TOKEN), so Prometheus need not hold the secret that controls the server.
+  void set_metrics_token(std::string token) { metrics_token_ = std::move(token); }
+  bool may_scrape(std::string_view presented) const;
   bool rooms_open() const { return room_key_.empty(); }
   // Checks a room token (Join.token, or WHIP/WHEP's bearer) for `room`. Open rooms admit
   // anyone with every right, whatever the token.
@@ -45,6 +49,7 @@ class Access {
  private:
   std::string admin_secret_;
   std::string room_key_;
+  std::string metrics_token_;  // "": only the administrator may scrape
   Clock clock_;
 };
 

@@ -26,6 +26,8 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
   c.participant_id = p.id;
   c.display_name = p.display_name;
   c.room = p.room;
+  // A trunk's id is "trunk-" and the far site's id (trunk_participant.cpp); no client's is.
+  if (p.role == umbrella_Role_ROLE_TRUNK && p.id.rfind("trunk-", 0) == 0) c.trunk_site = p.id.substr(6);
   const Peer* t = p.transport.get();
   c.ice_state = t ? t->ice_state() : "new";
   c.dtls_state = t ? t->dtls_state() : "new";

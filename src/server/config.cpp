@@ -223,6 +223,15 @@ const std::vector<Setting>& settings() {
          c.room_key = v;
          return std::nullopt;
        }},
+      {"UMBRELLA_METRICS_TOKEN", "--metrics-token", "TOKEN", "(none: admin secret only)",
+       "bearer token that may read /metrics (Prometheus) besides the administrator secret",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         // Guessable tokens would open the server's internals to anyone who can reach it.
+         if (!v.empty() && v.size() < 16) return "expected at least 16 characters (or unset it)";
+         if (v.size() > 127) return "expected at most 127 characters";
+         c.metrics_token = v;
+         return std::nullopt;
+       }},
   };
   return table;
 }

@@ -41,6 +41,7 @@ struct Config {
   std::string site_id;                    // this SFU's id in trunks; default derived from hostname
   std::string admin_secret;               // "": read or made in admin.secret beside cert_file
   std::string room_key;                   // HS256 key of room access tokens; "": rooms are open
+  std::string metrics_token;              // bearer token that may read /metrics; "": the admin secret only
 };
 
 struct CommandLine {

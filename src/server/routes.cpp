@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "server/access.hpp"
 #include "signal/codec.hpp"
+#include "signal/status_prometheus.hpp"
 #include "web/assets.hpp"
 #include "ws/accept.hpp"
 
@@ -61,9 +62,9 @@ class Routes::Bridge final : public ws::Listener, public SignalChannel {
 };
 
 Routes::Routes(EventLoop& loop, const Config& config, const Access& access, Conference& conference, StatusSource status,
-               std::function<void()> flush, std::function<void(std::function<void()>)> defer)
-    : loop_(loop), config_(config), access_(access), conference_(conference), status_(std::move(status)), flush_(std::move(flush)),
-      defer_(std::move(defer)) {}
+               MetricsSource metrics, std::function<void()> flush, std::function<void(std::function<void()>)> defer)
+    : loop_(loop), config_(config), access_(access), conference_(conference), status_(std::move(status)),
+      metrics_(std::move(metrics)), flush_(std::move(flush)), defer_(std::move(defer)) {}
 
 Routes::~Routes() = default;
 
@@ -105,6 +106,7 @@ http::Response Routes::handle(const http::Request& request) {
   }
   if (*path == "/status.json") return serve_status(request, false);
   if (*path == "/status.pb") return serve_status(request, true);
+  if (*path == "/metrics") return serve_metrics(request);
   if (*path == "/status" && request.header("accept").value_or("").find("application/x-protobuf") != std::string_view::npos)
     return serve_status(request, true);
   if (*path == "/sfu" || *path == "/trunk" || *path == "/status") return serve_asset(request, web::kAppShellPath);
@@ -237,6 +239,18 @@ http::Response Routes::serve_status(const http::Request& request, bool protobuf)
     r.content_type = "application/json";
     r.body = signal::to_json(s);
   }
+  return r;
+}
+
+// Prometheus scrapes: the internals need the administrator secret or UMBRELLA_METRICS_TOKEN.
+http::Response Routes::serve_metrics(const http::Request& request) const {
+  if (!access_.may_scrape(bearer_token(request)))
+    return refusal(conference_, {401, "/metrics needs Authorization: Bearer with UMBRELLA_METRICS_TOKEN or the "
+                                      "administrator secret"});
+  http::Response r;
+  r.headers.push_back({"Cache-Control", "no-store"});
+  r.content_type = std::string(signal::kPrometheusContentType);
+  r.body = metrics_();
   return r;
 }
 

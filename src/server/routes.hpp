@@ -19,10 +19,12 @@ namespace umbrella::server {
 class Routes : public http::Handler {
  public:
   using StatusSource = std::function<signal::StatusSnapshot()>;
+  // The /metrics text (signal::to_prometheus of the status and what only the server has).
+  using MetricsSource = std::function<std::string()>;
   // flush: ask the HTTP server to send output produced outside an I/O callback.
   // defer: run a function soon from the event loop (safe deletion).
   Routes(EventLoop& loop, const Config& config, const Access& access, Conference& conference, StatusSource status,
-         std::function<void()> flush, std::function<void(std::function<void()>)> defer);
+         MetricsSource metrics, std::function<void()> flush, std::function<void(std::function<void()>)> defer);
   ~Routes() override;
 
   http::Response handle(const http::Request& request) override;
@@ -36,6 +38,7 @@ class Routes : public http::Handler {
   http::Response handle_whip(const http::Request& request, const std::string& path);
   http::Response serve_asset(const http::Request& request, std::string_view path) const;
   http::Response serve_status(const http::Request& request, bool protobuf) const;
+  http::Response serve_metrics(const http::Request& request) const;
   http::Response issue_token(const http::Request& request) const;
 
   EventLoop& loop_;
@@ -43,6 +46,7 @@ class Routes : public http::Handler {
   const Access& access_;
   Conference& conference_;
   StatusSource status_;
+  MetricsSource metrics_;
   std::function<void()> flush_;
   std::function<void(std::function<void()>)> defer_;
   std::map<uint64_t, std::unique_ptr<Bridge>> bridges_;

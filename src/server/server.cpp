@@ -12,6 +12,7 @@
 #include "net/interface_addresses.hpp"
 #include "server/admin_secret.hpp"
 #include "server/https_certificate.hpp"
+#include "signal/status_prometheus.hpp"
 #include "tls/local_ca.hpp"
 
 namespace umbrella::server {
@@ -112,6 +113,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   auto admin = load_or_create_admin_secret(config);
   if (!admin) return Err{admin.error()};
   s->access_ = std::make_unique<Access>(std::move(*admin), config.room_key);
+  s->access_->set_metrics_token(config.metrics_token);
   if (config.room_key.empty()) {
     if (config.cloud)
       LOG_WARN("main", "WARNING: rooms are open: anyone who reaches this server can join any room and publish; set "
@@ -156,7 +158,9 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
   s->conference_->set_access(s->access_.get());
   s->routes_ = std::make_unique<Routes>(
-      loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); }, [self] { self->http_->request_flush(); },
+      loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); },
+      [self] { return signal::to_prometheus(self->status(), self->media_->forward_delays()); },
+      [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   HttpServer::Limits http_limits;
   // Behind the cloud proxy every connection comes from the proxy's address.
@@ -193,6 +197,8 @@ signal::StatusSnapshot Server::status() const {
   s.rooms = uint32_t(rooms.size());
   s.participants = uint32_t(s.clients.size());
   s.detail = true;
+  s.pool_in_use = uint32_t(media_->pool().in_use());
+  s.pool_slots = uint32_t(media_->pool().capacity());
   auto http = http_->live_http_counters();
   const auto& hs = http_->counters();
   const auto& mp = media_->counters();
@@ -201,6 +207,7 @@ signal::StatusSnapshot Server::status() const {
   const auto& adm = conference_->admission_counters();
   auto delays = media_->forward_delays();
   const auto& dtls = media_context_->dtls_counters;
+  const auto& router = plane_->router().counters();
   s.counters = {
       {"http.connections", http_->connections()},
       {"http.accepted", hs.accepted},
@@ -240,6 +247,19 @@ signal::StatusSnapshot Server::status() const {
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
       {"media.stale_dropped", mp.stale_dropped},
+      {"media.packets_received", router.packets_received},
+      {"media.bytes_received", router.bytes_received},
+      {"media.packets_forwarded", router.packets_forwarded},
+      {"media.bytes_forwarded", router.bytes_forwarded},
+      {"media.nacks_sent", router.nacks_sent},
+      {"media.nacks_received", router.nacks_received},
+      {"media.plis_sent", router.plis_sent},
+      {"media.plis_received", router.plis_received},
+      {"media.rtx_received", router.rtx_received},
+      {"media.retransmitted", router.retransmitted},
+      {"media.unknown_ssrc", router.unknown_ssrc_packets},
+      {"media.malformed_rtp", router.malformed_rtp},
+      {"media.malformed_rtcp", router.malformed_rtcp},
       {"dtls.invalid_records", dtls.invalid_records},
       {"dtls.bad_mac", dtls.bad_mac},
       {"dtls.stray_handshake", dtls.stray_handshake},

@@ -89,6 +89,11 @@ void TrunkHub::on_closed(uint64_t key) {
   t->leave();
 }
 
+std::string TrunkHub::far_site(uint64_t key) const {
+  auto it = trunks_.find(key);
+  return it != trunks_.end() && it->second->joined() ? it->second->far_site() : std::string();
+}
+
 TrunkParticipant* TrunkHub::linked_to(const std::string& far_site, const TrunkParticipant* except) {
   for (auto& [key, t] : trunks_)
     if (t.get() != except && t->joined() && t->far_site() == far_site) return t.get();

@@ -37,6 +37,8 @@ class TrunkHub final : public TrunkAcceptor {
 
   // The joined trunk other than `except` that links us to `far_site`, if any.
   TrunkParticipant* linked_to(const std::string& far_site, const TrunkParticipant* except);
+  // The far SFU's site id of the joined trunk `key`; "" before it has joined.
+  std::string far_site(uint64_t key) const;
   size_t size() const { return trunks_.size(); }
 
   // The handshake (trunk_participant.cpp).

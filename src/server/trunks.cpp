@@ -14,6 +14,7 @@ class Trunks::Dialled final : public TrunkLink::Listener, public SignalChannel {
   }
   void start() { link_.start(); }
   const TrunkLink& link() const { return link_; }
+  uint64_t key() const { return key_; }
 
   void on_trunk_open(TrunkLink&) override { key_ = owner_.hub_.open_dialled(this); }
   void on_trunk_message(TrunkLink&, Bytes frame) override {
@@ -90,6 +91,7 @@ void Trunks::describe(std::vector<signal::TrunkSnapshot>& out) const {
       case TrunkLink::State::kRetrying: t.state = umbrella_TrunkState_State_STATE_RETRYING; break;
     }
     t.last_error = l->link().last_error();
+    if (l->key()) t.peer_site_id = hub_.far_site(l->key());
     out.push_back(std::move(t));
   }
 }

@@ -253,6 +253,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   size_t payload = v.payload.size();
   if (rtx) {
     ++s->counters.rtx_received;
+    ++counters_.rtx_received;
     auto osn = rtp::rtx_original_sequence(v);
     if (!osn || s->pub.ssrc == 0 || s->media_payload_type == 0) return;  // padding probe
     seq = *osn;
@@ -270,6 +271,8 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   s->recv_stats.on_rtp(seq, v.timestamp, payload, now);
   ++s->counters.packets;
   s->counters.bytes += packet.size();
+  ++counters_.packets_received;
+  counters_.bytes_received += packet.size();
   int64_t lost = s->recv_stats.cumulative_lost();
   s->counters.lost = lost > 0 ? uint64_t(lost) : 0;
   forward(*s, packet, v, seq, rtx, now);
@@ -303,6 +306,8 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     o.send_stats.on_rtp_sent(m->timestamp, payload, now);
     ++o.counters.packets;
     o.counters.bytes += size;
+    ++counters_.packets_forwarded;
+    counters_.bytes_forwarded += size;
     outbox_.forward_rtp(o.sub.transport, packet, rw);
   }
 }
@@ -339,6 +344,7 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
   }
   rw.repair = true;
   ++o.counters.retransmitted;
+  ++counters_.retransmitted;
   outbox_.forward_rtp(o.sub.transport, p, rw);
 }
 

@@ -70,6 +70,7 @@ void Router::on_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now
       return;
     }
     ++k->stream->outputs[k->output].counters.plis_received;
+    ++counters_.plis_received;
     keyframe_wanted(*k->stream, now);
   };
   if (h.is(rtp::RtcpType::kPsfb)) {
@@ -105,6 +106,7 @@ void Router::on_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now
   Stream& s = *k->stream;
   Output& o = s.outputs[k->output];
   ++o.counters.nacks_received;
+  ++counters_.nacks_received;
   nack->for_each_lost([&](uint16_t seq) { retransmit(s, o, seq, now); });
 }
 
@@ -131,6 +133,7 @@ void Router::maybe_send_pli(Stream& s, Instant now) {
   s.has_pli = true;
   s.last_pli = now;
   ++s.counters.plis_sent;
+  ++counters_.plis_sent;
 }
 
 void Router::send_nacks(Stream& s, Instant now) {
@@ -144,6 +147,7 @@ void Router::send_nacks(Stream& s, Instant now) {
   if (m == 0) return;
   outbox_.send_rtcp(s.pub.transport, Bytes(buf.data(), n + m));
   ++s.counters.nacks_sent;
+  ++counters_.nacks_sent;
 }
 
 bool Router::nack_enabled(const Stream& s) const {

@@ -56,6 +56,11 @@ struct SubscriptionCounters {
 };
 
 struct RouterCounters {
+  // Totals over every stream since start (the per-stream counters go with their stream), so
+  // they only grow: what /metrics exports as Prometheus counters.
+  uint64_t packets_received = 0, bytes_received = 0, packets_forwarded = 0, bytes_forwarded = 0;
+  uint64_t nacks_sent = 0, nacks_received = 0, plis_sent = 0, plis_received = 0;
+  uint64_t rtx_received = 0, retransmitted = 0;
   uint64_t unknown_ssrc_packets = 0;
   uint64_t malformed_rtp = 0;
   uint64_t malformed_rtcp = 0;

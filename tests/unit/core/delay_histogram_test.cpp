@@ -33,3 +33,19 @@ TEST_CASE("delay histogram: merge adds counts; huge values land in the last buck
   CHECK(a.quantile_us(0.0) >= 100);
   CHECK(a.quantile_us(0.0) < 107);
 }
+
+TEST_CASE("delay histogram: count below a bucket boundary is exact; the sum is kept and merged") {
+  DelayHistogram h;
+  for (uint64_t us : {3, 15, 16, 31, 32, 63, 64, 1000}) h.add(us);
+  CHECK(h.count_below(16) == 2);  // 3, 15
+  CHECK(h.count_below(32) == 4);  // and 16, 31
+  CHECK(h.count_below(64) == 6);  // and 32, 63
+  CHECK(h.count_below(1024) == 8);
+  CHECK(h.count_below(1) == 0);
+  CHECK(h.sum_us() == 3 + 15 + 16 + 31 + 32 + 63 + 64 + 1000);
+  DelayHistogram other;
+  other.add(5);
+  h.merge(other);
+  CHECK(h.sum_us() == 3 + 15 + 16 + 31 + 32 + 63 + 64 + 1000 + 5);
+  CHECK(h.count_below(16) == 3);
+}

@@ -100,14 +100,16 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"published\":[{\"track_id\":\"t1\",\"kind\":\"audio\",\"ssrc\":1111,\"packets\":100,\"bytes\":16000,"
         "\"packets_lost\":2,\"nacks\":0,\"plis\":0,\"bitrate_bps\":32000}],"
         "\"forwarded\":[{\"track_id\":\"t2\",\"kind\":\"video\",\"ssrc\":2222,\"packets\":900,\"bytes\":900000,"
-        "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000}]}],"
+        "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000}],\"trunk_site\":\"\"}],"
         "\"trunks\":[{\"url\":\"wss://b/wsb\",\"state\":\"connected\",\"last_error\":\"\",\"peer_site_id\":\"site-b\"}],"
-        "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false}");
+        "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
+        "\"pool_in_use\":0,\"pool_slots\":0}");
 
   StatusSnapshot empty;
   CHECK(to_json(empty) ==
         "{\"site_id\":\"\",\"version\":\"\",\"uptime_ms\":0,\"rss_bytes\":0,\"clients\":[],\"trunks\":[],"
-        "\"counters\":{},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false}");
+        "\"counters\":{},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
+        "\"pool_in_use\":0,\"pool_slots\":0}");
 }
 
 TEST_CASE("status: enums by their short lower-case name") {
