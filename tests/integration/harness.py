@@ -53,7 +53,8 @@ class Server:
     def start(self, timeout=20):
         self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         ended = self._ready.wait(timeout)
         if not self.ready:
             if ended:  # it exited: keep its own status, not our SIGTERM's
@@ -92,6 +93,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            self._reader.join(5)  # the log holds the server's last lines once stop() returns
         return self.proc.returncode if self.proc else None
 
     def restart(self):
