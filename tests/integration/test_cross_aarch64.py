@@ -58,7 +58,8 @@ class ScratchServer(Server):
         import threading
         self.proc = subprocess.Popen(command(self.root, self.args), env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)  # Server.stop() joins it
+        self._reader.start()
         if not self._ready.wait(timeout) or not self.ready:  # set early if it exits
             self.stop()
             raise RuntimeError("aarch64 server did not become ready:\n" + self.log_text())
@@ -72,6 +73,51 @@ class ScratchServer(Server):
 
 def stun_binding_request(txid):
     return struct.pack(">HHI", 0x0001, 0, 0x2112A442) + txid
+
+
+def assert_serves_https_and_media(tc, s):
+    """The checks of a server started from an empty root (here, and the packaged binaries of
+    test_packages.py): HTTPS with a certificate it made itself, its media port bound, and a
+    real ICE connectivity check answered on it."""
+    # HTTPS: the certificate is generated inside the empty root (no /dev, no CA store).
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", s.http_port, context=ctx, timeout=30)
+    conn.request("GET", "/sfu")
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    tc.assertEqual(r.status, 200, s.log_text())
+    tc.assertIn(b"<html", body.lower())
+
+    # The media UDP port is open: binding it again fails.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        with tc.assertRaises(OSError):
+            u.bind(("0.0.0.0", s.media_port))
+
+    # A real ICE connectivity check: credentials from a WHIP answer, then a binding
+    # request with MESSAGE-INTEGRITY; the server answers with our address.
+    from aioice import stun
+    from sdp_util import attr, candidates, minimal_audio_offer
+    from test_ice import binding_request
+    offer = minimal_audio_offer("qemuufrag", "qemupasswordqemupassword")
+    conn = http.client.HTTPSConnection("127.0.0.1", s.http_port, context=ctx, timeout=60)
+    conn.request("POST", "/whip/qemu", body=offer, headers={"Content-Type": "application/sdp"})
+    r = conn.getresponse()
+    answer = r.read().decode()
+    conn.close()
+    tc.assertEqual(r.status, 201, answer + s.log_text())
+    port = candidates(answer)[0][1]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        u.bind((CLIENT_IP, 0))
+        u.settimeout(10)
+        pwd = attr(answer, "ice-pwd")
+        req = binding_request(f"{attr(answer, 'ice-ufrag')}:qemuufrag", pwd)
+        u.sendto(bytes(req), (SERVER_IP, port))
+        resp = stun.parse_message(u.recvfrom(2048)[0], integrity_key=pwd.encode())
+        tc.assertEqual(resp.message_class, stun.Class.RESPONSE)
+        tc.assertEqual(resp.attributes["XOR-MAPPED-ADDRESS"], u.getsockname())
 
 
 @unittest.skipIf(missing_reason(), missing_reason() or "")
@@ -96,45 +142,7 @@ class CrossAarch64(unittest.TestCase):
 
     def test_serves_https_and_media_port_from_empty_root(self):
         with ScratchServer() as s:
-            # HTTPS: the certificate is generated inside the empty root (no /etc, no /dev).
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            conn = http.client.HTTPSConnection("127.0.0.1", s.http_port, context=ctx, timeout=30)
-            conn.request("GET", "/sfu")
-            r = conn.getresponse()
-            body = r.read()
-            conn.close()
-            self.assertEqual(r.status, 200, s.log_text())
-            self.assertIn(b"<html", body.lower())
-
-            # The media UDP port is open: binding it again fails.
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                with self.assertRaises(OSError):
-                    u.bind(("0.0.0.0", s.media_port))
-
-            # A real ICE connectivity check: credentials from a WHIP answer, then a binding
-            # request with MESSAGE-INTEGRITY; the aarch64 server answers with our address.
-            from aioice import stun
-            from sdp_util import attr, candidates, minimal_audio_offer
-            from test_ice import binding_request
-            offer = minimal_audio_offer("qemuufrag", "qemupasswordqemupassword")
-            conn = http.client.HTTPSConnection("127.0.0.1", s.http_port, context=ctx, timeout=60)
-            conn.request("POST", "/whip/qemu", body=offer, headers={"Content-Type": "application/sdp"})
-            r = conn.getresponse()
-            answer = r.read().decode()
-            conn.close()
-            self.assertEqual(r.status, 201, answer + s.log_text())
-            port = candidates(answer)[0][1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                u.bind((CLIENT_IP, 0))
-                u.settimeout(10)
-                pwd = attr(answer, "ice-pwd")
-                req = binding_request(f"{attr(answer, 'ice-ufrag')}:qemuufrag", pwd)
-                u.sendto(bytes(req), (SERVER_IP, port))
-                resp = stun.parse_message(u.recvfrom(2048)[0], integrity_key=pwd.encode())
-                self.assertEqual(resp.message_class, stun.Class.RESPONSE)
-                self.assertEqual(resp.attributes["XOR-MAPPED-ADDRESS"], u.getsockname())
+            assert_serves_https_and_media(self, s)
 
 
 if __name__ == "__main__":

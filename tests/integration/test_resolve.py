@@ -61,7 +61,8 @@ class CommandServer(Server):
     def start(self, timeout=20):
         self.proc = subprocess.Popen(self.command, cwd=self.workdir, env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)  # Server.stop() joins it
+        self._reader.start()
         if not self._ready.wait(timeout) or not self.ready:  # set early if it exits
             self.stop()
             raise RuntimeError("server did not become ready:\n" + self.log_text())
