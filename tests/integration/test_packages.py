@@ -137,7 +137,8 @@ def init_instance(opts, lists):
     assigns = [f"CONFIG_main_{k}={shlex.quote(v)}" for k, v in opts.items()]
     assigns += [f"LIST_main_{k}={shlex.quote(' '.join(v))}" for k, v in lists.items()]
     script = PROCD_STUBS + "\n".join(assigns) + f"\n. {shlex.quote(os.path.join(OPENWRT, 'umbrella.init'))}\nstart_service\n"
-    r = subprocess.run(["/bin/sh", "-ec", script], capture_output=True, text=True, timeout=30)
+    # No -e: rc.common runs start_service without it (add_env returns 1 for an empty option).
+    r = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         raise AssertionError(f"start_service failed: {r.stderr}")
     command, env = None, {}
@@ -192,7 +193,8 @@ class OpenWrtIpk(unittest.TestCase):
         self.assertTrue(f["Description"])
         self.assertNotIn("Depends", f, "static binary: no dependencies")
         self.assertEqual(int(f["Installed-Size"]), len(self.data_tar))
-        self.assertEqual(sorted(self.control), ["./", "./conffiles", "./control", "./postinst", "./prerm"])
+        # tarfile reads ipkg-build's "./" as ".".
+        self.assertEqual(sorted(self.control), [".", "./conffiles", "./control", "./postinst", "./prerm"])
         for name, (m, _) in self.control.items():
             self.assertEqual((m.uid, m.gid), (0, 0), name)
         self.assertEqual(self.control["./postinst"][0].mode, 0o755)
@@ -201,6 +203,14 @@ class OpenWrtIpk(unittest.TestCase):
         self.assertIn('[ -z "$IPKG_INSTROOT" ]', postinst)  # never enabled on the image builder
         self.assertIn("/etc/init.d/umbrella enable", postinst)
         self.assertIn("/etc/init.d/umbrella stop", self.control["./prerm"][1].decode())
+        for script in ("./postinst", "./prerm"):
+            text = self.control[script][1].decode()
+            self.assertEqual(subprocess.run(["/bin/sh", "-n", "-c", text]).returncode, 0, script)
+            # In an image build (IPKG_INSTROOT set) they touch nothing: there is no
+            # /etc/init.d/umbrella on this machine, so any call would fail.
+            r = subprocess.run(["/bin/sh", "-c", text], env={"IPKG_INSTROOT": "/nonexistent"},
+                               capture_output=True, text=True)
+            self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), script)
 
     def test_conffiles_are_in_the_data(self):
         conffiles = self.control["./conffiles"][1].decode().split()
