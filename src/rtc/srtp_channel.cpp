@@ -13,9 +13,12 @@ bool SrtpChannel::start(const srtp::SrtpKeys& keys) {
   return true;
 }
 
-SrtpChannel::Received SrtpChannel::unprotect(Packet& packet, TransportCounters& counters) {
+SrtpChannel::Received SrtpChannel::unprotect(Packet& packet, TransportCounters& counters, SrtpDropTotals* totals) {
+  SrtpDropTotals ignored;
+  SrtpDropTotals& sum = totals ? *totals : ignored;
   if (!inbound_) {
     ++counters.media_before_dtls;
+    ++sum.before_keys;
     return Received::kDropped;
   }
   counters.bytes_in += packet.size();
@@ -24,10 +27,19 @@ SrtpChannel::Received SrtpChannel::unprotect(Packet& packet, TransportCounters& 
                 : inbound_->unprotect_rtp(packet.data(), packet.size());
   if (!r) {
     switch (r.error()) {
-      case srtp::Error::kAuthFail: ++counters.srtp_auth_failed; break;
+      case srtp::Error::kAuthFail:
+        ++counters.srtp_auth_failed;
+        ++(rtcp ? sum.rtcp_auth_failed : sum.rtp_auth_failed);
+        break;
       case srtp::Error::kReplayFail:
-      case srtp::Error::kReplayOld: ++counters.srtp_replayed; break;  // seen, or older than the window
-      default: ++counters.srtp_other_failed; break;
+      case srtp::Error::kReplayOld:  // seen, or older than the window
+        ++counters.srtp_replayed;
+        ++sum.replayed;
+        break;
+      default:
+        ++counters.srtp_other_failed;
+        ++sum.other_failed;
+        break;
     }
     return Received::kDropped;
   }

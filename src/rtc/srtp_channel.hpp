@@ -22,6 +22,12 @@ struct TransportCounters {
   dtls::DtlsCounters dtls;  // forged or broken DTLS records dropped (never fatal)
 };
 
+// Server-wide sums of what arrived on a transport's address but did not decrypt, for /status:
+// RTCP apart from RTP, since a peer whose feedback never decrypts looks healthy otherwise.
+struct SrtpDropTotals {
+  uint64_t rtp_auth_failed = 0, rtcp_auth_failed = 0, replayed = 0, other_failed = 0, before_keys = 0;
+};
+
 class SrtpChannel {
  public:
   enum class Received { kRtp, kRtcp, kDropped };
@@ -29,8 +35,8 @@ class SrtpChannel {
   bool start(const srtp::SrtpKeys& keys);  // false if libsrtp refused the keys
   bool ready() const { return outbound_.has_value(); }
 
-  // Decrypts packet in place; kDropped (counted) when it cannot.
-  Received unprotect(Packet& packet, TransportCounters& counters);
+  // Decrypts packet in place; kDropped (counted, in `totals` too when given) when it cannot.
+  Received unprotect(Packet& packet, TransportCounters& counters, SrtpDropTotals* totals = nullptr);
   // Encrypts in place (the packet needs tailroom for the tag); false (counted) on failure.
   bool protect_rtp(Packet& packet, TransportCounters& counters);
   // A pool packet holding the encrypted compound, or an empty one.

@@ -44,6 +44,7 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
   if (!d) return Err{d.error()};
   t->dtls_ = std::move(*d);
   t->dtls_totals_ = config.dtls_totals;
+  t->srtp_totals_ = config.srtp_totals;
   return t;
 }
 
@@ -69,7 +70,7 @@ void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant no
   if (first >= 128 && first <= 191) {
     // SRTP or SRTCP, from whatever source: SRTP authenticates it (and the media port routes
     // by address already), so the media path spends nothing on the address.
-    switch (srtp_.unprotect(packet, counters_)) {
+    switch (srtp_.unprotect(packet, counters_, srtp_totals_)) {
       case SrtpChannel::Received::kRtp: last_heard_ = now; listener_.on_rtp(packet, now); break;
       case SrtpChannel::Received::kRtcp: last_heard_ = now; listener_.on_rtcp(packet, now); break;
       case SrtpChannel::Received::kDropped: break;

@@ -83,6 +83,7 @@ struct TransportConfig {
   std::string remote_fingerprint;  // "sha-256 AB:CD:..." or the bare hex
   std::variant<LiteIce, ControllingIce> ice;
   dtls::DtlsCounters* dtls_totals = nullptr;  // server-wide sum of the DTLS refusals, optional
+  SrtpDropTotals* srtp_totals = nullptr;      // server-wide sum of the SRTP refusals, optional
 };
 
 class Transport {
@@ -147,6 +148,7 @@ class Transport {
   TransportCounters counters_;
   Instant last_heard_{};  // last authenticated SRTP/SRTCP from the peer (ICE liveness)
   dtls::DtlsCounters* dtls_totals_ = nullptr;
+  SrtpDropTotals* srtp_totals_ = nullptr;
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
 };

@@ -50,6 +50,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     config.remote_fingerprint = fingerprint;
     config.ice = rtc::LiteIce{dtls::Role::kServer, {}};  // we answer a=setup:passive
     config.dtls_totals = &ctx_.dtls_counters;
+    config.srtp_totals = &ctx_.srtp_drops;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
     ctx_.port.register_ufrag(credentials_.ufrag, this);
   }
@@ -184,6 +185,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
     }
     config.ice = std::move(ice);
     config.dtls_totals = &ctx_.dtls_counters;
+    config.srtp_totals = &ctx_.srtp_drops;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
   }
   negotiated_ = std::move(*state);

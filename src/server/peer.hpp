@@ -29,6 +29,7 @@ struct MediaContext {
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
   dtls::DtlsCounters dtls_counters{};  // every transport's DTLS refusals, for /status
+  rtc::SrtpDropTotals srtp_drops{};    // every transport's SRTP refusals, for /status
   uint64_t srtp_gcm_sessions = 0;      // transports keyed with AEAD_AES_128_GCM, for /status
   uint64_t srtp_aes_cm_sessions = 0;   // ... with AES-CM + HMAC-SHA1 (peers without GCM)
 };

@@ -266,6 +266,11 @@ signal::StatusSnapshot Server::status() const {
       {"dtls.stray_alerts", dtls.stray_alerts},
       {"dtls.hello_fragments_ignored", dtls.hello_fragments_ignored},
       {"srtp.gcm_sessions", media_context_->srtp_gcm_sessions},
+      {"srtp.rtp_auth_failed", media_context_->srtp_drops.rtp_auth_failed},
+      {"srtp.rtcp_auth_failed", media_context_->srtp_drops.rtcp_auth_failed},
+      {"srtp.replayed", media_context_->srtp_drops.replayed},
+      {"srtp.unprotect_failed", media_context_->srtp_drops.other_failed},
+      {"srtp.before_keys", media_context_->srtp_drops.before_keys},
       {"srtp.aes_cm_sessions", media_context_->srtp_aes_cm_sessions},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
