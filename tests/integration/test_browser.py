@@ -106,17 +106,7 @@ class BrowserCall(unittest.TestCase):
                 out.append("\n".join(self.browser("logs", page=p)[-25:]))
             except Exception as e:  # the page may be gone
                 out.append(f"--- {p}: {e}")
-        return "\n".join(out) + "\n--- server status:\n" + self.server_status() + "\n--- server log:\n" + self.server.log_text()
-
-    def server_status(self):
-        """Counters and every client's tracks (packets, NACKs, PLIs each way): where media stopped."""
-        try:
-            s = json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
-        except Exception as e:  # the server may be down on purpose
-            return f"({e})"
-        counters = {k: v for k, v in s["counters"].items() if v and k.split(".")[0] in ("srtp", "dtls", "media", "udp")}
-        clients = [{k: c.get(k) for k in ("participant_id", "display_name", "published", "forwarded")} for c in s["clients"]]
-        return json.dumps({"counters": counters, "clients": clients})
+        return "\n".join(out) + "\n--- server status:\n" + server_status(self.server) + "\n--- server log:\n" + self.server.log_text()
 
     def wait_until(self, what, pred, pages, timeout=20):
         deadline = time.monotonic() + timeout
@@ -291,6 +281,17 @@ class BrowserCall(unittest.TestCase):
             self.assertEqual(errors, [], self.diagnostics(p))
 
 
+
+
+def server_status(server):
+    """Counters and every client's tracks (packets, NACKs, PLIs each way): where media stopped."""
+    try:
+        s = json.loads(request(server, "GET", "/status.json", headers=ADMIN)[2])
+    except Exception as e:  # the server may be down on purpose
+        return f"({e})"
+    counters = {k: v for k, v in s["counters"].items() if v and k.split(".")[0] in ("srtp", "dtls", "media", "udp")}
+    clients = [{k: c.get(k) for k in ("participant_id", "display_name", "published", "forwarded")} for c in s["clients"]]
+    return json.dumps({"counters": counters, "clients": clients})
 
 
 def restart_refusal(line):
