@@ -138,22 +138,10 @@ class OneAddressManyConnections(unittest.TestCase):
     def open_ws(self, source, destination):
         """A TLS WebSocket to /wsb from `source`, or None when the server refuses it."""
         try:
-            raw = socket.create_connection((destination, self.server.http_port), timeout=5,
-                                           source_address=(source, 0))
-            ws = WebSocket.__new__(WebSocket)
-            ws.sock = tls_context().wrap_socket(raw)
-            ws.sock.sendall(b"GET /wsb HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = ws.sock.recv(4096)
-                if not chunk:
-                    return None
-                head += chunk
-            head, ws.buf = head.split(b"\r\n\r\n", 1)
-            return ws if b" 101 " in head.split(b"\r\n", 1)[0] else None
-        except (ConnectionError, ssl.SSLError, socket.timeout, OSError):
-            return None
+            ws = WebSocket(destination, self.server.http_port, source=source)
+            return ws if ws.status == 101 else None
+        except (ConnectionError, ssl.SSLError, socket.timeout, OSError, ValueError, IndexError):
+            return None  # refused, reset, or closed before a status line
 
     def test_one_address_cannot_lock_others_out(self):
         source, destination = attacker_addresses()

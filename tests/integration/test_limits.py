@@ -39,18 +39,8 @@ def counters(server):
 
 
 def ws_from(server, source, destination):
-    raw = socket.create_connection((destination, server.http_port), timeout=5, source_address=(source, 0))
-    ws = WebSocket.__new__(WebSocket)
-    ws.sock = tls_context().wrap_socket(raw)
-    ws.sock.sendall(b"GET /wsb HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = ws.sock.recv(4096)
-        assert chunk, "closed during the upgrade"
-        head += chunk
-    head, ws.buf = head.split(b"\r\n\r\n", 1)
-    assert b" 101 " in head.split(b"\r\n", 1)[0], head
+    ws = WebSocket(destination, server.http_port, source=source)
+    assert ws.status == 101, ws.status
     return ws
 
 

@@ -37,7 +37,9 @@ def wait_until(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-class Trunk(unittest.TestCase):
+class Sites:
+    """Servers a test starts, one per site, stopped after it (mixed into test cases)."""
+
     def setUp(self):
         self.servers = []
 
@@ -49,6 +51,9 @@ class Trunk(unittest.TestCase):
         s = Server(env=dict({"UMBRELLA_SITE_ID": site}, **env)).start()
         self.servers.append(s)
         return s
+
+
+class Trunk(Sites, unittest.TestCase):
 
     def test_media_both_ways_over_one_trunk(self):
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)

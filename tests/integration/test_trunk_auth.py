@@ -13,7 +13,7 @@ import unittest
 
 from harness import ADMIN, Server
 from test_ice import request
-from test_trunk import SECRET, wait_until
+from test_trunk import SECRET, Sites, wait_until
 from wsclient import WebSocket, pb
 
 
@@ -128,18 +128,7 @@ class FarSfu:
             conn.close()
 
 
-class TrunkAuth(unittest.TestCase):
-    def setUp(self):
-        self.servers = []
-
-    def tearDown(self):
-        for s in self.servers:
-            s.stop()
-
-    def start(self, site, **env):
-        s = Server(env=dict({"UMBRELLA_SITE_ID": site}, **env)).start()
-        self.servers.append(s)
-        return s
+class TrunkAuth(Sites, unittest.TestCase):
 
     def handshake(self, server, secret, site="site-py"):
         """Dials `server` as trunk `site`; returns (frames sent, what came back last)."""

@@ -30,8 +30,8 @@ def pb():
     return _pb
 
 
-def connect(host, port, path, tls=True, timeout=5.0):
-    raw = socket.create_connection((host, port), timeout=timeout)
+def connect(host, port, path, tls=True, timeout=5.0, source=None):
+    raw = socket.create_connection((host, port), timeout=timeout, source_address=(source, 0) if source else None)
     if tls:
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
@@ -41,8 +41,9 @@ def connect(host, port, path, tls=True, timeout=5.0):
 
 
 class WebSocket:
-    def __init__(self, host, port, path="/wsb", tls=True, timeout=5.0):
-        self.sock = connect(host, port, path, tls, timeout)
+    def __init__(self, host, port, path="/wsb", tls=True, timeout=5.0, source=None):
+        """`source`: the local address to connect from (the per-address limits' tests)."""
+        self.sock = connect(host, port, path, tls, timeout, source)
         key = base64.b64encode(os.urandom(16)).decode()
         req = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
