@@ -7,6 +7,7 @@ import unittest
 from harness import Server
 from rtc_util import ToneTrack, wait_for
 from test_churn import Stayer
+from test_trunk import SECRET, Sites, fingerprint, status, wait_until
 
 
 class Speakers(unittest.TestCase):
@@ -50,6 +51,32 @@ class Speakers(unittest.TestCase):
             finally:
                 for p in (ann, bob, eve):
                     await p.close()
+
+        asyncio.run(run())
+
+
+class TrunkedSpeakers(Sites, unittest.TestCase):
+    def test_someone_speaking_on_the_far_sfu_is_a_speaker_here(self):
+        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
+        pin = fingerprint(f"{b.workdir}/service.crt")
+        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
+                       UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+        wait_until(lambda: any(t["state"] == "connected" for t in status(a)["trunks"]), 20,
+                   "the trunk to connect\n" + a.log_text())
+
+        async def run():
+            ann = Stayer(a, "talk", audio=ToneTrack(loud=True), name="Ann")
+            eve = Stayer(b, "talk", name="Eve")
+            try:
+                await ann.start()
+                await eve.start()
+                ok = await wait_for(lambda: eve.speakers and eve.speakers[-1] == [ann.id], 30)
+                self.assertTrue(ok, f"eve on B heard {eve.speakers}, Ann on A is {ann.id}\n"
+                                    f"B: {status(b)}")
+                self.assertTrue(all(s == [ann.id] for s in eve.speakers), eve.speakers)
+            finally:
+                await ann.close()
+                await eve.close()
 
         asyncio.run(run())
 
