@@ -33,7 +33,7 @@ void to_lower(std::string& s) {
   for (char& c : s) c = lower(c);
 }
 
-std::optional<std::string_view> Request::header(std::string_view name) const {
+std::optional<std::string_view> find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& [n, v] : headers)
     if (iequals(n, name)) return std::string_view(v);
   return std::nullopt;

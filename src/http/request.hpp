@@ -14,6 +14,9 @@ namespace umbrella::http {
 
 using Header = std::pair<std::string, std::string>;
 
+// First header with this name (case-insensitive).
+std::optional<std::string_view> find_header(const std::vector<Header>& headers, std::string_view name);
+
 struct Request {
   std::string method;   // "GET", "POST", ... as llhttp names it
   std::string target;   // request-target exactly as sent
@@ -26,8 +29,7 @@ struct Request {
   bool upgrade = false;  // llhttp saw Upgrade (+ Connection: upgrade) or CONNECT
   SocketAddress peer;    // the connection's far end (the proxy's, behind one), for per-address bounds
 
-  // First header with this name (case-insensitive).
-  std::optional<std::string_view> header(std::string_view name) const;
+  std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }
   // True when any header `name` holds `token` in its comma-separated list (case-insensitive),
   // e.g. has_token("connection", "upgrade").
   bool has_token(std::string_view name, std::string_view token) const;

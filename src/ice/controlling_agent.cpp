@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ice/check_response.hpp"
 #include "stun/builder.hpp"
 #include "stun/integrity.hpp"
 #include "stun/message.hpp"
@@ -99,9 +100,14 @@ Event IceControllingAgent::handle_stun(Bytes packet, const SocketAddress& from, 
 }
 
 HandleResult IceControllingAgent::handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from,
-                                              Instant now, MutableBytes) {
+                                              Instant now, MutableBytes response_out) {
   if (state_ == State::kFailed) return {};
-  return {0, on_response(msg, packet, from, now), 0};
+  if (!msg.is_request()) return {0, on_response(msg, packet, from, now), 0};
+  // A full peer checks us too (RFC 8445 7.3) and uses the pair only once we answer. Its
+  // checks select nothing here: the controlling side nominates.
+  auto verdict = check_request(msg, packet, local_, remote_.ufrag, /*controlling=*/true);
+  size_t size = build_check_response(msg, verdict, from, local_, config_.software, response_out);
+  return {size, verdict.error ? Event::kRefused : Event::kNone, verdict.error};
 }
 
 Event IceControllingAgent::on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from,

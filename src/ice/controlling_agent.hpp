@@ -1,12 +1,12 @@
-// Full ICE agent in the controlling role toward an ICE-lite peer (SFU-to-SFU trunks,
-// load generator). It checks every remote candidate from one local socket, nominating
-// at once (a lite peer selects on the first USE-CANDIDATE), takes the first pair that
-// answers, then keeps consent fresh (RFC 7675). Sans-IO:
+// Full ICE agent in the controlling role (SFU-to-SFU trunks, load generator). It checks every
+// remote candidate from one local socket, nominating at once (aggressive nomination: a lite
+// peer selects on the first USE-CANDIDATE), takes the first pair that answers, then keeps
+// consent fresh (RFC 7675). It answers a full peer's checks (Janus, browsers) so that the
+// peer sees the pair work too. Sans-IO:
 //
 //   while (auto t = agent.poll_transmit(now, buf)) socket.send_to(t->destination, buf.first(t->size));
 //   on a STUN datagram: event = agent.handle_stun(packet, from, now);
 //
-// It does not answer the peer's checks (a lite peer sends none): requests are ignored.
 //   at agent.next_deadline(): event = agent.handle_timeout(now); then drain poll_transmit again.
 #pragma once
 
@@ -44,10 +44,11 @@ class IceControllingAgent final : public Agent {
 
   // The next binding request due at now, written into out (needs ~120 bytes + SOFTWARE).
   std::optional<Transmit> poll_transmit(Instant now, MutableBytes out) override;
-  // A STUN datagram from the network. Returns kConnected on the first successful check
-  // and kFailed when the last outstanding check gets an error response.
+  // A STUN response from the network (requests are ignored). Returns kConnected on the first
+  // successful check and kFailed when the last outstanding check gets an error response.
   Event handle_stun(Bytes packet, const SocketAddress& from, Instant now);
-  // Same, for a message the caller already parsed; writes no response.
+  // Same, for a message the caller already parsed; a request from the peer is answered into
+  // response_out (~100 bytes + SOFTWARE; event kRefused when with an error).
   HandleResult handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now,
                            MutableBytes response_out) override;
 

@@ -58,11 +58,6 @@ class IceLiteAgent final : public Agent {
   const Credentials& remote_credentials() const { return remote_; }
 
  private:
-  bool username_matches(const stun::Message& msg) const;
-  size_t build_success(const stun::Message& msg, const SocketAddress& from, MutableBytes out) const;
-  size_t build_error(const stun::Message& msg, uint16_t code, bool authenticated, MutableBytes out) const;
-  HandleResult refuse(const stun::Message& msg, uint16_t code, bool authenticated, MutableBytes out) const;
-
   Credentials local_;
   Credentials remote_;
   LiteAgentConfig config_;

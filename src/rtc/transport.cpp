@@ -36,8 +36,8 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
   auto* controlling = std::get_if<ControllingIce>(&config.ice);
   if (controlling && controlling->remote_candidates.empty()) return Err{std::string("no remote candidate")};
   std::unique_ptr<Transport> t(new Transport(config, pool, sink, listener, now));
-  // A controlling agent dials: it is the DTLS client. A lite one takes the role the SDP gave it.
-  dtls::Role role = controlling ? dtls::Role::kClient : std::get<LiteIce>(config.ice).dtls_role;
+  // Either agent takes the DTLS role the SDP gave it (a controlling one is usually the client).
+  dtls::Role role = controlling ? controlling->dtls_role : std::get<LiteIce>(config.ice).dtls_role;
   dtls::DtlsOptions options;
   options.client_transport_id = config.local.ufrag;  // the HelloVerifyRequest cookie's binding
   auto d = dtls::DtlsTransport::create(role, certificate, config.remote_fingerprint, options);

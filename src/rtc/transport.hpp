@@ -71,10 +71,12 @@ struct LiteIce {
   ice::LiteAgentConfig agent;
 };
 
-// Full controlling ICE toward a lite peer; DTLS client.
+// Full controlling ICE (toward a lite or a full peer); DTLS client unless the answer said
+// a=setup:active.
 struct ControllingIce {
   std::vector<SocketAddress> remote_candidates;  // from the remote description, checked in order
   ice::ControllingAgentConfig agent;             // timers; defaults follow the RFCs
+  dtls::Role dtls_role = dtls::Role::kClient;
 };
 
 struct TransportConfig {

@@ -1,52 +1,6 @@
 #include "http_request.hpp"
 
-#include <strings.h>
-
-#include <cstdlib>
-#include <cstring>
-
 namespace umbrella::loadgen {
-namespace {
-
-// Case-insensitive header lookup in the head (status line + headers).
-std::string header(const std::string& head, const char* name) {
-  size_t n = std::strlen(name);
-  size_t pos = head.find("\r\n");
-  while (pos != std::string::npos && pos + 2 < head.size()) {
-    size_t start = pos + 2;
-    size_t end = head.find("\r\n", start);
-    std::string line = head.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (line.size() > n && line[n] == ':' && ::strncasecmp(line.c_str(), name, n) == 0) {
-      size_t v = n + 1;
-      while (v < line.size() && line[v] == ' ') ++v;
-      return line.substr(v);
-    }
-    pos = end;
-  }
-  return {};
-}
-
-// The response once `in` holds all of it (Content-Length, or the connection closed).
-std::optional<Result<HttpResponse, std::string>> parse_response(const std::string& in, bool eof) {
-  size_t head_end = in.find("\r\n\r\n");
-  if (head_end == std::string::npos) {
-    if (eof) return Result<HttpResponse, std::string>(Err{std::string("no complete response head")});
-    return std::nullopt;
-  }
-  std::string head = in.substr(0, head_end);
-  std::string len = header(head, "Content-Length");
-  size_t want = len.empty() ? std::string::npos : std::strtoul(len.c_str(), nullptr, 10);
-  if (!eof && (want == std::string::npos || in.size() < head_end + 4 + want)) return std::nullopt;
-  if (head.size() < 12 || head.compare(0, 5, "HTTP/") != 0)
-    return Result<HttpResponse, std::string>(Err{std::string("bad status line")});
-  HttpResponse r;
-  r.status = std::atoi(head.c_str() + 9);
-  r.location = header(head, "Location");
-  r.body = in.substr(head_end + 4, want);
-  return Result<HttpResponse, std::string>(std::move(r));
-}
-
-}  // namespace
 
 Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::post(EventLoop& loop, const ServerUrl& server,
                                                                    const tls::TlsClientConfig* tls,
@@ -66,14 +20,24 @@ Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::post(EventLoop& l
 }
 
 size_t HttpRequest::on_stream_data(stream::TcpStream&, Bytes data) {
-  if (result_) return data.size();
-  in_.append(reinterpret_cast<const char*>(data.data()), data.size());
-  if (auto r = parse_response(in_, false)) finish(std::move(*r));
+  if (!result_) conclude(parser_.feed(data));
   return data.size();
 }
 
 void HttpRequest::on_stream_eof(stream::TcpStream&) {
-  if (!result_) finish(*parse_response(in_, true));  // at EOF there is always an answer
+  if (!result_) conclude(parser_.finish());
+}
+
+void HttpRequest::conclude(http::ResponseParser::State state) {
+  using State = http::ResponseParser::State;
+  if (state == State::kNeedMore) return;
+  if (state == State::kError) return finish(Err{std::string(parser_.error())});
+  http::Response r = parser_.take_response();
+  HttpResponse out;
+  out.status = r.status;
+  out.location = std::string(http::find_header(r.headers, "location").value_or(""));
+  out.body = std::move(r.body);
+  finish(std::move(out));
 }
 
 void HttpRequest::on_stream_closed(stream::TcpStream& stream) {

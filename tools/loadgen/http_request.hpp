@@ -1,5 +1,6 @@
 // One HTTP/1.1 POST (WHIP/WHEP) over a stream::TcpStream (plain TCP or TLS), driven by the
 // load generator's loop so a slow answer never stalls the media of peers already connected.
+// The response may come by Content-Length, chunked or until the connection closes.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "http/response_parser.hpp"
 #include "server_url.hpp"
 #include "stream/tcp_stream.hpp"
 
@@ -46,13 +48,15 @@ class HttpRequest final : stream::TcpStream::Owner {
   size_t on_stream_data(stream::TcpStream& stream, Bytes data) override;
   void on_stream_eof(stream::TcpStream& stream) override;
   void on_stream_closed(stream::TcpStream& stream) override;
+  // Finishes once the parser has a response or an error.
+  void conclude(http::ResponseParser::State state);
   // Keeps the first result and tells the handler (its last step: the handler may destroy us).
   void finish(Result<HttpResponse, std::string> result);
 
   Instant deadline_;
   Handler& handler_;
   std::unique_ptr<stream::TcpStream> stream_;
-  std::string in_;
+  http::ResponseParser parser_;
   std::optional<Result<HttpResponse, std::string>> result_;
 };
 

@@ -21,7 +21,7 @@ sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::
   m.ice_ufrag = p.ice.ufrag;
   m.ice_pwd = p.ice.pwd;
   m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
-  m.setup = sdp::Setup::kActive;  // we are the DTLS client
+  m.setup = sdp::Setup::kActpass;
   if (video) {
     sdp::Codec vp8{kVideoPt, "VP8", 90000, 0, {}, {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}}, true};
     sdp::Codec rtx{kVideoRtxPt, "rtx", 90000, 0, {}, {}, true};
@@ -79,6 +79,7 @@ Result<AnswerInfo, std::string> read_description(const std::string& text) {
   for (auto& m : s->media) {
     if (a.ice.ufrag.empty()) a.ice = {m.ice_ufrag, m.ice_pwd};
     if (a.fingerprint.empty() && m.fingerprint) a.fingerprint = m.fingerprint->algorithm + " " + m.fingerprint->value;
+    if (&m == &s->media.front()) a.dtls_server = m.setup == sdp::Setup::kActive;
     for (auto& c : m.candidates) {
       if (c.transport != "udp" && c.transport != "UDP") continue;
       auto addr = SocketAddress::parse_ip(c.address);

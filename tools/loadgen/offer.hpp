@@ -26,6 +26,7 @@ struct OfferParams {
   int recv_video = 1, recv_audio = 1;  // viewer: how many m-lines of each kind
 };
 
+// a=setup:actpass (RFC 8842): the answerer picks the DTLS roles.
 std::string build_offer(const OfferParams& p);
 
 struct AnswerInfo {
@@ -34,6 +35,7 @@ struct AnswerInfo {
   std::vector<SocketAddress> candidates;
   std::vector<uint32_t> video_ssrcs, audio_ssrcs;  // what the SFU will send
   std::vector<std::pair<uint32_t, uint32_t>> rtx;   // (rtx ssrc, media ssrc) from FID groups
+  bool dtls_server = false;  // the answer took a=setup:active: we wait for its ClientHello
 };
 
 Result<AnswerInfo, std::string> read_answer(const std::string& sdp);

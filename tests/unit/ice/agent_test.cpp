@@ -59,11 +59,12 @@ TEST_CASE("ice::Agent: a controlling and a lite agent connect through the interf
   CHECK(lite.selected_address() == ctl_addr);
   CHECK(ctl.selected_address() == lite_addr);
 
-  // A request reaching the controlling agent (it would come from a full peer) is ignored:
-  // no response, no event, no change of the selection.
+  // A request reaching the controlling agent that is not the peer's check for it (here its
+  // own, with the far side's username and password) is refused 401 and changes nothing.
   HandleResult stray = feed(ctl, request, lite_addr, clock.now(), ignored);
-  CHECK(stray.response_size == 0);
-  CHECK(stray.event == Event::kNone);
+  CHECK(stray.response_size > 0);
+  CHECK(stray.event == Event::kRefused);
+  CHECK(stray.error_code == stun::error::kUnauthorized);
   CHECK(ctl.selected_address() == lite_addr);
 
   // The same response again (a duplicate) changes nothing.

@@ -5,6 +5,8 @@
 
 #include "ice/controlling_agent.hpp"
 #include "ice/lite_agent.hpp"
+#include "check_builder.hpp"
+#include "stun/integrity.hpp"
 #include "stun/builder.hpp"
 #include "stun/message.hpp"
 
@@ -232,4 +234,38 @@ TEST_CASE("controlling agent with no candidates fails at once") {
   IceControllingAgent ctl(kClient, kServer, {}, clock.now());
   CHECK(ctl.next_deadline() <= clock.now());
   CHECK(ctl.handle_timeout(clock.now()) == Event::kFailed);
+}
+
+TEST_CASE("controlling agent answers a full peer's checks and refuses forged or conflicting ones") {
+  ManualTimeSource clock;
+  IceControllingAgent ctl(kClient, kServer, {*SocketAddress::parse("203.0.113.1:3478")}, clock.now());
+  auto from = *SocketAddress::parse("203.0.113.1:3478");
+  std::vector<uint8_t> resp(256);
+  auto answer = [&](const std::vector<uint8_t>& check) {
+    auto msg = stun::parse(check);
+    REQUIRE(msg);
+    return ctl.handle_stun(*msg, check, from, clock.now(), resp);
+  };
+  // The peer (controlled, answerer) checks us with "<our ufrag>:<its ufrag>" and our password.
+  auto r = answer(test::make_check("cliU:srvU", kClient.pwd, {.controlled = true}));
+  REQUIRE(r.response_size > 0);
+  CHECK(r.event == Event::kNone);
+  auto ok = stun::parse(Bytes(resp).first(r.response_size));
+  REQUIRE(ok);
+  CHECK(ok->cls == stun::MessageClass::kSuccessResponse);
+  CHECK(ok->xor_mapped_address == from);
+  CHECK(stun::verify_message_integrity(Bytes(resp).first(r.response_size), *ok, as_bytes(kClient.pwd)));
+  CHECK(ctl.state() == State::kNew);  // its checks select nothing: we nominate
+
+  r = answer(test::make_check("cliU:srvU", "not-the-password-0123", {.controlled = true}));
+  CHECK(r.event == Event::kRefused);
+  CHECK(r.error_code == stun::error::kUnauthorized);
+  r = answer(test::make_check("cliU:other", kClient.pwd, {.controlled = true}));
+  CHECK(r.error_code == stun::error::kUnauthorized);
+  // A peer that also wants control is told to switch (we never give it up).
+  r = answer(test::make_check("cliU:srvU", kClient.pwd, {.controlled = false}));
+  CHECK(r.error_code == stun::error::kRoleConflict);
+  auto conflict = stun::parse(Bytes(resp).first(r.response_size));
+  REQUIRE(conflict);
+  CHECK(conflict->cls == stun::MessageClass::kErrorResponse);
 }

@@ -1,0 +1,122 @@
+"""The load generator against WebRTC peers that are not Umbrella: a full-ICE answerer
+(aiortc behind a small WHIP endpoint) checks the loadgen's candidate back and answers the
+WHIP POST with a chunked response; the loadgen must answer those checks, read the chunked
+answer, and its media must reach the peer."""
+import asyncio
+import http.server
+import json
+import os
+import subprocess
+import threading
+import unittest
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+from harness import BUILD, CLIENT_IP, SERVER_IP, Server
+from rtc_util import wait_for
+
+LOADGEN = os.path.join(BUILD, "tools/loadgen/umbrella-loadgen")
+
+
+class WhipAnswerer:
+    """aiortc answering WHIP offers on SERVER_IP, in chunks, on its own asyncio loop."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.pcs = []
+        answerer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                offer = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                answer = asyncio.run_coroutine_threadsafe(answerer.answer(offer), answerer.loop).result(15)
+                self.send_response(201)
+                self.send_header("Content-Type", "application/sdp")
+                self.send_header("Location", f"/whip/resource/{len(answerer.pcs)}")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                body = answer.encode()
+                for i in range(0, len(body), 100):  # several chunks
+                    part = body[i:i + 100]
+                    self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((SERVER_IP, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    async def answer(self, offer):
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pcs.append(pc)
+        pc.on("track", lambda track: None)
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        while pc.iceGatheringState != "complete":
+            await asyncio.sleep(0.05)
+        return pc.localDescription.sdp
+
+    def run(self, coro, timeout=30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def packets_received(self):
+        total = 0
+        for pc in self.pcs:
+            for r in pc.getReceivers():
+                for s in (await r.getStats()).values():
+                    if s.type == "inbound-rtp":
+                        total += s.packetsReceived
+        return total
+
+    def close(self):
+        self.httpd.shutdown()
+        for pc in self.pcs:
+            self.run(pc.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+class LoadgenPeers(unittest.TestCase):
+    def test_publishes_to_a_full_ice_answerer_that_answers_in_chunks(self):
+        peer = WhipAnswerer()
+        try:
+            proc = subprocess.run(
+                [LOADGEN, "--server", f"{SERVER_IP}:{peer.port}", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "1", "--viewers", "0", "--video-kbps", "200", "--duration", "3",
+                 "--settle", "0", "--json", "--quiet"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+            summary = json.loads(proc.stdout)
+            states = [pc.connectionState for pc in peer.pcs]
+            self.assertEqual(states, ["connected"], f"{states}\n{proc.stderr[-3000:]}")
+            received = peer.run(peer.packets_received())
+            # 3 s of 200 kbit/s video and 50 audio packets a second.
+            self.assertGreater(received, 150, f"{received} packets reached aiortc; loadgen: {summary}")
+        finally:
+            peer.close()
+
+    def test_whip_and_whep_against_umbrella(self):
+        """The same offer (a=setup:actpass) against our own SFU, which answers passive."""
+        server = Server().start()
+        try:
+            proc = subprocess.run(
+                [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "1", "--viewers", "2", "--video-kbps", "200", "--duration", "2",
+                 "--json", "--quiet"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+            s = json.loads(proc.stdout)
+            self.assertEqual((s["connected"], s["failed"]), (3, 0), s)
+            self.assertEqual(s["streams_receiving"], 4, s)  # audio and video at each viewer
+            self.assertGreater(s["expected"], 100, s)
+            self.assertLess(s["loss_pct"], 5, s)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
