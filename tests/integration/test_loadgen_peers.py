@@ -14,6 +14,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from harness import BUILD, CLIENT_IP, SERVER_IP, Server
 from rtc_util import wait_for
+from test_trunk import status
 
 LOADGEN = os.path.join(BUILD, "tools/loadgen/umbrella-loadgen")
 
@@ -114,6 +115,28 @@ class LoadgenPeers(unittest.TestCase):
             self.assertEqual(s["streams_receiving"], 4, s)  # audio and video at each viewer
             self.assertGreater(s["expected"], 100, s)
             self.assertLess(s["loss_pct"], 5, s)
+            # Its receivers report like a browser's: at least one RR per viewer per second.
+            self.assertGreaterEqual(s["rtcp_sent"], 4, s)
+        finally:
+            server.stop()
+
+    def test_receivers_nack_emulated_loss_and_the_sfu_repairs_it(self):
+        server = Server().start()
+        try:
+            proc = subprocess.run(
+                [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "1", "--viewers", "2", "--no-audio", "--video-kbps", "500", "--duration", "3",
+                 "--drop-pct", "10", "--json", "--quiet"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+            s = json.loads(proc.stdout)
+            self.assertEqual((s["connected"], s["failed"]), (3, 0), s)
+            self.assertGreater(s["dropped"], 20, s)
+            self.assertGreater(s["nacks_sent"], 20, s)
+            self.assertGreater(s["rtx"], 20, s)  # the SFU answered them from its cache
+            self.assertLess(s["loss_pct"], 3, s)  # what stays lost after repair, of 10% dropped
+            counters = status(server)["counters"]
+            self.assertGreater(counters["media.nacks_received"], 0, counters)
         finally:
             server.stop()
 

@@ -196,6 +196,10 @@ struct Run final : Churn::Host {
     s.recv_mbps = double(totals.recv_bytes - window_totals.recv_bytes) * 8 / 1e6 / w;
     s.rtx = totals.recv_rtx;
     s.rtcp = totals.recv_rtcp;
+    s.rtcp_sent = totals.rtcp_sent;
+    s.nacks_sent = totals.nacks_sent;
+    s.plis_sent = totals.plis_sent;
+    s.dropped = totals.dropped;
     s.unprotect_failed = totals.unprotect_failed;
     s.unprotect_replayed = totals.unprotect_replayed;
     std::vector<double> first, conn;
@@ -283,7 +287,7 @@ int main(int argc, char** argv) {
   size_t peers = size_t(run->opt.publishers + run->opt.viewers);
   run->pool = std::make_unique<PacketPool>(4096 + (peers + size_t(run->opt.churn.at_once)) * 2 * UdpSocket::kBatch);
   run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
-                                 run->opt.decrypt, run->opt.media, run->opt.server,
+                                 run->opt.decrypt, run->opt.drop_pct, run->opt.media, run->opt.server,
                                  run->tls ? &*run->tls : nullptr, run->loop});
   Run& r = *run;
   r.started = r.next_join = r.loop.now();

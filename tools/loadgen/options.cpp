@@ -41,6 +41,8 @@ void usage(FILE* f) {
       "  --churn-joins J      stop churning after J joins [0: at the end of --duration]\n"
       "  --stay-min S, --stay-max S  a churner's stay once its media reached everyone [1, 3]\n"
       "  --reach-timeout S    a churner whose media has not reached everyone by then counts as a miss [30]\n"
+      "  --drop-pct P         receivers drop P%% of the RTP reaching them, as a lossy link would: their\n"
+      "                       NACKs and the SFU's retransmissions then repair it [0]\n"
       "  --no-decrypt         viewers skip SRTP: count and check sequences from the clear header only\n"
       "                       (no delay figures)\n"
       "  --coalesce-us U      sleep U microseconds between loop iterations so each wake-up reads\n"
@@ -132,6 +134,7 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       else if (a == "--settle") o.settle_s = d;
       else if (a == "--coalesce-us") o.coalesce_us = int(d);
       else if (a == "--join-rate") o.join_rate = d > 0 ? d : 1;
+      else if (a == "--drop-pct") o.drop_pct = d;
       else break;
       continue;
     }

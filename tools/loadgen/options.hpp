@@ -29,6 +29,7 @@ struct Options {
   double join_rate = 50;           // joins per second
   int coalesce_us = 0;             // sleep between loop iterations (batching at high fan-out)
   bool decrypt = true;
+  double drop_pct = 0;             // receivers drop this share of incoming RTP (emulated loss)
   bool json = false;
   bool quiet = false;
 };

@@ -75,7 +75,7 @@ std::string churn_json(const ChurnSummary& c) {
 }  // namespace
 
 std::string to_text(const Summary& s) {
-  char b[2048];
+  char b[2304];
   double loss = s.expected ? 100.0 * double(s.lost) / double(s.expected) : 0;
   int n = std::snprintf(b, sizeof b,
       "summary: %d publishers, %d viewers, %d connected, %d failed%s%s%s%s\n"
@@ -88,10 +88,13 @@ std::string to_text(const Summary& s) {
       (unsigned long long)s.rtcp, (unsigned long long)s.unprotect_failed, (unsigned long long)s.unprotect_replayed);
   std::string out(b, size_t(n));
   if (s.decrypted)
-    n = std::snprintf(b, sizeof b, "  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms (%llu samples)\n", s.delay_p50_ms,
-                      s.delay_p99_ms, s.delay_max_ms, (unsigned long long)s.delay_samples);
+    n = std::snprintf(b, sizeof b,
+                      "  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms (%llu samples)\n"
+                      "  receivers sent %llu RTCP (reports every second, %llu NACKed packets, %llu PLIs)\n",
+                      s.delay_p50_ms, s.delay_p99_ms, s.delay_max_ms, (unsigned long long)s.delay_samples,
+                      (unsigned long long)s.rtcp_sent, (unsigned long long)s.nacks_sent, (unsigned long long)s.plis_sent);
   else
-    n = std::snprintf(b, sizeof b, "  delay not measured (--no-decrypt)\n");
+    n = std::snprintf(b, sizeof b, "  delay not measured, receivers send no RTCP (--no-decrypt: counting mode)\n");
   out.append(b, size_t(n));
   n = std::snprintf(b, sizeof b,
                     "  join to connected p50 %.1f ms; receiver join to first packet p50 %.1f ms, max %.1f ms\n"
@@ -105,7 +108,7 @@ std::string to_text(const Summary& s) {
 }
 
 std::string to_json(const Summary& s) {
-  char b[2048];
+  char b[2304];
   std::string failure = clean(s.first_failure);
   int n = std::snprintf(b, sizeof b,
       "{\"publishers\":%d,\"viewers\":%d,\"connected\":%d,\"failed\":%d,\"first_failure\":\"%s\",\"pending\":\"%s\","
@@ -114,7 +117,8 @@ std::string to_json(const Summary& s) {
       "\"streams_receiving\":%llu,\"streams_announced\":%llu,\"delay_samples\":%llu,"
       "\"delay_p50_ms\":%.3f,\"delay_p99_ms\":%.3f,\"delay_max_ms\":%.3f,"
       "\"join_first_packet_p50_ms\":%.1f,\"join_first_packet_max_ms\":%.1f,\"join_connected_p50_ms\":%.1f,"
-      "\"signalling\":\"%s\",\"tls\":%s,\"renegotiations\":%llu}",
+      "\"signalling\":\"%s\",\"tls\":%s,\"renegotiations\":%llu,"
+      "\"rtcp_sent\":%llu,\"nacks_sent\":%llu,\"plis_sent\":%llu,\"dropped\":%llu}",
       s.publishers, s.viewers, s.connected, s.failed, failure.c_str(), s.pending.c_str(), s.decrypted ? "true" : "false", s.window_s,
       s.sent_pps, s.recv_pps, s.recv_mbps, (unsigned long long)s.expected, (unsigned long long)s.lost,
       s.expected ? 100.0 * double(s.lost) / double(s.expected) : 0.0, (unsigned long long)s.rtx,
@@ -122,7 +126,9 @@ std::string to_json(const Summary& s) {
       (unsigned long long)s.streams_receiving,
       (unsigned long long)s.streams_announced, (unsigned long long)s.delay_samples, s.delay_p50_ms, s.delay_p99_ms,
       s.delay_max_ms, s.join_first_packet_p50_ms, s.join_first_packet_max_ms, s.join_connected_p50_ms,
-      s.wsb ? "wsb" : "whip", s.tls ? "true" : "false", (unsigned long long)s.renegotiations);
+      s.wsb ? "wsb" : "whip", s.tls ? "true" : "false", (unsigned long long)s.renegotiations,
+      (unsigned long long)s.rtcp_sent, (unsigned long long)s.nacks_sent, (unsigned long long)s.plis_sent,
+      (unsigned long long)s.dropped);
   std::string out(b, size_t(n - 1));  // without the closing brace
   if (s.churn.on) out += churn_json(s.churn);
   return out + "}";

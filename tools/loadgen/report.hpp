@@ -46,6 +46,8 @@ struct Summary {
   double window_s = 0;
   double sent_pps = 0, recv_pps = 0, recv_mbps = 0;
   uint64_t expected = 0, lost = 0, rtx = 0, rtcp = 0, unprotect_failed = 0, unprotect_replayed = 0;
+  uint64_t rtcp_sent = 0, nacks_sent = 0, plis_sent = 0;  // by the receivers (decrypting mode only)
+  uint64_t dropped = 0;  // by the receivers on purpose (--drop-pct)
   uint64_t streams_receiving = 0, streams_announced = 0;
   uint64_t delay_samples = 0;
   double delay_p50_ms = 0, delay_p99_ms = 0, delay_max_ms = 0;

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "ice/credentials.hpp"
+#include "rtp/rtcp_feedback.hpp"
+#include "rtp/rtcp_reports.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "signal/codec.hpp"
@@ -23,7 +25,8 @@ constexpr size_t kTagRoom = 16;
 
 SimPeer::SimPeer(PeerContext& ctx, uint32_t index, Role role)
     : ctx_(ctx), index_(index), role_(role),
-      video_ssrc_(0x10000000u + index * 2), audio_ssrc_(0x10000000u + index * 2 + 1) {}
+      video_ssrc_(0x10000000u + index * 2), audio_ssrc_(0x10000000u + index * 2 + 1),
+      drop_rng_(0x9E3779B97F4A7C15ull * (index + 1)) {}
 
 Result<bool, std::string> SimPeer::bind_and_describe() {
   auto sock = UdpSocket::bind(ctx_.bind_ip, 0, 0);
@@ -231,6 +234,13 @@ void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
       return;  // read by nobody: not worth decrypting
     }
     if (p.size() < 12) return;
+    if (ctx_.drop_pct > 0) {
+      drop_rng_ = drop_rng_ * 6364136223846793005ull + 1442695040888963407ull;
+      if (double(drop_rng_ >> 11) * 0x1.0p-53 * 100 < ctx_.drop_pct) {
+        ++ctx_.totals.dropped;
+        return;
+      }
+    }
     ++ctx_.totals.recv_packets;
     ctx_.totals.recv_bytes += p.size();
     if (first_packet_at_ == Instant{}) first_packet_at_ = now;
@@ -279,6 +289,47 @@ void SimPeer::on_rtp(Packet& p, Instant now) {
     ++ctx_.totals.probe_missing;
   }
   count(ssrc, seq, now);
+  for (auto& s : streams_)
+    if (s.ssrc == ssrc) {
+      bool video = std::find(answer_.video_ssrcs.begin(), answer_.video_ssrcs.end(), ssrc) != answer_.video_ssrcs.end();
+      if (!s.feedback) s.feedback = std::make_unique<Feedback>(ssrc, video ? 90000 : 48000);
+      if (ssrc == v->ssrc) s.feedback->stats.on_rtp(seq, v->timestamp, payload.size(), now);
+      if (video) s.feedback->nack.on_packet(seq, now);
+      break;
+    }
+}
+
+void SimPeer::send_feedback(Instant now) {
+  if (now < next_nack_check_) return;
+  next_nack_check_ = now + milliseconds(20);
+  bool report = now >= next_report_;
+  if (report) next_report_ = now + seconds(1);
+  std::array<uint8_t, 1200> buf;
+  std::array<rtp::ReportBlock, rtp::kMaxReportBlocks> blocks;
+  size_t count = 0;
+  if (report)
+    for (auto& s : streams_)
+      if (s.feedback && s.feedback->stats.has_packets() && count < blocks.size())
+        blocks[count++] = s.feedback->stats.report_block(now);
+  uint32_t self = audio_ssrc_;
+  size_t n = rtp::build_rr(buf, self, std::span(blocks.data(), count));
+  size_t before_feedback = n;
+  std::array<uint16_t, 64> lost;  // a NACK of at most 64 items (268 bytes); the rest stay due
+  for (auto& s : streams_) {
+    if (!s.feedback || buf.size() - n < 300) continue;
+    if (size_t k = s.feedback->nack.poll(now, lost)) {
+      size_t w = rtp::build_nack(MutableBytes(buf).subspan(n), self, s.ssrc, std::span(lost.data(), k));
+      n += w;
+      if (w) ctx_.totals.nacks_sent += k;
+    }
+    if (s.feedback->nack.take_keyframe_request()) {
+      n += rtp::build_pli(MutableBytes(buf).subspan(n), self, s.ssrc);
+      ++ctx_.totals.plis_sent;
+    }
+  }
+  if (!report && n == before_feedback) return;
+  if (report) n += rtp::build_sdes_cname(MutableBytes(buf).subspan(n), self, "loadgen");
+  if (transport_->send_rtcp(Bytes(buf.data(), n))) ++ctx_.totals.rtcp_sent;
 }
 
 void SimPeer::count(uint32_t ssrc, uint16_t seq, Instant now) {
@@ -325,6 +376,7 @@ void SimPeer::service(Instant now) {
   if (http_ && http_->check_timeout(now)) finish_http(now);
   if (transport_ && now >= transport_->next_deadline()) transport_->on_timeout(now);
   if (source_ && connected()) send_media(now);
+  if (ctx_.decrypt && connected() && !ignore_media_) send_feedback(now);
 }
 
 std::optional<Duration> SimPeer::join_to_first_packet() const {

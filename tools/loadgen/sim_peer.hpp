@@ -25,6 +25,8 @@
 #include "offer.hpp"
 #include "receive_stats.hpp"
 #include "rtc/transport.hpp"
+#include "rtp/nack_generator.hpp"
+#include "rtp/rtcp_stats.hpp"
 #include "server_url.hpp"
 #include "signal_link.hpp"
 
@@ -40,6 +42,8 @@ struct Totals {
   uint64_t sent_packets = 0, sent_bytes = 0;
   uint64_t recv_packets = 0, recv_bytes = 0, recv_rtx = 0, recv_rtcp = 0;
   uint64_t unprotect_failed = 0, unprotect_replayed = 0, probe_missing = 0;  // failed: auth, other
+  uint64_t rtcp_sent = 0, nacks_sent = 0, plis_sent = 0;  // receivers' feedback (decrypting mode)
+  uint64_t dropped = 0;  // --drop-pct
 };
 
 class SimPeer;
@@ -52,6 +56,7 @@ struct PeerContext {
   DelayHistogram& delay;           // whole run
   DelayHistogram& interval_delay;  // since the last progress line
   bool decrypt = true;             // false: count from the clear RTP header only, no delay
+  double drop_pct = 0;             // incoming RTP dropped on arrival (emulated loss)
   MediaConfig media;
   const ServerUrl& server;
   const tls::TlsClientConfig* tls;  // for https://, else null
@@ -152,6 +157,9 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   bool to_media_ssrc(uint32_t& ssrc) const;
   void take_srtp_counters();
   void send_media(Instant now);
+  // As a browser's receiver does: NACKs for losses (PLI when they cannot be repaired) as they
+  // come due, and a receiver report per stream every second.
+  void send_feedback(Instant now);
   void queue(Packet p, const SocketAddress& to);
   void fail(std::string why) { if (failure_.empty()) failure_ = std::move(why); }
 
@@ -170,10 +178,17 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   std::unique_ptr<rtc::Transport> transport_;
   uint64_t srtp_failed_seen_ = 0, srtp_replayed_seen_ = 0;  // transport counters already in Totals
   std::optional<MediaSource> source_;
+  // What a decrypting receiver keeps per stream for its RTCP (not in the counting mode).
+  struct Feedback {
+    Feedback(uint32_t ssrc, uint32_t clock_rate) : stats(ssrc, clock_rate) {}
+    rtp::ReceiveStatistics stats;
+    rtp::NackGenerator nack;
+  };
   struct Stream {
     uint32_t ssrc;
     SequenceTracker tracker;
     Instant last;  // the latest packet
+    std::unique_ptr<Feedback> feedback = nullptr;
   };
   std::vector<Stream> streams_;
   uint64_t pruned_expected_ = 0, pruned_lost_ = 0;  // of streams dropped by prune_streams()
@@ -184,6 +199,8 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   Instant joined_{}, connected_at_{}, first_packet_at_{};
   std::string failure_;
   bool dirty_ = false;  // listed in ctx_.dirty
+  Instant next_nack_check_{}, next_report_{};
+  uint64_t drop_rng_ = 0;  // --drop-pct's generator, seeded per peer
 };
 
 }  // namespace umbrella::loadgen
