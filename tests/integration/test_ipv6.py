@@ -1,0 +1,171 @@
+"""IPv6 only, on the namespace's IPv6-only veth pair (tests/integration/netns: fd00:198:18::1
+and ::2, no IPv4 on it): each server announces only its IPv6 address (UMBRELLA_PUBLIC_IP) and
+is reached by it. HTTPS on an IPv6 address; an aiortc publisher and viewer whose media both
+ways goes over IPv6 (the answer's candidates and c= line are IPv6, every client's address on
+/status is); two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb); a call
+between two Chromium pages over IPv6, both decoding each other's video."""
+import asyncio
+import json
+import os
+import socket
+import ssl
+import unittest
+import urllib.error
+import urllib.request
+
+import test_browser as tb
+from harness import ADMIN, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
+from rtc_util import Subscriber, publish, wait_for
+from test_trunk import SECRET, fingerprint, published_tracks, status, wait_until
+
+needs_ipv6 = unittest.skipUnless(SERVER_IP6, "needs the IPv6 veth pair of tests/integration/netns")
+
+
+def v6_server(**env):
+    """A server announcing only the IPv6 test address, reached by it."""
+    return Server(env=dict({"UMBRELLA_PUBLIC_IP": SERVER_IP6}, **env), host=SERVER_IP6)
+
+
+def get(url):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(urllib.request.Request(url, headers=ADMIN), context=ctx, timeout=10) as r:
+        return r.status, r.read()
+
+
+def is_ipv6_address(text):
+    """An "[ip]:port" of the IPv6 test pair."""
+    return text.startswith("[fd00:198:18::") and "]:" in text
+
+
+@needs_ipv6
+class Ipv6(unittest.TestCase):
+    def setUp(self):
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            s.stop()
+
+    def start(self, server):
+        self.servers.append(server.start())
+        return server
+
+    def test_https_on_an_ipv6_address(self):
+        # Given one IPv6 address: HTTPS there and nowhere else.
+        only = Server(env={"UMBRELLA_PUBLIC_IP": SERVER_IP6}, host=SERVER_IP6)
+        only.env["UMBRELLA_HTTP_SERVE_ADDR"] = f"[{SERVER_IP6}]:{only.http_port}"
+        self.start(only)
+        self.assertIn(f"https://[{SERVER_IP6}]:{only.http_port}/sfu", only.log_text())
+        code, body = get(f"https://[{SERVER_IP6}]:{only.http_port}/status.json")
+        self.assertEqual(code, 200)
+        self.assertEqual(json.loads(body)["participants"], 0)
+        with self.assertRaises(OSError):
+            socket.create_connection((SERVER_IP, only.http_port), timeout=5).close()
+        # The default (":PORT") and "[::]:PORT" listen on both families.
+        for addr in ("", "::"):
+            both = Server()
+            both.env["UMBRELLA_HTTP_SERVE_ADDR"] = f"[{addr}]:{both.http_port}" if addr else f":{both.http_port}"
+            self.start(both)
+            for host in (f"[{SERVER_IP6}]", SERVER_IP, "127.0.0.1", "[::1]"):
+                self.assertEqual(get(f"https://{host}:{both.http_port}/healthz")[0], 200, host)
+
+    def test_aiortc_call_over_ipv6_only(self):
+        server = self.start(v6_server())
+
+        async def run():
+            base = server.base_url
+            pub, location, answer = await publish(base, "v6")
+            # The server's side of the SDP names only its IPv6 address.
+            self.assertIn(f"c=IN IP6 {SERVER_IP6}\r\n", answer)
+            cands = [l for l in answer.splitlines() if l.startswith("a=candidate:")]
+            self.assertTrue(cands and all(f" {SERVER_IP6} {server.media_port} typ host" in c for c in cands), cands)
+            self.assertNotIn("IN IP4", answer)
+            # aioice gathers IPv6 host candidates by default (use_ipv6=True): the offer has one.
+            self.assertIn(f" {CLIENT_IP6} ", pub.localDescription.sdp)
+            self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15),
+                            f"publisher {pub.connectionState}\n{server.log_text()}")
+            sub = await Subscriber().start(base, "v6")
+            ok = await wait_for(lambda: sub.video_frames >= 30 and sub.audio_frames >= 50, 30)
+            st = status(server)
+            self.assertTrue(ok, f"frames {sub.video_frames}/{sub.audio_frames}\n{json.dumps(st, indent=1)}\n"
+                                f"{server.log_text()}")
+            self.assertEqual(sub.sizes, {(640, 360)})
+            # Both clients talk to the media port over IPv6, and the server receives (the
+            # publisher's RTP, the viewer's RTCP) and sends (the viewer's media) on it.
+            addrs = [c["address"] for c in st["clients"]]
+            self.assertEqual(len(addrs), 2, st["clients"])
+            self.assertTrue(all(is_ipv6_address(a) for a in addrs), addrs)
+            pub_track = [t for c in st["clients"] for t in c["published"] if t["kind"] == "video"]
+            fwd = [t for c in st["clients"] for t in c["forwarded"] if t["kind"] == "video"]
+            self.assertTrue(pub_track and pub_track[0]["packets"] > 0, pub_track)
+            self.assertTrue(fwd and fwd[0]["packets"] > 0, fwd)
+            await sub.close()
+            await pub.close()
+
+        asyncio.run(run())
+
+    def test_trunk_dialled_by_an_ipv6_literal(self):
+        b = self.start(v6_server(UMBRELLA_SITE_ID="site-b", UMBRELLA_TRUNK_SECRET=SECRET))
+        url = f"wss://[{SERVER_IP6}]:{b.http_port}/wsb"
+        a = self.start(v6_server(UMBRELLA_SITE_ID="site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_URL=url,
+                                 UMBRELLA_TRUNK_PIN=fingerprint(os.path.join(b.workdir, "service.crt"))))
+        wait_until(lambda: any(t["state"] == "connected" for t in status(a)["trunks"]), 20,
+                   "the trunk to connect\n" + a.log_text())
+        self.assertTrue(a.wait_log(f"connected to [{SERVER_IP6}]:{b.http_port}"), a.log_text())
+
+        async def run():
+            pub, _, _ = await publish(a.base_url, "default")
+            self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15), a.log_text())
+            await asyncio.get_running_loop().run_in_executor(None, wait_until,
+                lambda: len(published_tracks(b)) >= 2, 20, "tracks to cross the trunk\n" + b.log_text())
+            sub = await Subscriber().start(b.base_url, "default")
+            ok = await wait_for(lambda: sub.video_frames >= 20, 30)
+            self.assertTrue(ok, f"frames {sub.video_frames}\nA log:\n{a.log_text()}\nB log:\n{b.log_text()}")
+            # The trunk's own media transport is IPv6 too.
+            trunk_clients = [c for c in status(b)["clients"] if c["participant_id"].startswith("trunk-")]
+            self.assertEqual(len(trunk_clients), 1)
+            self.assertTrue(is_ipv6_address(trunk_clients[0]["address"]), trunk_clients)
+            await sub.close()
+            await pub.close()
+
+        asyncio.run(run())
+
+
+@needs_ipv6
+@unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
+class Ipv6Browser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not tb.ensure_node_modules():
+            raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
+        os.makedirs(tb.ARTIFACTS, exist_ok=True)
+        cls.server = v6_server().start()
+        cls.browser = tb.Driver()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+        cls.server.stop()
+        tb.BrowserCall.save_log(cls.server, "ipv6-server.log")
+
+    wait_until = tb.BrowserCall.wait_until
+    remote = staticmethod(tb.BrowserCall.remote)
+    names = tb.BrowserCall.names
+    diagnostics = tb.BrowserCall.diagnostics
+    assert_sees_video = tb.BrowserCall.assert_sees_video
+
+    def test_chromium_call_over_ipv6_only(self):
+        for page, name in (("alice", "Alice"), ("bob", "Bob")):
+            self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room=v6")
+            self.browser("join", page=page, name=name)
+        self.assert_sees_video("alice", "Bob", "ipv6_alice_sees_bob.png")
+        self.assert_sees_video("bob", "Alice", "ipv6_bob_sees_alice.png")
+        addrs = [c["address"] for c in status(self.server)["clients"]]
+        self.assertEqual(len(addrs), 2, addrs)
+        self.assertTrue(all(is_ipv6_address(a) for a in addrs), addrs)
+
+
+if __name__ == "__main__":
+    unittest.main()
