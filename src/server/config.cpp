@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/worker_pool.hpp"
+#include "server/trunk_url.hpp"
 
 namespace umbrella::server {
 namespace {
@@ -190,6 +191,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) -> std::optional<std::string> {
          for (auto& u : split_list(v)) {
            if (u.rfind("wss://", 0) != 0 && u.rfind("ws://", 0) != 0) return "expected wss://HOST[:PORT][/prefix]/wsb";
+           if (auto parsed = parse_trunk_url(u); !parsed) return parsed.error();
            c.trunk_urls.push_back(u);
          }
          return std::nullopt;

@@ -2,8 +2,9 @@
 and ::2, no IPv4 on it): each server announces only its IPv6 address (UMBRELLA_PUBLIC_IP) and
 is reached by it. HTTPS on an IPv6 address; an aiortc publisher and viewer whose media both
 ways goes over IPv6 (the answer's candidates and c= line are IPv6, every client's address on
-/status is); two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb); a call
-between two Chromium pages over IPv6, both decoding each other's video."""
+/status is); two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb) and by
+names with AAAA records (from a DNS server on IPv6); a call between two Chromium pages over
+IPv6, both decoding each other's video."""
 import asyncio
 import json
 import os
@@ -15,7 +16,9 @@ import urllib.request
 
 import test_browser as tb
 from harness import ADMIN, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
+from name_servers import DnsServer
 from rtc_util import Subscriber, publish, wait_for
+from test_resolve import MountNamespaceServer, in_namespace_reason
 from test_trunk import SECRET, fingerprint, published_tracks, status, wait_until
 
 needs_ipv6 = unittest.skipUnless(SERVER_IP6, "needs the IPv6 veth pair of tests/integration/netns")
@@ -24,6 +27,12 @@ needs_ipv6 = unittest.skipUnless(SERVER_IP6, "needs the IPv6 veth pair of tests/
 def v6_server(**env):
     """A server announcing only the IPv6 test address, reached by it."""
     return Server(env=dict({"UMBRELLA_PUBLIC_IP": SERVER_IP6}, **env), host=SERVER_IP6)
+
+
+def v6_only_http(server):
+    """HTTPS on the IPv6 test address alone (nothing on IPv4)."""
+    server.env["UMBRELLA_HTTP_SERVE_ADDR"] = f"[{SERVER_IP6}]:{server.http_port}"
+    return server
 
 
 def get(url):
@@ -54,9 +63,7 @@ class Ipv6(unittest.TestCase):
 
     def test_https_on_an_ipv6_address(self):
         # Given one IPv6 address: HTTPS there and nowhere else.
-        only = Server(env={"UMBRELLA_PUBLIC_IP": SERVER_IP6}, host=SERVER_IP6)
-        only.env["UMBRELLA_HTTP_SERVE_ADDR"] = f"[{SERVER_IP6}]:{only.http_port}"
-        self.start(only)
+        only = self.start(v6_only_http(v6_server()))
         self.assertIn(f"https://[{SERVER_IP6}]:{only.http_port}/sfu", only.log_text())
         code, body = get(f"https://[{SERVER_IP6}]:{only.http_port}/status.json")
         self.assertEqual(code, 200)
@@ -131,6 +138,30 @@ class Ipv6(unittest.TestCase):
             await pub.close()
 
         asyncio.run(run())
+
+    @unittest.skipIf(in_namespace_reason(), in_namespace_reason() or "")
+    def test_trunk_dials_names_by_their_aaaa_records(self):
+        """A name with only an AAAA record, and one whose A record leads nowhere (the far SFU
+        listens on IPv6 only): the trunk tries the name's next address and stays with it."""
+        b = self.start(v6_only_http(v6_server(UMBRELLA_SITE_ID="site-b", UMBRELLA_TRUNK_SECRET=SECRET)))
+        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
+        dns = DnsServer(CLIENT_IP6, {"v6only.umbrella.test": SERVER_IP6,
+                                     "both.umbrella.test": [SERVER_IP, SERVER_IP6]})
+        try:
+            for name in ("v6only.umbrella.test", "both.umbrella.test"):
+                a = MountNamespaceServer({"etc/resolv.conf": f"nameserver {CLIENT_IP6}\n"}, host=SERVER_IP6, env={
+                    "UMBRELLA_PUBLIC_IP": SERVER_IP6, "UMBRELLA_SITE_ID": "site-a", "UMBRELLA_TRUNK_SECRET": SECRET,
+                    "UMBRELLA_TRUNK_URL": f"wss://{name}:{b.http_port}/wsb", "UMBRELLA_TRUNK_PIN": pin})
+                self.start(a)
+                wait_until(lambda: any(t["state"] == "connected" for t in status(a)["trunks"]), 20,
+                           f"the trunk to {name} to connect\n" + a.log_text())
+                self.assertTrue(a.wait_log(f"connected to [{SERVER_IP6}]:{b.http_port}"), a.log_text())
+                if name.startswith("both"):
+                    self.assertTrue(a.wait_log(f"connect {SERVER_IP}:{b.http_port} refused"), a.log_text())
+                a.stop()
+            self.assertIn(("v6only.umbrella.test", 28), dns.queries)
+        finally:
+            dns.close()
 
 
 @needs_ipv6

@@ -121,6 +121,13 @@ TEST_CASE("trunk urls: comma-separated list, scheme checked") {
   REQUIRE(c.ok());
   CHECK(c->config.trunk_urls.size() == 2);
   CHECK_FALSE(parse({{"UMBRELLA_TRUNK_URL", "http://x/wsb"}}).ok());
+  auto v6 = parse({{"UMBRELLA_TRUNK_URL", "wss://[2001:db8::1]:8081/wsb"}});
+  REQUIRE(v6.ok());
+  auto bad = parse({{"UMBRELLA_TRUNK_URL", "wss://a.example/wsb,wss://[2001:db8::1::2]:8081/wsb"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("UMBRELLA_TRUNK_URL") == 0);
+  CHECK(bad.error().find("not an IPv6 address") != std::string::npos);
+  CHECK(bad.error().find('\n') == std::string::npos);
 }
 
 TEST_CASE("media threads: one per CPU by default (at most 8), 1-64 when set") {
