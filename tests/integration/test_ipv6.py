@@ -2,7 +2,7 @@
 and ::2, no IPv4 on it): each server announces only its IPv6 address (UMBRELLA_PUBLIC_IP) and
 is reached by it. HTTPS on an IPv6 address; an aiortc publisher and viewer whose media both
 ways goes over IPv6 (the answer's candidates and c= line are IPv6, every client's address on
-/status is); two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb) and by
+/status is); both families on the one dual-stack media port in one call; two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb) and by
 names with AAAA records (from a DNS server on IPv6); a call between two Chromium pages over
 IPv6, both decoding each other's video."""
 import asyncio
@@ -17,7 +17,8 @@ import urllib.request
 import test_browser as tb
 from harness import ADMIN, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
 from name_servers import DnsServer
-from rtc_util import Subscriber, publish, wait_for
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from rtc_util import PatternVideoTrack, Subscriber, post_sdp, publish, wait_for
 from test_resolve import MountNamespaceServer, in_namespace_reason
 from test_trunk import SECRET, fingerprint, published_tracks, status, wait_until
 
@@ -46,6 +47,20 @@ def get(url):
 def is_ipv6_address(text):
     """An "[ip]:port" of the IPv6 test pair."""
     return text.startswith("[fd00:198:18::") and "]:" in text
+
+
+async def negotiate_over(pc, url, address):
+    """rtc_util.negotiate, keeping only the server's candidate on `address` in its answer: the
+    client checks (and so sends media to) that one address of the server's."""
+    await pc.setLocalDescription(await pc.createOffer())
+    while pc.iceGatheringState != "complete":
+        await asyncio.sleep(0.05)
+    status_code, _, answer = await asyncio.get_running_loop().run_in_executor(None, post_sdp, url,
+                                                                             pc.localDescription.sdp)
+    assert status_code == 201, status_code
+    kept = [l for l in answer.split("\r\n") if not l.startswith("a=candidate:") or f" {address} " in l]
+    await pc.setRemoteDescription(RTCSessionDescription(sdp="\r\n".join(kept), type="answer"))
+    return answer
 
 
 @needs_ipv6
@@ -112,6 +127,33 @@ class Ipv6(unittest.TestCase):
             await pub.close()
 
         asyncio.run(run())
+
+    def test_one_media_port_for_both_families(self):
+        """Both addresses announced: one dual-stack socket. A publisher that reaches it over
+        IPv4 is watched by a viewer that reaches it over IPv6, and the other way round."""
+        server = self.start(Server(env={"UMBRELLA_PUBLIC_IP": f"{SERVER_IP},{SERVER_IP6}"}))
+        self.assertTrue(server.wait_log(f"announcing {SERVER_IP}, {SERVER_IP6}"), server.log_text())
+
+        async def run(room, pub_address, sub_address):
+            pub = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            pub.addTrack(PatternVideoTrack())
+            answer = await negotiate_over(pub, f"{server.base_url}/whip/{room}", pub_address)
+            self.assertIn(f" {SERVER_IP} {server.media_port} typ host", answer)
+            self.assertIn(f" {SERVER_IP6} {server.media_port} typ host", answer)
+            sub = Subscriber()
+            sub.pc.addTransceiver("video", direction="recvonly")
+            await negotiate_over(sub.pc, f"{server.base_url}/whep/{room}", sub_address)
+            ok = await wait_for(lambda: sub.video_frames >= 20, 30)
+            clients = status(server)["clients"]
+            self.assertTrue(ok, f"frames {sub.video_frames}\n{json.dumps(clients, indent=1)}\n{server.log_text()}")
+            by_role = {("pub" if c["published"] else "sub"): c["address"] for c in clients if c["room"] == room}
+            self.assertEqual(is_ipv6_address(by_role["pub"]), ":" in pub_address, by_role)
+            self.assertEqual(is_ipv6_address(by_role["sub"]), ":" in sub_address, by_role)
+            await sub.close()
+            await pub.close()
+
+        asyncio.run(run("four-to-six", SERVER_IP, SERVER_IP6))
+        asyncio.run(run("six-to-four", SERVER_IP6, SERVER_IP))
 
     def test_trunk_dialled_by_an_ipv6_literal(self):
         b = self.start(v6_server(UMBRELLA_SITE_ID="site-b", UMBRELLA_TRUNK_SECRET=SECRET))
