@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 
 import test_browser as tb
-from harness import ADMIN, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
+from harness import ADMIN, CLIENT_IP, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
 from name_servers import DnsServer
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from rtc_util import PatternVideoTrack, Subscriber, post_sdp, publish, wait_for
@@ -154,6 +154,26 @@ class Ipv6(unittest.TestCase):
 
         asyncio.run(run("four-to-six", SERVER_IP, SERVER_IP6))
         asyncio.run(run("six-to-four", SERVER_IP6, SERVER_IP))
+
+    def test_interface_addresses_include_ipv6(self):
+        """Without UMBRELLA_PUBLIC_IP: every interface address but loopback and link-local
+        (each veth end has an fe80:: one), IPv4 first."""
+        server = self.start(Server(env={"UMBRELLA_PUBLIC_IP": None}))
+
+        async def run():
+            pub, _, answer = await publish(server.base_url, "ifaces", audio=False)
+            connected = await wait_for(lambda: pub.connectionState == "connected", 15)
+            await pub.close()
+            self.assertTrue(connected, server.log_text())
+            return answer
+
+        answer = asyncio.run(run())
+        cands = [l.split()[4] for l in answer.split("\r\n") if l.startswith("a=candidate:")]
+        self.assertEqual(sorted(set(cands)), sorted([SERVER_IP, CLIENT_IP, SERVER_IP6, CLIENT_IP6]), answer)
+        self.assertTrue(cands.index(SERVER_IP) < cands.index(SERVER_IP6), cands)
+        self.assertNotIn("fe80", answer)
+        self.assertNotIn(" ::1 ", answer)
+        self.assertNotIn(" 127.0.0.1 ", answer)
 
     def test_trunk_dialled_by_an_ipv6_literal(self):
         b = self.start(v6_server(UMBRELLA_SITE_ID="site-b", UMBRELLA_TRUNK_SECRET=SECRET))

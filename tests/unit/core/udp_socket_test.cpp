@@ -157,11 +157,14 @@ std::vector<SocketAddress> receive_peers(UdpSocket& s, PacketPool& pool, size_t 
 TEST_CASE("a socket on :: is dual stack: IPv4 and IPv6 peers in one batch, both ways") {
   auto dual = UdpSocket::bind(*SocketAddress::parse_ip("::"), 0, 0);
   REQUIRE(dual.ok());
-  REQUIRE(dual->dual_stack());
   auto v4 = UdpSocket::bind(*SocketAddress::parse_ip("127.0.0.1"), 0, 0);
   auto v6 = UdpSocket::bind(*SocketAddress::parse_ip("::1"), 0, 0);
   REQUIRE(v4.ok());
-  REQUIRE(v6.ok());
+  if (!dual->dual_stack() || !v6.ok()) {  // a kernel without IPv6: "::" fell back to IPv4
+    CHECK_FALSE(dual->ipv6());
+    MESSAGE("no IPv6 on this machine: the dual-stack case is not checked");
+    return;
+  }
   CHECK_FALSE(v6->dual_stack());
   CHECK(dual->reaches(*SocketAddress::parse("127.0.0.1:1")));
   CHECK(dual->reaches(*SocketAddress::parse("[::1]:1")));
