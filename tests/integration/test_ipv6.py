@@ -1,23 +1,25 @@
-"""IPv6 only, on the namespace's IPv6-only veth pair (tests/integration/netns: fd00:198:18::1
-and ::2, no IPv4 on it): each server announces only its IPv6 address (UMBRELLA_PUBLIC_IP) and
-is reached by it. HTTPS on an IPv6 address; an aiortc publisher and viewer whose media both
-ways goes over IPv6 (the answer's candidates and c= line are IPv6, every client's address on
-/status is); both families on the one dual-stack media port in one call; two SFUs trunked by an IPv6 literal (wss://[fd00:198:18::1]:PORT/wsb) and by
-names with AAAA records (from a DNS server on IPv6); a call between two Chromium pages over
-IPv6, both decoding each other's video."""
+"""IPv6 in the test namespace (tests/integration/netns), on its IPv6-only veth pair
+(fd00:198:18::1 and ::2, no IPv4 on it). Servers announcing only their IPv6 address
+(UMBRELLA_PUBLIC_IP) and reached by it: HTTPS on an IPv6 address; an aiortc publisher and
+viewer with media both ways over IPv6 (the answer's candidates and c= lines IPv6, every
+client's address on /status too); two SFUs trunked by an IPv6 literal
+(wss://[fd00:198:18::1]:PORT/wsb) and by names with AAAA records (from a DNS server on
+IPv6); two Chromium pages decoding each other over IPv6. And both families at once: one
+dual-stack media port carrying a call from an IPv4 publisher to an IPv6 viewer and back, and
+the interface addresses announced by default."""
 import asyncio
 import json
 import os
 import socket
 import ssl
 import unittest
-import urllib.error
 import urllib.request
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 import test_browser as tb
 from harness import ADMIN, CLIENT_IP, CLIENT_IP6, SERVER_IP, SERVER_IP6, Server
 from name_servers import DnsServer
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from rtc_util import PatternVideoTrack, Subscriber, post_sdp, publish, wait_for
 from test_resolve import MountNamespaceServer, in_namespace_reason
 from test_trunk import SECRET, fingerprint, published_tracks, status, wait_until
