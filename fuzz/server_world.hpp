@@ -48,6 +48,7 @@ class NullPort final : public server::DatagramPort {
  public:
   uint16_t port() const override { return 40000; }
   PacketPool& pool() override { return shared_pool(); }
+  bool reaches(const SocketAddress&) const override { return true; }
   void send(Packet packet, const SocketAddress&, SendTransform*) override {
     packet.reset();
     ++sent;

@@ -113,6 +113,26 @@ socklen_t SocketAddress::to_sockaddr(sockaddr_storage& out) const {
   return 0;
 }
 
+socklen_t SocketAddress::to_sockaddr_in6(sockaddr_in6& out) const {
+  out.sin6_family = AF_INET6;
+  out.sin6_port = htons(port_);
+  out.sin6_flowinfo = 0;
+  out.sin6_scope_id = 0;
+  if (is_ipv4()) {
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    std::memcpy(&out.sin6_addr, kMapped, 12);
+    std::memcpy(reinterpret_cast<uint8_t*>(&out.sin6_addr) + 12, ip_.data(), 4);
+  } else {
+    std::memcpy(&out.sin6_addr, ip_.data(), 16);
+  }
+  return sizeof(sockaddr_in6);
+}
+
+bool SocketAddress::is_link_local() const {
+  if (is_ipv4()) return ip_[0] == 169 && ip_[1] == 254;
+  return is_ipv6() && ip_[0] == 0xfe && (ip_[1] & 0xc0) == 0x80;
+}
+
 std::string SocketAddress::ip_string() const {
   char buf[INET6_ADDRSTRLEN] = {0};
   if (is_ipv4()) inet_ntop(AF_INET, ip_.data(), buf, sizeof(buf));

@@ -40,6 +40,11 @@ class SocketAddress {
   bool is_loopback() const;
 
   socklen_t to_sockaddr(sockaddr_storage& out) const;
+  // For an AF_INET6 socket: IPv6 as is, IPv4 as ::ffff:a.b.c.d (a dual-stack socket takes
+  // no sockaddr_in).
+  socklen_t to_sockaddr_in6(sockaddr_in6& out) const;
+  // Link-local (fe80::/10 or 169.254/16): needs an interface to be usable.
+  bool is_link_local() const;
   std::string ip_string() const;
   std::string to_string() const;  // "ip:port" or "[ip]:port"
 

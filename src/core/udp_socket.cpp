@@ -33,6 +33,8 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
     if (fd_ >= 0) close(fd_);
     fd_ = std::exchange(o.fd_, -1);
     port_ = o.port_;
+    ipv6_ = o.ipv6_;
+    dual_stack_ = o.dual_stack_;
     counters_ = o.counters_;
     queued_ = std::exchange(o.queued_, 0);
     queue_ = std::move(o.queue_);
@@ -49,9 +51,20 @@ void UdpSocket::use_workers(WorkerPool* pool, size_t queue_capacity) {
   if (queued_ == 0) queue_ = std::vector<Outgoing>(queue_capacity);
 }
 
-Result<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& ip, uint16_t min_port, uint16_t max_port) {
+Result<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& requested, uint16_t min_port,
+                                               uint16_t max_port) {
+  SocketAddress ip = requested;
+  static const std::array<uint8_t, 16> kAny{};
+  bool any6 = ip.is_ipv6() && std::memcmp(ip.ip_bytes(), kAny.data(), 16) == 0;
   int fd = socket(ip.is_ipv6() ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 && any6 && errno == EAFNOSUPPORT) {  // kernel without IPv6 (ipv6.disable=1)
+    ip = SocketAddress::ipv4({0, 0, 0, 0}, 0);
+    any6 = false;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  }
   if (fd < 0) return Err{std::string("cannot create UDP socket: ") + std::strerror(errno)};
+  int v6only = any6 ? 0 : 1;  // one socket for both families; a given IPv6 address is IPv6 only
+  if (ip.is_ipv6()) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
   // Media bursts (a keyframe to many subscribers) need more than the default buffers.
   int size = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -68,6 +81,8 @@ Result<UdpSocket, std::string> UdpSocket::bind(const SocketAddress& ip, uint16_t
     if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
       UdpSocket s;
       s.fd_ = fd;
+      s.ipv6_ = ip.is_ipv6();
+      s.dual_stack_ = any6;
       sockaddr_storage bound;
       socklen_t bound_len = sizeof(bound);
       getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
@@ -141,9 +156,16 @@ void UdpSocket::send(Packet packet, const SocketAddress& to, SendTransform* tran
     return;
   }
   Outgoing& o = queue_[queued_++];
-  sockaddr_storage ss;
-  o.addr_len = std::min<socklen_t>(to.to_sockaddr(ss), sizeof(o.addr));
-  std::memcpy(&o.addr, &ss, o.addr_len);
+  if (ipv6_) {
+    o.addr_len = to.to_sockaddr_in6(o.addr);
+  } else {
+    sockaddr_in in{};
+    in.sin_family = AF_INET;
+    in.sin_port = htons(to.port());
+    std::memcpy(&in.sin_addr, to.ip_bytes(), 4);
+    std::memcpy(&o.addr, &in, sizeof(in));  // sockaddr_in6 is the larger of the two
+    o.addr_len = to.is_ipv4() ? sizeof(sockaddr_in) : 0;  // an IPv6 peer: the kernel refuses, counted
+  }
   o.packet = std::move(packet);
   o.transform = transform;
   o.lane = transform ? transform->lane() : 0;

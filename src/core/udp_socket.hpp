@@ -44,11 +44,17 @@ class UdpSocket {
   UdpSocket(UdpSocket&& o) noexcept;
   UdpSocket& operator=(UdpSocket&& o) noexcept;
 
-  // Binds the first free port in [min_port, max_port] on `ip` (port 0 = any).
+  // Binds the first free port in [min_port, max_port] on `ip` (port 0 = any). "::" is dual
+  // stack (IPv4 peers too, as ::ffff:a.b.c.d on the wire, plain IPv4 in SocketAddress); on a
+  // kernel without IPv6 it falls back to 0.0.0.0.
   static Result<UdpSocket, std::string> bind(const SocketAddress& ip, uint16_t min_port, uint16_t max_port);
 
   int fd() const { return fd_; }
   uint16_t local_port() const { return port_; }
+  // An AF_INET6 socket: reaches IPv6 peers (and IPv4 ones too when dual_stack()).
+  bool ipv6() const { return ipv6_; }
+  bool dual_stack() const { return dual_stack_; }
+  bool reaches(const SocketAddress& peer) const { return peer.is_ipv4() ? !ipv6_ || dual_stack_ : ipv6_; }
 
   // Receives up to out.size() datagrams (at most kBatch) without blocking; returns the count.
   size_t receive_batch(PacketPool& pool, std::span<Datagram> out);
@@ -86,6 +92,8 @@ class UdpSocket {
 
   int fd_ = -1;
   uint16_t port_ = 0;
+  bool ipv6_ = false;  // AF_INET6: destinations are written as sockaddr_in6, IPv4 mapped
+  bool dual_stack_ = false;
   UdpCounters counters_;
   // Send queue: allocated once, no allocation per packet.
   size_t queued_ = 0;

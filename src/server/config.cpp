@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/worker_pool.hpp"
+#include "server/trunk_url.hpp"
 
 namespace umbrella::server {
 namespace {
@@ -94,12 +95,13 @@ const std::vector<Setting>& settings() {
          return std::nullopt;
        }},
       {"UMBRELLA_HTTP_SERVE_ADDR", "--http-addr", "[HOST]:PORT", ":8081",
-       "address the HTTP(S) server listens on",
+       "address the HTTP(S) server listens on (:PORT and [::]:PORT: IPv4 and IPv6)",
        [](Config& c, const std::string& v) -> std::optional<std::string> {
          auto colon = v.rfind(':');
          if (colon == std::string::npos) return "expected [HOST]:PORT, e.g. :8081 or 127.0.0.1:9000";
          std::string host = v.substr(0, colon);
          if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         else if (host.find(':') != std::string::npos) return "an IPv6 address goes in brackets, e.g. [::1]:8081";
          if (!host.empty() && !SocketAddress::parse_ip(host)) return "expected an IP address before ':', e.g. 127.0.0.1:8081";
          if (auto e = parse_port(v.substr(colon + 1), c.http_port)) return "expected [HOST]:PORT with a port 1-65535";
          c.http_host = host;
@@ -132,13 +134,18 @@ const std::vector<Setting>& settings() {
       {"UMBRELLA_MESSAGES_PER_SECOND", "--messages-per-second", "N", "50",
        "signalling messages one /wsb connection may send a second (twice that in a burst); 0 = no limit",
        [](Config& c, const std::string& v) { return parse_count(v, 1000000, "messages", c.messages_per_second); }},
-      {"UMBRELLA_PUBLIC_IP", "--public-ip", "IP", "(interface addresses)",
-       "IP address announced as the only ICE candidate (the server's public address)",
+      {"UMBRELLA_PUBLIC_IP", "--public-ip", "IP[,IP]", "(interface addresses)",
+       "IPv4 and/or IPv6 addresses announced as the only ICE candidates (the server's public addresses)",
        [](Config& c, const std::string& v) -> std::optional<std::string> {
-         if (v.empty()) { c.public_ip.reset(); return std::nullopt; }
-         auto a = SocketAddress::parse_ip(v);
-         if (!a) return "expected an IPv4 or IPv6 address, e.g. 203.0.113.7";
-         c.public_ip = a;
+         c.public_ips.clear();
+         for (auto& text : split_list(v)) {
+           auto a = SocketAddress::parse_ip(text);
+           if (!a || a->is_link_local())
+             return "'" + text + "' is not a usable IP address; expected IPv4 or IPv6 addresses, comma-separated, "
+                    "e.g. 203.0.113.7,2001:db8::7 (no brackets, ports or link-local fe80:: addresses)";
+           if (std::find(c.public_ips.begin(), c.public_ips.end(), *a) == c.public_ips.end()) c.public_ips.push_back(*a);
+           if (c.public_ips.size() > 8) return "at most 8 addresses";
+         }
          return std::nullopt;
        }},
       {"UMBRELLA_PUBLIC_HOST", "--public-host", "NAME", "(none)",
@@ -184,6 +191,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) -> std::optional<std::string> {
          for (auto& u : split_list(v)) {
            if (u.rfind("wss://", 0) != 0 && u.rfind("ws://", 0) != 0) return "expected wss://HOST[:PORT][/prefix]/wsb";
+           if (auto parsed = parse_trunk_url(u); !parsed) return parsed.error();
            c.trunk_urls.push_back(u);
          }
          return std::nullopt;

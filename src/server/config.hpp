@@ -25,7 +25,7 @@ struct Config {
   std::optional<SocketAddress> trusted_proxy;  // its X-Forwarded-For names the client (limits only)
   std::optional<size_t> max_participants, max_room_participants, joins_per_minute, sessions_per_minute,
       messages_per_second;
-  std::optional<SocketAddress> public_ip; // announced as the only ICE candidate when set
+  std::vector<SocketAddress> public_ips;  // the ICE candidates when set (IPv4 and/or IPv6), best first
   std::string public_host;
   uint16_t min_port = 50000;
   uint16_t max_port = 50100;

@@ -38,6 +38,8 @@ class DatagramPort {
   virtual ~DatagramPort() = default;
   virtual uint16_t port() const = 0;
   virtual PacketPool& pool() = 0;
+  // Whether a datagram to `peer` can leave (its family is the socket's, or the socket is dual stack).
+  virtual bool reaches(const SocketAddress& peer) const = 0;
   void register_ufrag(const std::string& ufrag, MediaEndpoint* endpoint) { by_ufrag_[ufrag] = endpoint; }
   // Routes non-STUN traffic from `address` to endpoint (after ICE nomination or an address change).
   void bind_address(const SocketAddress& address, MediaEndpoint* endpoint);
@@ -82,6 +84,8 @@ class MediaPort final : public DatagramPort {
   void flush() override;
 
   const UdpCounters& udp_counters() const { return socket_.counters(); }
+  bool reaches_ipv6() const { return socket_.ipv6(); }
+  bool reaches(const SocketAddress& peer) const override { return socket_.reaches(peer); }
   DelayHistogram forward_delays() const { return socket_.send_delays(); }
   size_t threads() const { return workers_.size(); }
 

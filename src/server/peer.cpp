@@ -178,7 +178,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
     rtc::ControllingIce ice;
     for (auto& c : remote->candidates) {
       auto a = SocketAddress::parse_ip(c.address);
-      if (!a || !a->is_ipv4()) continue;
+      if (!a || a->is_link_local() || !ctx_.port.reaches(*a)) continue;  // fe80:: needs a zone we do not track
       a->set_port(c.port);
       ice.remote_candidates.push_back(*a);
       ctx_.port.add_address(*a, this);  // check responses come from there

@@ -12,6 +12,7 @@
 #include "net/interface_addresses.hpp"
 #include "server/admin_secret.hpp"
 #include "server/https_certificate.hpp"
+#include "server/media_candidates.hpp"
 #include "signal/status_prometheus.hpp"
 #include "tls/local_ca.hpp"
 
@@ -90,12 +91,14 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   std::unique_ptr<Server> s(new Server(loop, config));
   if (s->config_.site_id.empty()) s->config_.site_id = default_site_id();
 
-  // Bound to the announced address when it is one of ours, so replies leave from the address
-  // the client checked (ICE drops responses from another source). Behind NAT it is not ours.
-  SocketAddress bind_ip = *SocketAddress::parse_ip("0.0.0.0");
-  if (config.public_ip && config.public_ip->is_ipv4())
-    for (auto& a : net::interface_addresses())
-      if (a == config.public_ip->ip_string()) bind_ip = *config.public_ip;
+  // Bound to the announced address when it is the one address and ours, so replies leave from
+  // the address the client checked (ICE drops responses from another source). Otherwise (behind
+  // NAT, several addresses, or none given) one dual-stack socket on "::" for both families.
+  SocketAddress bind_ip = *SocketAddress::parse_ip("::");
+  auto ours = net::interface_addresses();
+  if (config.public_ips.size() == 1 &&
+      std::find(ours.begin(), ours.end(), config.public_ips[0].ip_string()) != ours.end())
+    bind_ip = config.public_ips[0];
   auto udp = UdpSocket::bind(bind_ip, config.min_port, config.max_port);
   if (!udp) return Err{udp.error()};
   // 16 MiB of address space; pages are touched only as packets are in flight or cached
@@ -131,16 +134,9 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   auto dtls_cert = tls::Certificate::generate_self_signed("umbrella", {}, {}, 30);
   if (!dtls_cert) return Err{"cannot generate the DTLS certificate: " + dtls_cert.error()};
   s->dtls_cert_.emplace(std::move(*dtls_cert));
-  std::vector<std::string> candidates;
-  if (config.public_ip) {
-    candidates.push_back(config.public_ip->ip_string());
-  } else {
-    for (auto& a : net::interface_addresses()) {
-      auto ip = SocketAddress::parse_ip(a);
-      if (ip && ip->is_ipv4() && !ip->is_loopback()) candidates.push_back(a);
-    }
-    if (candidates.empty()) candidates.push_back("127.0.0.1");
-  }
+  std::vector<std::string> candidates = media_candidates(config.public_ips, ours, s->media_->reaches_ipv6());
+  if (candidates.empty())
+    return Err{std::string("UMBRELLA_PUBLIC_IP lists only IPv6 addresses, but this kernel has no IPv6; add an IPv4 one")};
   s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
   s->media_context_ =
       std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates, {}});
@@ -173,9 +169,16 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
                                         [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->conference_->set_trunk_control(s->trunks_.get());
 
-  std::string host = config.http_host.empty() ? "*" : config.http_host;
+  std::string host = config.http_host.empty() ? "*"
+                     : config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]"
+                                                                         : config.http_host;
   LOG_INFO("main", "media on UDP port ", s->media_->port(), " (", s->media_->threads(), " threads), announcing ",
-           config.public_ip ? config.public_ip->ip_string() : std::string("interface addresses"));
+           [&] {
+             std::string list;
+             for (auto& c : candidates) list += (list.empty() ? "" : ", ") + c;
+             return list;
+           }(),
+           config.public_ips.empty() ? " (interface addresses)" : "");
   LOG_INFO("main", "ready: ", config.cloud ? "http" : "https", "://", host, ":", s->http_->port(), config.http_prefix,
            "/sfu (site ", s->config_.site_id, ")");
   return s;

@@ -74,8 +74,8 @@ void TrunkLink::attempt() {
     // Names resolve on the loop (hosts, mDNS or DNS); the connect timeout starts after.
     lookup_ = std::make_unique<NameLookup>(loop_, target_->host, [this](Result<NameLookup::Addresses, std::string> r) {
       ++io_depth_;
-      if (r)
-        connect_to(r->front());
+      if (r)  // the address that last connected, or the next after one that did not
+        connect_to((*r)[address_index_ % r->size()]);
       else
         fail(std::move(r.error()));
       after_io();
@@ -99,6 +99,7 @@ void TrunkLink::connect_to(SocketAddress addr) {
   limits.max_output = kMaxPendingBytes;
   auto stream = stream::TcpStream::connect(loop_, stream_events_, addr, std::move(tls), limits);
   if (!stream) {
+    ++address_index_;  // e.g. no route to this family: the next attempt takes the name's next address
     fail(connect_error_text(peer_, stream.error()));
     return;
   }
@@ -109,6 +110,7 @@ void TrunkLink::connect_to(SocketAddress addr) {
     const char* what = !stream_ || stream_->connecting()                           ? "connect "
                        : stream_->tls() && !stream_->tls()->handshake_complete() ? "TLS handshake with "
                                                                                  : "WebSocket handshake with ";
+    if (!stream_ || stream_->connecting()) ++address_index_;
     fail(what + peer_ + " timed out after " + seconds_text(kConnectTimeout));
     after_io();
   });
@@ -155,9 +157,11 @@ void TrunkLink::StreamEvents::on_stream_closed(stream::TcpStream& stream) {
   link.after_io();
 }
 
-std::string TrunkLink::stream_failure(const stream::TcpStream& stream) const {
+std::string TrunkLink::stream_failure(const stream::TcpStream& stream) {
   switch (stream.end()) {
-    case stream::TcpStream::End::kConnectFailed: return connect_error_text(peer_, stream.sys_error());
+    case stream::TcpStream::End::kConnectFailed:
+      ++address_index_;
+      return connect_error_text(peer_, stream.sys_error());
     case stream::TcpStream::End::kTlsFailed: return stream.describe();
     case stream::TcpStream::End::kDone: return "WebSocket closed";  // normally on_close already said why
     case stream::TcpStream::End::kLost:

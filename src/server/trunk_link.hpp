@@ -99,7 +99,7 @@ class TrunkLink {
   void on_ws_timer();
   // Moves WebSocket output to the stream and sends it; re-arms the WebSocket timer.
   void pump();
-  std::string stream_failure(const stream::TcpStream& stream) const;
+  std::string stream_failure(const stream::TcpStream& stream);  // advances address_index_ on a failed connect
   // Ends the current connection (deferred while a ws callback runs), logs, schedules a retry.
   void fail(std::string reason);
   void finish_failure();
@@ -118,6 +118,9 @@ class TrunkLink {
   std::unique_ptr<stream::TcpStream> stream_;
   std::unique_ptr<ws::Client> ws_;
   std::string peer_;     // "ip:port" of the current attempt, for messages
+  // Which of a name's addresses (A and AAAA) to dial: advances when a connect fails, so every
+  // address is tried in turn until one answers, and the one that does is kept.
+  size_t address_index_ = 0;
   bool opened_ = false;  // on_trunk_open called for this connection
   Instant opened_at_{};
   int io_depth_ = 0;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/socket_address.hpp"
+
 namespace umbrella::server {
 
 namespace {
@@ -47,8 +49,9 @@ Result<TrunkUrl, std::string> parse_trunk_url(std::string_view url) {
     if (close == std::string_view::npos) return bad("missing ']' after IPv6 address");
     out.host = std::string(authority.substr(1, close - 1));
     if (out.host.empty()) return bad("empty host");
-    for (char c : out.host)
-      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return bad("bad IPv6 address");
+    auto ip = SocketAddress::parse_ip(out.host);
+    if (!ip || !ip->is_ipv6()) return bad("'" + out.host + "' in brackets is not an IPv6 address");
+    if (ip->is_link_local()) return bad("a link-local IPv6 address needs an interface; use a global or unique-local one");
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return bad("unexpected text after ']'");

@@ -10,6 +10,9 @@ BUILD = os.environ.get("UMBRELLA_BUILD", os.path.join(os.path.dirname(__file__),
 BINARY = os.path.join(BUILD, "src/server/umbrella")
 SERVER_IP = os.environ.get("UMBRELLA_TEST_SERVER_IP", "127.0.0.1")
 CLIENT_IP = os.environ.get("UMBRELLA_TEST_CLIENT_IP", "127.0.0.1")
+# The IPv6-only veth pair (tests/integration/netns); unset outside it.
+SERVER_IP6 = os.environ.get("UMBRELLA_TEST_SERVER_IP6")
+CLIENT_IP6 = os.environ.get("UMBRELLA_TEST_CLIENT_IP6")
 # Every test server gets this administrator secret unless a test sets (or removes) its own;
 # ADMIN is the header that shows the detailed /status.json and /status.pb.
 ADMIN_SECRET = "integration-admin-secret-0123456789"
@@ -25,7 +28,7 @@ def free_port(kind=socket.SOCK_STREAM):
 class Server:
     """The umbrella binary in a temporary working directory, with its log captured."""
 
-    def __init__(self, env=None, args=None, workdir=None):
+    def __init__(self, env=None, args=None, workdir=None, host="127.0.0.1"):
         self.http_port = free_port()
         self.media_port = free_port(socket.SOCK_DGRAM)
         self.workdir = workdir or tempfile.mkdtemp(prefix="umbrella-test-")
@@ -44,6 +47,7 @@ class Server:
         })
         self.env.update(env or {})
         self.env = {k: v for k, v in self.env.items() if v is not None}  # None removes a setting
+        self.host = host  # what base_url names: an IPv6 test reaches the server by its IPv6 address
         self.args = args or []
         self.proc = None
         self.log = []
@@ -101,14 +105,15 @@ class Server:
         """Stops this process and starts a new one with the same settings, ports and working
         directory (so the same certificate): a server restart as clients see it."""
         self.stop()
-        new = Server(env=self.env, args=self.args, workdir=self.workdir)
+        new = Server(env=self.env, args=self.args, workdir=self.workdir, host=self.host)
         new.http_port, new.media_port = self.http_port, self.media_port
         return new.start()
 
     @property
     def base_url(self):
         scheme = "http" if self.env.get("UMBRELLA_CLOUD") in ("1", "true") else "https"
-        return f"{scheme}://127.0.0.1:{self.http_port}{self.env.get('UMBRELLA_HTTP_PREFIX', '')}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.http_port}{self.env.get('UMBRELLA_HTTP_PREFIX', '')}"
 
     def __enter__(self):
         return self.start()

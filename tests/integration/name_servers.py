@@ -1,5 +1,5 @@
 """Tiny name servers for the resolver tests, on sockets inside the test's namespace:
-a unicast DNS server (A records from a dict, NXDOMAIN for other names) and an mDNS
+a unicast DNS server (A and AAAA records from a dict, NXDOMAIN for other names) and an mDNS
 responder answering one-shot queries (RFC 6762 6.7: unicast reply, id and question echoed).
 Each runs a daemon thread; `queries` lists (name, qtype) as they arrive."""
 import ipaddress
@@ -10,6 +10,7 @@ import threading
 MDNS_GROUP = "224.0.0.251"
 MDNS_PORT = 5353
 TYPE_A = 1
+TYPE_AAAA = 28
 
 
 def read_question(msg):
@@ -33,12 +34,15 @@ def read_question(msg):
 
 
 def answer(msg, q, flags, ip, klass=1):
-    """The response to query msg: its question echoed, then an A record for ip (or none)."""
+    """The response to query msg: its question echoed, then an A record for an IPv4 ip or an
+    AAAA record for an IPv6 one (or none)."""
     qid, _, _, qtype, _, end = q
     question = msg[12:end - 4] + struct.pack(">HH", qtype, 1)
     records = b""
     if ip is not None:
-        records = struct.pack(">HHHIH", 0xC00C, TYPE_A, klass, 60, 4) + ipaddress.IPv4Address(ip).packed
+        packed = ipaddress.ip_address(ip).packed
+        rtype = TYPE_A if len(packed) == 4 else TYPE_AAAA
+        records = struct.pack(">HHHIH", 0xC00C, rtype, klass, 60, len(packed)) + packed
     return struct.pack(">HHHHHH", qid, flags, 1, 1 if records else 0, 0, 0) + question + records
 
 
@@ -73,13 +77,14 @@ class _Responder:
 
 
 class DnsServer(_Responder):
-    """UDP DNS on (ip, 53): A records from `names`; NODATA for other types of those names,
+    """UDP DNS on (ip, 53), IPv4 or IPv6: A and AAAA records from `names` (an address or a
+    list of them, at most one of each family); NODATA for other types of those names,
     NXDOMAIN for every other name. silent: records queries, answers none (a dead server)."""
 
     def __init__(self, ip, names, silent=False):
-        self.names = {k.lower(): v for k, v in names.items()}
+        self.names = {k.lower(): [v] if isinstance(v, str) else list(v) for k, v in names.items()}
         self.silent = silent
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind((ip, 53))
         super().__init__(sock)
 
@@ -89,7 +94,9 @@ class DnsServer(_Responder):
             return None
         if name not in self.names:
             return answer(msg, q, 0x8183, None)  # QR RD RA, NXDOMAIN
-        return answer(msg, q, 0x8180, self.names[name] if qtype == TYPE_A else None)
+        want = {TYPE_A: 4, TYPE_AAAA: 6}.get(qtype)
+        ip = next((a for a in self.names[name] if ipaddress.ip_address(a).version == want), None)
+        return answer(msg, q, 0x8180, ip)
 
 
 class MdnsResponder(_Responder):

@@ -23,6 +23,18 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertRegex(r.stdout, r"^umbrella \d+\.\d+\.\d+")
 
+    def test_bad_addresses_are_one_clear_line_each(self):
+        for env, says in ((("UMBRELLA_PUBLIC_IP", "203.0.113.7,fe80::1"), "'fe80::1' is not a usable IP address"),
+                          (("UMBRELLA_PUBLIC_IP", "[2001:db8::1]"), "'[2001:db8::1]' is not a usable IP address"),
+                          (("UMBRELLA_HTTP_SERVE_ADDR", "::1:8081"), "goes in brackets"),
+                          (("UMBRELLA_TRUNK_URL", "wss://[2001:db8::1::2]:8081/wsb"), "not an IPv6 address")):
+            r = run([], env={env[0]: env[1], "PATH": "/usr/bin"})
+            self.assertNotEqual(r.returncode, 0, env)
+            lines = r.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, r.stderr)
+            self.assertIn(env[0], lines[0])
+            self.assertIn(says, lines[0])
+
     def test_bad_value_is_one_clear_line(self):
         r = run([], env={"UMBRELLA_MAX_PORT": "seventy", "PATH": "/usr/bin"})
         self.assertNotEqual(r.returncode, 0)

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+
 #include <unordered_set>
 
 #include "core/socket_address.hpp"
@@ -33,4 +35,40 @@ TEST_CASE("socket addresses: empty and oversize text is refused, not copied") {
   CHECK_FALSE(SocketAddress::parse(":53"));
   CHECK_FALSE(SocketAddress::parse_ip(std::string(64, '1')));
   CHECK(SocketAddress::parse_ip("::ffff:1.2.3.4"));
+}
+
+TEST_CASE("IPv6 addresses: text both ways, mapped IPv4, link-local, sockaddr_in6") {
+  auto full = SocketAddress::parse("[fd00:0:0:0:0:0:0:1]:50000");
+  REQUIRE(full);
+  CHECK(full->to_string() == "[fd00::1]:50000");  // the canonical (RFC 5952) form
+  CHECK(full->ip_string() == "fd00::1");
+  CHECK(SocketAddress::parse("[::1]")->port() == 0);
+  CHECK(SocketAddress::parse("::1", 7)->port() == 7);  // a bare IPv6 address takes the default port
+  CHECK_FALSE(SocketAddress::parse("[::1]x"));
+  CHECK_FALSE(SocketAddress::parse("[::1:5"));
+  CHECK_FALSE(SocketAddress::parse("[1.2.3.4:5"));
+  CHECK_FALSE(SocketAddress::parse("[::1]:65536"));
+  CHECK_FALSE(SocketAddress::parse_ip("fe80::1%eth0"));  // zones are not taken
+  CHECK(SocketAddress::parse_ip("fe80::1")->is_link_local());
+  CHECK(SocketAddress::parse_ip("febf::1")->is_link_local());
+  CHECK_FALSE(SocketAddress::parse_ip("fec0::1")->is_link_local());
+  CHECK(SocketAddress::parse_ip("169.254.3.4")->is_link_local());
+  CHECK_FALSE(SocketAddress::parse_ip("2001:db8::1")->is_link_local());
+  CHECK(SocketAddress::parse_ip("::1")->is_loopback());
+
+  // What a dual-stack socket is given: IPv6 as is, IPv4 as ::ffff:a.b.c.d, and what it reports
+  // for an IPv4 peer comes back as plain IPv4 (the same demux key as on an IPv4 socket).
+  sockaddr_in6 in6;
+  auto v4 = *SocketAddress::parse("192.0.2.9:4000");
+  REQUIRE(v4.to_sockaddr_in6(in6) == sizeof(sockaddr_in6));
+  CHECK(IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr));
+  CHECK(ntohs(in6.sin6_port) == 4000);
+  auto back = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&in6), sizeof(in6));
+  REQUIRE(back);
+  CHECK(back->is_ipv4());
+  CHECK(*back == v4);
+  REQUIRE(full->to_sockaddr_in6(in6) == sizeof(sockaddr_in6));
+  CHECK(*SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&in6), sizeof(in6)) == *full);
+  // A short sockaddr is refused.
+  CHECK_FALSE(SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&in6), sizeof(sockaddr_in)));
 }

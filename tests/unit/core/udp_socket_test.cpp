@@ -138,3 +138,81 @@ TEST_CASE("a short flush stays on the calling thread") {
   for (auto& s : stamps) CHECK(s.threads == std::set<std::thread::id>{std::this_thread::get_id()});
   CHECK(sockets.receive(pool, 4, [](Packet&) {}) == 4);
 }
+
+namespace {
+// Waits for and reads one batch; the datagrams' peers in arrival order.
+std::vector<SocketAddress> receive_peers(UdpSocket& s, PacketPool& pool, size_t want) {
+  std::vector<SocketAddress> peers;
+  pollfd pfd{s.fd(), POLLIN, 0};
+  std::array<Datagram, 64> in;
+  while (peers.size() < want && poll(&pfd, 1, 1000) == 1) {
+    size_t n = s.receive_batch(pool, in);
+    for (size_t i = 0; i < n; ++i) peers.push_back(in[i].peer);
+    for (auto& d : in) d.packet.reset();
+  }
+  return peers;
+}
+}  // namespace
+
+TEST_CASE("a socket on :: is dual stack: IPv4 and IPv6 peers in one batch, both ways") {
+  auto dual = UdpSocket::bind(*SocketAddress::parse_ip("::"), 0, 0);
+  REQUIRE(dual.ok());
+  auto v4 = UdpSocket::bind(*SocketAddress::parse_ip("127.0.0.1"), 0, 0);
+  auto v6 = UdpSocket::bind(*SocketAddress::parse_ip("::1"), 0, 0);
+  REQUIRE(v4.ok());
+  if (!dual->dual_stack() || !v6.ok()) {  // a kernel without IPv6: "::" fell back to IPv4
+    CHECK_FALSE(dual->ipv6());
+    MESSAGE("no IPv6 on this machine: the dual-stack case is not checked");
+    return;
+  }
+  CHECK_FALSE(v6->dual_stack());
+  CHECK(dual->reaches(*SocketAddress::parse("127.0.0.1:1")));
+  CHECK(dual->reaches(*SocketAddress::parse("[::1]:1")));
+  CHECK_FALSE(v4->reaches(*SocketAddress::parse("[::1]:1")));
+  CHECK_FALSE(v6->reaches(*SocketAddress::parse("127.0.0.1:1")));
+  PacketPool pool(64);
+  auto send_one = [&pool](UdpSocket& from, SocketAddress to) {
+    Packet p = pool.acquire();
+    p.set_size(20);
+    from.send(std::move(p), to);
+    CHECK(from.flush());
+  };
+  send_one(*v4, *SocketAddress::parse("127.0.0.1:" + std::to_string(dual->local_port())));
+  send_one(*v6, *SocketAddress::parse("[::1]:" + std::to_string(dual->local_port())));
+  auto peers = receive_peers(*dual, pool, 2);
+  REQUIRE(peers.size() == 2);
+  // The IPv4 peer is plain IPv4 (not ::ffff:127.0.0.1), so it keys the same demux entry as
+  // on an IPv4 socket.
+  std::set<std::string> seen{peers[0].to_string(), peers[1].to_string()};
+  CHECK(seen == std::set<std::string>{"127.0.0.1:" + std::to_string(v4->local_port()),
+                                      "[::1]:" + std::to_string(v6->local_port())});
+  // Replies to both go out in one sendmmsg batch.
+  for (auto& to : peers) {
+    Packet p = pool.acquire();
+    p.set_size(30);
+    dual->send(std::move(p), to);
+  }
+  CHECK(dual->flush());
+  CHECK(dual->counters().sent == 2);
+  CHECK(receive_peers(*v4, pool, 1).size() == 1);
+  CHECK(receive_peers(*v6, pool, 1).size() == 1);
+  CHECK(pool.in_use() == 0);
+}
+
+TEST_CASE("an IPv4 socket refuses an IPv6 destination: dropped and counted, the batch goes on") {
+  auto a = UdpSocket::bind(*SocketAddress::parse_ip("127.0.0.1"), 0, 0);
+  auto b = UdpSocket::bind(*SocketAddress::parse_ip("127.0.0.1"), 0, 0);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  PacketPool pool(16);
+  Packet bad = pool.acquire();
+  bad.set_size(10);
+  a->send(std::move(bad), *SocketAddress::parse("[::1]:9"));
+  Packet good = pool.acquire();
+  good.set_size(10);
+  a->send(std::move(good), *SocketAddress::parse("127.0.0.1:" + std::to_string(b->local_port())));
+  CHECK(a->flush());
+  CHECK(a->counters().send_dropped == 1);
+  CHECK(a->counters().sent == 1);
+  CHECK(receive_peers(*b, pool, 1).size() == 1);
+}

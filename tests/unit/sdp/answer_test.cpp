@@ -282,3 +282,42 @@ TEST_CASE("answer: offers we cannot answer") {
     CHECK_FALSE(answer_offer(offer, local).ok());
   }
 }
+
+TEST_CASE("answer: IPv6 both ways: a remote's c=IN IP6 and IPv6 candidates; ours on IPv6 only") {
+  // Chromium's offer as it is on an IPv6-only network: every address IPv6.
+  auto text = read_sample("chrome_offer_simulcast.sdp");
+  REQUIRE(!text.empty());
+  auto replace_all = [&text](const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  replace_all("c=IN IP4 203.0.113.77", "c=IN IP6 2001:db8:77::1");
+  replace_all(" 192.168.1.52 ", " fd00:198:18::2 ");
+  replace_all(" 203.0.113.77 ", " 2001:db8:77::1 ");
+  auto offer = parse(text);
+  REQUIRE(offer.ok());
+  auto tag = bundle_tag(*offer);
+  REQUIRE(tag);
+  auto remote = remote_transport(*offer, *tag);
+  REQUIRE(remote);
+  bool host6 = false;
+  for (const auto& c : remote->candidates) host6 |= c.type == "host" && c.address == "fd00:198:18::2";
+  CHECK(host6);
+  REQUIRE(offer->media[0].connection);
+  CHECK(offer->media[0].connection->addr_type == "IP6");
+  CHECK(offer->media[0].connection->address == "2001:db8:77::1");
+
+  auto local = server_transport();
+  local.candidates = host_candidates({"fd00:198:18::1"}, 40000);
+  auto a = answer_offer(*offer, local, {});
+  REQUIRE(a.ok());
+  auto sent = build(*a);
+  CHECK(sent.find("c=IN IP6 fd00:198:18::1\r\n") != std::string::npos);
+  CHECK(sent.find("a=candidate:1 1 udp 2130706431 fd00:198:18::1 40000 typ host generation 0\r\n") != std::string::npos);
+  for (const auto& m : a->media)  // a rejected m-line (port 0) keeps JSEP's IN IP4 0.0.0.0
+    if (m.port) CHECK(m.connection->addr_type == "IP6");
+  CHECK(sent.find("2001:db8:77::1") == std::string::npos);  // never the remote's addresses
+  auto back = parse(sent);
+  REQUIRE(back.ok());
+  CHECK(back->media[0].candidates.at(0).address == "fd00:198:18::1");
+}

@@ -39,7 +39,8 @@ TEST_CASE("environment variables are applied") {
   CHECK(c->config.cloud);
   CHECK(c->config.http_prefix == "/umbrella");
   CHECK(c->config.http_port == 9000);
-  CHECK(c->config.public_ip->ip_string() == "203.0.113.7");
+  REQUIRE(c->config.public_ips.size() == 1);
+  CHECK(c->config.public_ips[0].ip_string() == "203.0.113.7");
   CHECK(c->config.min_port == 40000);
   CHECK(c->config.max_port == 40010);
 }
@@ -80,11 +81,53 @@ TEST_CASE("help lists every variable with its default") {
   CHECK(h.find("default :8081") != std::string::npos);
 }
 
+TEST_CASE("public IPs: IPv4 and IPv6, comma-separated, in order; a bad one named in one line") {
+  auto c = parse({{"UMBRELLA_PUBLIC_IP", "203.0.113.7, 2001:db8::7,203.0.113.7"}});
+  REQUIRE(c.ok());
+  REQUIRE(c->config.public_ips.size() == 2);  // the repeat dropped
+  CHECK(c->config.public_ips[0].to_string() == "203.0.113.7:0");
+  CHECK(c->config.public_ips[1].to_string() == "[2001:db8::7]:0");
+  for (const char* bad : {"203.0.113.7,[2001:db8::7]", "2001:db8::7:5000x", "fe80::1", "203.0.113.7:9", "a,b"}) {
+    auto e = parse({{"UMBRELLA_PUBLIC_IP", bad}});
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().find("UMBRELLA_PUBLIC_IP") == 0);
+    CHECK(e.error().find("not a usable IP address") != std::string::npos);
+    CHECK(e.error().find('\n') == std::string::npos);
+  }
+  auto empty = parse({{"UMBRELLA_PUBLIC_IP", ""}});
+  REQUIRE(empty.ok());
+  CHECK(empty->config.public_ips.empty());
+}
+
+TEST_CASE("HTTP address: IPv6 in brackets, :PORT for every address") {
+  auto v6 = parse({{"UMBRELLA_HTTP_SERVE_ADDR", "[::]:8082"}});
+  REQUIRE(v6.ok());
+  CHECK(v6->config.http_host == "::");
+  CHECK(v6->config.http_port == 8082);
+  auto one = parse({{"UMBRELLA_HTTP_SERVE_ADDR", "[2001:db8::1]:443"}});
+  REQUIRE(one.ok());
+  CHECK(one->config.http_host == "2001:db8::1");
+  auto any = parse({{"UMBRELLA_HTTP_SERVE_ADDR", ":8081"}});
+  REQUIRE(any.ok());
+  CHECK(any->config.http_host.empty());
+  auto bare = parse({{"UMBRELLA_HTTP_SERVE_ADDR", "::1:8081"}});
+  REQUIRE_FALSE(bare.ok());
+  CHECK(bare.error().find("brackets") != std::string::npos);
+  CHECK_FALSE(parse({{"UMBRELLA_HTTP_SERVE_ADDR", "[fd00::zz]:8081"}}).ok());
+}
+
 TEST_CASE("trunk urls: comma-separated list, scheme checked") {
   auto c = parse({{"UMBRELLA_TRUNK_URL", "wss://a.example/wsb, wss://b.example/umbrella/wsb"}});
   REQUIRE(c.ok());
   CHECK(c->config.trunk_urls.size() == 2);
   CHECK_FALSE(parse({{"UMBRELLA_TRUNK_URL", "http://x/wsb"}}).ok());
+  auto v6 = parse({{"UMBRELLA_TRUNK_URL", "wss://[2001:db8::1]:8081/wsb"}});
+  REQUIRE(v6.ok());
+  auto bad = parse({{"UMBRELLA_TRUNK_URL", "wss://a.example/wsb,wss://[2001:db8::1::2]:8081/wsb"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("UMBRELLA_TRUNK_URL") == 0);
+  CHECK(bad.error().find("not an IPv6 address") != std::string::npos);
+  CHECK(bad.error().find('\n') == std::string::npos);
 }
 
 TEST_CASE("media threads: one per CPU by default (at most 8), 1-64 when set") {

@@ -78,6 +78,7 @@ class MemoryPort final : public DatagramPort {
   ~MemoryPort() override { net_.hosts.erase(address_); }
   uint16_t port() const override { return address_.port(); }
   PacketPool& pool() override { return pool_; }
+  bool reaches(const SocketAddress&) const override { return true; }
   void send(Packet packet, const SocketAddress& to, SendTransform* transform) override {
     if (transform && !transform->apply(packet)) return;
     net_.queue.push_back({std::move(packet), address_, to});

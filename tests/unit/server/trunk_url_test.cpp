@@ -57,7 +57,8 @@ TEST_CASE("trunk URL: IPv6 literal") {
 TEST_CASE("trunk URL: rejects malformed input with the URL in the message") {
   for (const char* bad : {"", "https://h/wsb", "wss://", "wss://:443", "wss://h:", "wss://h:0", "wss://h:65536",
                           "wss://h:12x", "wss://h:123456", "wss://user@h", "wss://[::1", "wss://[]:1", "wss://[::1]x",
-                          "wss://h/a b", "wss://h/#frag", "wss://h!/", "wss://[zz::1]"}) {
+                          "wss://h/a b", "wss://h/#frag", "wss://h!/", "wss://[zz::1]",
+                          "wss://[fd00::1::2]:1", "wss://[1.2.3.4]:1", "wss://[fe80::1]:1"}) {
     CAPTURE(bad);
     auto u = parse_trunk_url(bad);
     REQUIRE_FALSE(u);
