@@ -34,6 +34,11 @@ test("a screen share takes the stage, speakers lead the filmstrip", () => {
   assert.equal(l.hidden, tiles.length - 1 - STRIP_MAX);
 });
 
+test("our own screen share is not featured to ourselves", () => {
+  assert.equal(layout(base(["me", "me#screen", "a"])).mode, "grid");
+  assert.equal(layout(base(["me", "me#screen", "a", "a#screen"])).main, "a#screen");
+});
+
 test("a pin beats a screen share; a pin of someone gone is ignored", () => {
   const tiles = ["me", "a", "b", "b#screen"];
   assert.equal(layout(base(tiles, { pinned: "a" })).main, "a");

@@ -23,7 +23,7 @@ export interface ControlsProps {
 function Picker(p: { label: string; testid: string; list: MediaDeviceInfo[]; value: string; onChange(id: string): void }) {
   if (p.list.length < 2) return null;
   return (
-    <select aria-label={p.label} title={p.label} value={p.value} onChange={(e) => p.onChange((e.target as HTMLSelectElement).value)} data-testid={p.testid}>
+    <select aria-label={p.label} title={p.label} value={p.value || p.list[0].deviceId} onChange={(e) => p.onChange((e.target as HTMLSelectElement).value)} data-testid={p.testid}>
       {p.list.map((d, i) => (
         <option value={d.deviceId} key={d.deviceId}>
           {d.label || `${p.label} ${i + 1}`}
@@ -47,7 +47,7 @@ export function CallControls(p: ControlsProps) {
             <CamIcon off={p.muted.video} /> {p.muted.video ? "Camera on" : "Camera off"}
           </button>
           {p.canShare && (
-            <button class={p.sharing ? "on" : ""} onClick={p.onShare} aria-pressed={p.sharing} aria-label={p.sharing ? "Stop sharing the screen" : "Share the screen"} aria-keyshortcuts={ariaKeys("share")} data-testid="share-screen">
+            <button class={p.sharing ? "on" : ""} onClick={p.onShare} aria-pressed={p.sharing} aria-label={p.sharing ? "Stop sharing the screen" : "Share screen"} aria-keyshortcuts={ariaKeys("share")} data-testid="share-screen">
               <ScreenIcon off={p.sharing} /> {p.sharing ? "Stop sharing" : "Share screen"}
             </button>
           )}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { describe, type Quality } from "../lib/quality";
 import { CamIcon, ExpandIcon, MicIcon, PinIcon } from "./Icons";
 
@@ -26,7 +26,9 @@ function initials(name: string): string {
 export function Tile(p: TileProps) {
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
-  const hasVideo = !!p.stream?.getVideoTracks().some((t) => t.readyState === "live") && (p.screen || !p.videoMuted);
+  // Initials until a picture arrives: a track can be live and never send a frame.
+  const [framed, setFramed] = useState(false);
+  const hasVideo = framed && !!p.stream?.getVideoTracks().some((t) => t.readyState === "live") && (p.screen || !p.videoMuted);
   const who = `${p.name || "Guest"}${p.self ? " (you)" : ""}`;
   const title = p.screen ? `${who}: screen` : who;
 
@@ -34,6 +36,7 @@ export function Tile(p: TileProps) {
     const el = video.current;
     if (!el || el.srcObject === p.stream) return;
     el.srcObject = p.stream;
+    setFramed(el.videoWidth > 0);
     if (p.stream) el.play().catch(() => undefined);
   }, [p.stream]);
 
@@ -58,7 +61,7 @@ export function Tile(p: TileProps) {
       data-quality={grade}
       onDblClick={fullScreen}
     >
-      <video ref={video} autoplay playsInline muted class={`${p.self && !p.screen ? "mirror" : ""}${hasVideo ? "" : " hidden"}${p.screen ? " contain" : ""}`} />
+      <video ref={video} onResize={() => setFramed((video.current?.videoWidth ?? 0) > 0)} onLoadedMetadata={() => setFramed((video.current?.videoWidth ?? 0) > 0)} autoplay playsInline muted class={`${p.self && !p.screen ? "mirror" : ""}${hasVideo ? "" : " hidden"}${p.screen ? " contain" : ""}`} />
       {!hasVideo && <div class="avatar" aria-hidden="true">{initials(p.name)}</div>}
       <div class="tile-tools">
         <button class={p.pinned ? "on" : ""} onClick={p.onPin} aria-pressed={p.pinned} aria-label={`${p.pinned ? "Unpin" : "Pin"} ${title}`} title={p.pinned ? "Unpin" : "Pin"} data-testid="pin">

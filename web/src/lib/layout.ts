@@ -30,7 +30,8 @@ export interface Layout {
 
 export function layout(i: LayoutInput): Layout {
   const present = (k: string | null): k is string => k !== null && i.tiles.includes(k);
-  const screens = i.tiles.filter(isScreenKey);
+  // Our own screen is not featured to ourselves (a picture of the picture); others see it.
+  const screens = i.tiles.filter((k) => isScreenKey(k) && ownerOf(k) !== i.selfKey);
   // A pin wins, then the newest screen share, then (speaker view) the speaker.
   let main: string | null = null;
   if (present(i.pinned)) main = i.pinned;

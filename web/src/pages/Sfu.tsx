@@ -263,7 +263,7 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
         <span class={`pill state-${state}`} data-testid="connection-state" data-state={state} title={view?.detail ?? ""} role="status">
           {STATE_LABEL[state]}
         </span>
-        <button onClick={copyLink} title="Copy a link to this room" aria-label="Copy a link to this room" data-testid="copy-link">
+        <button onClick={copyLink} title="Copy a link to this room" aria-label="Copy link to this room" data-testid="copy-link">
           <LinkIcon /> {copied ? "Copied" : "Copy link"}
         </button>
       </div>
