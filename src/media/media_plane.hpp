@@ -78,6 +78,7 @@ class MediaPlane final : private sfu::Outbox {
     return router_.subscription_counters(id, t);
   }
   uint32_t track_ssrc(TrackId id) const { return router_.stream_ssrc(id); }
+  int take_voice_activity(TrackId id) { return router_.take_voice_activity(id); }
   const MediaPlaneCounters& counters() const { return counters_; }
   const sfu::Router& router() const { return router_; }
   size_t transports() const { return transports_.size(); }

@@ -16,7 +16,6 @@
 namespace umbrella::server {
 namespace {
 // Envelopes are large (a bounded SDP inside): keep them off the stack.
-std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 Bytes as_bytes(std::string_view s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 // Without an Access: rooms open, no administrator.
 const Access kNoAccess("", "");
@@ -26,6 +25,7 @@ Conference::Conference(std::string site_id, MediaContext& media, AdmissionLimits
     : site_id_(std::move(site_id)), media_(media), admission_(limits) {}
 
 Conference::~Conference() {
+  if (speakers_timer_) media_.loop.cancel(speakers_timer_);
   // Peers leave the media plane and the port as they go; no signalling is sent while shutting down.
   participants_.clear();
 }
@@ -115,7 +115,7 @@ void Conference::remove_participant(Participant& p) {
 void Conference::send_trunks(Participant& p) {
   std::vector<signal::TrunkSnapshot> trunks;
   if (trunk_control_) trunk_control_->describe(trunks);
-  auto env = envelope();
+  auto env = signal::new_envelope();
   auto& list = signal::make_trunks(*env);
   for (auto& t : trunks) signal::add_trunk(list, t.url, t.state, t.last_error, t.peer_site_id);
   p.channel->send(*env);
@@ -123,13 +123,13 @@ void Conference::send_trunks(Participant& p) {
 
 void Conference::send_error(Participant& p, umbrella_Error_Code code, std::string_view message) {
   if (!p.channel) return;
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_error(*env, code, message);
   p.channel->send(*env);
 }
 
 bool Conference::send_description(Participant& p, umbrella_SessionDescription_Type type, const std::string& sdp) {
-  auto env = envelope();
+  auto env = signal::new_envelope();
   if (!sdp.empty() && p.channel && signal::make_description(*env, type, sdp, p.revision)) {
     p.channel->send(*env);
     return true;
@@ -159,7 +159,7 @@ void Conference::on_message(uint64_t connection, Bytes frame, Instant now) {
   auto it = participants_.find(connection);
   if (!trunk && it == participants_.end()) return;
   ++counters_.messages;
-  auto msg = envelope();
+  auto msg = signal::new_envelope();
   auto decoded = signal::decode(frame, *msg);
   if (trunk) {
     if (decoded && trunk_acceptor_) trunk_acceptor_->on_message(connection, *msg, now);
@@ -200,7 +200,7 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
       handle_join(p, msg.body.join, now);
       return;
     case umbrella_Envelope_ping_tag: {
-      auto env = envelope();
+      auto env = signal::new_envelope();
       signal::make_pong(*env, msg.body.ping.nonce);
       p.channel->send(*env);
       return;
@@ -212,7 +212,7 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
       if (!p.joined) break;
       p.audio_muted = msg.body.set_mute.audio_muted;
       p.video_muted = msg.body.set_mute.video_muted;
-      auto env = envelope();
+      auto env = signal::new_envelope();
       signal::make_participant_event(*env, umbrella_Envelope_participant_updated_tag, p.fields(site_id_));
       broadcast_people(p.room, *env, nullptr);
       return;
@@ -266,7 +266,7 @@ void Conference::handle_join(Participant& p, const umbrella_Join& join, Instant 
   p.may_subscribe = grant->can_subscribe;
   p.role = join.role;
   p.id = new_participant_id();
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_joined(*env, p.id, p.room, site_id_);
   for (auto& [key, other] : participants_)
     if (other.get() != &p && other->in_room(p.room) && other->channel)
@@ -292,7 +292,7 @@ void Conference::handle_leave(Participant& p) {
     p.transport.reset();  // leaves the media plane with its subscriptions
   }
   p.subscriptions.clear();
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_participant_left(*env, p.id);
   broadcast_people(p.room, *env, &p);
   renegotiate_room(p.room, &p);
@@ -371,6 +371,7 @@ void Conference::people_event(const std::string& room, const umbrella_Envelope& 
 void Conference::track_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) {
   (void)from;
   broadcast_tracks(room, event, nullptr);
+  watch_speakers();
 }
 
 void Conference::tracks_changed(const std::string& room, const RoomMember* from) {
@@ -399,7 +400,7 @@ Result<Conference::HttpSession, std::string> Conference::whip(const std::string&
     return Err{answer.error()};
   }
   // The person first, then their tracks: a trunk places tracks in their owner's room.
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, p.fields(site_id_));
   broadcast_people(p.room, *env, &p);
   publish_tracks(p);

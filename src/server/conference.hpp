@@ -19,6 +19,7 @@
 #include "core/time.hpp"
 #include "server/admission.hpp"
 #include "server/access.hpp"
+#include "server/active_speakers.hpp"
 #include "server/client_status.hpp"
 #include "server/peer.hpp"
 #include "server/rooms.hpp"
@@ -153,6 +154,9 @@ class Conference final : public TransportEvents, public Rooms {
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
   void send_trunks(Participant& p);
   Participant* by_transport(media::TransportId transport);
+  // Active speakers (conference_speakers.cpp): sampled on a timer while audio is published.
+  void watch_speakers();
+  void update_speakers();
   std::string new_participant_id();
 
   std::string site_id_;
@@ -175,6 +179,8 @@ class Conference final : public TransportEvents, public Rooms {
   std::unordered_set<uint64_t> trunk_connections_;           // handed to the TrunkAcceptor
   std::vector<RoomMember*> members_;
   mutable RateMeter rates_;  // for bitrates in status
+  std::map<std::string, ActiveSpeakers> speakers_;  // by room, while it has audio
+  EventLoop::TimerId speakers_timer_ = 0;
 };
 
 }  // namespace umbrella::server

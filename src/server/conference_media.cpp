@@ -14,7 +14,6 @@
 
 namespace umbrella::server {
 namespace {
-std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 bool receives(const sdp::NegotiatedMedia* m) {
   return m && !m->rejected && (m->direction == sdp::Direction::kRecvOnly || m->direction == sdp::Direction::kSendRecv);
 }
@@ -79,7 +78,7 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
     }
     if (it->stream) {
       media_.plane.unpublish(it->stream);
-      auto env = envelope();
+      auto env = signal::new_envelope();
       signal::make_track_removed(*env, it->track_id);
       broadcast_tracks(it->room, *env, &p);
     }
@@ -116,21 +115,24 @@ void Conference::publish_tracks(Participant& p) {
     if (!s) continue;
     s->transport = p.transport->id();
     t.stream = media_.plane.publish(*s);
-    auto env = envelope();
+    auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     broadcast_tracks(t.room, *env, &p);
     added = true;
     LOG_INFO("sfu", "participant ", p.id, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video", " mid ",
              t.mid, " ssrc ", s->ssrc, s->rid.empty() ? "" : " rid " + s->rid);
   }
-  if (added) renegotiate_room(p.room, &p);
+  if (added) {
+    renegotiate_room(p.room, &p);
+    watch_speakers();
+  }
 }
 
 void Conference::unpublish_tracks(Participant& p) {
   for (auto& t : p.published)
     if (t.stream) {
       media_.plane.unpublish(t.stream);
-      auto env = envelope();
+      auto env = signal::new_envelope();
       signal::make_track_removed(*env, t.track_id);
       broadcast_tracks(t.room, *env, &p);
     }
@@ -156,7 +158,7 @@ void Conference::renegotiate(Participant& p) {
       continue;
     }
     media_.plane.unsubscribe(it->stream, p.transport->id());
-    auto env = envelope();
+    auto env = signal::new_envelope();
     signal::make_track_removed(*env, it->track_id);
     p.channel->send(*env);
     it = p.subscriptions.erase(it);
@@ -174,7 +176,7 @@ void Conference::renegotiate(Participant& p) {
     auto kind = t.kind == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
     auto reused = sdp::reusable_mid(p.transport->negotiated(), kind, live, "t");
     SubscribedTrack o = output_for(t, reused ? *reused : new_mid('t'));
-    auto env = envelope();
+    auto env = signal::new_envelope();
     signal::make_track_added(*env, {o.track_id, to_proto(o.kind), o.publisher_id, o.mid, o.publisher_id,
                                     t.origin_site, t.room});
     p.channel->send(*env);

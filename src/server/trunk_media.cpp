@@ -13,7 +13,6 @@
 
 namespace umbrella::server {
 namespace {
-std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 sdp::MediaKind sdp_kind(sfu::Kind k) { return k == sfu::Kind::kAudio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo; }
 bool receives(const sdp::NegotiatedMedia* m) {
   return m && !m->rejected && (m->direction == sdp::Direction::kRecvOnly || m->direction == sdp::Direction::kSendRecv);
@@ -26,7 +25,7 @@ void TrunkParticipant::ensure_peer() {
 
 bool TrunkParticipant::send_description(umbrella_SessionDescription_Type type, const std::string& sdp,
                                         const std::vector<MidRequest>& receive) {
-  auto env = envelope();
+  auto env = signal::new_envelope();
   bool ok = !sdp.empty() && p_.channel && signal::make_description(*env, type, sdp, p_.revision);
   auto& d = env->body.description;
   for (auto& r : receive) {
@@ -58,7 +57,7 @@ void TrunkParticipant::on_tracks_changed() {
 // Accepting side: tell the dialler which tracks it may ask for (far_tracks_ lists what we told).
 void TrunkParticipant::announce() {
   if (!p_.joined || !p_.channel) return;
-  auto env = envelope();
+  auto env = signal::new_envelope();
   for (auto it = far_tracks_.begin(); it != far_tracks_.end();) {
     if (rooms_.find_track(it->track_id, this)) {
       ++it;
@@ -257,7 +256,7 @@ void TrunkParticipant::publish_tracks() {
     if (!s) continue;
     s->transport = p_.transport->id();
     t.stream = rooms_.media().plane.publish(*s);
-    auto env = envelope();
+    auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     rooms_.track_event(t.room, *env, this);
     if (std::find(rooms.begin(), rooms.end(), t.room) == rooms.end()) rooms.push_back(t.room);
@@ -272,7 +271,7 @@ void TrunkParticipant::unpublish(std::vector<PublisherTrack>::iterator it) {
   bool live = it->stream != 0;
   if (live) {
     rooms_.media().plane.unpublish(it->stream);
-    auto env = envelope();
+    auto env = signal::new_envelope();
     signal::make_track_removed(*env, it->track_id);
     rooms_.track_event(room, *env, this);
   }

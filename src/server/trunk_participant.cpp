@@ -11,7 +11,6 @@
 
 namespace umbrella::server {
 namespace {
-std::unique_ptr<umbrella_Envelope> envelope() { return std::make_unique<umbrella_Envelope>(); }
 sfu::Kind kind_of(umbrella_MediaKind k) { return k == umbrella_MediaKind_MEDIA_KIND_AUDIO ? sfu::Kind::kAudio : sfu::Kind::kVideo; }
 }  // namespace
 
@@ -37,14 +36,14 @@ void TrunkParticipant::close(const std::string& why) {
 
 void TrunkParticipant::send_error(umbrella_Error_Code code, std::string_view message) {
   if (!p_.channel) return;
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_error(*env, code, message);
   p_.channel->send(*env);
 }
 
 void TrunkParticipant::send_join() {
   const std::string& site = rooms_.site_id();
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::reset(*env, umbrella_Envelope_join_tag);
   auto& join = env->body.join;
   signal::copy_string(join.room, p_.room);
@@ -92,7 +91,7 @@ void TrunkParticipant::accept(const umbrella_Join& join, const SocketAddress& fr
   auth_ = Auth::kChallenged;
   hub_.refuse_at(key(), umbrella_Error_Code_CODE_UNAUTHORIZED, "no answer to the trunk challenge",
                  now + TrunkHub::kHandshakeTimeout);
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::reset(*env, umbrella_Envelope_trunk_challenge_tag);
   auto& c = env->body.trunk_challenge;
   c.nonce.size = pb_size_t(challenge_.size());
@@ -121,7 +120,7 @@ void TrunkParticipant::on_response(const umbrella_TrunkResponse& r, Instant now)
   p_.joined = true;
   p_.id = "trunk-" + far_site_;
   p_.display_name = "trunk " + far_site_;
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::make_joined(*env, p_.id, p_.room, site);
   TrunkMac proof = trunk_mac(hub_.secret(), TrunkSide::kAcceptor, handshake());
   env->body.joined.trunk_proof.size = pb_size_t(proof.size());
@@ -146,7 +145,7 @@ void TrunkParticipant::on_challenge(const umbrella_TrunkChallenge& c) {
   std::copy(c.nonce.bytes, c.nonce.bytes + c.nonce.size, challenge_.begin());
   response_ = trunk_nonce();
   TrunkMac mac = trunk_mac(hub_.secret(), TrunkSide::kDialler, handshake());
-  auto env = envelope();
+  auto env = signal::new_envelope();
   signal::reset(*env, umbrella_Envelope_trunk_response_tag);
   auto& r = env->body.trunk_response;
   r.mac.size = pb_size_t(mac.size());
@@ -182,14 +181,14 @@ void TrunkParticipant::on_joined(const umbrella_Joined& j) {
   p_.display_name = "trunk " + far_site_;
   LOG_INFO("trunk", "joined ", far_site_);
   for (pb_size_t i = 0; i < j.participants_count; ++i) {
-    auto env = envelope();
+    auto env = signal::new_envelope();
     const auto& x = j.participants[i];
     signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag,
                                    {x.participant_id, x.display_name, x.audio_muted, x.video_muted, x.site_id, x.room});
     remote_participant_event(*env);
   }
   // And ours to them (the far side sent its people in Joined; ours go as events).
-  auto env = envelope();
+  auto env = signal::new_envelope();
   rooms_.for_each_person(this, [&](const signal::ParticipantFields& f) {
     if (f.site_id == far_site_) return;
     signal::make_participant_event(*env, umbrella_Envelope_participant_joined_tag, f);
@@ -287,7 +286,7 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
       if (p_.joined) remote_participant_event(msg);
       return;
     case umbrella_Envelope_ping_tag: {
-      auto env = envelope();
+      auto env = signal::new_envelope();
       signal::make_pong(*env, msg.body.ping.nonce);
       p_.channel->send(*env);
       return;
@@ -343,7 +342,7 @@ void TrunkParticipant::leave() {
   while (!p_.published.empty()) unpublish(p_.published.end() - 1);
   p_.transport.reset();  // leaves the media plane with its subscriptions
   p_.subscriptions.clear();
-  auto env = envelope();
+  auto env = signal::new_envelope();
   for (auto& r : remote_participants_) {
     signal::make_participant_left(*env, r.id);
     rooms_.people_event(r.room, *env, this);

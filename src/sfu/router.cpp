@@ -249,6 +249,9 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
     return;
   }
   if (s->pub.extensions.transport_cc) record_twcc(from, *s, v, now);
+  if (s->pub.extensions.audio_level)
+    if (auto e = rtp::extension(v, s->pub.extensions.audio_level))
+      if (auto level = rtp::read_audio_level(*e)) s->voice.on_level(level->level);
   uint16_t seq = v.sequence;
   size_t payload = v.payload.size();
   if (rtx) {
@@ -359,6 +362,11 @@ const SubscriptionCounters* Router::subscription_counters(StreamId id, Transport
   for (const auto& o : s->outputs)
     if (o.sub.transport == t) return &o.counters;
   return nullptr;
+}
+
+int Router::take_voice_activity(StreamId id) {
+  Stream* s = find_stream(id);
+  return s ? s->voice.take() : -1;
 }
 
 uint32_t Router::stream_ssrc(StreamId id) const {

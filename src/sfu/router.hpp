@@ -52,6 +52,9 @@ class Router {
 
   const StreamCounters* stream_counters(StreamId id) const;
   const SubscriptionCounters* subscription_counters(StreamId id, TransportId transport) const;
+  // Permille of an audio stream's packets loud enough to be speech since the last call (-1:
+  // none carried an audio level), for active-speaker detection; resets.
+  int take_voice_activity(StreamId id);
   // Learned SSRC of a stream registered by rid/mid only (0 until seen).
   uint32_t stream_ssrc(StreamId id) const;
   uint32_t stream_rtx_ssrc(StreamId id) const;

@@ -14,6 +14,7 @@
 #include "rtp/rtp_mutate.hpp"
 #include "rtp/seq_ts_rewriter.hpp"
 #include "sfu/types.hpp"
+#include "sfu/voice_activity.hpp"
 
 namespace umbrella::sfu::detail {
 
@@ -49,6 +50,7 @@ struct Stream {
   Instant sr_arrival{};
   std::vector<Output> outputs;
   StreamCounters counters;
+  VoiceActivity voice;  // audio with the audio-level extension
 };
 
 // Sorted lookup rows, rebuilt on registration changes.

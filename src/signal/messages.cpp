@@ -97,6 +97,16 @@ bool make_track_removed(umbrella_Envelope& env, std::string_view track_id) {
   return copy_string_exact(env.body.track_removed.track_id, track_id);
 }
 
+bool make_speakers(umbrella_Envelope& env, std::span<const std::string> participant_ids) {
+  reset(env, umbrella_Envelope_speakers_tag);
+  auto& out = env.body.speakers;
+  constexpr size_t kMax = sizeof(out.participant_ids) / sizeof(out.participant_ids[0]);
+  if (participant_ids.size() > kMax) return false;
+  for (const auto& id : participant_ids)
+    if (!copy_string_exact(out.participant_ids[out.participant_ids_count++], id)) return false;
+  return true;
+}
+
 umbrella_Trunks& make_trunks(umbrella_Envelope& env) {
   reset(env, umbrella_Envelope_trunks_tag);
   return env.body.trunks;

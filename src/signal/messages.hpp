@@ -4,11 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "umbrella.pb.h"
 
 namespace umbrella::signal {
+
+// Envelopes are over 4 KiB (bounded fields): on the heap, not the stack.
+inline std::unique_ptr<umbrella_Envelope> new_envelope() { return std::make_unique<umbrella_Envelope>(); }
 
 // Zeroes `env` and sets which_body = tag.
 void reset(umbrella_Envelope& env, pb_size_t body_tag);
@@ -52,6 +58,8 @@ struct TrackFields {
 };
 bool make_track_added(umbrella_Envelope& env, const TrackFields& t);
 bool make_track_removed(umbrella_Envelope& env, std::string_view track_id);
+// False when there are more than 3 or an id does not fit.
+bool make_speakers(umbrella_Envelope& env, std::span<const std::string> participant_ids);
 
 // Trunks with no entries yet: fill them with add_trunk(). False when full (8).
 umbrella_Trunks& make_trunks(umbrella_Envelope& env);

@@ -31,6 +31,23 @@ class PatternVideoTrack(VideoStreamTrack):
         return frame
 
 
+class ToneTrack(AudioStreamTrack):
+    """A 440 Hz tone at -12 dBFS while `loud`, silence otherwise (aiortc's audio pacing)."""
+
+    def __init__(self, loud=True):
+        super().__init__()
+        self.loud = loud
+
+    async def recv(self):
+        frame = await super().recv()
+        if self.loud:
+            n = frame.samples
+            t = (frame.pts + numpy.arange(n)) / frame.sample_rate
+            tone = (numpy.sin(2 * numpy.pi * 440 * t) * 8000).astype(numpy.int16)
+            frame.planes[0].update(tone.tobytes())
+        return frame
+
+
 def post_sdp(url, sdp, token=None):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False

@@ -34,7 +34,7 @@ class Stayer:
     """A /wsb participant: publishes audio, answers every server offer, counts decoded
     frames per received track and keeps every offer's SDP."""
 
-    def __init__(self, server, room):
+    def __init__(self, server, room, audio=None, name="stayer"):
         self.ws = WebSocket("127.0.0.1", server.http_port)
         assert self.ws.status == 101, self.ws.status
         self.room = room
@@ -44,6 +44,9 @@ class Stayer:
         self.offers = []  # SDP text of every server offer, applied in order
         self.errors = []
         self.joined = []  # participant ids the room announced, in order
+        self.speakers = []  # every Speakers list the room sent, in order
+        self.audio = audio or AudioStreamTrack()
+        self.name = name
         self.tasks = []
         self.applied = asyncio.Event()
         self.pc.on("track", lambda track: self.tasks.append(asyncio.ensure_future(self._consume(track))))
@@ -84,12 +87,12 @@ class Stayer:
         threading.Thread(target=self._read, args=(asyncio.get_running_loop(), self.queue), daemon=True).start()
         join = P.Envelope()
         join.join.room = self.room
-        join.join.display_name = "stayer"
+        join.join.display_name = self.name
         self.send(join)
         joined = await self.queue.get()
         assert joined.WhichOneof("body") == "joined", joined
         self.id = joined.joined.participant_id
-        self.pc.addTrack(AudioStreamTrack())
+        self.pc.addTrack(self.audio)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         offer = P.Envelope()
         offer.description.type = P.SessionDescription.TYPE_OFFER
@@ -109,6 +112,8 @@ class Stayer:
                 self.errors.append(env.error.message)
             if kind == "participant_joined":
                 self.joined.append(env.participant_joined.participant.participant_id)
+            if kind == "speakers":
+                self.speakers.append(list(env.speakers.participant_ids))
             if kind != "description":
                 continue
             d = env.description
@@ -150,7 +155,8 @@ class Stayer:
     async def close(self):
         for t in self.tasks:
             t.cancel()
-        self.task.cancel()
+        if hasattr(self, "task"):
+            self.task.cancel()
         await self.pc.close()
         self.ws.close()
 
