@@ -3,8 +3,9 @@ a screen share appears large on the other page (its own tile, decoding, most of 
 goes when stopped by the page or the browser's own stop; switching cameras mid-call keeps the
 other side decoding with no new offer either way; twelve people (two pages and ten of the
 load generator's /wsb participants) page the grid, nine tiles at a time; no serious or critical
-axe-core finding on the lobby, call, status and trunk pages; and the speaking ring follows the
-page whose fake microphone plays a beep (the server's Speakers).
+axe-core finding on the lobby, call, status and trunk pages; a banner when the page's own
+connection turns poor (400 ms of delay on the namespace's loopback); and the speaking ring
+follows the page whose fake microphone plays a beep (the server's Speakers).
 
 Reuses test_browser.py's driver and checks. Screenshots go to tests/browser/artifacts/ (call_*)."""
 import math
@@ -73,6 +74,9 @@ class BrowserCallFeatures(unittest.TestCase):
         self.join("alice", "Alice")
         self.join("bob", "Bob")
         self.assert_sees_video("bob", "Alice")
+        # Each tile's connection indicator (getStats every 2 s): good on this clean link.
+        self.wait_until("Alice's tile on Bob's page to show a good connection",
+                        lambda o: (self.remote(o["bob"], "Alice") or {}).get("quality") == "good", ["bob"], 10)
         alice_id = self.remote(self.browser("observe", page="bob"), "Alice")["id"]
         self.browser("click", page="alice", testid="share-screen")
 
@@ -158,6 +162,22 @@ class BrowserCallFeatures(unittest.TestCase):
         for name, r in found.items():
             self.assertGreater(r["passed"], 10, f"axe-core did not audit the {name} page")
         self.assertEqual({k: v["serious"] for k, v in found.items() if v["serious"]}, {}, "axe-core found serious or critical problems")
+
+
+    def test_5_poor_connection_shows_a_banner(self):
+        """400 ms more each way on the namespace's loopback (where page and server meet): the page
+        says its own connection is poor, and stops saying so once the delay is gone."""
+        netem = ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "400ms"]
+        if os.geteuid() != 0 or subprocess.run(netem, capture_output=True).returncode != 0:
+            self.skipTest("cannot shape the namespace's loopback (needs tc and CAP_NET_ADMIN)")
+        try:
+            self.wait_until("Alice's page to say her connection is poor",
+                            lambda o: "poor" in (self.browser("text", page="alice", testid="poor-connection") or ""), ["alice"], 30)
+            self.browser("screenshot", page="alice", path=shot("call_poor_connection.png"))
+        finally:
+            subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"], capture_output=True)
+        self.wait_until("the banner to go once the delay is gone",
+                        lambda o: self.browser("count", page="alice", testid="poor-connection") == 0, ["alice"], 30)
 
 
 def write_wav(path, tone_hz, seconds=4.0, rate=48000):

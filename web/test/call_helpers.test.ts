@@ -27,6 +27,7 @@ test("quality: loss, round trip and frames over the last interval", () => {
   assert.equal(assess(a, { at: 2000, received: 1100, lost: 0, frames: 4 }, 20, true).grade, "poor", "frozen video");
   assert.equal(assess(a, { at: 2000, received: 1100, lost: 0, frames: 0 }, 20, false).grade, "good", "camera off: no frames expected");
   assert.equal(assess(undefined, a, 20, true).grade, "unknown");
+  assert.equal(assess({ ...a, lost: 5 }, { at: 2000, received: 1100, lost: 2, frames: 60 }, 20, true).grade, "good", "repaired losses are no loss");
   assert.equal(assess(a, { at: 2000, received: 5, lost: 0, frames: 0 }, 20, true).grade, "unknown", "a new connection");
   assert.equal(grade(0, 700, null), "poor");
   assert.match(describe(lossy), /poor: 10\.0% loss, 20 ms round trip, 30 frames\/s/);

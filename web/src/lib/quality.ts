@@ -32,11 +32,12 @@ export function grade(loss: number, rttMs: number | null, fps: number | null): G
 // that is on). Counters that went backwards (a new connection) give "unknown".
 export function assess(prev: Counters | undefined, cur: Counters, rttMs: number | null, video: boolean): Quality {
   const dt = prev ? cur.at - prev.at : 0;
-  if (!prev || dt <= 0 || cur.received < prev.received || cur.lost < prev.lost || cur.frames < prev.frames) {
+  if (!prev || dt <= 0 || cur.received < prev.received || cur.frames < prev.frames) {
     return { grade: "unknown", loss: 0, rttMs, fps: null };
   }
   const got = cur.received - prev.received;
-  const lost = cur.lost - prev.lost;
+  // The lost count falls when a late or retransmitted packet arrives after all.
+  const lost = Math.max(0, cur.lost - prev.lost);
   const loss = got + lost > 0 ? lost / (got + lost) : 0;
   const fps = video ? ((cur.frames - prev.frames) * 1000) / dt : null;
   return { grade: grade(loss, rttMs, fps), loss, rttMs, fps };
