@@ -250,7 +250,7 @@ const commands = {
     });
   },
   async eval({ page: name, expr }) {
-    return await get(name).evaluate((e) => (0, eval)(e), expr);
+    return (await get(name).evaluate((e) => (0, eval)(e), expr)) ?? null;
   },
   async press({ page: name, key }) {
     await get(name).page.keyboard.press(key);

@@ -143,6 +143,15 @@ class BrowserCallFeatures(unittest.TestCase):
             self.wait_until("the second page's three tiles", lambda o: len(o["alice"]["tiles"]) == 3, ["alice"], 10)
             self.browser("screenshot", page="alice", path=shot("call_twelve_grid_page2.png"))
             self.browser("click", page="alice", testid="page-prev")
+            # Pinning Bob makes his tile the large one (speaker layout), unpinning brings the grid back.
+            bob = self.remote(obs["alice"], "Bob")["id"]
+            pin = f"document.querySelector('[data-testid=tile][data-participant-id=\"{bob}\"] [data-testid=pin]').click()"
+            self.browser("eval", page="alice", expr=pin)
+            self.wait_until("Bob's pinned tile to be large", lambda o: o["alice"]["main"] == bob and (self.remote(o["alice"], "Bob") or {}).get("large"), ["alice"], 10)
+            self.assert_sees_video("alice", "Bob")
+            self.browser("screenshot", page="alice", path=shot("call_twelve_pinned.png"))
+            self.browser("eval", page="alice", expr=pin)
+            self.wait_until("the grid to come back", lambda o: o["alice"]["layout"] == "grid", ["alice"], 10)
         finally:
             gen.terminate()
             gen.wait(15)
