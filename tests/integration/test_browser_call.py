@@ -188,6 +188,23 @@ class BrowserCallFeatures(unittest.TestCase):
         self.wait_until("the banner to go once the delay is gone",
                         lambda o: self.browser("count", page="alice", testid="poor-connection") == 0, ["alice"], 30)
 
+    def test_6_an_unplugged_camera_says_so_and_another_can_be_picked(self):
+        # Unplugging ends the track (the browser fires "ended" on it); the page says what happened.
+        self.browser("eval", page="alice", expr="""(() => {
+            const t = document.querySelector('[data-testid=tile][data-self][data-kind=camera] video').srcObject.getVideoTracks()[0];
+            t.stop(); t.dispatchEvent(new Event('ended')); return t.label; })()""")
+        deadline = time.monotonic() + 10
+        while "camera stopped" not in (self.browser("text", page="alice", testid="call-notice") or "") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertIn("camera stopped", self.browser("text", page="alice", testid="call-notice") or "", self.diagnostics("alice"))
+        self.browser("screenshot", page="alice", path=shot("call_camera_unplugged.png"))
+        # Picking the other camera brings the picture back on Bob's page, still without an offer.
+        before = self.browser("offers", page="bob")
+        self.browser("select", page="alice", testid="pick-camera", label="fake_device_0")
+        self.assert_sees_video("bob", "Alice")
+        self.assertEqual(self.browser("count", page="alice", testid="call-notice"), 0)
+        self.assertEqual(self.browser("offers", page="bob"), before)
+
 
 def write_wav(path, tone_hz, seconds=4.0, rate=48000):
     """A mono 16-bit WAV: a beep (tone_hz, 0.5 s on, 0.25 s off) or silence (tone_hz 0)."""
