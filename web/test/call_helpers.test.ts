@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { summarize } from "../src/lib/call_stats";
 import { assess, describe, grade } from "../src/lib/quality";
 import { isScreenKey, isScreenTrack, ownerOf, screenKey, tileKeyFor } from "../src/lib/screen";
 import { ariaKeys, shortcutFor, type KeyLike } from "../src/lib/shortcuts";
@@ -44,4 +45,27 @@ test("shortcuts: single keys, not while typing or with modifiers", () => {
   assert.equal(shortcutFor(key("m", { target: { tagName: "INPUT" } })), null);
   assert.equal(shortcutFor(key("m", { target: { tagName: "DIV", isContentEditable: true } })), null);
   assert.equal(ariaKeys("leave"), "Shift+L");
+});
+
+test("getStats reports sum up per tile; the pair's round trip and the worst reported send loss", () => {
+  const tileOf = new Map([["ta", "a"], ["tv", "a"], ["ts", "a#screen"]]);
+  const s = summarize(
+    [
+      { type: "inbound-rtp", kind: "audio", trackIdentifier: "ta", packetsReceived: 100, packetsLost: 2 },
+      { type: "inbound-rtp", kind: "video", trackIdentifier: "tv", packetsReceived: 300, packetsLost: -1, framesDecoded: 90 },
+      { type: "inbound-rtp", kind: "video", trackIdentifier: "ts", packetsReceived: 50, framesDecoded: 10 },
+      { type: "inbound-rtp", kind: "video", trackIdentifier: "gone", packetsReceived: 7 },
+      { type: "candidate-pair", nominated: false, currentRoundTripTime: 9 },
+      { type: "candidate-pair", nominated: true, currentRoundTripTime: 0.042 },
+      { type: "remote-inbound-rtp", fractionLost: 0.01 },
+      { type: "remote-inbound-rtp", fractionLost: 0.2 },
+    ],
+    tileOf,
+    5,
+  );
+  assert.deepEqual(s.tiles.get("a"), { at: 5, received: 400, lost: 2, frames: 90, video: true });
+  assert.deepEqual(s.tiles.get("a#screen"), { at: 5, received: 50, lost: 0, frames: 10, video: true });
+  assert.equal(s.tiles.size, 2, "a track on no tile is skipped");
+  assert.equal(s.rttMs, 42);
+  assert.equal(s.sendLoss, 0.2);
 });

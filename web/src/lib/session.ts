@@ -5,6 +5,7 @@ import { Backoff } from "./backoff";
 import { Error_Code, Role, SessionDescription_Type, type Envelope } from "./proto";
 import { emptyRoster, participantForMid, reduceRoster, type RosterAction, type RosterState } from "./roster";
 import { Signaling } from "./signaling";
+import { summarize, type StatsLike } from "./call_stats";
 import { assess, grade, type Counters, type Quality } from "./quality";
 import { screenKey, tileKeyFor } from "./screen";
 import { placeTrack, removeTrack, tileOf } from "./tiles";
@@ -363,25 +364,9 @@ export class CallSession {
   private async pollStats(pc: RTCPeerConnection, gen: number): Promise<void> {
     const stats = await pc.getStats().catch(() => null);
     if (!stats || gen !== this.gen) return;
-    const now = Date.now();
     const byTrack = new Map<string, string>(); // receiver track id -> tile key
     for (const [key, s] of this.view.streams) for (const t of s.getTracks()) byTrack.set(t.id, key);
-    const sums = new Map<string, Counters & { video: boolean }>();
-    let rttMs: number | null = null;
-    let sendLoss = 0;
-    stats.forEach((r) => {
-      if (r.type === "candidate-pair" && r.nominated && typeof r.currentRoundTripTime === "number") rttMs = r.currentRoundTripTime * 1000;
-      if (r.type === "remote-inbound-rtp" && typeof r.fractionLost === "number") sendLoss = Math.max(sendLoss, r.fractionLost);
-      if (r.type !== "inbound-rtp") return;
-      const key = byTrack.get(r.trackIdentifier);
-      if (!key) return;
-      const c = sums.get(key) ?? { at: now, received: 0, lost: 0, frames: 0, video: false };
-      c.received += r.packetsReceived ?? 0;
-      c.lost += Math.max(0, r.packetsLost ?? 0);
-      c.frames += r.framesDecoded ?? 0;
-      c.video ||= r.kind === "video";
-      sums.set(key, c);
-    });
+    const { tiles: sums, rttMs, sendLoss } = summarize(stats.values() as Iterable<StatsLike>, byTrack, Date.now());
     const quality = new Map<string, Quality>();
     for (const [key, c] of sums) {
       const member = this.view.roster.members.find((m) => m.id === key);
