@@ -3,11 +3,14 @@
 // stdout line: {"ok": true, "result": ...} or {"ok": false, "error": "..."}. The Python
 // side owns the scenario and the assertions; this only acts and observes like a user.
 //
-// Commands: open {page, url, browser?: "firefox"} | join {page, name, viewer?} | click {page, testid} | observe {page}
-//           frame {page, name, path?} | screenshot {page, path} | goto {page, url}
-//           count {page, testid} | fill {page, testid, value} | text {page, testid}
+// Commands: open {page, url, browser?: "firefox", args?: [extra Chromium flags]} | join {page, name, viewer?}
+//           click {page, testid} | observe {page} | frame {page, name, path?} | screenshot {page, path}
+//           goto {page, url} | count {page, testid} | fill {page, testid, value} | text {page, testid}
+//           select {page, testid, label} | press {page, key} | offers {page} | axe {page} | endScreenShare {page}
 //           sdp {page} | logs {page} | close {page} | quit
-import { mkdirSync, writeFileSync } from "node:fs";
+// Pages opened with the same extra flags share one Chromium (a fake microphone's file is
+// per browser, not per page).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
@@ -16,11 +19,11 @@ import { decodePng, lumaDiff, lumaStats } from "./png.mjs";
 
 const CHROMIUM = process.env.UMBRELLA_CHROMIUM || "/usr/bin/chromium";
 const pages = new Map(); // name -> a page of openChromiumPage or openFirefoxPage
-let browser = null;
+const browsers = new Map(); // JSON of the extra flags -> a Chromium
 
-async function launch() {
+async function launch(extra) {
   // playwright manages --user-data-dir (a fresh temporary profile) and --headless itself.
-  browser = await chromium.launch({
+  return await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -31,10 +34,15 @@ async function launch() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--use-fake-device-for-media-stream",
+      // Fake cameras to switch between: fake_device_0 (I420) and _2 (MJPEG); _1 gives Y16
+      // (depth) frames that WebRTC's encoders drop. The screen picker is answered at once
+      // with a fake screen.
+      "--use-fake-device-for-media-stream=device-count=3",
       "--use-fake-ui-for-media-stream",
+      "--auto-select-desktop-capture-source=Entire screen",
       "--ignore-certificate-errors",
       "--autoplay-policy=no-user-gesture-required",
+      ...extra,
     ],
   });
 }
@@ -67,6 +75,7 @@ function observeInPage() {
           inbound[r.trackIdentifier] = { kind: "audio", samples: r.totalSamplesReceived ?? 0, energy: r.totalAudioEnergy ?? 0 };
       });
     }
+    const stage = document.querySelector("[data-testid=stage]");
     const tiles = [...document.querySelectorAll("[data-testid=tile]")].map((t) => {
       const v = t.querySelector("video");
       const track = v?.srcObject?.getVideoTracks?.()[0];
@@ -74,7 +83,13 @@ function observeInPage() {
       const box = v?.getBoundingClientRect();
       return {
         id: t.dataset.participantId,
+        kind: t.dataset.kind,
         self: t.dataset.self === "true",
+        speaking: t.dataset.speaking === "true",
+        quality: t.dataset.quality ?? null,
+        large: !!t.closest(".main-tile"),
+        tileWidth: Math.round(t.getBoundingClientRect().width),
+        tileHeight: Math.round(t.getBoundingClientRect().height),
         name: (t.querySelector(".name")?.textContent ?? "").replace(/ \(you\)$/, ""),
         hasVideo: t.dataset.hasVideo === "true",
         audioMuted: !!t.querySelector("[data-testid=audio-muted]"),
@@ -83,6 +98,7 @@ function observeInPage() {
         videoWidth: v?.videoWidth ?? 0,
         videoHeight: v?.videoHeight ?? 0,
         paused: v ? v.paused : true,
+        trackLabel: track?.label ?? null,
         framesDecoded: track ? inbound[track.id]?.framesDecoded ?? null : null,
         audioSamples: audio ? inbound[audio.id]?.samples ?? null : null,
         audioEnergy: audio ? inbound[audio.id]?.energy ?? null : null,
@@ -94,6 +110,9 @@ function observeInPage() {
       detail: state?.getAttribute("title") ?? "",
       serverError: document.querySelector("[data-testid=server-error]")?.textContent ?? null,
       inLobby: !!document.querySelector("[data-testid=join-media]"),
+      layout: stage?.dataset.layout ?? null,
+      main: stage?.dataset.main ?? null,
+      audioElements: document.querySelectorAll("[data-testid=remote-audio]").length,
       tiles,
       inbound: Object.values(inbound),
       outbound,
@@ -121,9 +140,10 @@ function tileSelector(name) {
 }
 
 // A Chromium page, with the same methods as a Firefox one (firefox_page.mjs).
-async function openChromiumPage(url) {
-  if (!browser) await launch();
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 720 } });
+async function openChromiumPage(url, extra = []) {
+  const id = JSON.stringify(extra);
+  if (!browsers.has(id)) browsers.set(id, await launch(extra));
+  const context = await browsers.get(id).newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 720 } });
   const page = await context.newPage();
   const logs = [];
   page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
@@ -179,8 +199,8 @@ async function openChromiumPage(url) {
 }
 
 const commands = {
-  async open({ page: name, url, browser: kind }) {
-    const p = kind === "firefox" ? await openFirefoxPage(url) : await openChromiumPage(url);
+  async open({ page: name, url, browser: kind, args }) {
+    const p = kind === "firefox" ? await openFirefoxPage(url) : await openChromiumPage(url, args ?? []);
     pages.set(name, p);
     return { title: await p.title() };
   },
@@ -215,6 +235,41 @@ const commands = {
     // An input's text is its value (what the user sees in it).
     return (await el.count()) ? await el.first().evaluate((e) => (e instanceof HTMLInputElement ? e.value : e.textContent)) : null;
   },
+  async select({ page: name, testid, label }) {
+    await get(name).page.getByTestId(testid).selectOption({ label });
+    return {};
+  },
+  // The browser's own "Stop sharing" (not clickable headless): the screen track stops and ends.
+  async endScreenShare({ page: name }) {
+    return await get(name).evaluate(() => {
+      const t = document.querySelector("[data-testid=tile][data-kind=screen][data-self] video")?.srcObject?.getVideoTracks()[0];
+      if (!t) return false;
+      t.stop();
+      t.dispatchEvent(new Event("ended"));
+      return true;
+    });
+  },
+  async eval({ page: name, expr }) {
+    return (await get(name).evaluate((e) => (0, eval)(e), expr)) ?? null;
+  },
+  async press({ page: name, key }) {
+    await get(name).page.keyboard.press(key);
+    return {};
+  },
+  async offers({ page: name }) {
+    return await get(name).evaluate(() => ({ sent: window.__umbrella?.offersSent ?? 0, received: window.__umbrella?.offersReceived ?? 0 }));
+  },
+  // axe-core's WCAG 2.1 A/AA audit of the page as it is now: its serious and critical findings.
+  async axe({ page: name }) {
+    const page = get(name).page;
+    if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8"));
+    return await page.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+      const serious = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+      return { serious, minor: r.violations.filter((v) => !serious.some((s) => s.id === v.id)).map((v) => `${v.id} (${v.impact})`), passed: r.passes.length };
+    });
+  },
   async count({ page: name, testid }) {
     return await get(name).count(testid);
   },
@@ -248,8 +303,8 @@ const commands = {
     return {};
   },
   async quit() {
-    if (browser) await browser.close();
-    browser = null;
+    for (const b of browsers.values()) await b.close();
+    browsers.clear();
     await quitFirefox();
     return {};
   },
@@ -273,6 +328,6 @@ for await (const line of rl) {
   }
   process.stdout.write(JSON.stringify(reply) + "\n");
 }
-if (browser) await browser.close();
+for (const b of browsers.values()) await b.close();
 await quitFirefox();
 process.exit(0);

@@ -62,3 +62,12 @@ test("local mute and reset", () => {
   s = reduceRoster(s, { case: "reset" });
   assert.deepEqual(s, emptyRoster);
 });
+
+test("speakers come from the server, most recent first, and leave with their owner", () => {
+  let s = reduceRoster(joined(), body({ body: { case: "speakers", value: { participantIds: ["a", "me"] } } }));
+  assert.deepEqual(s.speakers, ["a", "me"]);
+  s = reduceRoster(s, body({ body: { case: "participantLeft", value: { participantId: "a" } } }));
+  assert.deepEqual(s.speakers, ["me"]);
+  s = reduceRoster(s, body({ body: { case: "speakers", value: { participantIds: [] } } }));
+  assert.deepEqual(s.speakers, []);
+});

@@ -11,6 +11,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join, resolve, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const protoFile = resolve(webDir, "../proto/umbrella.proto");
@@ -124,12 +126,23 @@ async function bundle(opts) {
     logLevel: "warning",
   });
   copyFileSync(join(webDir, "src/index.html"), join(opts.dist, "index.html"));
+  checkSize(opts.dist);
   if (opts.depfile) {
     const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(webDir, p));
     inputs.push(protoFile, statusGenerator, join(webDir, "src/index.html"), join(webDir, "package-lock.json"), fileURLToPath(import.meta.url));
     const esc = (p) => p.replace(/ /g, "\\ ");
     writeFileSync(opts.depfile, `${esc(opts["depfile-target"] ?? join(opts.dist, "app.js"))}: ${inputs.filter((p) => !p.includes("\0")).map(esc).join(" \\\n  ")}\n`);
   }
+}
+
+// The whole app travels to phones over an access point's Wi-Fi: the build fails when it
+// grows past the budget (gzip level 9, as a server or proxy would send it).
+const SIZE_BUDGET = 80 * 1024;
+function checkSize(dist) {
+  const files = ["index.html", "app.js", "app.css"].filter((f) => existsSync(join(dist, f)));
+  const total = files.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
+  if (total > SIZE_BUDGET) fail(`the app is ${total} bytes gzipped, over its budget of ${SIZE_BUDGET} (web/tools/build.mjs SIZE_BUDGET)`);
+  console.error(`web build: app is ${(total / 1024).toFixed(1)} KiB gzipped (budget ${SIZE_BUDGET / 1024} KiB)`);
 }
 
 async function test(opts) {

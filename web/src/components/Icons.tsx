@@ -28,3 +28,23 @@ export const LeaveIcon = () => (
     <path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9" />
   </svg>
 );
+
+export const ScreenIcon = ({ off }: { off?: boolean }) => (
+  <svg {...P} aria-hidden="true">
+    <rect x="2" y="4" width="20" height="13" rx="2" />
+    <path d="M8 21h8M12 17v4" />
+    {off && <path d="M3 3l18 18" />}
+  </svg>
+);
+
+export const PinIcon = () => (
+  <svg {...P} aria-hidden="true">
+    <path d="M12 17v5M9 3h6l-1 6 3 3v2H7v-2l3-3z" />
+  </svg>
+);
+
+export const ExpandIcon = () => (
+  <svg {...P} aria-hidden="true">
+    <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />
+  </svg>
+);

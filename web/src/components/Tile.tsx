@@ -1,15 +1,19 @@
-import { useEffect, useRef } from "preact/hooks";
-import { CamIcon, MicIcon } from "./Icons";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { describe, type Quality } from "../lib/quality";
+import { CamIcon, ExpandIcon, MicIcon, PinIcon } from "./Icons";
 
 export interface TileProps {
-  id: string;
+  id: string; // tile key: a participant id, or its screen's key
   name: string;
   self: boolean;
+  screen: boolean;
   stream: MediaStream | null;
   audioMuted: boolean;
   videoMuted: boolean;
   speaking: boolean;
-  onAutoplayBlocked?: () => void;
+  pinned: boolean;
+  quality?: Quality;
+  onPin(): void;
 }
 
 function initials(name: string): string {
@@ -17,40 +21,74 @@ function initials(name: string): string {
   return (parts.length ? parts.slice(0, 2).map((p) => [...p][0]).join("") : "?").toUpperCase();
 }
 
+// Only tiles on screen are rendered, so only they hold a <video>; sound plays from
+// RemoteAudio, so this element is always muted.
 export function Tile(p: TileProps) {
+  const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
-  const hasVideo = !!p.stream?.getVideoTracks().some((t) => t.readyState === "live") && !p.videoMuted;
+  // Initials until a picture arrives: a track can be live and never send a frame.
+  const [framed, setFramed] = useState(false);
+  const hasVideo = framed && !!p.stream?.getVideoTracks().some((t) => t.readyState === "live") && (p.screen || !p.videoMuted);
+  const who = `${p.name || "Guest"}${p.self ? " (you)" : ""}`;
+  const title = p.screen ? `${who}: screen` : who;
 
   useEffect(() => {
     const el = video.current;
     if (!el || el.srcObject === p.stream) return;
     el.srcObject = p.stream;
-    if (p.stream) el.play().catch((err) => err?.name === "NotAllowedError" && p.onAutoplayBlocked?.());
+    setFramed(el.videoWidth > 0);
+    if (p.stream) el.play().catch(() => undefined);
   }, [p.stream]);
+
+  const fullScreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void box.current?.requestFullscreen?.().catch(() => undefined);
+  };
+  const grade = p.quality?.grade ?? "unknown";
 
   return (
     <div
-      class={`tile${p.speaking ? " speaking" : ""}${p.self ? " self" : ""}`}
+      ref={box}
+      class={`tile${p.speaking ? " speaking" : ""}${p.self ? " self" : ""}${p.screen ? " screen" : ""}`}
+      role="group"
+      aria-label={`${title}${p.speaking ? ", speaking" : ""}${p.audioMuted && !p.screen ? ", microphone muted" : ""}`}
       data-testid="tile"
       data-participant-id={p.id}
+      data-kind={p.screen ? "screen" : "camera"}
       data-self={p.self ? "true" : undefined}
       data-speaking={p.speaking ? "true" : "false"}
       data-has-video={hasVideo ? "true" : "false"}
+      data-quality={grade}
+      onDblClick={fullScreen}
     >
-      {/* The element also plays remote audio, so it stays mounted even when video is off. */}
-      <video ref={video} autoplay playsInline muted={p.self} class={`${p.self ? "mirror" : ""}${hasVideo ? "" : " hidden"}`} />
+      <video ref={video} onResize={() => setFramed((video.current?.videoWidth ?? 0) > 0)} onLoadedMetadata={() => setFramed((video.current?.videoWidth ?? 0) > 0)} autoplay playsInline muted class={`${p.self && !p.screen ? "mirror" : ""}${hasVideo ? "" : " hidden"}${p.screen ? " contain" : ""}`} />
       {!hasVideo && <div class="avatar" aria-hidden="true">{initials(p.name)}</div>}
+      <div class="tile-tools">
+        <button class={p.pinned ? "on" : ""} onClick={p.onPin} aria-pressed={p.pinned} aria-label={`${p.pinned ? "Unpin" : "Pin"} ${title}`} title={p.pinned ? "Unpin" : "Pin"} data-testid="pin">
+          <PinIcon />
+        </button>
+        <button onClick={fullScreen} aria-label={`Full screen ${title}`} title="Full screen" data-testid="fullscreen">
+          <ExpandIcon />
+        </button>
+      </div>
       <div class="label">
-        <span class="name" title={p.name}>
+        {p.quality && (
+          <span class={`quality q-${grade}`} role="img" aria-label={describe(p.quality)} title={describe(p.quality)} data-testid="quality">
+            <i />
+            <i />
+            <i />
+          </span>
+        )}
+        <span class="name" title={title}>
           {p.name || "Guest"}
-          {p.self && " (you)"}
+          {p.screen ? "'s screen" : p.self && " (you)"}
         </span>
-        {p.audioMuted && (
+        {p.audioMuted && !p.screen && (
           <span class="badge" data-testid="audio-muted" title="Microphone muted">
             <MicIcon off />
           </span>
         )}
-        {p.videoMuted && (
+        {p.videoMuted && !p.screen && (
           <span class="badge" data-testid="video-muted" title="Camera off">
             <CamIcon off />
           </span>

@@ -30,6 +30,11 @@ export function mediaErrorMessage(err: unknown): string {
   }
 }
 
+export function deviceEndedMessage(kind: string): string {
+  const what = kind === "audio" ? "microphone" : "camera";
+  return `Your ${what} stopped: it was unplugged, or another program took it. Pick another ${what} below, or plug it back in and pick it again.`;
+}
+
 function constraint(id?: string): MediaTrackConstraints | boolean {
   return id ? { deviceId: { exact: id } } : true;
 }
@@ -61,8 +66,29 @@ export async function openTrack(kind: "audio" | "video", deviceId: string): Prom
   return stream.getTracks()[0];
 }
 
-export async function listDevices(): Promise<{ audio: MediaDeviceInfo[]; video: MediaDeviceInfo[] }> {
-  if (!navigator.mediaDevices?.enumerateDevices) return { audio: [], video: [] };
-  const all = await navigator.mediaDevices.enumerateDevices();
-  return { audio: all.filter((d) => d.kind === "audioinput"), video: all.filter((d) => d.kind === "videoinput") };
+export interface Devices {
+  audio: MediaDeviceInfo[];
+  video: MediaDeviceInfo[];
+  output: MediaDeviceInfo[]; // speakers (listed by Chromium; setSinkId picks one)
 }
+
+export const noDevices: Devices = { audio: [], video: [], output: [] };
+
+export async function listDevices(): Promise<Devices> {
+  if (!navigator.mediaDevices?.enumerateDevices) return noDevices;
+  const all = await navigator.mediaDevices.enumerateDevices();
+  const of = (kind: MediaDeviceKind) => all.filter((d) => d.kind === kind && d.deviceId);
+  return { audio: of("audioinput"), video: of("videoinput"), output: of("audiooutput") };
+}
+
+// The screen, a window or a tab, for sharing; null when the user cancels the picker.
+export async function openScreen(): Promise<MediaStream | null> {
+  try {
+    return await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "NotAllowedError") return null;
+    throw err;
+  }
+}
+
+export const canShareScreen = (): boolean => typeof navigator.mediaDevices?.getDisplayMedia === "function";

@@ -24,9 +24,10 @@ export interface RosterState {
   siteId: string;
   members: Member[]; // in order of arrival; self first once joined
   tracks: Record<string, RemoteTrack>; // by track id
+  speakers: string[]; // who is speaking, most recent first (the server's Speakers)
 }
 
-export const emptyRoster: RosterState = { selfId: null, room: "", siteId: "", members: [], tracks: {} };
+export const emptyRoster: RosterState = { selfId: null, room: "", siteId: "", members: [], tracks: {}, speakers: [] };
 
 export type RosterAction =
   | Body
@@ -63,7 +64,7 @@ export function reduceRoster(state: RosterState, action: RosterAction): RosterSt
       const self: Member = { id: j.participantId, name: "", audioMuted: false, videoMuted: false, siteId: j.siteId };
       const mine = j.participants.find((p) => p.participantId === j.participantId);
       const others = j.participants.filter((p) => p.participantId !== j.participantId).map(member);
-      return { selfId: j.participantId, room: j.room, siteId: j.siteId, members: [mine ? member(mine) : self, ...others], tracks: {} };
+      return { selfId: j.participantId, room: j.room, siteId: j.siteId, members: [mine ? member(mine) : self, ...others], tracks: {}, speakers: [] };
     }
     case "participantJoined":
     case "participantUpdated": {
@@ -78,7 +79,7 @@ export function reduceRoster(state: RosterState, action: RosterAction): RosterSt
       const id = action.value.participantId;
       if (id === state.selfId) return state;
       const tracks = Object.fromEntries(Object.entries(state.tracks).filter(([, t]) => t.participantId !== id));
-      return { ...state, members: state.members.filter((m) => m.id !== id), tracks };
+      return { ...state, members: state.members.filter((m) => m.id !== id), tracks, speakers: state.speakers.filter((s) => s !== id) };
     }
     case "trackAdded": {
       const t = action.value.track;
@@ -93,6 +94,8 @@ export function reduceRoster(state: RosterState, action: RosterAction): RosterSt
       delete tracks[action.value.trackId];
       return { ...state, tracks };
     }
+    case "speakers":
+      return { ...state, speakers: action.value.participantIds.slice(0, 16) };
     case "localMute": {
       const self = state.members.find((m) => m.id === state.selfId);
       if (!self) return state;

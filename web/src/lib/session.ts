@@ -5,6 +5,9 @@ import { Backoff } from "./backoff";
 import { Error_Code, Role, SessionDescription_Type, type Envelope } from "./proto";
 import { emptyRoster, participantForMid, reduceRoster, type RosterAction, type RosterState } from "./roster";
 import { Signaling } from "./signaling";
+import { summarize, type StatsLike } from "./call_stats";
+import { assess, grade, type Counters, type Quality } from "./quality";
+import { screenKey, tileKeyFor } from "./screen";
 import { placeTrack, removeTrack, tileOf } from "./tiles";
 
 export type ConnState = "connecting" | "negotiating" | "connected" | "reconnecting" | "failed" | "closed";
@@ -13,8 +16,9 @@ export interface SessionView {
   state: ConnState;
   detail: string;
   roster: RosterState;
-  streams: ReadonlyMap<string, MediaStream>; // remote media by participant id
-  levels: ReadonlyMap<string, number>; // audio level 0..1 by participant id (self included)
+  streams: ReadonlyMap<string, MediaStream>; // remote media by tile key (participant id, or its screen's key)
+  quality: ReadonlyMap<string, Quality>; // by tile key; our own connection under our participant id
+  screen: MediaStream | null; // our own screen share, while it lasts
   serverError: string | null;
 }
 
@@ -31,7 +35,16 @@ export interface SessionOptions {
 const PING_MS = 10_000;
 const PONG_TIMEOUT_MS = 30_000;
 const DISCONNECTED_GRACE_MS = 8_000;
-const LEVEL_POLL_MS = 250;
+const STATS_POLL_MS = 2_000;
+
+// For end-to-end tests (tests/browser): the live connection, to read its getStats(), and the
+// offers this page sent and received (a device switch must not renegotiate).
+interface Probe {
+  pc: RTCPeerConnection | null;
+  offersSent: number;
+  offersReceived: number;
+}
+const probe = (): Probe => ((window as unknown as { __umbrella?: Probe }).__umbrella ??= { pc: null, offersSent: 0, offersReceived: 0 });
 
 export class CallSession {
   private sig: Signaling | null = null;
@@ -47,7 +60,11 @@ export class CallSession {
   private offerRevision = 0;
   private stopped = false;
   private muted = { audio: false, video: false };
-  private view: SessionView = { state: "connecting", detail: "", roster: emptyRoster, streams: new Map(), levels: new Map(), serverError: null };
+  private revision = 0; // the highest description revision either side used
+  private screenTx: RTCRtpTransceiver | null = null;
+  private needOffer = false; // our m-lines changed (a screen share): offer once stable
+  private counters = new Map<string, Counters>();
+  private view: SessionView = { state: "connecting", detail: "", roster: emptyRoster, streams: new Map(), quality: new Map(), screen: null, serverError: null };
 
   constructor(private readonly opts: SessionOptions) {}
 
@@ -60,6 +77,7 @@ export class CallSession {
     if (this.stopped) return;
     this.sig?.send({ case: "leave", value: {} });
     this.stopped = true;
+    this.view.screen?.getTracks().forEach((t) => t.stop());
     window.removeEventListener("online", this.onOnline);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.teardown();
@@ -87,6 +105,62 @@ export class CallSession {
       old.stop();
     }
     local.addTrack(track);
+  }
+
+  // A screen share: one more sendonly m-line (content hint "detail" keeps text sharp), which
+  // the others see as this participant's second video track (screen.ts). Stopping it, here or
+  // with the browser's own button (the track ends), makes that m-line inactive.
+  shareScreen(stream: MediaStream): void {
+    const track = stream.getVideoTracks()[0];
+    if (!track || this.opts.viewer) return;
+    this.stopScreen();
+    track.contentHint = "detail";
+    track.addEventListener("ended", () => this.view.screen === stream && this.stopScreen());
+    this.update({ screen: stream });
+    this.offerSoon();
+  }
+
+  stopScreen(): void {
+    const s = this.view.screen;
+    if (!s) return;
+    s.getTracks().forEach((t) => t.stop());
+    this.update({ screen: null });
+    this.offerSoon();
+  }
+
+  private offerSoon(): void {
+    this.needOffer = true;
+    const gen = this.gen;
+    this.chain = this.chain.then(() => (gen === this.gen ? this.offerIfNeeded(gen) : undefined)).catch((err) => {
+      if (gen === this.gen) this.fail(`negotiation failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  // Our own re-offer, only from a stable state (the server offers too; see handle()).
+  private async offerIfNeeded(gen: number): Promise<void> {
+    const pc = this.pc;
+    if (!pc || !this.needOffer || pc.signalingState !== "stable") return;
+    this.needOffer = false;
+    const screen = this.view.screen?.getVideoTracks()[0] ?? null;
+    if (screen && this.screenTx) {
+      await this.screenTx.sender.replaceTrack(screen);
+      this.screenTx.direction = "sendonly";
+    } else if (screen) {
+      this.screenTx = pc.addTransceiver(screen, { direction: "sendonly", streams: [this.view.screen!] });
+    } else if (this.screenTx) {
+      await this.screenTx.sender.replaceTrack(null);
+      this.screenTx.direction = "inactive";
+    } else return;
+    await this.sendOffer(pc, gen);
+  }
+
+  private async sendOffer(pc: RTCPeerConnection, gen: number): Promise<void> {
+    const revision = ++this.revision;
+    this.offerRevision = revision;
+    await pc.setLocalDescription(await pc.createOffer());
+    if (gen !== this.gen) return;
+    probe().offersSent++;
+    this.sig?.send({ case: "description", value: { type: SessionDescription_Type.OFFER, sdp: pc.localDescription?.sdp ?? "", revision } });
   }
 
   private readonly onOnline = () => {
@@ -140,20 +214,29 @@ export class CallSession {
         if (d.type === SessionDescription_Type.ANSWER) {
           if (d.revision !== this.offerRevision || pc.signalingState !== "have-local-offer") return; // stale
           await pc.setRemoteDescription({ type: "answer", sdp: d.sdp });
+          await this.offerIfNeeded(gen);
           return;
         }
+        probe().offersReceived++;
+        this.revision = Math.max(this.revision, d.revision);
         this.update({ state: this.view.state === "connected" ? "connected" : "negotiating", detail: "" });
+        if (pc.signalingState === "have-local-offer") {
+          // Both offered at once: the server's wins; ours goes again once this one is answered.
+          await pc.setLocalDescription({ type: "rollback" });
+          this.needOffer = true;
+        }
         await pc.setRemoteDescription({ type: "offer", sdp: d.sdp });
         if (gen !== this.gen) return;
         await pc.setLocalDescription(await pc.createAnswer());
         if (gen !== this.gen) return;
         this.sig?.send({ case: "description", value: { type: SessionDescription_Type.ANSWER, sdp: pc.localDescription?.sdp ?? "", revision: d.revision } });
+        await this.offerIfNeeded(gen);
         return;
       }
       case "trackRemoved": {
         const t = this.view.roster.tracks[body.value.trackId];
         this.dispatch(body);
-        if (t) this.dropTrack(t.participantId, t.kind, t.mid);
+        if (t) this.dropTrack(tileKeyFor(t.participantId, t.trackId, t.kind), t.kind, t.mid);
         return;
       }
       case "participantLeft":
@@ -183,8 +266,8 @@ export class CallSession {
   private async startMedia(gen: number): Promise<void> {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
     this.pc = pc;
-    // For end-to-end tests (tests/browser): the live connection, to read its getStats().
-    (window as unknown as { __umbrella?: { pc: RTCPeerConnection } }).__umbrella = { pc };
+    this.screenTx = null;
+    probe().pc = pc;
     const local = this.opts.viewer ? null : this.opts.local;
     for (const track of local?.getTracks() ?? []) pc.addTransceiver(track, { direction: "sendonly", streams: [local!] });
     // An offer needs at least one m-line (and max-bundle a BUNDLE group): a viewer, or someone
@@ -192,22 +275,28 @@ export class CallSession {
     // one m-line per remote track.
     for (const kind of ["audio", "video"] as const)
       if (!local?.getTracks().some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: "recvonly" });
+    // A screen share still on from before a reconnect comes after those two (screen.ts).
+    const screen = this.opts.viewer ? null : this.view.screen;
+    if (screen) this.screenTx = pc.addTransceiver(screen.getVideoTracks()[0], { direction: "sendonly", streams: [screen] });
     pc.ontrack = (ev) => this.onTrack(ev);
     pc.onconnectionstatechange = () => this.onConnectionState(pc, gen);
-    this.every(LEVEL_POLL_MS, () => void this.pollLevels(pc, gen));
+    this.every(STATS_POLL_MS, () => void this.pollStats(pc, gen));
     this.update({ state: "negotiating", detail: "Setting up media…" });
-    this.offerRevision = 1;
-    await pc.setLocalDescription(await pc.createOffer());
-    if (gen !== this.gen) return;
-    this.sig?.send({ case: "description", value: { type: SessionDescription_Type.OFFER, sdp: pc.localDescription?.sdp ?? "", revision: 1 } });
+    this.revision = 0;
+    this.needOffer = false;
+    this.counters.clear();
+    await this.sendOffer(pc, gen);
   }
 
   private onTrack(ev: RTCTrackEvent): void {
-    const pid = ev.streams[0]?.id || participantForMid(this.view.roster, ev.transceiver.mid);
+    const mid = ev.transceiver.mid;
+    const pid = ev.streams[0]?.id || participantForMid(this.view.roster, mid);
     if (!pid) return;
     const track = ev.track;
+    const info = Object.values(this.view.roster.tracks).find((t) => t.mid === mid && t.participantId === pid);
+    const key = tileKeyFor(pid, info?.trackId, track.kind);
     // A reused m-line brings the same track object for someone new: it moves tiles (tiles.ts).
-    this.setTiles(placeTrack(this.tiles(), pid, track));
+    this.setTiles(placeTrack(this.tiles(), key, track));
     if (!this.watched.has(track)) {
       // Once per track, however often its m-line is reused: whoever shows it then loses it.
       this.watched.add(track);
@@ -247,9 +336,10 @@ export class CallSession {
   }
 
   private dropParticipant(pid: string): void {
-    if (!this.view.streams.has(pid)) return;
+    if (!this.view.streams.has(pid) && !this.view.streams.has(screenKey(pid))) return;
     const streams = new Map(this.view.streams);
     streams.delete(pid);
+    streams.delete(screenKey(pid));
     this.update({ streams });
   }
 
@@ -269,26 +359,23 @@ export class CallSession {
     }
   }
 
-  private async pollLevels(pc: RTCPeerConnection, gen: number): Promise<void> {
+  // Quality of each tile (loss and frames over the last poll, the connection's round trip) and
+  // of our own sending (what the server reports back: remote-inbound-rtp).
+  private async pollStats(pc: RTCPeerConnection, gen: number): Promise<void> {
     const stats = await pc.getStats().catch(() => null);
     if (!stats || gen !== this.gen) return;
-    const levels = new Map<string, number>();
-    stats.forEach((r) => {
-      if (r.kind !== "audio" || typeof r.audioLevel !== "number") return;
-      if (r.type === "media-source" && this.view.roster.selfId) {
-        levels.set(this.view.roster.selfId, this.muted.audio ? 0 : r.audioLevel);
-      } else if (r.type === "inbound-rtp") {
-        const pid = participantForMid(this.view.roster, r.mid ?? null) ?? this.participantForTrackId(r.trackIdentifier);
-        if (pid) levels.set(pid, Math.max(levels.get(pid) ?? 0, r.audioLevel));
-      }
-    });
-    this.update({ levels });
-  }
-
-  private participantForTrackId(id: string | undefined): string | null {
-    if (!id) return null;
-    for (const [pid, s] of this.view.streams) if (s.getTrackById(id)) return pid;
-    return null;
+    const byTrack = new Map<string, string>(); // receiver track id -> tile key
+    for (const [key, s] of this.view.streams) for (const t of s.getTracks()) byTrack.set(t.id, key);
+    const { tiles: sums, rttMs, sendLoss } = summarize(stats.values() as Iterable<StatsLike>, byTrack, Date.now());
+    const quality = new Map<string, Quality>();
+    for (const [key, c] of sums) {
+      const member = this.view.roster.members.find((m) => m.id === key);
+      quality.set(key, assess(this.counters.get(key), c, rttMs, c.video && !member?.videoMuted));
+    }
+    this.counters = sums;
+    const self = this.view.roster.selfId;
+    if (self) quality.set(self, { grade: rttMs === null ? "unknown" : grade(sendLoss, rttMs, null), loss: sendLoss, rttMs, fps: null });
+    this.update({ quality });
   }
 
   private fail(reason: string): void {
@@ -300,7 +387,7 @@ export class CallSession {
       detail: `Disconnected: ${reason}. Reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.backoff.attempt}).`,
       roster: emptyRoster,
       streams: new Map(),
-      levels: new Map(),
+      quality: new Map(),
     });
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

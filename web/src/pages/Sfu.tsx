@@ -1,14 +1,19 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { CamIcon, LeaveIcon, LinkIcon, MicIcon } from "../components/Icons";
-import { Tile } from "../components/Tile";
-import { listDevices, mediaErrorMessage, mediaUnavailableReason, openMedia, openTrack } from "../lib/media";
+import { CallControls } from "../components/CallControls";
+import { LinkIcon } from "../components/Icons";
+import { canPickSpeaker, RemoteAudio } from "../components/RemoteAudio";
+import { Stage, type TileDesc } from "../components/Stage";
+import type { View } from "../lib/layout";
+import { canShareScreen, deviceEndedMessage, listDevices, mediaErrorMessage, mediaUnavailableReason, noDevices, openMedia, openScreen, openTrack, type Devices } from "../lib/media";
+import { describe } from "../lib/quality";
+import type { Member } from "../lib/roster";
+import { screenKey } from "../lib/screen";
+import { shortcutFor } from "../lib/shortcuts";
 import { tokenFromSearch, tokenHints } from "../lib/access";
 import { CallSession, type SessionView } from "../lib/session";
 import { clipUtf8, MAX_NAME_BYTES, pageUrl, roomFromSearch, wsUrl } from "../lib/url";
 
 const NAME_KEY = "umbrella.displayName";
-const SPEAKING_LEVEL = 0.04;
-const SPEAKING_HOLD_MS = 600;
 
 interface CallSetup {
   room: string;
@@ -65,7 +70,7 @@ function Lobby({ onJoin }: { onJoin: (s: CallSetup) => void }) {
   const [room, setRoom] = useState(() => hints?.room ?? roomFromSearch(location.search));
   const [name, setName] = useState(() => hints?.name || storedName());
   const viewerOnly = hints !== null && !hints.canPublish;
-  const [devices, setDevices] = useState<{ audio: MediaDeviceInfo[]; video: MediaDeviceInfo[] }>({ audio: [], video: [] });
+  const [devices, setDevices] = useState<Devices>(noDevices);
   const [audioId, setAudioId] = useState("");
   const [videoId, setVideoId] = useState("");
   const [message, setMessage] = useState<string | null>(() => mediaUnavailableReason());
@@ -147,24 +152,39 @@ const STATE_LABEL: Record<SessionView["state"], string> = {
 function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; onLeave: () => void }) {
   const [view, setView] = useState<SessionView | null>(null);
   const [muted, setMuted] = useState({ audio: false, video: false });
-  const [devices, setDevices] = useState<{ audio: MediaDeviceInfo[]; video: MediaDeviceInfo[] }>({ audio: [], video: [] });
+  const [devices, setDevices] = useState<Devices>(noDevices);
   const [choice, setChoice] = useState(() => ({
     audio: setup.local?.getAudioTracks()[0]?.getSettings().deviceId ?? "",
     video: setup.local?.getVideoTracks()[0]?.getSettings().deviceId ?? "",
+    output: "",
   }));
+  const [layoutView, setLayoutView] = useState<View>("grid");
   const [notice, setNotice] = useState<string | null>(setup.warning);
   const [blocked, setBlocked] = useState(false);
   const [copied, setCopied] = useState(false);
   const session = useRef<CallSession | null>(null);
-  const spokeAt = useRef(new Map<string, number>());
 
   useEffect(() => {
     const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView });
     session.current = s;
     s.start();
-    if (!setup.viewer) listDevices().then(setDevices).catch(() => undefined);
     return () => s.leave();
   }, []);
+
+  // Devices come and go (unplugged, plugged in): the pickers follow, and a device of ours that
+  // stopped says so.
+  useEffect(() => {
+    const refresh = () => listDevices().then(setDevices).catch(() => undefined);
+    refresh();
+    navigator.mediaDevices?.addEventListener?.("devicechange", refresh);
+    return () => navigator.mediaDevices?.removeEventListener?.("devicechange", refresh);
+  }, []);
+  useEffect(() => {
+    const tracks = setup.local?.getTracks() ?? [];
+    const ended = (ev: Event) => setNotice(deviceEndedMessage((ev.target as MediaStreamTrack).kind));
+    tracks.forEach((t) => t.addEventListener("ended", ended));
+    return () => tracks.forEach((t) => t.removeEventListener("ended", ended));
+  }, [choice]);
 
   const hasAudio = !!setup.local?.getAudioTracks().length;
   const hasVideo = !!setup.local?.getVideoTracks().length;
@@ -173,12 +193,23 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
     setMuted(next);
     session.current?.setMuted(next.audio, next.video);
   };
-  const switchDevice = async (kind: "audio" | "video", id: string) => {
-    setChoice({ ...choice, [kind]: id });
+  const switchDevice = async (kind: "audio" | "video" | "output", id: string) => {
+    if (kind === "output") return setChoice({ ...choice, output: id });
     try {
       await session.current?.replaceTrack(await openTrack(kind, id));
+      setChoice({ ...choice, [kind]: id });
+      setNotice(null);
     } catch (err) {
       setNotice(mediaErrorMessage(err));
+    }
+  };
+  const share = async () => {
+    if (view?.screen) return session.current?.stopScreen();
+    try {
+      const stream = await openScreen();
+      if (stream) session.current?.shareScreen(stream);
+    } catch (err) {
+      setNotice(`Could not share the screen: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
   const copyLink = async () => {
@@ -192,44 +223,60 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
     }
   };
   const unblockAudio = () => {
-    document.querySelectorAll("video").forEach((v) => v.play().catch(() => undefined));
+    document.querySelectorAll("audio, video").forEach((v) => (v as HTMLMediaElement).play().catch(() => undefined));
     setBlocked(false);
-  };
-
-  const now = Date.now();
-  const speaking = (id: string) => {
-    const level = view?.levels.get(id) ?? 0;
-    if (level > SPEAKING_LEVEL) spokeAt.current.set(id, now);
-    return now - (spokeAt.current.get(id) ?? 0) < SPEAKING_HOLD_MS;
   };
 
   const roster = view?.roster;
   const selfId = roster?.selfId ?? "self";
   const others = useMemo(() => (roster?.members ?? []).filter((m) => m.id !== roster?.selfId), [roster]);
   const state = view?.state ?? "connecting";
-  const tiles = others.length + (setup.viewer ? 0 : 1);
+  const streams = view?.streams ?? new Map<string, MediaStream>();
+  const tiles = callTiles({ setup, selfId, others, streams, screen: view?.screen ?? null, muted: { audio: muted.audio || !hasAudio, video: muted.video || !hasVideo } });
 
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor(e);
+      if (!action) return;
+      e.preventDefault();
+      if (action === "mute" && hasAudio && !setup.viewer) toggle("audio");
+      else if (action === "camera" && hasVideo && !setup.viewer) toggle("video");
+      else if (action === "share" && !setup.viewer && canShareScreen()) void share();
+      else if (action === "layout") setLayoutView(layoutView === "grid" ? "speaker" : "grid");
+      else if (action === "fullscreen") document.querySelector<HTMLElement>(".main-tile .tile, .grid .tile")?.requestFullscreen?.().catch(() => undefined);
+      else if (action === "leave") onLeave();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const own = roster?.selfId ? view?.quality.get(roster.selfId) : undefined;
   return (
-    <section class="call">
+    <section class="call" aria-label={`Call in room ${setup.room}`}>
       <div class="call-bar">
         <div class="room">
-          <strong>{setup.room}</strong>
+          <h1 class="room-name">{setup.room}</h1>
           <span class="muted-text">
             {others.length + (roster?.selfId ? 1 : 0)} in the room{setup.viewer ? " · watching" : ""}
           </span>
         </div>
-        <span class={`pill state-${state}`} data-testid="connection-state" data-state={state} title={view?.detail ?? ""}>
+        <span class={`pill state-${state}`} data-testid="connection-state" data-state={state} title={view?.detail ?? ""} role="status">
           {STATE_LABEL[state]}
         </span>
-        <button onClick={copyLink} title="Copy a link to this room" data-testid="copy-link">
+        <button onClick={copyLink} title="Copy a link to this room" aria-label="Copy link to this room" data-testid="copy-link">
           <LinkIcon /> {copied ? "Copied" : "Copy link"}
         </button>
       </div>
       {view?.detail && state !== "connected" && <p class="notice" data-testid="connection-detail">{view.detail}</p>}
+      {state === "connected" && own?.grade === "poor" && (
+        <p class="notice warn" role="status" data-testid="poor-connection">
+          Your connection is poor ({describe(own)}). Others may see and hear you late or choppy.
+        </p>
+      )}
       {view?.serverError && <p class="notice error" role="alert" data-testid="server-error">Server: {view.serverError}</p>}
       {notice && (
-        <p class="notice warn" onClick={() => setNotice(null)}>
-          {notice}
+        <p class="notice warn" role="alert" data-testid="call-notice">
+          {notice} <button onClick={() => setNotice(null)} aria-label="Dismiss this message">OK</button>
         </p>
       )}
       {blocked && (
@@ -237,58 +284,44 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
           The browser blocked sound. <button onClick={unblockAudio}>Enable audio</button>
         </p>
       )}
-      <div class="grid" style={{ "--cols": String(Math.ceil(Math.sqrt(Math.max(1, tiles)))) }} data-testid="grid">
-        {!setup.viewer && (
-          <Tile id={selfId} name={setup.name} self stream={setup.local} audioMuted={muted.audio || !hasAudio} videoMuted={muted.video || !hasVideo} speaking={speaking(selfId)} />
-        )}
-        {others.map((m) => (
-          <Tile
-            key={m.id}
-            id={m.id}
-            name={m.name}
-            self={false}
-            stream={view?.streams.get(m.id) ?? null}
-            audioMuted={m.audioMuted}
-            videoMuted={m.videoMuted}
-            speaking={speaking(m.id)}
-            onAutoplayBlocked={() => setBlocked(true)}
-          />
-        ))}
-        {setup.viewer && others.length === 0 && <div class="empty">Nobody is here yet.</div>}
-      </div>
-      <div class="controls">
-        {!setup.viewer && (
-          <>
-            <button class={muted.audio ? "off" : ""} onClick={() => toggle("audio")} disabled={!hasAudio} aria-pressed={muted.audio} data-testid="toggle-mic">
-              <MicIcon off={muted.audio} /> {muted.audio ? "Unmute" : "Mute"}
-            </button>
-            <button class={muted.video ? "off" : ""} onClick={() => toggle("video")} disabled={!hasVideo} aria-pressed={muted.video} data-testid="toggle-camera">
-              <CamIcon off={muted.video} /> {muted.video ? "Camera on" : "Camera off"}
-            </button>
-            {hasVideo && devices.video.length > 1 && (
-              <select aria-label="Camera" value={choice.video} onChange={(e) => switchDevice("video", (e.target as HTMLSelectElement).value)}>
-                {devices.video.map((d, i) => (
-                  <option value={d.deviceId} key={d.deviceId}>
-                    {d.label || `Camera ${i + 1}`}
-                  </option>
-                ))}
-              </select>
-            )}
-            {hasAudio && devices.audio.length > 1 && (
-              <select aria-label="Microphone" value={choice.audio} onChange={(e) => switchDevice("audio", (e.target as HTMLSelectElement).value)}>
-                {devices.audio.map((d, i) => (
-                  <option value={d.deviceId} key={d.deviceId}>
-                    {d.label || `Microphone ${i + 1}`}
-                  </option>
-                ))}
-              </select>
-            )}
-          </>
-        )}
-        <button class="danger" onClick={onLeave} data-testid="leave">
-          <LeaveIcon /> Leave
-        </button>
-      </div>
+      <Stage tiles={tiles} selfKey={roster?.selfId ?? null} speakers={roster?.speakers ?? []} view={layoutView} quality={view?.quality ?? new Map()} empty={setup.viewer ? "Nobody is here yet." : null} />
+      {others.map((m) => {
+        const s = streams.get(m.id);
+        return s && s.getAudioTracks().length > 0 && <RemoteAudio key={m.id} stream={s} sinkId={choice.output} onBlocked={() => setBlocked(true)} />;
+      })}
+      <CallControls
+        viewer={setup.viewer}
+        hasAudio={hasAudio}
+        hasVideo={hasVideo}
+        muted={muted}
+        sharing={!!view?.screen}
+        canShare={canShareScreen()}
+        speakerView={layoutView === "speaker"}
+        devices={devices}
+        choice={choice}
+        canPickSpeaker={canPickSpeaker()}
+        onToggle={toggle}
+        onShare={() => void share()}
+        onLayout={() => setLayoutView(layoutView === "grid" ? "speaker" : "grid")}
+        onDevice={(kind, id) => void switchDevice(kind, id)}
+        onLeave={onLeave}
+      />
     </section>
   );
+}
+
+// Every tile of the call: ours first, then everyone in order of arrival, each screen share
+// right after its owner's camera.
+function callTiles(a: { setup: CallSetup; selfId: string; others: Member[]; streams: ReadonlyMap<string, MediaStream>; screen: MediaStream | null; muted: { audio: boolean; video: boolean } }): TileDesc[] {
+  const out: TileDesc[] = [];
+  if (!a.setup.viewer) {
+    out.push({ key: a.selfId, name: a.setup.name, self: true, screen: false, stream: a.setup.local, audioMuted: a.muted.audio, videoMuted: a.muted.video });
+    if (a.screen) out.push({ key: screenKey(a.selfId), name: a.setup.name, self: true, screen: true, stream: a.screen, audioMuted: false, videoMuted: false });
+  }
+  for (const m of a.others) {
+    out.push({ key: m.id, name: m.name, self: false, screen: false, stream: a.streams.get(m.id) ?? null, audioMuted: m.audioMuted, videoMuted: m.videoMuted });
+    const screen = a.streams.get(screenKey(m.id));
+    if (screen) out.push({ key: screenKey(m.id), name: m.name, self: false, screen: true, stream: screen, audioMuted: false, videoMuted: false });
+  }
+  return out;
 }
