@@ -301,6 +301,13 @@ void Conference::handle_leave(Participant& p) {
 
 void Conference::handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now) {
   if (d.type == umbrella_SessionDescription_Type_TYPE_OFFER) {
+    // Glare: the client's offer crossed ours. The SFU is the impolite side (RFC 8829 perfect
+    // negotiation): the client rolls back, answers ours and offers again afterwards.
+    if (p.offer_pending) {
+      ++counters_.glare;
+      LOG_DEBUG("signal", "participant ", p.id, ": offer crossed ours (glare), ignored");
+      return;
+    }
     auto answer = accept_offer(p, std::string(signal::sdp_of(d)), now);
     if (!answer) {
       ++counters_.bad_sdp;

@@ -37,6 +37,7 @@ struct SignalCounters {
   uint64_t bad_sdp = 0;
   uint64_t offers_sent = 0;
   uint64_t answers_received = 0;
+  uint64_t glare = 0;               // client offers that crossed ours: ignored, the client rolls back
   uint64_t description_failed = 0;  // an offer/answer not built or over the bound: session closed
   uint64_t tracks_refused = 0;      // an offer publishing over the per-room track bound
   uint64_t trunk_refused = 0;       // far tracks or people over a trunk's bounds, ignored

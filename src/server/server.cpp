@@ -231,6 +231,7 @@ signal::StatusSnapshot Server::status() const {
       {"signal.unexpected", sig.unexpected},
       {"signal.offers_sent", sig.offers_sent},
       {"signal.description_failed", sig.description_failed},
+      {"signal.glare", sig.glare},
       {"signal.tracks_refused", sig.tracks_refused},
       {"signal.trunk_refused", sig.trunk_refused},
       {"signal.trunk_auth_failed", sig.trunk_auth_failed},

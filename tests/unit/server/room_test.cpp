@@ -63,6 +63,51 @@ TEST_CASE("rooms: a participant joins, publishes, and a second one receives its 
   CHECK(site.plane.router().stream_count() == 2);  // Bob's own audio and video only
 }
 
+TEST_CASE("rooms: a client offer crossing the server's is ignored, and negotiation goes on") {
+  World w;
+  Net& net = w.net;
+  Site site(net, w.clock, "sfu-a", "198.51.100.1");
+  Client alice(net, w.clock, "192.0.2.1", "alice"), bob(net, w.clock, "192.0.2.2", "bob");
+  w.sites = {&site};
+  w.clients = {&alice, &bob};
+  alice.open(site);
+  alice.join("r");
+  w.settle();
+  alice.publish();
+  REQUIRE(w.run_until([&] { return alice.connected(); }));
+  bob.open(site);
+  bob.join("r");
+  w.settle();
+
+  // Bob publishes: the server offers his tracks to Alice, and before she has read that offer
+  // she offers too (say, a screen share). Hers is ignored; she answers the server's.
+  bob.publish();
+  REQUIRE(alice.channel.frames.size() > 0);  // the server's offer, unread
+  auto crossing = std::make_unique<umbrella_Envelope>();
+  std::string sdp = alice.offer();
+  REQUIRE(signal::make_description(*crossing, umbrella_SessionDescription_Type_TYPE_OFFER, sdp, 7));
+  alice.send(*crossing);
+  CHECK(site.conference.counters().glare == 1);
+  CHECK(site.conference.counters().bad_sdp == 0);
+  REQUIRE(w.run_until([&] { return bob.connected() && alice.offers_received >= 1; }));
+  w.settle();
+  // The answer was taken: Bob's media reaches her.
+  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  size_t before = alice.received_media(0xB1);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(bob.send_media("a0", 0xB1));
+    w.step(milliseconds(20));
+  }
+  CHECK(alice.received_media(0xB1) - before == 10);
+  // Her offer again, now that nothing crosses it, is answered.
+  size_t answers = alice.count(umbrella_Envelope_description_tag) - alice.offers_received;
+  alice.send(*crossing);
+  w.settle();
+  CHECK(alice.count(umbrella_Envelope_description_tag) - alice.offers_received == answers + 1);
+  CHECK(site.conference.counters().glare == 1);
+  CHECK(site.conference.counters().unexpected == 0);
+}
+
 TEST_CASE("rooms: people in another room are neither listed nor forwarded") {
   World w;
   Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
