@@ -57,6 +57,10 @@ class FrameAssembler {
     ++counters_.keyframe_requests;
     return true;
   }
+  // Video: drop frames until the next keyframe, and ask for one (a recording that starts).
+  void restart_at_keyframe() {
+    if (codec_ == Codec::kVp8) need_keyframe_ = keyframe_request_ = true;
+  }
   const AssemblerCounters& counters() const { return counters_; }
 
  private:

@@ -7,6 +7,11 @@
 #include "rtp/rtp_packet.hpp"
 
 namespace umbrella::record {
+namespace {
+
+constexpr Duration kSyncWait = std::chrono::seconds(4);
+
+}  // namespace
 
 ParticipantRecording::ParticipantRecording(EventLoop& loop, media::MediaPlane& plane, RecordWriter& writer,
                                            std::string file_name, const TrackSource& audio,
@@ -78,8 +83,10 @@ bool ParticipantRecording::send_rtcp(Bytes compound) {
     if (!h->is(rtp::RtcpType::kSr)) continue;
     auto sr = rtp::parse_sr(*h);
     if (!sr) continue;
+    // Only SRs that carry the publisher's clock (the router sends its own before it has one).
     for (size_t k = 0; k < tracks_.size(); ++k)
-      if (tracks_[k].assembler && tracks_[k].ssrc == sr->ssrc)
+      if (tracks_[k].assembler && tracks_[k].ssrc == sr->ssrc &&
+          plane_.router().stream_has_sender_report(tracks_[k].source.stream))
         clock_.on_sender_report(k, sr->info.ntp_timestamp, sr->info.rtp_timestamp, loop_.now());
   }
   return true;
@@ -103,6 +110,21 @@ void ParticipantRecording::drain(Track& t, Instant now) {
   size_t k = size_t(&t - tracks_.data());
   while (auto f = t.assembler->pop(now)) {
     if (dropped_) continue;
+    if (!started_) {
+      // Start once every track is on the publisher's clock (or after kSyncWait): a file that
+      // began by arrival times would shift its video by the sender's encode and pacing delay
+      // when the reports come. Then from the next keyframe, so the tracks start together.
+      if (!first_frame_) first_frame_ = now;
+      bool synced = true;
+      for (size_t i = 0; i < tracks_.size(); ++i)
+        if (tracks_[i].assembler && !clock_.synced(i)) synced = false;
+      (void)clock_.frame_time(k, f->rtp_timestamp, f->arrival);
+      if (!synced && now - *first_frame_ < kSyncWait) continue;
+      started_ = true;
+      for (auto& other : tracks_)
+        if (other.assembler) other.assembler->restart_at_keyframe();
+      if (!f->keyframe) continue;
+    }
     Instant at = clock_.frame_time(k, f->rtp_timestamp, f->arrival);
     if (!origin_) origin_ = at;
     uint64_t ns = at > *origin_ ? uint64_t((at - *origin_).count()) : 0;

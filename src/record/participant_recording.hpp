@@ -67,6 +67,8 @@ class ParticipantRecording final : public media::Transport {
   std::array<Track, 2> tracks_;
   SyncClock clock_;
   std::optional<Instant> origin_;  // the file's time zero: its first frame
+  std::optional<Instant> first_frame_;
+  bool started_ = false;  // the tracks are in sync (or waited long enough): frames go to the file
   EventLoop::TimerId timer_ = 0;
   bool rearm_asked_ = false;
   bool dropped_ = false;

@@ -13,17 +13,22 @@ int64_t SyncClock::unwrap(Track& t, uint32_t ts) {
   return v;
 }
 
-void SyncClock::on_sender_report(size_t track, uint64_t ntp, uint32_t rtp_timestamp, Instant now) {
+void SyncClock::on_sender_report(size_t track, uint64_t ntp, uint32_t rtp_timestamp, Instant) {
   Track& t = tracks_[track];
   if (!t.started) return;  // unwrapped against the frames' timestamps: wait for one
+  // The first report places the track; later ones would move it by the sender's jitter in
+  // pairing NTP and RTP times (hundreds of ms for a loaded sender), while its RTP clock runs
+  // true: a recording follows RTP time from there.
+  if (t.has_sr) return;
   t.has_sr = true;
   t.sr_ext = t.last_ext + int32_t(rtp_timestamp - uint32_t(t.last_ext));
   t.sr_ntp_ns = ntp_to_ns(ntp);
   if (!has_offset_) {
-    // The sender's clock onto ours, once for all its tracks (what changes later is the
-    // network delay, not the relation between its tracks).
+    // The sender's clock onto ours, once for all its tracks, where this track's frames already
+    // are (no jump for it; the other tracks move by their error, which is the point).
     has_offset_ = true;
-    offset_ = (now - Instant{}) - Duration(t.sr_ntp_ns);
+    Instant here = t.anchor + ticks(t, t.sr_ext - t.anchor_ext);
+    offset_ = (here - Instant{}) - Duration(t.sr_ntp_ns);
   }
 }
 

@@ -2,8 +2,9 @@
 // audio and video of a recording line up. Before a track's first RTCP sender report its
 // frames are placed by the arrival of its first packet plus RTP time; once the publisher's
 // NTP clock is known (RFC 3550 section 6.4.1: an SR pairs an NTP time with an RTP time), by
-// that clock, which all tracks of one sender share, shifted once onto ours. Times are
-// monotone per track.
+// that clock, which all tracks of one sender share, shifted once onto ours (where the first
+// reported track already was); each track's first report places it, RTP time runs it on.
+// Times are monotone per track.
 #pragma once
 
 #include <array>

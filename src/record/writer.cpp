@@ -25,6 +25,7 @@ struct RecordWriter::OpenFile {
   std::deque<Item> pending;  // in time order
   uint64_t newest_ns = 0;
   uint64_t written_ns = 0;   // newest time handed to the muxer
+  uint64_t last_ms[2] = {0, 0};  // per track, in the file's millisecond units
   bool failed = false;
 };
 
@@ -144,9 +145,10 @@ void RecordWriter::check_free_space() {
   int64_t now = steady_ns();
   if (now - last_space_check_ns_ < 1000000000) return;
   last_space_check_ns_ = now;
-  if (free_bytes(config_.dir) >= config_.min_free_bytes) return;
-  if (!low_disk_.exchange(true))
+  bool low = free_bytes(config_.dir) < config_.min_free_bytes;
+  if (low && !low_disk_.exchange(true))
     for (auto& [id, f] : files_) finish(*f);
+  if (!low) low_disk_ = false;  // the loop starts new files
 }
 
 void RecordWriter::handle(Item& item) {
@@ -165,6 +167,14 @@ void RecordWriter::handle(Item& item) {
   if (it == files_.end()) return;
   OpenFile& f = *it->second;
   if (item.kind == Item::kClose) {
+    // The file ends with its shorter track, as it starts with its first picture: a track that
+    // arrives later (video, encoded and paced) would otherwise end before the other.
+    if (f.file && f.file->has(TrackKind::kAudio) && f.file->has(TrackKind::kVideo)) {
+      uint64_t end[2] = {f.last_ms[0] * 1000000, f.last_ms[1] * 1000000};
+      for (auto& p : f.pending) end[size_t(p.track)] = std::max(end[size_t(p.track)], p.time_ns);
+      uint64_t stop = std::min(end[0], end[1]);
+      std::erase_if(f.pending, [&](const Item& p) { return p.time_ns > stop; });
+    }
     drain(f, true);
     finish(f);
     files_.erase(it);
@@ -197,7 +207,14 @@ void RecordWriter::drain(OpenFile& f, bool all) {
     bool ready = (!f.want_video || key) && (!f.want_audio || audio);
     if (!ready && !all && f.newest_ns - f.pending.front().time_ns < 2000000000ULL) return;
     std::string error;
-    f.file = WebmFile::open(f.path, audio, key ? key->width : 0, key ? key->height : 0, error);
+    uint16_t width = key ? key->width : 0, height = key ? key->height : 0;
+    if (key) {
+      // The file starts with its picture: audio from before the first keyframe would leave
+      // the tracks starting apart.
+      uint64_t start = key->time_ns;
+      std::erase_if(f.pending, [&](const Item& p) { return p.time_ns < start; });
+    }
+    f.file = WebmFile::open(f.path, audio, width, height, error);
     if (!f.file) {
       LOG_WARN("record", error);
       fail(f);
@@ -208,8 +225,14 @@ void RecordWriter::drain(OpenFile& f, bool all) {
   while (!f.pending.empty() && (all || f.pending.front().time_ns + config_.hold_ns <= f.newest_ns)) {
     Item& p = f.pending.front();
     if (f.file->has(p.track)) {
+      // The file counts milliseconds: two frames of a track may not share one, nor go before
+      // what the file has (mkvmuxer refuses older frames).
+      uint64_t t = std::max(p.time_ns, f.written_ns);
+      uint64_t& last = f.last_ms[size_t(p.track)];
+      if (last && t / 1000000 <= last) t = (last + 1) * 1000000;
+      last = t / 1000000;
       uint64_t before = f.file->bytes();
-      if (!f.file->write(p.track, p.data, p.time_ns, p.keyframe)) {
+      if (!f.file->write(p.track, p.data, t, p.keyframe)) {
         LOG_WARN("record", "cannot write ", f.path, ": stopping this recording");
         finish(f);
         fail(f);
@@ -217,7 +240,7 @@ void RecordWriter::drain(OpenFile& f, bool all) {
       }
       counters_.bytes += f.file->bytes() - before;
       ++counters_.frames;
-      f.written_ns = p.time_ns;
+      f.written_ns = t;
     }
     f.pending.pop_front();
   }

@@ -3,7 +3,7 @@
 // frame() says so and the caller drops that recording (the call goes on). Frames of one file
 // are put in time order across its tracks here (a frame may wait `hold` for the other
 // track), then muxed. Below the free-space floor every file is finished and low_disk() says
-// so. Destruction finishes every file (cues and duration), as on SIGTERM.
+// so (checked once a second; it clears when space is back). Destruction finishes every file (cues and duration), as on SIGTERM.
 #pragma once
 
 #include <atomic>
@@ -27,7 +27,7 @@ struct WriterConfig {
   std::string dir;
   size_t max_queue_bytes = 8u << 20;  // ~20 s of one 3 Mbps participant if the disk stalls
   uint64_t min_free_bytes = 0;        // stop below this much free space in dir
-  uint64_t hold_ns = 600000000;       // how long a frame waits for the other track's older ones
+  uint64_t hold_ns = 1000000000;      // how long a frame waits for the other track's older ones
 };
 
 struct WriterCounters {

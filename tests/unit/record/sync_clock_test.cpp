@@ -55,11 +55,16 @@ TEST_CASE("sync clock: sender reports put audio and video captured together at o
 
 TEST_CASE("sync clock: times never go backwards on a track") {
   SyncClock c;
+  c.set_clock_rate(kAudio, 48000);
   c.set_clock_rate(kVideo, 90000);
   Instant t = Instant{} + std::chrono::seconds(5);
+  (void)c.frame_time(kAudio, 48000, t);
   Instant first = c.frame_time(kVideo, 90000, t);
-  // A report that maps the track earlier than the arrival anchor did.
-  c.on_sender_report(kVideo, ntp_at(std::chrono::seconds(10)), 90000 + 180000, t + std::chrono::seconds(1));
+  // Audio's report fixes the sender's clock; video's then places its frames 2 s earlier than
+  // their arrival did.
+  c.on_sender_report(kAudio, ntp_at(std::chrono::seconds(10)), 48000, t);
+  c.on_sender_report(kVideo, ntp_at(std::chrono::seconds(10)), 90000 + 180000, t);
   Instant next = c.frame_time(kVideo, 90000 + 3000, t);
-  CHECK(next == first);  // clamped: 1 s earlier than the anchor said
+  CHECK(next == first);  // clamped, not 2 s back
+  CHECK(c.frame_time(kVideo, 90000 + 180000 + 3000, t) == first + milliseconds(33) + Duration(333333));
 }
