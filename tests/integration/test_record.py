@@ -248,3 +248,63 @@ class RecordingUnavailable(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+from test_browser import CHROMIUM, NODE, Driver, ensure_node_modules  # noqa: E402
+
+
+@unittest.skipUnless(os.path.exists(CHROMIUM) and NODE and shutil.which("ffmpeg"), "needs chromium, node and ffmpeg")
+class ChromiumRecording(unittest.TestCase):
+    """The administrator starts and stops a room's recording on the status page while Chromium
+    is in a call there (its fake camera and microphone, VP8 and Opus through the web app)."""
+
+    def setUp(self):
+        if not ensure_node_modules():
+            raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
+        self.dir = tempfile.mkdtemp(prefix="umbrella-rec-")
+        self.server = Server(env={"UMBRELLA_RECORD_DIR": self.dir}).start()
+        self.browser = Driver()
+
+    def tearDown(self):
+        self.browser.quit()
+        self.server.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def wait(self, what, pred, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return
+            time.sleep(0.3)
+        self.fail(f"timed out waiting for {what}\n{self.browser('logs', page='ann')[-20:]}\n{self.server.log_text()}")
+
+    def test_status_page_records_a_chromium_call(self):
+        s, b = self.server, self.browser
+        b("open", page="admin", url=f"{s.base_url}/status")
+        b("fill", page="admin", testid="admin-secret", value=ADMIN["Authorization"].split(" ", 1)[1])
+        b("click", page="admin", testid="admin-submit")
+        self.wait("the recording form", lambda: b("count", page="admin", testid="record-start") > 0)
+        b("fill", page="admin", testid="record-room", value="cam")
+        b("click", page="admin", testid="record-start")
+        self.wait("the room listed as recording", lambda: b("count", page="admin", testid="recording-cam") > 0)
+
+        b("open", page="ann", url=f"{s.base_url}/sfu?room=cam")
+        b("join", page="ann", name="Ann", viewer=False)
+        self.wait("Chromium to connect", lambda: b("observe", page="ann")["state"] == "connected")
+        self.wait("frames recorded", lambda: status(s)["counters"]["record.frames_written"] > 0)
+        time.sleep(RECORD_S)
+        b("click", page="admin", testid="record-stop-cam")
+        self.wait("the recording to finish", lambda: s.wait_log("finished", 0.1) and not status(s)["recordings"])
+        self.wait("the page to show no recording", lambda: b("count", page="admin", testid="recording-cam") == 0)
+
+        files = recorded_files(self.dir)
+        self.assertEqual(len(files), 1, files)
+        rc, errors = decode_errors(files[0])
+        self.assertEqual((rc, errors), (0, ""), f"decode errors in {files[0]}")
+        ranges = stream_ranges(files[0])
+        print(f"chromium recording: {ranges}")
+        self.assertEqual(set(ranges), {"audio", "video"}, ranges)
+        (v0, v1), (a0, a1) = ranges["video"], ranges["audio"]
+        self.assertGreater(v1 - v0, RECORD_S - 3, ranges)
+        self.assertLess(abs(a0 - v0), 0.1, ranges)
+        self.assertLess(abs(a1 - v1), 0.1, ranges)
