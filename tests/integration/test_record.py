@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import ssl
 import subprocess
 import tempfile
@@ -229,6 +230,27 @@ class Recording(unittest.TestCase):
                                               "json", path], capture_output=True, text=True).stdout)
         self.assertGreater(float(duration["format"]["duration"]), RECORD_S - 2, f"{duration} {report}")
         self.assertTrue(any("finished 1 recording" in l for l in s.log), s.log_text())
+
+    def test_a_crash_leaves_a_file_that_plays_to_its_last_cluster(self):
+        s = self.server
+
+        async def run():
+            pc, _ = await publish(s, "board")  # recorded by UMBRELLA_RECORD_ROOMS
+            self.assertTrue(await wait_for(lambda: pc.connectionState == "connected", 15), s.log_text())
+            self.assertTrue(await wait_for(lambda: self.counters()["record.frames_written"] > 0, 15), s.log_text())
+            await asyncio.sleep(6)
+            s.stop(signal.SIGKILL)  # no cues, no duration, no last cluster size
+            await pc.close()
+
+        asyncio.run(run())
+        files = recorded_files(self.dir)
+        self.assertEqual(len(files), 1, files)
+        rc, errors = decode_errors(files[0])
+        idx = frame_indices(files[0])
+        print(f"after a crash: {len(idx)} frames decode, ffmpeg said {errors!r}")
+        self.assertEqual(rc, 0, errors)
+        self.assertEqual(idx, sorted(idx))
+        self.assertGreater(len(idx), 3 * FPS, "less than the clusters flushed before the crash")
 
 
 class RecordingUnavailable(unittest.TestCase):
