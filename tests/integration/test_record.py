@@ -312,8 +312,9 @@ class ChromiumRecording(unittest.TestCase):
 
         b("open", page="ann", url=f"{s.base_url}/sfu?room=cam")
         b("join", page="ann", name="Ann", viewer=False)
-        self.wait("Chromium to connect", lambda: b("observe", page="ann")["state"] == "connected")
-        self.wait("frames recorded", lambda: status(s)["counters"]["record.frames_written"] > 0)
+        # Generous: Chromium starts slowly on a loaded machine.
+        self.wait("Chromium to connect", lambda: b("observe", page="ann")["state"] == "connected", 45)
+        self.wait("frames recorded", lambda: status(s)["counters"]["record.frames_written"] > 0, 30)
         time.sleep(RECORD_S)
         b("click", page="admin", testid="record-stop-cam")
         self.wait("the recording to finish", lambda: s.wait_log("finished", 0.1) and not status(s)["recordings"])
