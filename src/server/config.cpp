@@ -240,6 +240,27 @@ const std::vector<Setting>& settings() {
          c.metrics_token = v;
          return std::nullopt;
        }},
+      {"UMBRELLA_RECORD_DIR", "--record-dir", "DIR", "(none: no recording)",
+       "folder recordings go to (one WebM file per participant); unset: recording is unavailable",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         c.record_dir = v;
+         while (c.record_dir.size() > 1 && c.record_dir.back() == '/') c.record_dir.pop_back();
+         return std::nullopt;
+       }},
+      {"UMBRELLA_RECORD_ROOMS", "--record-rooms", "ROOM[,ROOM]", "(none)",
+       "rooms always recorded: names, * matches any characters (e.g. lecture-*,board)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         c.record_rooms = split_list(v);
+         return std::nullopt;
+       }},
+      {"UMBRELLA_RECORD_MIN_FREE_MB", "--record-min-free-mb", "MB", "256",
+       "recording stops while the record folder's disk has less free space than this",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         std::optional<size_t> mb;
+         if (parse_count(v, 10000000, "megabytes", mb)) return "expected megabytes 0-10000000";
+         c.record_min_free_mb = *mb;
+         return std::nullopt;
+       }},
   };
   return table;
 }

@@ -42,6 +42,9 @@ struct Config {
   std::string admin_secret;               // "": read or made in admin.secret beside cert_file
   std::string room_key;                   // HS256 key of room access tokens; "": rooms are open
   std::string metrics_token;              // bearer token that may read /metrics; "": the admin secret only
+  std::string record_dir;                 // "": recording unavailable
+  std::vector<std::string> record_rooms;  // always recorded (globs with *)
+  size_t record_min_free_mb = 256;        // recording stops below this much free space
 };
 
 struct CommandLine {

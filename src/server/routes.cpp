@@ -97,6 +97,7 @@ http::Response Routes::handle(const http::Request& request) {
   if (path->rfind("/whip", 0) == 0 || path->rfind("/whep", 0) == 0 || path->rfind("/resource/", 0) == 0)
     return handle_whip(request, *path);
   if (*path == "/token") return request.method == "POST" ? issue_token(request) : http::Response::error(405);
+  if (*path == "/record") return request.method == "POST" ? control_recording(request) : http::Response::error(405);
   if (!get) return http::Response::error(405);
   if (*path == "/") {
     http::Response r;
@@ -129,6 +130,7 @@ http::Response refusal(Conference& conference, const AccessRefusal& r) {
 void keep_aggregates(signal::StatusSnapshot& s) {
   s.clients.clear();
   s.trunks.clear();
+  s.recordings.clear();
   s.detail = false;
 }
 
@@ -151,6 +153,21 @@ http::Response Routes::issue_token(const http::Request& request) const {
   if (!token) return http::Response::text(access_.rooms_open() ? 409 : 400, token.error() + "\n");
   LOG_INFO("access", "token issued for ", claims.identity, " in room ", claims.room, claims.can_publish ? "" : " (viewer)");
   return http::Response::text(200, *token + "\n");
+}
+
+// The status page's recording switch: POST /record?room=R&on=1 (or on=0) with the
+// administrator secret starts or stops recording room R.
+http::Response Routes::control_recording(const http::Request& request) {
+  if (!access_.is_admin(bearer_token(request)))
+    return refusal(conference_, {401, "only the administrator may start or stop recordings (Authorization: Bearer "
+                                      "the administrator secret)"});
+  std::string on = std::string(request.query_param("on").value_or(""));
+  if (on != "1" && on != "0") return http::Response::text(400, "on: expected 1 (start) or 0 (stop)\n");
+  if (!recordings_ || !recordings_->available())
+    return http::Response::text(409, "recording is unavailable: set UMBRELLA_RECORD_DIR to the folder recordings go to\n");
+  std::string room(request.query_param("room").value_or(""));
+  if (auto e = recordings_->set(room, on == "1")) return http::Response::text(e->rfind("expected", 0) == 0 ? 400 : 409, *e + "\n");
+  return http::Response::text(200, std::string(on == "1" ? "recording " : "not recording ") + room + "\n");
 }
 
 // WHIP (RFC 9725) and WHEP: POST an SDP offer to /whip/<room> or /whep/<room>, get the answer

@@ -12,6 +12,7 @@
 #include "server/access.hpp"
 #include "server/conference.hpp"
 #include "server/config.hpp"
+#include "server/recordings.hpp"
 #include "signal/status.hpp"
 
 namespace umbrella::server {
@@ -27,6 +28,9 @@ class Routes : public http::Handler {
          MetricsSource metrics, std::function<void()> flush, std::function<void(std::function<void()>)> defer);
   ~Routes() override;
 
+  // Recording control (POST /record); none: answered 409.
+  void set_recordings(Recordings* recordings) { recordings_ = recordings; }
+
   http::Response handle(const http::Request& request) override;
   std::optional<http::UpgradeResult> upgrade(const http::Request& request, Instant now) override;
 
@@ -40,6 +44,7 @@ class Routes : public http::Handler {
   http::Response serve_status(const http::Request& request, bool protobuf) const;
   http::Response serve_metrics(const http::Request& request) const;
   http::Response issue_token(const http::Request& request) const;
+  http::Response control_recording(const http::Request& request);
 
   EventLoop& loop_;
   const Config& config_;
@@ -50,6 +55,7 @@ class Routes : public http::Handler {
   std::function<void()> flush_;
   std::function<void(std::function<void()>)> defer_;
   std::map<uint64_t, std::unique_ptr<Bridge>> bridges_;
+  Recordings* recordings_ = nullptr;
 };
 
 }  // namespace umbrella::server

@@ -68,6 +68,7 @@ Server::Server(EventLoop& loop, const Config& config) : loop_(loop), config_(con
 Server::~Server() {
   if (deferred_timer_) loop_.cancel(deferred_timer_);
   http_.reset();  // closes connections, which tells the conference
+  recordings_.reset();  // finishes every file (cues, duration), SIGTERM included
   trunks_.reset();
   routes_.reset();
   trunk_hub_.reset();
@@ -153,11 +154,17 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
   s->conference_->set_access(s->access_.get());
+  auto recordings = Recordings::create(loop, *s->plane_, *s->conference_,
+                                       {config.record_dir, config.record_rooms,
+                                        uint64_t(config.record_min_free_mb) << 20});
+  if (!recordings) return Err{recordings.error()};
+  s->recordings_ = std::move(*recordings);
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); },
       [self] { return signal::to_prometheus(self->status(), self->media_->forward_delays()); },
       [self] { self->http_->request_flush(); },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
+  s->routes_->set_recordings(s->recordings_.get());
   HttpServer::Limits http_limits;
   // Behind the cloud proxy every connection comes from the proxy's address.
   http_limits.max_per_address = config.http_max_per_ip.value_or(config.cloud ? 0 : 32);
@@ -281,6 +288,7 @@ signal::StatusSnapshot Server::status() const {
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},
       {"media.forward_delay_max_us", delays.max_us()},
   };
+  recordings_->snapshot(s);
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/media_port.hpp"
+#include "server/recordings.hpp"
 #include "server/routes.hpp"
 #include "server/trunk_hub.hpp"
 #include "server/trunks.hpp"
@@ -44,6 +45,7 @@ class Server {
   std::unique_ptr<media::MediaPlane> plane_;
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
+  std::unique_ptr<Recordings> recordings_;
   std::unique_ptr<TrunkHub> trunk_hub_;
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<Trunks> trunks_;

@@ -374,6 +374,11 @@ uint32_t Router::stream_ssrc(StreamId id) const {
   return s ? s->pub.ssrc : 0;
 }
 
+bool Router::stream_has_sender_report(StreamId id) const {
+  const Stream* s = find_stream(id);
+  return s && s->has_sr;
+}
+
 uint32_t Router::stream_rtx_ssrc(StreamId id) const {
   const Stream* s = find_stream(id);
   return s ? s->pub.rtx_ssrc : 0;

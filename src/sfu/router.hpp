@@ -58,6 +58,9 @@ class Router {
   // Learned SSRC of a stream registered by rid/mid only (0 until seen).
   uint32_t stream_ssrc(StreamId id) const;
   uint32_t stream_rtx_ssrc(StreamId id) const;
+  // Whether the publisher sent a sender report: the SRs to subscribers then carry its clock
+  // (before that, the router's own), which is what a recording syncs its tracks by.
+  bool stream_has_sender_report(StreamId id) const;
   uint64_t unknown_ssrc_packets() const { return counters_.unknown_ssrc_packets; }
   const RouterCounters& counters() const { return counters_; }
   size_t stream_count() const { return streams_.size(); }

@@ -6,7 +6,7 @@ namespace umbrella::signal {
 namespace {
 
 // Keys of the counters map that are levels, not running totals.
-constexpr std::string_view kGaugeCounters[] = {"http.connections"};
+constexpr std::string_view kGaugeCounters[] = {"http.connections", "record.active"};
 // Percentiles of forward_delays, which is exported whole instead.
 constexpr std::string_view kForwardDelayPrefix = "media.forward_delay_";
 

@@ -45,17 +45,18 @@ class _Upstream(asyncio.DatagramProtocol):
 
 
 class UdpRelay(asyncio.DatagramProtocol):
-    def __init__(self, server_addr, bind_ip, loss=0.05, seed=1):
+    def __init__(self, server_addr, bind_ip, loss=0.05, seed=1, loss_to_server=0.0):
         self.server_addr = server_addr
         self.bind_ip = bind_ip
         self.loss = loss
+        self.loss_to_server = loss_to_server  # of SRTP from a publisher (test_record.py)
         self.rng = random.Random(seed)
         self.transport = None
         self.upstreams = {}
         self.pending = {}
         self.rtx_pts = set()
         self.stats = {"to_server": 0, "to_client": 0, "srtp_to_client": 0, "dropped": 0, "rtx_to_client": 0,
-                      "resent_to_client": 0}
+                      "resent_to_client": 0, "srtp_to_server": 0, "dropped_to_server": 0}
         self.dropped = set()  # (ssrc, seq) dropped toward the client
 
     async def start(self):
@@ -78,6 +79,11 @@ class UdpRelay(asyncio.DatagramProtocol):
         if up.transport is None:
             self.pending[addr].append(data)
             return
+        if is_srtp(data):
+            self.stats["srtp_to_server"] += 1
+            if self.loss_to_server and self.rng.random() < self.loss_to_server:
+                self.stats["dropped_to_server"] += 1
+                return
         self.stats["to_server"] += 1
         up.transport.sendto(data, self.server_addr)
 

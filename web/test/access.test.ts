@@ -8,6 +8,7 @@ import {
   tokenFromSearch,
   tokenHints,
   tokenRequestPath,
+  recordRequestPath,
   type SecretStore,
 } from "../src/lib/access";
 
@@ -53,4 +54,11 @@ test("an invite asks the server for a token and links the call page with it", ()
   const link = inviteLink("https://ap.local:8081", "", token);
   assert.equal(new URL(link).pathname, "/sfu");
   assert.equal(tokenFromSearch(new URL(link).search), token);
+});
+
+test("the recording switch names the room and on/off in the query", () => {
+  const q = new URL(recordRequestPath("/umbrella", "r 1&x", true), "https://x");
+  assert.equal(q.pathname, "/umbrella/record");
+  assert.deepEqual([q.searchParams.get("room"), q.searchParams.get("on")], ["r 1&x", "1"]);
+  assert.equal(new URL(recordRequestPath("", "r", false), "https://x").searchParams.get("on"), "0");
 });

@@ -103,13 +103,13 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000}],\"trunk_site\":\"\"}],"
         "\"trunks\":[{\"url\":\"wss://b/wsb\",\"state\":\"connected\",\"last_error\":\"\",\"peer_site_id\":\"site-b\"}],"
         "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
-        "\"pool_in_use\":0,\"pool_slots\":0}");
+        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false}");
 
   StatusSnapshot empty;
   CHECK(to_json(empty) ==
         "{\"site_id\":\"\",\"version\":\"\",\"uptime_ms\":0,\"rss_bytes\":0,\"clients\":[],\"trunks\":[],"
         "\"counters\":{},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
-        "\"pool_in_use\":0,\"pool_slots\":0}");
+        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false}");
 }
 
 TEST_CASE("status: enums by their short lower-case name") {

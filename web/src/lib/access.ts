@@ -81,6 +81,11 @@ export function tokenRequestPath(prefix: string, r: InviteRequest): string {
   return `${prefix}/token?${q.toString()}`;
 }
 
+// The status page's recording switch: POST <prefix>/record?room=R&on=1 (0 stops).
+export function recordRequestPath(prefix: string, room: string, on: boolean): string {
+  return `${prefix}/record?${new URLSearchParams({ room, on: on ? "1" : "0" }).toString()}`;
+}
+
 // The link to hand out: the call page with the token (the lobby reads room, name and viewer mode from it).
 export function inviteLink(origin: string, prefix: string, token: string): string {
   return `${origin}${prefix}/sfu?${new URLSearchParams({ token }).toString()}`;

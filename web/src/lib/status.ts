@@ -2,7 +2,7 @@
 // status messages in proto/umbrella.proto (proto/gen_status.py), as the server's writers are.
 import type { TrackCounters } from "umbrella-status";
 
-export type { ClientStatus, MediaKind, Status, TrackCounters, TrunkState } from "umbrella-status";
+export type { ClientStatus, MediaKind, RecordingState, Status, TrackCounters, TrunkState } from "umbrella-status";
 
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

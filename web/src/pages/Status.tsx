@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { AdminLogin } from "../components/AdminLogin";
 import { InviteLink } from "../components/InviteLink";
+import { Recordings } from "../components/Recordings";
 import { bearer, loadAdminSecret, saveAdminSecret } from "../lib/access";
 import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientStatus, type Status, type TrackCounters } from "../lib/status";
 
@@ -113,6 +114,7 @@ export function StatusPage({ prefix }: { prefix: string }) {
   const [error, setError] = useState<string | null>(null);
   const [admin, setAdmin] = useState(loadAdminSecret);
   const [loginError, setLoginError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);  // a control action changed something: load now
 
   useEffect(() => {
     let stopped = false;
@@ -143,7 +145,7 @@ export function StatusPage({ prefix }: { prefix: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [admin]);
+  }, [admin, reload]);
 
   return (
     <section class="wide">
@@ -202,6 +204,8 @@ export function StatusPage({ prefix }: { prefix: string }) {
             <>
               <h2>Invite</h2>
               <InviteLink prefix={prefix} admin={admin} />
+              <h2>Recording</h2>
+              <Recordings prefix={prefix} admin={admin} status={status} onChange={() => setReload(reload + 1)} />
               <Detail status={status} />
             </>
           )}

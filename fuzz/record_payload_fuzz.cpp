@@ -1,0 +1,61 @@
+// Recording's depacketizers: the VP8 payload descriptor (and key frame header) and Opus, then
+// the same bytes as a sequence of RTP packets through a FrameAssembler (the jitter window)
+// on virtual time. Checks that views stay inside their input and frames are only what came in.
+#include "fuzz_input.hpp"
+#include "fuzz_target.hpp"
+#include "record/frame_assembler.hpp"
+#include "record/payload.hpp"
+#include "rtp/rtp_builder.hpp"
+
+using namespace umbrella;
+using namespace umbrella::record;
+using fuzz::check;
+
+namespace {
+
+void check_view(Bytes in, const PayloadView& v) {
+  check(v.data.data() >= in.data() && v.data.data() + v.data.size() <= in.data() + in.size());
+  check(!v.data.empty());
+  check(!v.keyframe || v.frame_start);
+}
+
+}  // namespace
+
+UMBRELLA_FUZZ_TARGET(record_payload) {
+  Bytes in(data, size);
+  if (auto v = parse_vp8(in)) {
+    check_view(in, *v);
+    check(!v->keyframe || (v->width && v->height && v->data.size() >= 10));
+  }
+  if (auto o = parse_opus(in)) check_view(in, *o);
+
+  // As packets: [codec/flags byte][seq delta][time step ms][length][payload]...
+  static PacketPool pool(1024);
+  fuzz::FuzzInput fin(data, size);
+  Codec codec = fin.flag() ? Codec::kVp8 : Codec::kOpus;
+  FrameAssembler a(codec, {milliseconds(100), 64});
+  Instant now{};
+  uint16_t seq = 1000;
+  uint32_t ts = 0;
+  size_t bytes_in = 0;
+  while (!fin.empty()) {
+    uint8_t op = fin.u8();
+    seq = uint16_t(seq + int8_t(fin.u8()));
+    now += milliseconds(fin.u8() & 0x3f);
+    if (op & 2) ts += 3000;
+    Bytes payload = fin.bytes(fin.u8());
+    Packet p = pool.acquire();
+    if (!p) break;
+    size_t n = rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), {bool(op & 1), 96, seq, ts, 0x1234}, {},
+                                     payload);
+    if (n == 0) continue;
+    p.set_size(n);
+    bytes_in += payload.size();
+    a.push(p, now);
+    while (auto f = a.pop(now)) check(f->data.size() <= bytes_in && !f->data.empty());
+    Instant d = a.next_deadline();
+    check(d == kNever || d > now - milliseconds(1000));
+    (void)a.take_keyframe_request();
+  }
+  return 0;
+}
