@@ -12,10 +12,6 @@
 namespace umbrella::sctp {
 namespace {
 
-// DTLS records carry at most this much here, and SCTP over DTLS must not rely on IP
-// fragmentation (RFC 8261 5): 1200 bytes fits every path WebRTC runs on.
-constexpr uint32_t kPathMtu = 1200;
-
 sockaddr_conn conn_address(uintptr_t id, uint16_t port) {
   sockaddr_conn a{};
   a.sconn_family = AF_CONN;
@@ -87,7 +83,8 @@ Result<bool, std::string> Association::open() {
   init.sinit_max_instreams = config_.streams;
   sctp_paddrparams path{};
   path.spp_flags = SPP_HB_ENABLE | SPP_PMTUD_DISABLE;
-  path.spp_pathmtu = kPathMtu;
+  // SCTP over DTLS must not rely on IP fragmentation (RFC 8261 5): one packet, one record.
+  path.spp_pathmtu = config_.path_mtu;
   bool ok = set_option(socket_, SOL_SOCKET, SO_LINGER, no_linger) &&
             set_option(socket_, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, reset) &&
             set_option(socket_, IPPROTO_SCTP, SCTP_RECVRCVINFO, on) &&

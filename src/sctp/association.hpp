@@ -29,6 +29,7 @@ struct AssociationConfig {
   uint32_t send_buffer = 256 * 1024;      // bytes queued toward the peer, at most
   uint32_t receive_buffer = 128 * 1024;
   size_t max_outbox_packets = 256;        // packets awaiting the owner's take_packets()
+  uint32_t path_mtu = 1200;               // largest SCTP packet: what one DTLS record carries
 };
 
 struct AssociationUp {};

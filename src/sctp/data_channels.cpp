@@ -1,5 +1,9 @@
 #include "sctp/data_channels.hpp"
 
+#include <algorithm>
+
+#include "core/log.hpp"
+
 namespace umbrella::sctp {
 namespace {
 
@@ -33,7 +37,7 @@ bool DataChannels::is_open(uint16_t id) const {
 Result<uint16_t, std::string> DataChannels::open(const ChannelInfo& info) {
   if (!association_->up()) return Err{std::string("SCTP association not up")};
   uint16_t limit = association_->streams();
-  for (uint16_t id = dtls_client_ ? 0 : 1; id < limit; id += 2) {
+  for (uint16_t id = ours_even_ ? 0 : 1; id < limit; id += 2) {
     if (channels_.count(id)) continue;
     DcepOpen o{info.parameters, info.label, info.protocol};
     std::vector<uint8_t> message(dcep_open_size(o));
@@ -116,9 +120,20 @@ void DataChannels::on_dcep(const StreamMessage& m, std::vector<ChannelEvent>& ou
     return;
   }
   auto open = parse_dcep_open(m.data);
-  if (!open || !peer_id(m.stream) || channels_.count(m.stream) || m.stream >= association_->streams()) {
+  if (!open || channels_.count(m.stream) || m.stream >= association_->streams()) {
+    LOG_DEBUG("sctp", "DCEP refused on stream ", m.stream, ": ", open ? "id taken or too high" : to_string(open.error()));
     ++counters_.dcep_refused;
     return;
+  }
+  // RFC 8832 6 gives the DTLS client the even ids, but aiortc picks by its ICE role: a
+  // peer that opens on "our" parity before we opened anything gets it, and we take the other.
+  if ((m.stream % 2 == 0) == ours_even_) {
+    bool any_ours = std::any_of(channels_.begin(), channels_.end(), [](const auto& c) { return c.second.ours; });
+    if (any_ours) {
+      ++counters_.dcep_refused;
+      return;
+    }
+    ours_even_ = !ours_even_;
   }
   ChannelInfo info{std::string(open->label), std::string(open->protocol), open->parameters};
   static const uint8_t kAck[] = {kDcepAck};

@@ -79,13 +79,12 @@ class DataChannels {
     bool closing = false;
   };
   DataChannels(std::unique_ptr<Association> association, bool dtls_client)
-      : association_(std::move(association)), dtls_client_(dtls_client) {}
+      : association_(std::move(association)), ours_even_(dtls_client) {}
   void on_stream_message(StreamMessage& m, std::vector<ChannelEvent>& out);
   void on_dcep(const StreamMessage& m, std::vector<ChannelEvent>& out);
-  bool peer_id(uint16_t id) const { return (id % 2 == 0) != dtls_client_; }
 
   std::unique_ptr<Association> association_;
-  bool dtls_client_;
+  bool ours_even_;  // the ids we open: even for the DTLS client (RFC 8832 6), unless the peer took them
   std::map<uint16_t, Channel> channels_;
   ChannelCounters counters_;
 };

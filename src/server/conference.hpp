@@ -20,6 +20,7 @@
 #include "server/admission.hpp"
 #include "server/access.hpp"
 #include "server/client_status.hpp"
+#include "server/data_relay.hpp"
 #include "server/peer.hpp"
 #include "server/rooms.hpp"
 #include "signal/status.hpp"
@@ -67,7 +68,7 @@ class TrunkControl {
 // The rooms: local participants (browsers on /wsb, WHIP publishers, WHEP viewers), their
 // signalling and SDP negotiation, and their tracks in the media plane. Trunks are RoomMembers
 // (trunk_participant.hpp); /wsb connections that join as a trunk go to the TrunkAcceptor.
-class Conference final : public TransportEvents, public Rooms {
+class Conference final : public TransportEvents, public Rooms, private DataChannelPeers {
  public:
   Conference(std::string site_id, MediaContext& media, AdmissionLimits limits = {});
   ~Conference() override;
@@ -109,6 +110,8 @@ class Conference final : public TransportEvents, public Rooms {
   // TransportEvents
   void on_transport_connected(media::TransportId transport, Instant now) override;
   void on_transport_closed(media::TransportId transport, const std::string& reason) override;
+  void on_data_channel_event(media::TransportId transport, sctp::ChannelEvent& event) override;
+  const DataRelayCounters& data_counters() const { return data_relay_.counters(); }
 
   // Rooms (for trunks)
   const std::string& site_id() const override { return site_id_; }
@@ -153,6 +156,12 @@ class Conference final : public TransportEvents, public Rooms {
   void send_error(Participant& p, umbrella_Error_Code code, std::string_view message);
   void send_trunks(Participant& p);
   Participant* by_transport(media::TransportId transport);
+  // The participant's transport goes: out of by_transport_ and the data relay.
+  void forget_transport(media::TransportId transport);
+  // DataChannelPeers
+  Result<uint16_t, std::string> open_channel(media::TransportId t, const sctp::ChannelInfo& info) override;
+  sctp::SendResult send_channel_message(media::TransportId t, uint16_t id, bool binary, Bytes data) override;
+  void close_channel(media::TransportId t, uint16_t id) override;
   std::string new_participant_id();
 
   std::string site_id_;
@@ -175,6 +184,7 @@ class Conference final : public TransportEvents, public Rooms {
   std::unordered_set<uint64_t> trunk_connections_;           // handed to the TrunkAcceptor
   std::vector<RoomMember*> members_;
   mutable RateMeter rates_;  // for bitrates in status
+  DataRelay data_relay_{*this};
 };
 
 }  // namespace umbrella::server

@@ -15,6 +15,7 @@
 #include "server/http_server.hpp"
 #include "server/media_port.hpp"
 #include "server/routes.hpp"
+#include "server/sctp_clock.hpp"
 #include "server/trunk_hub.hpp"
 #include "server/trunks.hpp"
 #include "tls/certificate.hpp"
@@ -42,6 +43,7 @@ class Server {
   std::optional<tls::Certificate> dtls_cert_;  // one per process, made at start
   std::unique_ptr<Access> access_;
   std::unique_ptr<media::MediaPlane> plane_;
+  std::unique_ptr<SctpClock> sctp_;  // outlives every transport (data channels)
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
   std::unique_ptr<TrunkHub> trunk_hub_;
