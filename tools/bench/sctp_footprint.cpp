@@ -52,16 +52,21 @@ int main(int argc, char** argv) {
   if (!stack) return 1;
   AssociationConfig config;
   config.streams = 128;
+  auto make = [&](bool client) {
+    auto r = DataChannels::create(**stack, config, client);
+    if (!r) std::exit(1);
+    return std::move(*r);
+  };
   // usrsctp's first association allocates its global zones: start from one live pair.
   std::vector<Pair> warm(1);
-  warm[0].a = std::move(*DataChannels::create(**stack, config, true));
-  warm[0].b = std::move(*DataChannels::create(**stack, config, false));
+  warm[0].a = make(true);
+  warm[0].b = make(false);
   shuttle(warm);
   long base = rss_kib();
-  std::vector<Pair> pairs(size_t(pairs_n));
+  std::vector<Pair> pairs(static_cast<size_t>(pairs_n));
   for (auto& p : pairs) {
-    p.a = std::move(*DataChannels::create(**stack, config, true));
-    p.b = std::move(*DataChannels::create(**stack, config, false));
+    p.a = make(true);
+    p.b = make(false);
   }
   for (int i = 0; i < 20; ++i) {
     shuttle(pairs);

@@ -1,4 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { Chat } from "../components/Chat";
+import { emptyChat, reduceChat } from "../lib/chat";
 import { CamIcon, LeaveIcon, LinkIcon, MicIcon } from "../components/Icons";
 import { Tile } from "../components/Tile";
 import { listDevices, mediaErrorMessage, mediaUnavailableReason, openMedia, openTrack } from "../lib/media";
@@ -157,9 +159,14 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
   const [copied, setCopied] = useState(false);
   const session = useRef<CallSession | null>(null);
   const spokeAt = useRef(new Map<string, number>());
+  const [chat, chatDo] = useReducer(reduceChat, emptyChat);
+  const viewRef = useRef<SessionView | null>(null);
+  viewRef.current = view;
+  const nameOf = (id: string) => viewRef.current?.roster.members.find((m) => m.id === id)?.name ?? "";
 
   useEffect(() => {
-    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView });
+    const onChat = (from: string, text: string) => chatDo({ kind: "received", from, name: nameOf(from), text, at: Date.now() });
+    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView, onChat });
     session.current = s;
     s.start();
     if (!setup.viewer) listDevices().then(setDevices).catch(() => undefined);
@@ -289,6 +296,11 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
           <LeaveIcon /> Leave
         </button>
       </div>
+      <Chat
+        chat={chat}
+        onOpen={(open) => chatDo({ kind: "open", open })}
+        onSend={(text) => session.current?.sendChat(text) === true && (chatDo({ kind: "sent", name: setup.name, text, at: Date.now() }), true)}
+      />
     </section>
   );
 }
