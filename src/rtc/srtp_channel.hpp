@@ -19,6 +19,8 @@ struct TransportCounters {
   uint64_t media_before_dtls = 0;  // RTP/RTCP before keys: dropped
   uint64_t not_selected_source = 0;  // DTLS from an address ICE did not select: dropped
   uint64_t protect_failed = 0;
+  uint64_t stray_application_data = 0;  // DTLS application data without negotiated SCTP: dropped
+  uint64_t sctp_packets_unsent = 0;     // SCTP packets DTLS would not take (SCTP retransmits)
   dtls::DtlsCounters dtls;  // forged or broken DTLS records dropped (never fatal)
 };
 

@@ -43,6 +43,7 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
   auto d = dtls::DtlsTransport::create(role, certificate, config.remote_fingerprint, options);
   if (!d) return Err{d.error()};
   t->dtls_ = std::move(*d);
+  t->dtls_role_ = role;
   t->dtls_totals_ = config.dtls_totals;
   t->srtp_totals_ = config.srtp_totals;
   return t;
@@ -147,13 +148,84 @@ void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
     if (!srtp_.start(c->keys)) return close("cannot create SRTP sessions");
     LOG_INFO("rtc", "transport ", name_, " connected (DTLS ", dtls_->cipher_suite(), ", ",
              srtp::profile_name(c->keys.profile), ")");
+    // SCTP first, so the listener sees the association (and arms the stack's timer).
+    if (sctp_stack_ && !channels_)
+      if (auto r = start_sctp(); !r) LOG_WARN("rtc", "transport ", name_, ": no data channels: ", r.error());
     listener_.on_connected(now);
   } else if (auto* f = std::get_if<dtls::Failed>(&event)) {
     close("DTLS failed: " + f->reason);
   } else if (std::holds_alternative<dtls::Closed>(event)) {
     close("DTLS closed by peer");
   }
-  // ApplicationData: no data channels yet.
+  if (auto* a = std::get_if<dtls::ApplicationData>(&event)) {
+    // The one demultiplexing point for DTLS application data: SCTP, when negotiated.
+    if (channels_) {
+      channels_->receive(a->data);
+      flush_sctp();
+    } else {
+      ++counters_.stray_application_data;
+    }
+  }
+}
+
+Result<bool, std::string> Transport::enable_data_channels(sctp::Stack& stack, const sctp::AssociationConfig& config) {
+  if (sctp_stack_) return true;
+  sctp_stack_ = &stack;
+  sctp_config_ = config;
+  if (dtls_->state() == dtls::State::kConnected && !closed_) return start_sctp();
+  return true;
+}
+
+Result<bool, std::string> Transport::start_sctp() {
+  // One SCTP packet per DTLS record, and a record within the DTLS datagram size. usrsctp's
+  // packets may exceed its path MTU by an IP header's worth: leave that much spare.
+  sctp_config_.path_mtu = uint32_t(std::min<size_t>(sctp_config_.path_mtu, dtls_->max_application_data_size()) - 40);
+  auto c = sctp::DataChannels::create(*sctp_stack_, sctp_config_, dtls_role_ == dtls::Role::kClient, this);
+  if (!c) return Err{c.error()};
+  channels_ = std::move(*c);
+  LOG_DEBUG("rtc", "transport ", name_, " starts SCTP (port ", sctp_config_.remote_port, ", ",
+            sctp_config_.streams, " streams)");
+  flush_sctp();  // our INIT
+  return true;
+}
+
+void Transport::on_association_ready() { flush_sctp(); }
+
+void Transport::flush_sctp() {
+  if (!channels_ || closed_) return;
+  for (auto& p : channels_->take_packets())
+    if (!dtls_->send_application_data(p) && counters_.sctp_packets_unsent++ == 0)
+      LOG_DEBUG("rtc", "transport ", name_, ": DTLS refused an SCTP packet of ", p.size(), " bytes (max ",
+                dtls_->max_application_data_size(), ")");
+  send_dtls_datagrams();
+  // Events after the packets: a listener may send in reply (which flushes again).
+  auto events = channels_->take_events();
+  for (auto& e : events) {
+    if (closed_) return;
+    if (auto* d = std::get_if<sctp::ChannelsDown>(&e)) LOG_INFO("rtc", "transport ", name_, " data channels ended: ", d->reason);
+    if (std::holds_alternative<sctp::ChannelsUp>(e)) LOG_DEBUG("rtc", "transport ", name_, " SCTP association up");
+    listener_.on_data_channel_event(e);
+  }
+}
+
+Result<uint16_t, std::string> Transport::open_channel(const sctp::ChannelInfo& info) {
+  if (!channels_ || closed_) return Err{std::string("no data channels on this transport")};
+  auto id = channels_->open(info);
+  flush_sctp();
+  return id;
+}
+
+sctp::SendResult Transport::send_channel_message(uint16_t id, bool binary, Bytes data) {
+  if (!channels_ || closed_) return sctp::SendResult::kNotConnected;
+  auto r = channels_->send(id, binary, data);
+  flush_sctp();
+  return r;
+}
+
+void Transport::close_channel(uint16_t id) {
+  if (!channels_ || closed_) return;
+  channels_->close(id);
+  flush_sctp();
 }
 
 std::optional<srtp::Profile> Transport::srtp_profile() const {

@@ -30,6 +30,7 @@
 #include "ice/credentials.hpp"
 #include "ice/lite_agent.hpp"
 #include "rtc/srtp_channel.hpp"
+#include "sctp/data_channels.hpp"
 #include "stun/message.hpp"
 
 namespace umbrella::tls {
@@ -63,6 +64,9 @@ class TransportListener {
   // ICE failed or consent expired, DTLS failed or closed, or shutdown(): the transport is
   // finished and sends and delivers nothing more.
   virtual void on_closed(const std::string& reason) = 0;
+  // Data channels (after enable_data_channels()): association up/down, channels opened and
+  // closed, messages.
+  virtual void on_data_channel_event(sctp::ChannelEvent& event) { (void)event; }
 };
 
 // ICE-lite, controlled: answers the peer's checks, follows its nomination.
@@ -88,7 +92,7 @@ struct TransportConfig {
   SrtpDropTotals* srtp_totals = nullptr;      // server-wide sum of the SRTP refusals, optional
 };
 
-class Transport {
+class Transport final : private sctp::AssociationListener {
  public:
   // Errors: no remote candidate (controlling), unparsable fingerprint, DTLS setup failure.
   static Result<std::unique_ptr<Transport>, std::string> create(const TransportConfig& config,
@@ -115,6 +119,15 @@ class Transport {
   // Sends DTLS close_notify and finishes; the listener hears on_closed("closed locally").
   void shutdown();
 
+  // SCTP over this transport's DTLS (RFC 8261), for a negotiated m=application line: starts
+  // when DTLS connects (now, if it has). DTLS application data goes to it and nowhere else.
+  Result<bool, std::string> enable_data_channels(sctp::Stack& stack, const sctp::AssociationConfig& config);
+  Result<uint16_t, std::string> open_channel(const sctp::ChannelInfo& info);
+  sctp::SendResult send_channel_message(uint16_t id, bool binary, Bytes data);
+  void close_channel(uint16_t id);
+  const sctp::DataChannels* data_channels() const { return channels_.get(); }
+  bool data_channels_enabled() const { return sctp_stack_ != nullptr; }
+
   bool connected() const { return srtp_.ready() && !closed_; }
   bool closed() const { return closed_; }
   bool controlling() const { return controlling_; }
@@ -136,6 +149,9 @@ class Transport {
   void on_dtls_event(const dtls::Event& event, Instant now);
   // The one place a transport ends (ICE, DTLS, SRTP setup and shutdown() all come here).
   void close(const std::string& reason);
+  Result<bool, std::string> start_sctp();
+  void on_association_ready() override;  // a Stack timer produced SCTP packets or events
+  void flush_sctp();                     // SCTP packets into DTLS records, then events
 
   PacketPool& pool_;
   DatagramSink& sink_;
@@ -153,6 +169,10 @@ class Transport {
   SrtpDropTotals* srtp_totals_ = nullptr;
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
+  dtls::Role dtls_role_ = dtls::Role::kServer;
+  sctp::Stack* sctp_stack_ = nullptr;
+  sctp::AssociationConfig sctp_config_;
+  std::unique_ptr<sctp::DataChannels> channels_;
 };
 
 }  // namespace umbrella::rtc

@@ -109,6 +109,18 @@ std::optional<MediaSection> accept_rtp(const MediaSection& offered, const Capabi
   return m;
 }
 
+std::optional<MediaSection> accept_data_channel(const MediaSection& offered, const AnswerOptions& options) {
+  if (options.data_channel_max_message_size == 0 || offered.kind != MediaKind::kApplication) return std::nullopt;
+  bool modern = (offered.proto == "UDP/DTLS/SCTP" || offered.proto == "DTLS/SCTP") &&
+                std::find(offered.formats.begin(), offered.formats.end(), "webrtc-datachannel") != offered.formats.end();
+  bool legacy = offered.proto == "DTLS/SCTP" && sctp_port_of(offered) &&
+                std::any_of(offered.other_attributes.begin(), offered.other_attributes.end(),
+                            [](const Attribute& a) { return a.name == "sctpmap" && a.value.find("webrtc-datachannel") != std::string::npos; });
+  if (!modern && !legacy) return std::nullopt;
+  return detail::data_channel_media(offered.mid, legacy ? "DTLS/SCTP" : "UDP/DTLS/SCTP",
+                                    options.data_channel_max_message_size);
+}
+
 std::string check_offer(const SessionDescription& offer, const AnswerOptions& options) {
   if (offer.media.empty()) return "offer has no m-lines";
   if (offer.media.size() > options.max_media_sections)
@@ -156,6 +168,7 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
   // (aiortc 1.4) reuse an id for different URIs across m-lines and then parse every packet
   // with one map; answering only the first use keeps each id unambiguous.
   std::map<uint16_t, std::string> bundle_extension_ids;
+  bool data_channel_accepted = false;
   for (const auto& offered : offer.media) {
     // One transport: only m-lines the offerer bundles (or a lone m-line) can be served.
     bool bundled = offered_bundle
@@ -163,9 +176,15 @@ Result<SessionDescription, std::string> answer_offer(const SessionDescription& o
                              offered_bundle->mids.end()
                        : accepted_mids.empty();
     // A bundle-only m-line (port 0 inside the offer's BUNDLE group) is accepted like any
-    // other. Data channels are refused (port 0, JSEP 5.3.1) until the SFU serves SCTP.
+    // other. One data channel line at most (one SCTP association per transport).
     std::optional<MediaSection> m;
-    if (!is_rejected(offer, offered) && bundled) m = accept_rtp(offered, caps, options);
+    if (!is_rejected(offer, offered) && bundled) {
+      m = accept_rtp(offered, caps, options);
+      if (!m && !data_channel_accepted) {
+        m = accept_data_channel(offered, options);
+        data_channel_accepted = m.has_value();
+      }
+    }
     if (m) {
       std::erase_if(m->extmaps, [&](const Extmap& e) {
         auto [it, inserted] = bundle_extension_ids.emplace(e.id, e.uri);

@@ -110,6 +110,19 @@ bool is_rtp_savpf(std::string_view proto) {
   return proto == "UDP/TLS/RTP/SAVPF" || proto == "RTP/SAVPF" || proto == "TCP/TLS/RTP/SAVPF";
 }
 
+std::optional<uint16_t> sctp_port_of(const MediaSection& m) {
+  if (m.sctp_port) return m.sctp_port;
+  if (m.proto != "DTLS/SCTP" || m.formats.size() != 1) return std::nullopt;
+  auto port = detail::parse_uint<uint32_t>(m.formats[0]);
+  if (!port || *port == 0 || *port > 65535) return std::nullopt;
+  return uint16_t(*port);
+}
+
+uint64_t max_message_size_of(const MediaSection& m) {
+  if (!m.max_message_size) return 65536;
+  return *m.max_message_size == 0 ? uint64_t(1) << 30 : *m.max_message_size;
+}
+
 bool is_sctp(std::string_view proto) {
   return proto == "UDP/DTLS/SCTP" || proto == "TCP/DTLS/SCTP" || proto == "DTLS/SCTP";
 }

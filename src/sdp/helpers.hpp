@@ -48,5 +48,9 @@ Setup effective_setup(const SessionDescription& s, const MediaSection& m);
 // An RTP proto with secure feedback (UDP/TLS/RTP/SAVPF, ...), or a data channel proto.
 bool is_rtp_savpf(std::string_view proto);
 bool is_sctp(std::string_view proto);
+// An SCTP line's port: a=sctp-port (RFC 8841), or the legacy "DTLS/SCTP <port>" format.
+std::optional<uint16_t> sctp_port_of(const MediaSection& m);
+// a=max-message-size, where absent means 64 KiB and 0 means no limit (RFC 8841 6).
+uint64_t max_message_size_of(const MediaSection& m);
 
 }  // namespace umbrella::sdp

@@ -54,11 +54,17 @@ std::string check_answer_codecs(const MediaSection& offered, const MediaSection&
 
 }  // namespace
 
-NegotiatedState negotiated_state(const SessionDescription& /*remote_offer*/, const SessionDescription& local_answer) {
+NegotiatedState negotiated_state(const SessionDescription& remote_offer, const SessionDescription& local_answer) {
   NegotiatedState state;
   state.extmap_allow_mixed = local_answer.extmap_allow_mixed;
   for (const auto& m : local_answer.media) {
     NegotiatedMedia n = describe(local_answer, m);
+    if (m.kind == MediaKind::kApplication && !n.rejected)
+      if (const MediaSection* offered = find_media(remote_offer, m.mid)) {
+        n.local_max_message_size = m.max_message_size.value_or(0);
+        n.remote_sctp_port = sctp_port_of(*offered).value_or(5000);
+        n.remote_max_message_size = max_message_size_of(*offered);
+      }
     n.direction = n.rejected ? Direction::kInactive : m.direction;
     if (n.direction == Direction::kUnspecified) n.direction = Direction::kSendRecv;
     if (!n.rejected) n.recv_rids = rids_with(m, RidDirection::kRecv);
@@ -133,6 +139,14 @@ Result<NegotiatedState, std::string> apply_answer(const SessionDescription& offe
         n.extmaps.push_back(e);
       }
       n.rtcp_rsize = o.rtcp_rsize && a.rtcp_rsize;
+    } else if (o.kind == MediaKind::kApplication && o.max_message_size) {
+      // Our data channel line again (a renegotiation keeps it): the answer's SCTP terms.
+      n.local_max_message_size = *o.max_message_size;
+      n.remote_sctp_port = sctp_port_of(a).value_or(5000);
+      n.remote_max_message_size = max_message_size_of(a);
+      n.direction = Direction::kSendRecv;
+      state.media.push_back(std::move(n));
+      continue;
     } else {
       return Err{"answer m-line " + a.mid + " is neither audio nor video; the SFU offers no other media"};
     }

@@ -53,6 +53,9 @@ struct AnswerOptions {
   // passes the parser's bound (kMaxMediaSections) for both.
   size_t max_media_sections = kMaxSessionMediaSections;
   size_t max_published_tracks = kMaxTracksPerParticipant;  // m-lines the offerer sends on
+  // Data channels: 0 refuses them (port 0); else the first bundled SCTP m-line is accepted
+  // with this a=max-message-size (what the SFU's SCTP reassembles at most).
+  uint64_t data_channel_max_message_size = 0;
 };
 
 // One m-line after negotiation, from the SFU's point of view.
@@ -68,7 +71,13 @@ struct NegotiatedMedia {
   std::vector<std::string> formats;            // the m= format list as written
   std::vector<std::string> recv_rids;          // simulcast rids the remote sends to us
   bool rtcp_rsize = false;
+  // An accepted SCTP (data channel) line: the remote's SCTP port and a=max-message-size
+  // (RFC 8841: absent means 64 KiB), and ours.
+  uint16_t remote_sctp_port = 5000;
+  uint64_t remote_max_message_size = 65536;
+  uint64_t local_max_message_size = 0;
 
+  bool is_data_channel() const { return kind == MediaKind::kApplication && !rejected && local_max_message_size != 0; }
   std::optional<uint8_t> payload_type(std::string_view codec_name) const;
   std::optional<uint8_t> rtx_payload_type(uint8_t pt) const;
   std::optional<uint16_t> extension_id(std::string_view uri) const;
@@ -78,13 +87,16 @@ struct NegotiatedState {
   std::vector<NegotiatedMedia> media;  // in m-line order
   bool extmap_allow_mixed = false;
   const NegotiatedMedia* find(std::string_view mid) const;
+  const NegotiatedMedia* data_channel() const;  // the accepted SCTP line, if any
 };
 
 // Answers a remote offer: ice-lite, setup:passive, BUNDLE of the accepted mids, codecs and
 // extensions intersected with ours (offerer's payload types, ids and order), direction per
 // options. Bundle-only m-lines (port 0 + a=bundle-only in the offer's BUNDLE group, RFC 8843)
-// are answered like the others; unsupported m-lines, data channels included (the SFU has no
-// SCTP), are rejected (port 0, with c= and transport attributes so every stack parses them).
+// are answered like the others; the first bundled SCTP line is accepted when
+// options.data_channel_max_message_size allows data channels (in the offer's style: RFC 8841
+// a=sctp-port, or the legacy "DTLS/SCTP 5000" + a=sctpmap aiortc writes); other unsupported
+// m-lines are rejected (port 0, with c= and transport attributes so every stack parses them).
 Result<SessionDescription, std::string> answer_offer(const SessionDescription& offer, const LocalTransport& local,
                                                      const AnswerOptions& options = {});
 // The negotiated state after answer_offer(): codecs, ids and direction from the SFU's answer.

@@ -54,6 +54,23 @@ void add_transport(MediaSection& m, const LocalTransport& local, Setup setup) {
   m.rtcp_mux = m.kind == MediaKind::kAudio || m.kind == MediaKind::kVideo;
 }
 
+MediaSection data_channel_media(const std::string& mid, const std::string& proto, uint64_t max_message_size) {
+  MediaSection m;
+  m.kind = MediaKind::kApplication;
+  m.media = "application";
+  m.mid = mid;
+  m.proto = proto;
+  if (proto == "DTLS/SCTP") {
+    m.formats = {"5000"};
+    m.other_attributes.push_back({"sctpmap", "5000 webrtc-datachannel 65535", true});
+  } else {
+    m.formats = {"webrtc-datachannel"};
+    m.sctp_port = 5000;
+  }
+  m.max_message_size = max_message_size;
+  return m;
+}
+
 MediaSection rejected_media(MediaKind kind, const std::string& media, const std::string& proto,
                             const std::vector<std::string>& formats, const std::string& mid,
                             const LocalTransport& local, Setup setup) {
@@ -106,6 +123,11 @@ std::optional<uint16_t> NegotiatedMedia::extension_id(std::string_view uri) cons
 
 const NegotiatedMedia* NegotiatedState::find(std::string_view mid) const {
   for (const auto& m : media) if (m.mid == mid) return &m;
+  return nullptr;
+}
+
+const NegotiatedMedia* NegotiatedState::data_channel() const {
+  for (const auto& m : media) if (m.is_data_channel()) return &m;
   return nullptr;
 }
 

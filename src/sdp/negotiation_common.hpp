@@ -18,6 +18,9 @@ void add_transport(MediaSection& m, const LocalTransport& local, Setup setup);
 // wants one per m-line without a session-level one; Firefox refuses the description
 // otherwise) and our ICE/DTLS attributes (GStreamer's webrtcbin wants ufrag, pwd, setup and
 // a fingerprint on every m-line). No candidates, no rtcp-mux: nothing is sent on it.
+// Our SCTP m-line (no transport attributes yet): legacy "DTLS/SCTP 5000" + a=sctpmap when
+// `proto` is that, else "UDP/DTLS/SCTP webrtc-datachannel" + a=sctp-port (RFC 8841).
+MediaSection data_channel_media(const std::string& mid, const std::string& proto, uint64_t max_message_size);
 MediaSection rejected_media(MediaKind kind, const std::string& media, const std::string& proto,
                             const std::vector<std::string>& formats, const std::string& mid,
                             const LocalTransport& local, Setup setup);

@@ -185,8 +185,15 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     const OutgoingTrack* track = track_for(tracks, n.mid);
     if (track && (n.rejected || track->kind != n.kind)) return Err{"track mid " + n.mid + " cannot reuse that m-line"};
     MediaSection m;
-    // Rejected lines stay (an m-line is never removed, JSEP 5.2.2); a data channel line is
-    // never served, so it stays rejected too.
+    // Rejected lines stay (an m-line is never removed, JSEP 5.2.2); an accepted data
+    // channel line stays as negotiated.
+    if (n.is_data_channel()) {
+      m = detail::data_channel_media(n.mid, n.proto, n.local_max_message_size);
+      detail::add_transport(m, local, Setup::kActpass);
+      bundle.mids.push_back(m.mid);
+      offer.media.push_back(std::move(m));
+      continue;
+    }
     if (n.rejected || (n.kind != MediaKind::kAudio && n.kind != MediaKind::kVideo)) {
       offer.media.push_back(
           detail::rejected_media(n.kind, n.media, n.proto, n.formats, n.mid, local, Setup::kActpass));

@@ -288,7 +288,7 @@ void Conference::handle_leave(Participant& p) {
   p.joined = false;
   unpublish_tracks(p);
   if (p.transport) {
-    by_transport_.erase(p.transport->id());
+    forget_transport(p.transport->id());
     p.transport.reset();  // leaves the media plane with its subscriptions
   }
   p.subscriptions.clear();
@@ -402,7 +402,7 @@ Result<Conference::HttpSession, std::string> Conference::whip(const std::string&
   auto answer = accept_offer(p, offer, now);
   if (!answer) {
     ++counters_.bad_sdp;
-    if (p.transport) by_transport_.erase(p.transport->id());
+    if (p.transport) forget_transport(p.transport->id());
     participants_.erase(key);
     return Err{answer.error()};
   }

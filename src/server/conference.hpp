@@ -21,6 +21,7 @@
 #include "server/access.hpp"
 #include "server/active_speakers.hpp"
 #include "server/client_status.hpp"
+#include "server/data_relay.hpp"
 #include "server/peer.hpp"
 #include "server/rooms.hpp"
 #include "signal/status.hpp"
@@ -69,7 +70,7 @@ class TrunkControl {
 // The rooms: local participants (browsers on /wsb, WHIP publishers, WHEP viewers), their
 // signalling and SDP negotiation, and their tracks in the media plane. Trunks are RoomMembers
 // (trunk_participant.hpp); /wsb connections that join as a trunk go to the TrunkAcceptor.
-class Conference final : public TransportEvents, public Rooms {
+class Conference final : public TransportEvents, public Rooms, private DataChannelPeers {
  public:
   Conference(std::string site_id, MediaContext& media, AdmissionLimits limits = {});
   ~Conference() override;
@@ -111,6 +112,8 @@ class Conference final : public TransportEvents, public Rooms {
   // TransportEvents
   void on_transport_connected(media::TransportId transport, Instant now) override;
   void on_transport_closed(media::TransportId transport, const std::string& reason) override;
+  void on_data_channel_event(media::TransportId transport, sctp::ChannelEvent& event) override;
+  const DataRelayCounters& data_counters() const { return data_relay_.counters(); }
 
   // Rooms (for trunks)
   const std::string& site_id() const override { return site_id_; }
@@ -158,6 +161,12 @@ class Conference final : public TransportEvents, public Rooms {
   // Active speakers (conference_speakers.cpp): sampled on a timer while audio is published.
   void watch_speakers();
   void update_speakers();
+  // The participant's transport goes: out of by_transport_ and the data relay.
+  void forget_transport(media::TransportId transport);
+  // DataChannelPeers
+  Result<uint16_t, std::string> open_channel(media::TransportId t, const sctp::ChannelInfo& info) override;
+  sctp::SendResult send_channel_message(media::TransportId t, uint16_t id, bool binary, Bytes data) override;
+  void close_channel(media::TransportId t, uint16_t id) override;
   std::string new_participant_id();
 
   std::string site_id_;
@@ -182,6 +191,7 @@ class Conference final : public TransportEvents, public Rooms {
   mutable RateMeter rates_;  // for bitrates in status
   std::map<std::string, ActiveSpeakers> speakers_;  // by room, while it has audio
   EventLoop::TimerId speakers_timer_ = 0;
+  DataRelay data_relay_{*this};
 };
 
 }  // namespace umbrella::server

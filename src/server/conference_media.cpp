@@ -24,6 +24,32 @@ Participant* Conference::by_transport(media::TransportId transport) {
   return it == by_transport_.end() ? nullptr : it->second;
 }
 
+void Conference::forget_transport(media::TransportId transport) {
+  by_transport_.erase(transport);
+  data_relay_.leave(transport);
+}
+
+void Conference::on_data_channel_event(media::TransportId transport, sctp::ChannelEvent& event) {
+  Participant* p = by_transport(transport);
+  if (!p) return;
+  data_relay_.on_event(transport, p->id, p->room, event, media_.loop.now());
+}
+
+Result<uint16_t, std::string> Conference::open_channel(media::TransportId t, const sctp::ChannelInfo& info) {
+  Participant* p = by_transport(t);
+  if (!p || !p->transport) return Err{std::string("participant gone")};
+  return p->transport->open_channel(info);
+}
+
+sctp::SendResult Conference::send_channel_message(media::TransportId t, uint16_t id, bool binary, Bytes data) {
+  Participant* p = by_transport(t);
+  return p && p->transport ? p->transport->send_channel_message(id, binary, data) : sctp::SendResult::kNotConnected;
+}
+
+void Conference::close_channel(media::TransportId t, uint16_t id) {
+  if (Participant* p = by_transport(t); p && p->transport) p->transport->close_channel(id);
+}
+
 void Conference::for_each_room_track(const Participant& p, const TrackFn& fn) const {
   if (!p.may_subscribe) return;
   for_each_track(nullptr, [&](const PublisherTrack& t) {
@@ -248,7 +274,7 @@ Result<Conference::HttpSession, std::string> Conference::whep(const std::string&
   auto answer = p.transport->answer(offer, options, now);
   if (!answer) {
     ++counters_.bad_sdp;
-    by_transport_.erase(p.transport->id());
+    forget_transport(p.transport->id());
     participants_.erase(key);
     return Err{answer.error()};
   }

@@ -4,6 +4,7 @@
 #include "sdp/build.hpp"
 #include "sdp/candidate.hpp"
 #include "sdp/parse.hpp"
+#include "server/sctp_clock.hpp"
 #include "tls/certificate.hpp"
 
 namespace umbrella::server {
@@ -41,7 +42,9 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     if (m.fingerprint) fingerprint = m.fingerprint->value;
   }
   if (fingerprint.empty()) return Err{std::string("SDP offer has no a=fingerprint")};
-  auto answer = sdp::answer_offer(*offer, local_transport(), options);
+  sdp::AnswerOptions with_data = options;
+  if (ctx_.sctp) with_data.data_channel_max_message_size = kDataChannelMaxMessage;
+  auto answer = sdp::answer_offer(*offer, local_transport(), with_data);
   if (!answer) return Err{answer.error()};
   if (!transport_) {
     rtc::TransportConfig config;
@@ -56,7 +59,43 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
   }
   negotiated_ = sdp::negotiated_state(*offer, *answer);
   remote_offer_ = std::move(*offer);
+  start_data_channels();
   return sdp::build(*answer);
+}
+
+// Once an m=application line is agreed: SCTP over this transport, sized by both sides'
+// a=max-message-size. A line added later by a re-offer starts it then.
+void Peer::start_data_channels() {
+  const sdp::NegotiatedMedia* line = negotiated_.data_channel();
+  if (!line || !transport_ || !ctx_.sctp || transport_->data_channels_enabled()) return;
+  sctp::AssociationConfig config;
+  config.remote_port = line->remote_sctp_port;
+  config.max_message_size = line->local_max_message_size;
+  config.remote_max_message_size = line->remote_max_message_size;
+  config.streams = 128;  // 64 channels the SFU opens (one per other sender), 64 the client's
+  if (auto r = transport_->enable_data_channels(ctx_.sctp->stack(), config); !r) {
+    LOG_WARN("peer", "no data channels: ", r.error());
+    return;
+  }
+  ++ctx_.sctp_associations;
+  ctx_.sctp->arm();
+}
+
+Result<uint16_t, std::string> Peer::open_channel(const sctp::ChannelInfo& info) {
+  if (!transport_) return Err{std::string("no transport")};
+  return transport_->open_channel(info);
+}
+
+sctp::SendResult Peer::send_channel_message(uint16_t id, bool binary, Bytes data) {
+  return transport_ ? transport_->send_channel_message(id, binary, data) : sctp::SendResult::kNotConnected;
+}
+
+void Peer::close_channel(uint16_t id) {
+  if (transport_) transport_->close_channel(id);
+}
+
+void Peer::on_data_channel_event(sctp::ChannelEvent& event) {
+  events_.on_data_channel_event(id_, event);
 }
 
 std::string Peer::offer(const std::vector<sdp::OutgoingTrack>& tracks) {
@@ -204,6 +243,7 @@ void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(a
 void Peer::on_connected(Instant now) {
   if (auto profile = transport_->srtp_profile())
     ++(*profile == srtp::Profile::kAeadAes128Gcm ? ctx_.srtp_gcm_sessions : ctx_.srtp_aes_cm_sessions);
+  if (ctx_.sctp) ctx_.sctp->arm();
   events_.on_transport_connected(id_, now);
 }
 // Decrypted media goes straight to the media plane.

@@ -21,6 +21,12 @@ class Certificate;
 
 namespace umbrella::server {
 
+class SctpClock;
+
+// Data channels: the largest message we take (our a=max-message-size). 64 KiB is what every
+// browser sends by default and what aiortc accepts; an access point's memory likes it small.
+inline constexpr uint64_t kDataChannelMaxMessage = 65536;
+
 // What every peer shares: the loop, the port, the media plane, the DTLS identity, what to announce.
 struct MediaContext {
   EventLoop& loop;
@@ -32,6 +38,8 @@ struct MediaContext {
   rtc::SrtpDropTotals srtp_drops{};    // every transport's SRTP refusals, for /status
   uint64_t srtp_gcm_sessions = 0;      // transports keyed with AEAD_AES_128_GCM, for /status
   uint64_t srtp_aes_cm_sessions = 0;   // ... with AES-CM + HMAC-SHA1 (peers without GCM)
+  SctpClock* sctp = nullptr;           // null: data channels refused (port 0)
+  uint64_t sctp_associations = 0;      // started, for /status
 };
 
 // Where a transport's state changes go (the signalling above). Its media goes to the media
@@ -41,6 +49,10 @@ class TransportEvents {
   virtual ~TransportEvents() = default;
   virtual void on_transport_connected(media::TransportId transport, Instant now) = 0;
   virtual void on_transport_closed(media::TransportId transport, const std::string& reason) = 0;
+  virtual void on_data_channel_event(media::TransportId transport, sctp::ChannelEvent& event) {
+    (void)transport;
+    (void)event;
+  }
 };
 
 // Registered with the media plane for its lifetime; id() is its media::TransportId.
@@ -64,6 +76,11 @@ class Peer final : public MediaEndpoint,
   void rearm_timer() override;
   const char* ice_state() const;
   const char* dtls_state() const;
+  // Data channels, when the m=application line was negotiated (see rtc::Transport).
+  Result<uint16_t, std::string> open_channel(const sctp::ChannelInfo& info);
+  sctp::SendResult send_channel_message(uint16_t id, bool binary, Bytes data);
+  void close_channel(uint16_t id);
+  const sctp::DataChannels* data_channels() const { return transport_ ? transport_->data_channels() : nullptr; }
   std::optional<SocketAddress> remote_address() const;
 
   // The remote's offer (browser, WHIP, WHEP): creates the transport on first use and returns
@@ -95,8 +112,10 @@ class Peer final : public MediaEndpoint,
   void on_rtp(Packet& packet, Instant now) override;
   void on_rtcp(Packet& packet, Instant now) override;
   void on_closed(const std::string& reason) override;
+  void on_data_channel_event(sctp::ChannelEvent& event) override;
 
  private:
+  void start_data_channels();
   sdp::LocalTransport local_transport();
   Result<bool, std::string> create_transport(const rtc::TransportConfig& config, Instant now);
   void arm_timer();

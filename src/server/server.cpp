@@ -150,6 +150,10 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   admission.joins_per_minute = uint32_t(config.joins_per_minute.value_or(shared_address ? 0 : 30));
   admission.sessions_per_minute = uint32_t(config.sessions_per_minute.value_or(shared_address ? 0 : 30));
   admission.messages_per_second = uint32_t(config.messages_per_second.value_or(50));
+  auto sctp = SctpClock::create(loop);
+  if (!sctp) return Err{"cannot start SCTP for data channels: " + sctp.error()};
+  s->sctp_ = std::move(*sctp);
+  s->media_context_->sctp = s->sctp_.get();
   s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, admission);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
@@ -217,6 +221,7 @@ signal::StatusSnapshot Server::status() const {
   const auto& adm = conference_->admission_counters();
   auto delays = media_->forward_delays();
   const auto& dtls = media_context_->dtls_counters;
+  const auto& data = conference_->data_counters();
   const auto& router = plane_->router().counters();
   s.counters = {
       {"http.connections", http_->connections()},
@@ -283,6 +288,15 @@ signal::StatusSnapshot Server::status() const {
       {"srtp.unprotect_failed", media_context_->srtp_drops.other_failed},
       {"srtp.before_keys", media_context_->srtp_drops.before_keys},
       {"srtp.aes_cm_sessions", media_context_->srtp_aes_cm_sessions},
+      {"data.associations", media_context_->sctp_associations},
+      {"data.channels_opened", data.channels_opened},
+      {"data.relay_channels", data.relay_channels},
+      {"data.messages_received", data.messages_received},
+      {"data.messages_relayed", data.messages_relayed},
+      {"data.bytes_relayed", data.bytes_relayed},
+      {"data.refused_rate", data.refused_rate},
+      {"data.refused_channel", data.refused_channel},
+      {"data.send_failed", data.send_failed},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},

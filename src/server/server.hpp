@@ -16,6 +16,7 @@
 #include "server/media_port.hpp"
 #include "server/recordings.hpp"
 #include "server/routes.hpp"
+#include "server/sctp_clock.hpp"
 #include "server/trunk_hub.hpp"
 #include "server/trunks.hpp"
 #include "tls/certificate.hpp"
@@ -43,6 +44,7 @@ class Server {
   std::optional<tls::Certificate> dtls_cert_;  // one per process, made at start
   std::unique_ptr<Access> access_;
   std::unique_ptr<media::MediaPlane> plane_;
+  std::unique_ptr<SctpClock> sctp_;  // outlives every transport (data channels)
   std::unique_ptr<MediaContext> media_context_;
   std::unique_ptr<Conference> conference_;
   std::unique_ptr<Recordings> recordings_;

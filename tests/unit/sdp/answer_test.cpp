@@ -45,7 +45,7 @@ TEST_CASE("answer: Chrome simulcast offer") {
   CHECK(answer.ice_lite);
   CHECK(answer.extmap_allow_mixed);
   REQUIRE(find_group(answer, "BUNDLE"));
-  // The data channel is refused: the SFU has no SCTP.
+  // The data channel is refused unless the caller serves SCTP (data_channel_test.cpp).
   CHECK(find_group(answer, "BUNDLE")->mids == std::vector<std::string>{"0", "1"});
   CHECK(answer.origin.session_id == "7001");
   REQUIRE(answer.media.size() == 3);

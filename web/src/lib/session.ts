@@ -2,6 +2,7 @@
 // offerer after our first offer; we answer every revision it sends. On any failure the whole
 // session is torn down and rejoined with backoff (the local camera/microphone stay open).
 import { Backoff } from "./backoff";
+import { ROOM_CHANNEL } from "./chat";
 import { Error_Code, Role, SessionDescription_Type, type Envelope } from "./proto";
 import { emptyRoster, participantForMid, reduceRoster, type RosterAction, type RosterState } from "./roster";
 import { Signaling } from "./signaling";
@@ -30,6 +31,8 @@ export interface SessionOptions {
   token: string; // room access token ("" in open rooms)
   local: MediaStream | null;
   onChange(view: SessionView): void;
+  // A text message relayed by the SFU from participant `from` (chat.ts).
+  onChat?(from: string, text: string): void;
 }
 
 const PING_MS = 10_000;
@@ -49,6 +52,7 @@ const probe = (): Probe => ((window as unknown as { __umbrella?: Probe }).__umbr
 export class CallSession {
   private sig: Signaling | null = null;
   private pc: RTCPeerConnection | null = null;
+  private room: RTCDataChannel | null = null; // our "room" data channel (chat)
   private gen = 0; // bumps on every teardown; async work from an older generation stops
   private chain: Promise<void> = Promise.resolve();
   private watched = new WeakSet<MediaStreamTrack>(); // received tracks with an "ended" listener
@@ -278,6 +282,15 @@ export class CallSession {
     // A screen share still on from before a reconnect comes after those two (screen.ts).
     const screen = this.opts.viewer ? null : this.view.screen;
     if (screen) this.screenTx = pc.addTransceiver(screen.getVideoTracks()[0], { direction: "sendonly", streams: [screen] });
+    // The room's data channel, in the first offer so its m=application line is negotiated
+    // once; the SFU opens one channel toward us per other sender, labelled with their id.
+    this.room = pc.createDataChannel(ROOM_CHANNEL);
+    pc.ondatachannel = (ev) => {
+      const from = ev.channel.label;
+      ev.channel.onmessage = (m) => {
+        if (gen === this.gen && typeof m.data === "string") this.opts.onChat?.(from, m.data);
+      };
+    };
     pc.ontrack = (ev) => this.onTrack(ev);
     pc.onconnectionstatechange = () => this.onConnectionState(pc, gen);
     this.every(STATS_POLL_MS, () => void this.pollStats(pc, gen));
@@ -392,8 +405,16 @@ export class CallSession {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  // Sends a chat message to the room; false while the data channel is not open.
+  sendChat(text: string): boolean {
+    if (this.room?.readyState !== "open") return false;
+    this.room.send(text);
+    return true;
+  }
+
   private teardown(): void {
     this.gen++;
+    this.room = null;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.disconnectedTimer) clearTimeout(this.disconnectedTimer);
@@ -401,7 +422,7 @@ export class CallSession {
     this.sig?.close();
     this.sig = null;
     if (this.pc) {
-      this.pc.ontrack = this.pc.onconnectionstatechange = null;
+      this.pc.ontrack = this.pc.onconnectionstatechange = this.pc.ondatachannel = null;
       this.pc.close();
       this.pc = null;
     }

@@ -1,5 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import { CallControls } from "../components/CallControls";
+import { Chat } from "../components/Chat";
+import { emptyChat, reduceChat } from "../lib/chat";
 import { LinkIcon } from "../components/Icons";
 import { canPickSpeaker, RemoteAudio } from "../components/RemoteAudio";
 import { Stage, type TileDesc } from "../components/Stage";
@@ -163,9 +165,14 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
   const [blocked, setBlocked] = useState(false);
   const [copied, setCopied] = useState(false);
   const session = useRef<CallSession | null>(null);
+  const [chat, chatDo] = useReducer(reduceChat, emptyChat);
+  const viewRef = useRef<SessionView | null>(null);
+  viewRef.current = view;
+  const nameOf = (id: string) => viewRef.current?.roster.members.find((m) => m.id === id)?.name ?? "";
 
   useEffect(() => {
-    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView });
+    const onChat = (from: string, text: string) => chatDo({ kind: "received", from, name: nameOf(from), text, at: Date.now() });
+    const s = new CallSession({ url: wsUrl(location, prefix), room: setup.room, name: setup.name, viewer: setup.viewer, token: setup.token, local: setup.local, onChange: setView, onChat });
     session.current = s;
     s.start();
     return () => s.leave();
@@ -305,6 +312,11 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
         onLayout={() => setLayoutView(layoutView === "grid" ? "speaker" : "grid")}
         onDevice={(kind, id) => void switchDevice(kind, id)}
         onLeave={onLeave}
+      />
+      <Chat
+        chat={chat}
+        onOpen={(open) => chatDo({ kind: "open", open })}
+        onSend={(text) => session.current?.sendChat(text) === true && (chatDo({ kind: "sent", name: setup.name, text, at: Date.now() }), true)}
       />
     </section>
   );
