@@ -295,9 +295,12 @@ def server_status(server):
 
 
 def restart_refusal(line):
-    """Chromium's own console line for a reconnect attempt that found the server still down
-    (the restart steps stop it on purpose): not an error of the app's."""
-    return "WebSocket connection to" in line and "ERR_CONNECTION_REFUSED" in line
+    """The browser's own console line for a reconnect attempt that found the server still down
+    (the restart steps stop it on purpose): not an error of the app's. Chromium and Firefox
+    word it differently."""
+    chromium = "WebSocket connection to" in line and "ERR_CONNECTION_REFUSED" in line
+    firefox = "establish a connection to the server at wss://" in line
+    return chromium or firefox
 
 
 ROOM_KEY = "browser-room-key-0123456789"
