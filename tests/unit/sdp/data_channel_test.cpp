@@ -77,7 +77,8 @@ TEST_CASE("data channels: aiortc's legacy DTLS/SCTP 5000 line is answered in its
   REQUIRE(m->other_attributes.size() == 1);
   CHECK(m->other_attributes[0].name == "sctpmap");
   CHECK(m->other_attributes[0].value == "5000 webrtc-datachannel 65535");
-  auto n = negotiated_state(offer, *answer).data_channel();
+  auto state = negotiated_state(offer, *answer);  // data_channel() points into it
+  auto n = state.data_channel();
   REQUIRE(n);
   CHECK(n->remote_max_message_size == 65536);
 }
