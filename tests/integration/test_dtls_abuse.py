@@ -113,7 +113,9 @@ class DtlsAbuse(unittest.TestCase):
             await late.pc.setLocalDescription(await late.pc.createOffer())
             while late.pc.iceGatheringState != "complete":
                 await asyncio.sleep(0.05)
-            sources = candidates(late.pc.localDescription.sdp)
+            # IPv4 only: the forgeries are raw IPv4 datagrams to the server's IPv4 media address
+            # (the namespace also gives aiortc an IPv6 address, which it gathers too).
+            sources = [c for c in candidates(late.pc.localDescription.sdp) if ":" not in c[0]]
             self.assertTrue(sources, late.pc.localDescription.sdp)
             racing = True
             sent = 0
