@@ -55,11 +55,19 @@ class Server:
         self.ready = False
 
     def start(self, timeout=20):
-        self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        ended = self._ready.wait(timeout)
+        # The ports were free on 127.0.0.1 when chosen; a socket bound since to the test
+        # address (another server's trunk, a client) can hold one there: choose again.
+        for attempt in range(3):
+            self._launch()
+            ended = self._ready.wait(timeout)
+            chosen = (self.env.get("UMBRELLA_MIN_PORT") == str(self.media_port) and
+                      self.env.get("UMBRELLA_HTTP_SERVE_ADDR") == f":{self.http_port}")
+            if self.ready or not chosen or "Address already in use" not in self.log_text() or attempt == 2:
+                break
+            self.proc.wait(10)
+            self.http_port, self.media_port = free_port(), free_port(socket.SOCK_DGRAM)
+            self.env["UMBRELLA_HTTP_SERVE_ADDR"] = f":{self.http_port}"
+            self.env["UMBRELLA_MIN_PORT"] = self.env["UMBRELLA_MAX_PORT"] = str(self.media_port)
         if not self.ready:
             if ended:  # it exited: keep its own status, not our SIGTERM's
                 try:
@@ -69,6 +77,14 @@ class Server:
             self.stop()
             raise RuntimeError("server did not become ready:\n" + self.log_text())
         return self
+
+    def _launch(self):
+        self.log = []
+        self._ready.clear()
+        self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
