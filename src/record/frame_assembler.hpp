@@ -30,6 +30,17 @@ struct AssemblerCounters {
   uint64_t malformed = 0;   // RTP or payload that does not parse: dropped
   uint64_t skipped_frames = 0;  // frames dropped while waiting for a keyframe
   uint64_t keyframe_requests = 0;
+
+  AssemblerCounters& operator+=(const AssemblerCounters& c) {
+    packets += c.packets;
+    frames += c.frames;
+    lost += c.lost;
+    late += c.late;
+    malformed += c.malformed;
+    skipped_frames += c.skipped_frames;
+    keyframe_requests += c.keyframe_requests;
+    return *this;
+  }
 };
 
 struct Frame {

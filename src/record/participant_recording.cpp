@@ -48,14 +48,7 @@ AssemblerCounters ParticipantRecording::counters() const {
   AssemblerCounters sum;
   for (auto& t : tracks_) {
     if (!t.assembler) continue;
-    const auto& c = t.assembler->counters();
-    sum.packets += c.packets;
-    sum.frames += c.frames;
-    sum.lost += c.lost;
-    sum.late += c.late;
-    sum.malformed += c.malformed;
-    sum.skipped_frames += c.skipped_frames;
-    sum.keyframe_requests += c.keyframe_requests;
+    sum += t.assembler->counters();
   }
   return sum;
 }

@@ -49,16 +49,6 @@ std::optional<record::TrackSource> source_for(const PublisherTrack& t) {
   return s;
 }
 
-void add(record::AssemblerCounters& sum, const record::AssemblerCounters& c) {
-  sum.packets += c.packets;
-  sum.frames += c.frames;
-  sum.lost += c.lost;
-  sum.late += c.late;
-  sum.malformed += c.malformed;
-  sum.skipped_frames += c.skipped_frames;
-  sum.keyframe_requests += c.keyframe_requests;
-}
-
 }  // namespace
 
 bool room_matches(std::string_view p, std::string_view r) {
@@ -145,7 +135,7 @@ std::optional<std::string> Recordings::set(const std::string& room, bool on) {
 }
 
 void Recordings::stop(std::map<std::string, std::unique_ptr<record::ParticipantRecording>>::iterator it) {
-  add(finished_, it->second->counters());
+  finished_ += it->second->counters();
   active_.erase(it);
 }
 
@@ -244,7 +234,7 @@ void Recordings::snapshot(signal::StatusSnapshot& s) const {
     s.recordings.push_back(std::move(state));
   }
   record::AssemblerCounters c = finished_;
-  for (auto& [key, r] : active_) add(c, r->counters());
+  for (auto& [key, r] : active_) c += r->counters();
   const auto& w = writer_->counters();
   s.counters.insert({
       {"record.active", active_.size()},
