@@ -1,10 +1,12 @@
-// Recording's depacketizers: the VP8 payload descriptor (and key frame header) and Opus, then
-// the same bytes as a sequence of RTP packets through a FrameAssembler (the jitter window)
-// on virtual time. Checks that views stay inside their input and frames are only what came in.
+// Recording's depacketizers: the VP8, VP9, H264 and AV1 payload formats and Opus, the track
+// formats read from keyframes (SPS, sequence header, frame headers), then the same bytes as a
+// sequence of RTP packets through a FrameAssembler (the jitter window, the FrameJoiner) on
+// virtual time. Checks that views stay inside their input and frames stay within what came in.
 #include "fuzz_input.hpp"
 #include "fuzz_target.hpp"
 #include "record/frame_assembler.hpp"
 #include "record/payload.hpp"
+#include "record/video_format.hpp"
 #include "rtp/rtp_builder.hpp"
 
 using namespace umbrella;
@@ -28,11 +30,17 @@ UMBRELLA_FUZZ_TARGET(record_payload) {
     check(!v->keyframe || (v->width && v->height && v->data.size() >= 10));
   }
   if (auto o = parse_opus(in)) check_view(in, *o);
+  for (Codec c : {Codec::kVp9, Codec::kH264, Codec::kAv1}) {
+    if (auto v = parse_payload(c, in)) check_view(in, *v);
+    if (auto f = video_format(c, in)) check(f->width && f->height && f->codec_private.size() <= in.size() + 32);
+  }
 
   // As packets: [codec/flags byte][seq delta][time step ms][length][payload]...
   static PacketPool pool(1024);
   fuzz::FuzzInput fin(data, size);
-  Codec codec = fin.flag() ? Codec::kVp8 : Codec::kOpus;
+  // The first byte picks the codec (0 Opus, 1 VP8: the first seeds' flag).
+  static constexpr Codec kCodecs[] = {Codec::kOpus, Codec::kVp8, Codec::kVp9, Codec::kH264, Codec::kAv1};
+  Codec codec = kCodecs[fin.u8() % 5];
   FrameAssembler a(codec, {milliseconds(100), 64});
   Instant now{};
   uint16_t seq = 1000;
@@ -52,7 +60,11 @@ UMBRELLA_FUZZ_TARGET(record_payload) {
     p.set_size(n);
     bytes_in += payload.size();
     a.push(p, now);
-    while (auto f = a.pop(now)) check(f->data.size() <= bytes_in && !f->data.empty());
+    // Joined frames grow by their AVCC lengths, obu_size fields or a superframe index.
+    while (auto f = a.pop(now)) {
+      check(f->data.size() <= 4 * bytes_in + 64 && !f->data.empty());
+      if (f->keyframe) (void)video_format(codec, f->data);
+    }
     Instant d = a.next_deadline();
     check(d == kNever || d > now - milliseconds(1000));
     (void)a.take_keyframe_request();

@@ -15,6 +15,7 @@
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_reports.hpp"
+#include "rtp/rtcp_twcc.hpp"
 #include "rtp/rtp_builder.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sfu/router.hpp"
@@ -89,17 +90,25 @@ class CheckingOutbox final : public Outbox {
     auto v = rtp::parse_rtp(copy.span());
     check(v.ok() && v->ssrc == rw.ssrc && v->sequence == rw.seq && v->payload_type == rw.payload_type);
     if (!rw.rtx) last_seq[{to, rw.ssrc}] = rw.seq;
+    if (rw.transport_cc_id) last_twcc[to] = rw.transport_seq;
     ++forwarded;
   }
   void send_rtcp(TransportId to, Bytes compound) override {
     check(to != 99 && !compound.empty() && compound.size() <= 1500 && rtp::validate_compound(compound));
     ++rtcp;
   }
+  void send_padding(TransportId to, Bytes packet) override {
+    // Probe padding: only on an RTX stream of a subscriber transport, a valid RTP packet.
+    auto v = rtp::parse_rtp(packet);
+    check(v.ok() && rtx_ssrcs.contains({to, v->ssrc}) && v->payload.empty());
+    ++padding;
+  }
 
   std::map<std::pair<TransportId, uint32_t>, StreamId> subs;  // live subscriptions by (transport, ssrc)
   std::map<std::pair<TransportId, uint32_t>, StreamId> rtx_ssrcs;
   std::map<std::pair<TransportId, uint32_t>, uint16_t> last_seq;
-  uint64_t forwarded = 0, rtcp = 0;
+  std::map<TransportId, uint16_t> last_twcc;  // newest transport-wide number sent to each
+  uint64_t forwarded = 0, rtcp = 0, padding = 0;
 
  private:
   PacketPool& pool_;
@@ -202,7 +211,7 @@ void build_rtcp(Harness& h, umbrella::fuzz::FuzzInput& in, TransportId from, Ins
     media = it->first.second;
     if (auto l = h.out.last_seq.find(it->first); l != h.out.last_seq.end()) last = l->second;
   }
-  switch (kind % 5) {
+  switch (kind % 6) {
     case 0: {  // NACK for recently forwarded packets
       std::array<uint16_t, 17> lost{};
       size_t count = 1 + in.u8() % lost.size();
@@ -233,6 +242,19 @@ void build_rtcp(Harness& h, umbrella::fuzz::FuzzInput& in, TransportId from, Ins
       block.lsr = in.u32();
       block.dlsr = in.u16();
       n = rtp::build_rr(buf, 0x5000 + from, std::span(&block, 1));
+      break;
+    }
+    case 4: {  // transport-cc feedback about what the router numbered for this transport
+      std::array<int64_t, 64> arrivals{};
+      size_t count = 1 + in.u8() % arrivals.size();
+      uint16_t base = uint16_t(h.out.last_twcc[from] - in.u8());
+      int64_t t = int64_t(in.u16()) * 1000;
+      for (size_t i = 0; i < count; ++i) {
+        uint8_t step = in.u8();
+        t += step * 250;
+        arrivals[i] = step < 16 ? rtp::kTwccNotReceived : t;
+      }
+      n = rtp::build_twcc(buf, 0x5000 + from, media, in.u8(), base, std::span(arrivals.data(), count));
       break;
     }
     default: {

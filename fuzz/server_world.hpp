@@ -262,7 +262,8 @@ inline umbrella_Envelope& any_envelope(FuzzInput& in, const std::vector<std::str
       umbrella_Envelope_participant_left_tag, umbrella_Envelope_participant_updated_tag,
       umbrella_Envelope_track_added_tag,   umbrella_Envelope_track_removed_tag,
       umbrella_Envelope_error_tag,         umbrella_Envelope_set_trunks_tag,
-      umbrella_Envelope_get_trunks_tag,    umbrella_Envelope_trunks_tag};
+      umbrella_Envelope_get_trunks_tag,    umbrella_Envelope_trunks_tag,
+      umbrella_Envelope_trunk_wants_tag};
   umbrella_Envelope& env = scratch_envelope();
   signal::reset(env, kTags[in.u8() % (sizeof(kTags) / sizeof(kTags[0]))]);
   switch (env.which_body) {
@@ -287,6 +288,11 @@ inline umbrella_Envelope& any_envelope(FuzzInput& in, const std::vector<std::str
       break;
     case umbrella_Envelope_ping_tag:
       env.body.ping.nonce = in.u32();
+      break;
+    case umbrella_Envelope_trunk_wants_tag:  // the far side pulls some of our tracks
+      env.body.trunk_wants.track_ids_count = in.u8() % 4;
+      for (pb_size_t i = 0; i < env.body.trunk_wants.track_ids_count; ++i)
+        signal::copy_string(env.body.trunk_wants.track_ids[i], pick(in, names));
       break;
     default:
       break;

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the seed corpora for fuzz/dcep_fuzz.cpp (DATA_CHANNEL_OPEN/ACK messages) and
+"""Writes the seed corpora for fuzz/dcep_fuzz.cpp (DATA_CHANNEL_OPEN/ACK messages),
+fuzz/trunk_data_fuzz.cpp (room messages over a trunk) and
 fuzz/sctp_association_fuzz.cpp (SCTP packets: [u8 op][u16 length][packet], the harness
 writes ports, verification tag and CRC32c unless op bit 1 is set).
 Usage: fuzz/seeds/sctp.py"""
@@ -17,6 +18,19 @@ write("dcep", "open_unordered_rtx", dcep_open(0x81, 128, 3, b"chat", b"json"))
 write("dcep", "open_lifetime", dcep_open(0x02, 512, 1500, b"", b"proto"))
 write("dcep", "ack", b"\x02")
 write("dcep", "truncated", dcep_open(0x00, 256, 0, b"label", b"")[:10])
+
+
+def trunk_data(flags, reliability, param, epoch, seq, origin, room, sender, payload):
+    return (struct.pack("!BBIII", flags, reliability, param, epoch, seq) + bytes([len(origin)]) + origin +
+            bytes([len(room)]) + room + bytes([len(sender)]) + sender + payload)
+
+
+# fuzz/trunk_data_fuzz.cpp: room messages crossing a trunk (src/server/trunk_data_frame.hpp).
+write("trunk_data", "text", trunk_data(0, 0, 0, 7, 1, b"site-a", b"r", b"alice", b"hello"))
+write("trunk_data", "binary_unordered_rtx", trunk_data(3, 1, 2, 7, 2, b"site-b", b"r", b"bob", b"\0\1\2"))
+write("trunk_data", "empty_payload", trunk_data(0, 2, 500, 9, 3, b"site-c", b"r", b"carol", b""))
+write("trunk_data", "ours_back", trunk_data(0, 0, 0, 1, 1, b"here", b"r", b"p", b"x"))
+write("trunk_data", "truncated", trunk_data(0, 0, 0, 7, 1, b"site-a", b"r", b"alice", b"")[:20])
 
 
 def chunk(kind, flags, value):

@@ -112,7 +112,8 @@ def conference_seeds():
                    c_answer(1, revision_byte=255) + c_leave(1) + c_join(1, room=2))
     write("conference_signal", "renegotiate", renegotiate)
     trunk = (c_open() + c_open() + c_join(0) + c_offer(0) + c_join(1, name="trunk site-b", role=230, site=0) +
-             c_offer(1, offer_bytes(audio=[(3, 0x9999)])) + c_ping(1) + c_any(1, 12, b"\x01" + sized("x")) + c_close(1) +
+             c_offer(1, offer_bytes(audio=[(3, 0x9999)])) + c_ping(1) + c_any(1, 12, b"\x01" + sized("x")) +
+             c_any(1, 16, bytes([2, 1, 0])) + c_answer(0) + c_any(1, 16, bytes([0])) + c_close(1) +
              c_open() + c_join(2, role=230, token=False) + c_open() + c_join(3, role=230, site=2))
     write("conference_signal", "trunk_accept", trunk)
     guess = (c_open() + c_join(0, name="trunk site-c", role=230, token=False, site=1) + time(250) + c_open() +
@@ -241,6 +242,11 @@ def trunk_seeds():
              t_answer(0, skip=201, swap=203) + t_track_added(0, 5) +
              t_answer(0, mutation=b"\x02" + u16(100) + sized("a=ssrc:1 cname:x\r\n")) + time(255) + time(255))
     write("trunk_client", "stale_and_mutated", stale)
+    # Pull: the far side wants one of our tracks (and one it never got), then nothing.
+    pulled = (t_open() + t_joined(0, people=[person(0)]) + l_open() + l_join(0) + l_publish(0) + t_answer(0) +
+              t_any(0, 16, bytes([2, 4, 0])) + t_track_added(0, 1, owner=0) + t_answer(0) + l_answer(0) +
+              t_any(0, 16, bytes([0])) + t_close(0) + l_close(0))
+    write("trunk_client", "pulled", pulled)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ valid = {
     "trunks": env(trunks=pb.Trunks(trunks=[pb.TrunkState(
         url="wss://b.example/wsb", state=pb.TrunkState.STATE_RETRYING, last_error="connection refused",
         peer_site_id="site-b")])),
+    "trunk_wants": env(trunk_wants=pb.TrunkWants(track_ids=["site-a/p1/v0", "site-a/p1/a0"])),
 }
 
 broken = {
@@ -78,6 +79,7 @@ broken = {
     "unknown_field": b"\x98\x06\x01" + valid["ping"],
     "two_bodies": valid["leave"] + valid["pong"],
     "nonce_too_long": env(trunk_challenge=pb.TrunkChallenge(nonce=bytes(33))),
+    "too_many_wants": env(trunk_wants=pb.TrunkWants(track_ids=["t"] * 129)),
 }
 
 os.makedirs(out, exist_ok=True)

@@ -226,4 +226,11 @@ std::optional<bool> JsonObjectReader::bool_value() {
 
 bool JsonObjectReader::skip_value() { return skip(1); }
 
+std::optional<std::span<const uint8_t>> JsonObjectReader::raw_value() {
+  ws();
+  size_t start = i_;
+  if (!skip(1)) return std::nullopt;
+  return s_.subspan(start, i_ - start);
+}
+
 }  // namespace umbrella::auth

@@ -25,6 +25,8 @@ class JsonObjectReader {
   std::optional<int64_t> integer_value();  // 0..2^53, no fraction or exponent
   std::optional<bool> bool_value();
   bool skip_value();
+  // Skips a value and returns the text it covered (a nested object for its own reader).
+  std::optional<std::span<const uint8_t>> raw_value();
   bool failed() const { return failed_; }
   bool done() const { return closed_ && !failed_; }
 

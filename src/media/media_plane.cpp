@@ -24,7 +24,7 @@ TransportId MediaPlane::add_transport(Transport& transport) {
 void MediaPlane::remove_transport(TransportId id) {
   router_.remove_transport(id);
   transports_.erase(id);
-  deadline_changed_ = true;
+  changed();
 }
 
 TrackId MediaPlane::publish(sfu::PublishedStream track) {
@@ -36,17 +36,17 @@ TrackId MediaPlane::publish(sfu::PublishedStream track) {
 
 void MediaPlane::unpublish(TrackId id) {
   router_.remove_stream(id);
-  deadline_changed_ = true;
+  changed();
 }
 
 void MediaPlane::subscribe(const sfu::Subscription& subscription) {
   router_.add_subscription(subscription);
-  deadline_changed_ = true;
+  changed();
 }
 
 void MediaPlane::unsubscribe(TrackId track, TransportId subscriber) {
   router_.remove_subscription(track, subscriber);
-  deadline_changed_ = true;
+  changed();
 }
 
 void MediaPlane::request_keyframe(TrackId track) {
@@ -70,6 +70,11 @@ void MediaPlane::flush() {
   }
   if (!deadline_changed_) return;
   deadline_changed_ = false;
+  router_.take_pause_changes(pause_changes_);
+  for (auto [id, paused] : pause_changes_) {
+    const sfu::SubscriberBandwidth* bw = router_.bandwidth(id);
+    if (pause_listener_ && bw) pause_listener_(id, paused, bw->estimator.bps());
+  }
   ++counters_.timer_arms;
   loop_.reschedule(timer_, router_.next_deadline(), [this] {
     timer_ = 0;
@@ -95,6 +100,20 @@ void MediaPlane::forward_rtp(sfu::TransportId to, const Packet& source, const sf
   }
   if (!rewrite.repair) copy.set_received_ns(source.received_ns());  // measures the SFU's delay
   ++counters_.forwarded;
+  it->second->send_rtp(std::move(copy));
+}
+
+void MediaPlane::send_padding(sfu::TransportId to, Bytes packet) {
+  auto it = transports_.find(to);
+  if (it == transports_.end() || !it->second->connected()) {
+    ++counters_.not_connected;
+    return;
+  }
+  Packet copy = pool_.copy_of(packet);
+  if (!copy) {
+    ++counters_.pool_exhausted;
+    return;
+  }
   it->second->send_rtp(std::move(copy));
 }
 

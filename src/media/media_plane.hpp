@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +58,12 @@ class MediaPlane final : private sfu::Outbox {
   void subscribe(const sfu::Subscription& subscription);
   void unsubscribe(TrackId track, TransportId subscriber);
   void request_keyframe(TrackId track);
+  // Subscriptions to the track now (0: nobody receives it, so none need be brought in).
+  size_t subscribers(TrackId track) const { return router_.subscribers(track); }
+  // Called whenever a subscription may have come or gone (subscribe, unsubscribe, unpublish,
+  // a transport removed), maybe from a destructor: trunks ask the far side for what is
+  // watched (server/trunk_wants.hpp). It must only note the change, not act on it there.
+  void on_subscriptions_changed(std::function<void()> fn) { subscriptions_changed_ = std::move(fn); }
 
   // The transport took input and its deadline may have moved: its rearm_timer() runs once at
   // the end of this loop iteration. The caller asks once until then (it keeps a flag); a
@@ -81,6 +88,10 @@ class MediaPlane final : private sfu::Outbox {
   int take_voice_activity(TrackId id) { return router_.take_voice_activity(id); }
   const MediaPlaneCounters& counters() const { return counters_; }
   const sfu::Router& router() const { return router_; }
+  // Told (from the flusher, after the router returned) when a subscriber transport's video is
+  // paused or resumed for bandwidth, with its estimate.
+  using PauseListener = std::function<void(TransportId, bool paused, int64_t estimate_bps)>;
+  void set_pause_listener(PauseListener listener) { pause_listener_ = std::move(listener); }
   size_t transports() const { return transports_.size(); }
 
   // Re-arms the router timer if anything may have moved its deadline, and the timers of the
@@ -91,6 +102,7 @@ class MediaPlane final : private sfu::Outbox {
   // sfu::Outbox
   void forward_rtp(sfu::TransportId to, const Packet& source, const sfu::RtpRewrite& rewrite) override;
   void send_rtcp(sfu::TransportId to, Bytes compound) override;
+  void send_padding(sfu::TransportId to, Bytes packet) override;
 
   EventLoop& loop_;
   PacketPool& pool_;
@@ -102,6 +114,13 @@ class MediaPlane final : private sfu::Outbox {
   EventLoop::TimerId timer_ = 0;
   bool deadline_changed_ = false;
   MediaPlaneCounters counters_;
+  PauseListener pause_listener_;
+  std::vector<std::pair<TransportId, bool>> pause_changes_;
+  std::function<void()> subscriptions_changed_;
+  void changed() {
+    deadline_changed_ = true;
+    if (subscriptions_changed_) subscriptions_changed_();
+  }
 };
 
 }  // namespace umbrella::media

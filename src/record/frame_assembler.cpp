@@ -10,8 +10,8 @@ FrameAssembler::FrameAssembler(Codec codec, AssemblerConfig config)
     : codec_(codec),
       config_(config),
       slots_(std::bit_ceil(std::max<size_t>(config.slots, 16))),
-      need_keyframe_(codec == Codec::kVp8),
-      keyframe_request_(codec == Codec::kVp8) {}
+      need_keyframe_(codec != Codec::kOpus),
+      keyframe_request_(codec != Codec::kOpus) {}
 
 const FrameAssembler::Slot* FrameAssembler::find(int64_t seq) const {
   const Slot& s = slots_[size_t(seq) & (slots_.size() - 1)];
@@ -30,7 +30,7 @@ void FrameAssembler::give_up(int64_t through) {
     if (!find(s)) ++counters_.lost;
   release(next_, through);
   next_ = through;
-  if (codec_ == Codec::kVp8 && !need_keyframe_) {
+  if (codec_ != Codec::kOpus && !need_keyframe_) {
     need_keyframe_ = true;
     keyframe_request_ = true;
   }
@@ -95,32 +95,27 @@ std::optional<Frame> FrameAssembler::pop(Instant now) {
       continue;
     }
     // A whole frame [next_, end): check it and join its payloads.
-    frame_.clear();
+    joiner_.begin(codec_);
     Frame f;
     bool ok = true;
     for (int64_t s = next_; s < end && ok; ++s) {
       const Slot* sl = find(s);
       auto v = rtp::parse_rtp(sl->packet.span());
       auto p = parse_payload(codec_, v->payload);
-      if (!p || (s == next_) != p->frame_start) {
-        ok = false;
-        if (!p) ++counters_.malformed;
-        break;
-      }
-      if (s == next_) {
+      if (!p) ++counters_.malformed;
+      ok = p && joiner_.add(*p);
+      if (ok && s == next_) {
         f.rtp_timestamp = v->timestamp;
         f.arrival = sl->arrival;
-        f.keyframe = p->keyframe;
-        f.width = p->width;
-        f.height = p->height;
       }
-      frame_.insert(frame_.end(), p->data.begin(), p->data.end());
+      if (ok) f.keyframe |= p->keyframe;  // H264: the IDR may follow the SPS and PPS packets
     }
+    ok = ok && joiner_.finish();
     release(next_, end);
     next_ = end;
     if (!ok) {  // a frame without its start, or a bad packet: like a loss
       ++counters_.skipped_frames;
-      if (codec_ == Codec::kVp8 && !need_keyframe_) need_keyframe_ = keyframe_request_ = true;
+      if (codec_ != Codec::kOpus && !need_keyframe_) need_keyframe_ = keyframe_request_ = true;
       continue;
     }
     if (need_keyframe_ && !f.keyframe) {
@@ -128,7 +123,7 @@ std::optional<Frame> FrameAssembler::pop(Instant now) {
       continue;
     }
     need_keyframe_ = false;
-    f.data = frame_;
+    f.data = joiner_.bytes();
     ++counters_.frames;
     return f;
   }

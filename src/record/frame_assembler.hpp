@@ -12,7 +12,7 @@
 
 #include "core/packet_pool.hpp"
 #include "core/time.hpp"
-#include "record/payload.hpp"
+#include "record/frame_joiner.hpp"
 #include "rtp/seq.hpp"
 
 namespace umbrella::record {
@@ -47,7 +47,6 @@ struct Frame {
   uint32_t rtp_timestamp = 0;
   Instant arrival{};  // of its first packet
   bool keyframe = false;
-  uint16_t width = 0, height = 0;
   Bytes data;  // valid until the next pop()
 };
 
@@ -70,7 +69,7 @@ class FrameAssembler {
   }
   // Video: drop frames until the next keyframe, and ask for one (a recording that starts).
   void restart_at_keyframe() {
-    if (codec_ == Codec::kVp8) need_keyframe_ = keyframe_request_ = true;
+    if (codec_ != Codec::kOpus) need_keyframe_ = keyframe_request_ = true;
   }
   const AssemblerCounters& counters() const { return counters_; }
 
@@ -95,7 +94,7 @@ class FrameAssembler {
   int64_t highest_ = -1;  // highest stored
   bool need_keyframe_;
   bool keyframe_request_;
-  std::vector<uint8_t> frame_;  // the popped frame's bytes (capacity kept)
+  FrameJoiner joiner_;  // the popped frame's bytes (capacity kept)
   AssemblerCounters counters_;
 };
 

@@ -18,7 +18,7 @@ ParticipantRecording::ParticipantRecording(EventLoop& loop, media::MediaPlane& p
                                            const TrackSource& video)
     : loop_(loop), plane_(plane), writer_(writer), file_name_(std::move(file_name)) {
   id_ = plane_.add_transport(*this);
-  file_ = writer_.open(file_name_, audio.stream != 0, video.stream != 0);
+  file_ = writer_.open(file_name_, audio.stream != 0, video.stream != 0, video.codec);
   static std::minstd_rand rng(std::random_device{}());
   const TrackSource* sources[2] = {&audio, &video};
   for (size_t k = 0; k < 2; ++k) {
@@ -121,7 +121,7 @@ void ParticipantRecording::drain(Track& t, Instant now) {
     Instant at = clock_.frame_time(k, f->rtp_timestamp, f->arrival);
     if (!origin_) origin_ = at;
     uint64_t ns = at > *origin_ ? uint64_t((at - *origin_).count()) : 0;
-    if (!writer_.frame(file_, TrackKind(k), ns, f->keyframe, f->width, f->height, f->data)) dropped_ = true;
+    if (!writer_.frame(file_, TrackKind(k), ns, f->keyframe, f->data)) dropped_ = true;
   }
   if (t.assembler->take_keyframe_request()) plane_.request_keyframe(t.source.stream);
 }

@@ -39,6 +39,147 @@ Result<PayloadView, ParseError> parse_vp8(Bytes p) {
   return v;
 }
 
+Result<PayloadView, ParseError> parse_vp9(Bytes p) {
+  // |I|P|L|F|B|E|V|Z|, then as flagged: PictureID (7 or 15 bits); |TID|U|SID|D| and, when not
+  // flexible, TL0PICIDX; flexible with P: up to 3 P_DIFF bytes (N: one more); V: the
+  // scalability structure (RFC 9628 section 4.2.1).
+  size_t n = 1;
+  auto have = [&](size_t k) { return p.size() >= n + k; };
+  if (p.empty()) return Err{ParseError::kTooShort};
+  uint8_t b = p[0];
+  bool inter = b & 0x40, layers = b & 0x20, flexible = b & 0x10;
+  if (b & 0x80) {
+    if (!have(1)) return Err{ParseError::kTooShort};
+    n += (p[n] & 0x80) ? 2 : 1;
+  }
+  if (layers) n += flexible ? 1 : 2;
+  if (flexible && inter) {
+    for (int i = 0;; ++i) {
+      if (!have(1)) return Err{ParseError::kTooShort};
+      if (!(p[n++] & 1)) break;
+      if (i == 2) return Err{ParseError::kBadContent};  // at most 3 references
+    }
+  }
+  if (b & 0x02) {
+    if (!have(1)) return Err{ParseError::kTooShort};
+    uint8_t ss = p[n++];
+    if (ss & 0x10) n += 4u * ((ss >> 5) + 1);  // Y: width and height per spatial layer
+    if (ss & 0x08) {                            // G: the picture group
+      if (!have(1)) return Err{ParseError::kTooShort};
+      for (uint8_t g = p[n++]; g > 0; --g) {
+        if (!have(1)) return Err{ParseError::kTooShort};
+        n += 1 + (p[n] >> 2 & 3);
+      }
+    }
+  }
+  if (p.size() <= n) return Err{ParseError::kTooShort};
+  PayloadView v;
+  v.data = p.subspan(n);
+  v.frame_start = v.unit_start = b & 0x08;
+  v.unit_end = b & 0x04;
+  // Uncompressed header: frame_marker 2, profile (low, high bit), a reserved bit in profile
+  // 3, show_existing_frame, frame_type (0: KEY_FRAME).
+  uint8_t h = v.data[0];
+  int bit = (h >> 4 & 3) == 3 ? 2 : 3;
+  v.keyframe = v.frame_start && !inter && (h >> 6) == 2 && !(h >> bit & 1) && !(h >> (bit - 1) & 1);
+  return v;
+}
+
+Result<PayloadView, ParseError> parse_h264(Bytes p) {
+  if (p.size() < 2) return Err{ParseError::kTooShort};
+  if (p[0] & 0x80) return Err{ParseError::kBadContent};  // forbidden_zero_bit
+  PayloadView v;
+  v.header = p[0] & 0x1f;
+  v.frame_start = true;
+  if (v.header >= 1 && v.header <= 23) {
+    v.data = p;
+    v.keyframe = v.header == 5;
+  } else if (v.header == 24) {  // STAP-A: [16-bit size][NAL unit]...
+    v.data = p.subspan(1);
+    UnitIterator it(v.data);
+    Bytes nal;
+    bool error = false;
+    while (it.next(nal, error))
+      if ((nal[0] & 0x1f) == 5) v.keyframe = true;
+    if (error || it.count() == 0) return Err{ParseError::kBadLength};
+  } else if (v.header == 28) {  // FU-A: indicator, |S|E|R|Type|, fragment
+    if (p.size() < 3) return Err{ParseError::kTooShort};
+    uint8_t type = p[1] & 0x1f;
+    v.unit_start = p[1] & 0x80;
+    v.unit_end = p[1] & 0x40;
+    if (type == 0 || type > 23 || (v.unit_start && v.unit_end)) return Err{ParseError::kBadContent};
+    v.nal_header = uint8_t((p[0] & 0xe0) | type);
+    v.frame_start = v.unit_start;
+    v.keyframe = v.unit_start && type == 5;
+    v.data = p.subspan(2);
+  } else {  // STAP-B, MTAP, FU-B: interleaved mode, which is never negotiated
+    return Err{ParseError::kBadContent};
+  }
+  return v;
+}
+
+Result<PayloadView, ParseError> parse_av1(Bytes p) {
+  // |Z|Y|W|W|N|-|-|-| then OBU elements (RTP specification for AV1, section 4.4).
+  if (p.size() < 2) return Err{ParseError::kTooShort};
+  PayloadView v;
+  v.header = p[0];
+  v.unit_start = !(p[0] & 0x80);
+  v.unit_end = !(p[0] & 0x40);
+  v.frame_start = v.unit_start;
+  v.keyframe = p[0] & 0x08;
+  if (v.keyframe && !v.unit_start) return Err{ParseError::kBadContent};  // N only on a sequence's first packet
+  v.data = p.subspan(1);
+  UnitIterator it(v.data, v.header, true);
+  Bytes element;
+  bool error = false;
+  while (it.next(element, error)) {
+  }
+  uint8_t w = v.header >> 4 & 3;
+  if (error || it.count() == 0 || (w && it.count() != w)) return Err{ParseError::kBadLength};
+  return v;
+}
+
+bool read_leb128(Bytes d, size_t& pos, uint64_t& value) {
+  value = 0;
+  for (int i = 0; i < 8; ++i) {
+    if (pos >= d.size()) return false;
+    uint8_t b = d[pos++];
+    value |= uint64_t(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+bool UnitIterator::next(Bytes& unit, bool& error) {
+  if (pos_ >= data_.size()) return false;
+  uint64_t len;
+  if (av1_ && w_ != 0 && index_ + 1 == w_) {  // the last of W elements: the rest of the packet
+    len = data_.size() - pos_;
+  } else if (av1_) {
+    if (!read_leb128(data_, pos_, len)) return error = true, false;
+  } else {
+    if (data_.size() - pos_ < 2) return error = true, false;
+    len = uint64_t(data_[pos_] << 8 | data_[pos_ + 1]);
+    pos_ += 2;
+  }
+  if (len == 0 || len > data_.size() - pos_) return error = true, false;
+  unit = data_.subspan(pos_, size_t(len));
+  pos_ += size_t(len);
+  ++index_;
+  return true;
+}
+
+Result<PayloadView, ParseError> parse_payload(Codec codec, Bytes payload) {
+  switch (codec) {
+    case Codec::kVp8: return parse_vp8(payload);
+    case Codec::kVp9: return parse_vp9(payload);
+    case Codec::kH264: return parse_h264(payload);
+    case Codec::kAv1: return parse_av1(payload);
+    case Codec::kOpus: break;
+  }
+  return parse_opus(payload);
+}
+
 Result<PayloadView, ParseError> parse_opus(Bytes p) {
   if (p.empty()) return Err{ParseError::kTooShort};
   PayloadView v;

@@ -46,7 +46,7 @@ WebmFile::~WebmFile() {
 
 uint64_t WebmFile::bytes() const { return out_ ? out_->written : 0; }
 
-std::unique_ptr<WebmFile> WebmFile::open(const std::string& path, bool audio, uint16_t width, uint16_t height,
+std::unique_ptr<WebmFile> WebmFile::open(const std::string& path, bool audio, Codec codec, const VideoFormat* video,
                                          std::string& error) {
   FILE* f = std::fopen(path.c_str(), "wbxe");  // x: never overwrite a recording
   if (!f) {
@@ -66,14 +66,18 @@ std::unique_ptr<WebmFile> WebmFile::open(const std::string& path, bool audio, ui
   seg.set_max_cluster_duration(2000000000ULL);
   seg.GetSegmentInfo()->set_writing_app("umbrella");
   seg.GetSegmentInfo()->set_muxing_app("umbrella (libwebm)");
-  if (width && height) {
-    uint64_t n = seg.AddVideoTrack(width, height, 0);
+  if (video) {
+    uint64_t n = seg.AddVideoTrack(video->width, video->height, 0);
     auto* t = n ? static_cast<mkvmuxer::VideoTrack*>(seg.GetTrackByNumber(n)) : nullptr;
     if (!t) {
       error = "cannot add the video track to " + path;
       return nullptr;
     }
-    t->set_codec_id(mkvmuxer::Tracks::kVp8CodecId);
+    t->set_codec_id(codec_id(codec));
+    if (!video->codec_private.empty() && !t->SetCodecPrivate(video->codec_private.data(), video->codec_private.size())) {
+      error = "cannot add the video track to " + path;
+      return nullptr;
+    }
     seg.CuesTrack(n);
     w->track_[size_t(TrackKind::kVideo)] = n;
   }

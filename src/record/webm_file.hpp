@@ -1,4 +1,4 @@
-// One WebM file (one participant: Opus audio and VP8 video) through libwebm's mkvmuxer. Used
+// One WebM file (one participant: Opus audio and VP8, VP9 or AV1 video; H264 makes it Matroska) through libwebm's mkvmuxer. Used
 // only by the writer thread. Frames must come in time order across tracks (the muxer refuses
 // older ones): the Interleaver in front of it sorts them. Clusters last at most 2 s and the
 // file is flushed as each one starts, so a crash leaves a file that plays up to the last
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/bytes.hpp"
+#include "record/video_format.hpp"
 
 namespace mkvmuxer {
 class Segment;
@@ -22,9 +23,9 @@ enum class TrackKind : uint8_t { kAudio = 0, kVideo = 1 };
 class WebmFile {
  public:
   ~WebmFile();
-  // The tracks are fixed at open (the muxer writes them before the first frame). width 0:
-  // no video track; a video track needs its picture size (from the first keyframe).
-  static std::unique_ptr<WebmFile> open(const std::string& path, bool audio, uint16_t width, uint16_t height,
+  // The tracks are fixed at open (the muxer writes them before the first frame). video null:
+  // no video track; a video track needs its format (from the first keyframe).
+  static std::unique_ptr<WebmFile> open(const std::string& path, bool audio, Codec codec, const VideoFormat* video,
                                         std::string& error);
   bool has(TrackKind kind) const { return track_[size_t(kind)] != 0; }
   bool write(TrackKind kind, Bytes data, uint64_t time_ns, bool keyframe);

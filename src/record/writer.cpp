@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "core/log.hpp"
 
@@ -21,6 +22,7 @@ struct RecordWriter::OpenFile {
   FileId id = 0;
   std::string path;
   bool want_audio = false, want_video = false;
+  Codec codec = Codec::kVp8;
   std::unique_ptr<WebmFile> file;
   std::deque<Item> pending;  // in time order
   uint64_t newest_ns = 0;
@@ -69,8 +71,9 @@ void RecordWriter::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
-RecordWriter::FileId RecordWriter::open(std::string name, bool audio, bool video) {
+RecordWriter::FileId RecordWriter::open(std::string name, bool audio, bool video, Codec video_codec) {
   Item item;
+  item.codec = video_codec;
   item.kind = Item::kOpen;
   item.name = std::move(name);
   item.audio = audio;
@@ -82,8 +85,7 @@ RecordWriter::FileId RecordWriter::open(std::string name, bool audio, bool video
   return queue_.back().file;
 }
 
-bool RecordWriter::frame(FileId file, TrackKind kind, uint64_t time_ns, bool keyframe, uint16_t width,
-                         uint16_t height, Bytes data) {
+bool RecordWriter::frame(FileId file, TrackKind kind, uint64_t time_ns, bool keyframe, Bytes data) {
   {
     std::lock_guard lock(mutex_);
     if (queued_bytes_ + data.size() > config_.max_queue_bytes) {
@@ -98,8 +100,6 @@ bool RecordWriter::frame(FileId file, TrackKind kind, uint64_t time_ns, bool key
   item.track = kind;
   item.time_ns = time_ns;
   item.keyframe = keyframe;
-  item.width = width;
-  item.height = height;
   item.data.assign(data.begin(), data.end());  // the frame crosses to the writer thread
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(item));
@@ -158,6 +158,7 @@ void RecordWriter::handle(Item& item) {
     f->path = config_.dir + "/" + item.name;
     f->want_audio = item.audio;
     f->want_video = item.video;
+    f->codec = item.codec;
     f->failed = low_disk_.load();
     files_[item.file] = std::move(f);
     check_free_space();
@@ -196,25 +197,30 @@ void RecordWriter::handle(Item& item) {
 void RecordWriter::drain(OpenFile& f, bool all) {
   if (f.failed || f.pending.empty()) return;
   if (!f.file) {
-    // Open once every wanted track has something (video: its first keyframe gives the size),
-    // or 2 s of media went by without the other.
+    // Open once every wanted track has something (video: its first keyframe gives the size
+    // and codec private data), or 2 s of media went by without the other.
     const Item* key = nullptr;
+    std::optional<VideoFormat> format;
     bool audio = false;
     for (auto& p : f.pending) {
-      if (p.track == TrackKind::kVideo && p.keyframe && !key) key = &p;
+      if (p.track == TrackKind::kVideo && p.keyframe && !key) {
+        if (auto v = video_format(f.codec, p.data)) {
+          key = &p;
+          format = std::move(*v);
+        }
+      }
       if (p.track == TrackKind::kAudio) audio = true;
     }
     bool ready = (!f.want_video || key) && (!f.want_audio || audio);
     if (!ready && !all && f.newest_ns - f.pending.front().time_ns < 2000000000ULL) return;
     std::string error;
-    uint16_t width = key ? key->width : 0, height = key ? key->height : 0;
     if (key) {
       // The file starts with its picture: audio from before the first keyframe would leave
       // the tracks starting apart.
       uint64_t start = key->time_ns;
       std::erase_if(f.pending, [&](const Item& p) { return p.time_ns < start; });
     }
-    f.file = WebmFile::open(f.path, audio, width, height, error);
+    f.file = WebmFile::open(f.path, audio, f.codec, format ? &*format : nullptr, error);
     if (!f.file) {
       LOG_WARN("record", error);
       fail(f);

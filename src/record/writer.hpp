@@ -50,11 +50,11 @@ class RecordWriter {
   void start();
 
   // name: the file name in dir (no slashes). The tracks the participant publishes: the file
-  // opens when each has a frame (video: a keyframe) or after 2 s with those that do.
-  FileId open(std::string name, bool audio, bool video);
+  // opens when each has a frame (video: a keyframe whose format reads) or after 2 s with
+  // those that do.
+  FileId open(std::string name, bool audio, bool video, Codec video_codec = Codec::kVp8);
   // time_ns since the recording's start. false: the queue is full (nothing was queued).
-  bool frame(FileId file, TrackKind kind, uint64_t time_ns, bool keyframe, uint16_t width, uint16_t height,
-             Bytes data);
+  bool frame(FileId file, TrackKind kind, uint64_t time_ns, bool keyframe, Bytes data);
   void close(FileId file);
   // Files that failed (cannot create or write) since the last call: their recordings stop.
   std::vector<FileId> take_failed();
@@ -68,7 +68,7 @@ class RecordWriter {
     FileId file = 0;
     TrackKind track = TrackKind::kAudio;
     bool keyframe = false, audio = false, video = false;
-    uint16_t width = 0, height = 0;
+    Codec codec = Codec::kVp8;
     uint64_t time_ns = 0;
     std::string name;
     std::vector<uint8_t> data;

@@ -46,6 +46,7 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
   t->dtls_role_ = role;
   t->dtls_totals_ = config.dtls_totals;
   t->srtp_totals_ = config.srtp_totals;
+  t->sctp_totals_ = config.sctp_totals;
   return t;
 }
 
@@ -164,6 +165,7 @@ void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
       flush_sctp();
     } else {
       ++counters_.stray_application_data;
+      if (sctp_totals_) ++sctp_totals_->stray_application_data;
     }
   }
 }
@@ -200,6 +202,12 @@ void Transport::flush_sctp() {
   send_dtls_datagrams();
   // Events after the packets: a listener may send in reply (which flushes again).
   auto events = channels_->take_events();
+  if (sctp_totals_) {
+    sctp::DataChannelDrops now = channels_->drops();
+    now.packets_unsent = counters_.sctp_packets_unsent;
+    now.stray_application_data = sctp_seen_.stray_application_data;  // counted directly
+    sctp::publish(now, sctp_seen_, *sctp_totals_);
+  }
   for (auto& e : events) {
     if (closed_) return;
     if (auto* d = std::get_if<sctp::ChannelsDown>(&e)) LOG_INFO("rtc", "transport ", name_, " data channels ended: ", d->reason);

@@ -90,6 +90,7 @@ struct TransportConfig {
   std::variant<LiteIce, ControllingIce> ice;
   dtls::DtlsCounters* dtls_totals = nullptr;  // server-wide sum of the DTLS refusals, optional
   SrtpDropTotals* srtp_totals = nullptr;      // server-wide sum of the SRTP refusals, optional
+  sctp::DataChannelDrops* sctp_totals = nullptr;  // server-wide sum of the SCTP drops, optional
 };
 
 class Transport final : private sctp::AssociationListener {
@@ -167,6 +168,8 @@ class Transport final : private sctp::AssociationListener {
   Instant last_heard_{};  // last authenticated SRTP/SRTCP from the peer (ICE liveness)
   dtls::DtlsCounters* dtls_totals_ = nullptr;
   SrtpDropTotals* srtp_totals_ = nullptr;
+  sctp::DataChannelDrops* sctp_totals_ = nullptr;
+  sctp::DataChannelDrops sctp_seen_;  // what sctp_totals_ has of ours
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
   dtls::Role dtls_role_ = dtls::Role::kServer;

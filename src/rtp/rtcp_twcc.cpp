@@ -168,8 +168,12 @@ Result<size_t, ParseError> decode_twcc(const TwccView& v, std::span<TwccPacket> 
 size_t build_twcc(MutableBytes out, uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t fb_count,
                   uint16_t base_seq, std::span<const int64_t> arrival_us) {
   size_t n = arrival_us.size();
-  if (n == 0 || n > 0xFFFF || arrival_us[0] == kTwccNotReceived) return 0;
-  int64_t first = arrival_us[0];
+  if (n == 0 || n > 0xFFFF) return 0;
+  // The reference time comes from the first packet received; those before it were lost.
+  size_t first_received = 0;
+  while (first_received < n && arrival_us[first_received] == kTwccNotReceived) ++first_received;
+  if (first_received == n) return 0;
+  int64_t first = arrival_us[first_received];
   // Reference time: the first arrival rounded down to 64 ms (floor for negatives too).
   int64_t ref = first >= 0 ? first / kTwccReferenceUs
                            : -((-first + kTwccReferenceUs - 1) / kTwccReferenceUs);

@@ -48,7 +48,7 @@ Result<TwccView, ParseError> parse_twcc(const RtcpHeader& h);
 Result<size_t, ParseError> decode_twcc(const TwccView& v, std::span<TwccPacket> out);
 
 // arrival_us[i] is the receive time of transport seq base_seq + i, or kTwccNotReceived.
-// The first entry must be received. Returns 0 if out is too small or a delta does not fit in
+// At least one entry must be received (the first received one sets the reference time). Returns 0 if out is too small or a delta does not fit in
 // 16 bits (split the feedback then). The reference time is written modulo
 // kTwccReferenceWrapUs: decoded times equal the arrivals (rounded down to 250 us) minus a
 // whole number of wrap periods, the same number for every packet of one feedback.

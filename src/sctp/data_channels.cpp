@@ -27,6 +27,20 @@ Result<std::unique_ptr<DataChannels>, std::string> DataChannels::create(Stack& s
   return std::unique_ptr<DataChannels>(new DataChannels(std::move(*a), dtls_client));
 }
 
+void publish(const DataChannelDrops& now, DataChannelDrops& seen, DataChannelDrops& totals) {
+  using D = DataChannelDrops;
+  for (uint64_t D::*f : {&D::outbox_dropped, &D::messages_too_large, &D::packets_refused, &D::dcep_refused,
+                         &D::unknown_channel, &D::unknown_ppid, &D::packets_unsent, &D::stray_application_data})
+    totals.*f += now.*f - seen.*f;
+  seen = now;
+}
+
+DataChannelDrops DataChannels::drops() const {
+  const AssociationCounters& a = association_->counters();
+  return {a.outbox_dropped, a.messages_too_large, a.packets_refused, counters_.dcep_refused, counters_.unknown_channel,
+          counters_.unknown_ppid, 0, 0};
+}
+
 void DataChannels::receive(Bytes packet) { association_->receive(packet); }
 
 bool DataChannels::is_open(uint16_t id) const {

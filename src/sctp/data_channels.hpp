@@ -47,6 +47,16 @@ struct ChannelCounters {
   uint64_t unknown_ppid = 0;
 };
 
+// What an association, its channels and its transport dropped: the server-wide sums in /status.
+struct DataChannelDrops {
+  uint64_t outbox_dropped = 0, messages_too_large = 0, packets_refused = 0;  // AssociationCounters
+  uint64_t dcep_refused = 0, unknown_channel = 0, unknown_ppid = 0;         // ChannelCounters
+  uint64_t packets_unsent = 0;  // SCTP packets DTLS would not take
+  uint64_t stray_application_data = 0;  // DTLS application data without SCTP negotiated
+};
+// Adds what moved in `now` since `seen` to `totals`, then remembers `now`.
+void publish(const DataChannelDrops& now, DataChannelDrops& seen, DataChannelDrops& totals);
+
 class DataChannels {
  public:
   // `dtls_client`: which half of the stream ids is ours (RFC 8832 6: the DTLS client's are
@@ -69,6 +79,7 @@ class DataChannels {
   bool is_open(uint16_t id) const;
   size_t channel_count() const { return channels_.size(); }
   const ChannelCounters& counters() const { return counters_; }
+  DataChannelDrops drops() const;
   Association& association() { return *association_; }
 
  private:

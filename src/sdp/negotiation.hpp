@@ -109,9 +109,12 @@ NegotiatedState negotiated_state(const SessionDescription& remote_offer, const S
 // An audio/video m-line left inactive is written minimally (one codec, no extensions, no
 // msid/ssrc), so departed tracks cost little; when a track comes back to such an m-line
 // (reusable_mid()) it gets the full codec list again, with the transport's numbering.
+// A non-zero data_channel_max_message_size adds a data channel line (mid "data", RFC 8841)
+// when `state` has none (the SFU dialling another: a trunk).
 Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
                                                    const std::vector<OutgoingTrack>& tracks,
-                                                   const LocalTransport& local);
+                                                   const LocalTransport& local,
+                                                   uint64_t data_channel_max_message_size = 0);
 // The mid for a new outgoing track of `kind` that the SFU offers: the first m-line of that
 // kind, named with `prefix` (the SFU's own m-lines: a client's m-lines stay the client's),
 // that is negotiated inactive (its track departed and the remote applied that) and that no

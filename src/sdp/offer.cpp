@@ -161,7 +161,8 @@ void keep_receiving_simulcast(const NegotiatedMedia& n, MediaSection& m) {
 
 Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
                                                    const std::vector<OutgoingTrack>& tracks,
-                                                   const LocalTransport& local) {
+                                                   const LocalTransport& local,
+                                                   uint64_t data_channel_max_message_size) {
   if (auto e = detail::check_local(local); !e.empty()) return Err{e};
   if (auto e = check_tracks(tracks); !e.empty()) return Err{e};
   const Capabilities& caps = detail::capabilities_of(local);
@@ -231,6 +232,12 @@ Result<SessionDescription, std::string> make_offer(const NegotiatedState& state,
     MediaSection m;
     if (auto e = fill_send_line(m, t, caps, numbered, numbers); !e.empty()) return Err{e};
     numbered_like(m);
+    detail::add_transport(m, local, Setup::kActpass);
+    bundle.mids.push_back(m.mid);
+    offer.media.push_back(std::move(m));
+  }
+  if (data_channel_max_message_size && !state.data_channel() && !state.find("data")) {
+    MediaSection m = detail::data_channel_media("data", "UDP/DTLS/SCTP", data_channel_max_message_size);
     detail::add_transport(m, local, Setup::kActpass);
     bundle.mids.push_back(m.mid);
     offer.media.push_back(std::move(m));

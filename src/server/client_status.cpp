@@ -32,12 +32,22 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
   c.ice_state = t ? t->ice_state() : "new";
   c.dtls_state = t ? t->dtls_state() : "new";
   if (t && t->remote_address()) c.address = t->remote_address()->to_string();
+  if (const sfu::SubscriberBandwidth* bw = t ? plane.router().bandwidth(t->id()) : nullptr) {
+    c.bandwidth_estimate_bps = uint64_t(bw->estimator.bps());
+    c.video_paused = bw->paused();
+  }
+  if (t) {
+    c.bytes_received = t->bytes_received();
+    c.bytes_sent = t->bytes_sent();
+  }
   for (auto& track : p.published) {
     if (!track.stream) continue;  // not forwarded (e.g. a duplicate that came round a ring)
     signal::TrackStats s;
     s.track_id = track.track_id;
     s.kind = to_proto(track.kind);
     s.ssrc = plane.track_ssrc(track.stream);
+    // A trunk asks the far side for what has a subscriber here (trunk_wants.hpp).
+    s.pulled = !c.trunk_site.empty() && plane.subscribers(track.stream) > 0;
     if (auto* sc = plane.track_counters(track.stream)) {
       s.packets = sc->packets;
       s.bytes = sc->bytes;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "auth/jwt.hpp"
+#include "ice/credentials.hpp"
 #include "core/log.hpp"
 #include "server/participant.hpp"
 #include "signal/codec.hpp"
@@ -22,10 +23,17 @@ const Access kNoAccess("", "");
 }  // namespace
 
 Conference::Conference(std::string site_id, MediaContext& media, AdmissionLimits limits)
-    : site_id_(std::move(site_id)), media_(media), admission_(limits) {}
+    : site_id_(std::move(site_id)),
+      media_(media),
+      admission_(limits),
+      data_relay_(*this, site_id_, uint32_t(ice::random_u64())) {
+  media_.plane.set_pause_listener(
+      [this](media::TransportId t, bool paused, int64_t bps) { on_video_paused(t, paused, bps); });
+}
 
 Conference::~Conference() {
   if (speakers_timer_) media_.loop.cancel(speakers_timer_);
+  media_.plane.set_pause_listener(nullptr);
   // Peers leave the media plane and the port as they go; no signalling is sent while shutting down.
   participants_.clear();
 }
@@ -372,6 +380,8 @@ void Conference::for_each_person(const RoomMember* except, const PersonFn& fn) c
 }
 
 void Conference::people_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) {
+  if (event.which_body == umbrella_Envelope_participant_left_tag)
+    data_relay_.sender_gone(event.body.participant_left.participant_id);
   broadcast_people(room, event, nullptr, from);
 }
 

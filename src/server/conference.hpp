@@ -127,6 +127,7 @@ class Conference final : public TransportEvents, public Rooms, private DataChann
   void track_event(const std::string& room, const umbrella_Envelope& event, const RoomMember* from) override;
   void tracks_changed(const std::string& room, const RoomMember* from) override;
   std::string new_mid(char prefix) override { return prefix + std::to_string(next_mid_++); }
+  DataRelay& data_relay() override { return data_relay_; }
 
  private:
   Participant& create_participant(uint64_t connection, SignalChannel* channel);
@@ -161,6 +162,8 @@ class Conference final : public TransportEvents, public Rooms, private DataChann
   // Active speakers (conference_speakers.cpp): sampled on a timer while audio is published.
   void watch_speakers();
   void update_speakers();
+  // The media plane paused or resumed a subscriber's video for bandwidth: tell its page.
+  void on_video_paused(media::TransportId transport, bool paused, int64_t estimate_bps);
   // The participant's transport goes: out of by_transport_ and the data relay.
   void forget_transport(media::TransportId transport);
   // DataChannelPeers
@@ -191,7 +194,7 @@ class Conference final : public TransportEvents, public Rooms, private DataChann
   mutable RateMeter rates_;  // for bitrates in status
   std::map<std::string, ActiveSpeakers> speakers_;  // by room, while it has audio
   EventLoop::TimerId speakers_timer_ = 0;
-  DataRelay data_relay_{*this};
+  DataRelay data_relay_;
 };
 
 }  // namespace umbrella::server

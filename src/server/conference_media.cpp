@@ -24,6 +24,17 @@ Participant* Conference::by_transport(media::TransportId transport) {
   return it == by_transport_.end() ? nullptr : it->second;
 }
 
+void Conference::on_video_paused(media::TransportId transport, bool paused, int64_t estimate_bps) {
+  Participant* p = by_transport(transport);
+  if (!p) return;
+  LOG_INFO("media", "video to ", p->id, paused ? " paused" : " resumed", " for bandwidth (estimate ",
+           estimate_bps / 1000, " kbit/s)");
+  if (!p->channel) return;
+  auto env = signal::new_envelope();
+  signal::make_video_paused(*env, paused, uint64_t(estimate_bps));
+  p->channel->send(*env);
+}
+
 void Conference::forget_transport(media::TransportId transport) {
   by_transport_.erase(transport);
   data_relay_.leave(transport);

@@ -43,7 +43,8 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
   }
   if (fingerprint.empty()) return Err{std::string("SDP offer has no a=fingerprint")};
   sdp::AnswerOptions with_data = options;
-  if (ctx_.sctp) with_data.data_channel_max_message_size = kDataChannelMaxMessage;
+  if (!ctx_.sctp) with_data.data_channel_max_message_size = 0;
+  else if (!with_data.data_channel_max_message_size) with_data.data_channel_max_message_size = kDataChannelMaxMessage;
   auto answer = sdp::answer_offer(*offer, local_transport(), with_data);
   if (!answer) return Err{answer.error()};
   if (!transport_) {
@@ -54,6 +55,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
     config.ice = rtc::LiteIce{dtls::Role::kServer, {}};  // we answer a=setup:passive
     config.dtls_totals = &ctx_.dtls_counters;
     config.srtp_totals = &ctx_.srtp_drops;
+    config.sctp_totals = &ctx_.sctp_drops;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
     ctx_.port.register_ufrag(credentials_.ufrag, this);
   }
@@ -151,12 +153,14 @@ void Peer::rearm_timer() {
 
 void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
   if (!transport_) return;
+  bytes_in_ += raw.size();
   transport_->on_stun(msg, raw, from, now);
   rearm_later();
 }
 
 void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
   if (!transport_) return;
+  bytes_in_ += packet.size();
   transport_->on_datagram(std::move(packet), from, now);
   rearm_later();
 }
@@ -182,7 +186,7 @@ std::string Peer::client_offer(const std::vector<sdp::OutgoingTrack>& send,
     t.ssrc = 1;  // placeholder, removed below: a receive-only m-line announces no source
     all.push_back(std::move(t));
   }
-  auto o = sdp::make_offer(negotiated_, all, local_transport());
+  auto o = sdp::make_offer(negotiated_, all, local_transport(), ctx_.sctp ? kTrunkDataMaxMessage : 0);
   if (!o) {
     LOG_WARN("peer", "cannot build trunk offer: ", o.error());
     return {};
@@ -225,18 +229,24 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
     config.ice = std::move(ice);
     config.dtls_totals = &ctx_.dtls_counters;
     config.srtp_totals = &ctx_.srtp_drops;
+    config.sctp_totals = &ctx_.sctp_drops;
     if (auto r = create_transport(config, now); !r) return Err{r.error()};
   }
   negotiated_ = std::move(*state);
   remote_answer_ = std::move(*answer);
   local_offer_.reset();
+  start_data_channels();
   return true;
 }
 
-void Peer::send_datagram(Packet packet, const SocketAddress& to) { ctx_.port.send(std::move(packet), to); }
+void Peer::send_datagram(Packet packet, const SocketAddress& to) {
+  bytes_out_ += packet.size();
+  ctx_.port.send(std::move(packet), to);
+}
 
 // Safe to defer: ~Peer unregisters (and so flushes) before the transports are destroyed.
 void Peer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTransform& protect) {
+  bytes_out_ += packet.size();
   ctx_.port.send(std::move(packet), to, &protect);
 }
 void Peer::bind_address(const SocketAddress& address) { ctx_.port.bind_address(address, this); }

@@ -26,6 +26,8 @@ class SctpClock;
 // Data channels: the largest message we take (our a=max-message-size). 64 KiB is what every
 // browser sends by default and what aiortc accepts; an access point's memory likes it small.
 inline constexpr uint64_t kDataChannelMaxMessage = 65536;
+// A trunk's: such a message with its room, sender and id (trunk_data_frame.hpp).
+inline constexpr uint64_t kTrunkDataMaxMessage = kDataChannelMaxMessage + 1024;
 
 // What every peer shares: the loop, the port, the media plane, the DTLS identity, what to announce.
 struct MediaContext {
@@ -40,6 +42,7 @@ struct MediaContext {
   uint64_t srtp_aes_cm_sessions = 0;   // ... with AES-CM + HMAC-SHA1 (peers without GCM)
   SctpClock* sctp = nullptr;           // null: data channels refused (port 0)
   uint64_t sctp_associations = 0;      // started, for /status
+  sctp::DataChannelDrops sctp_drops{};  // every association's drops, for /status
 };
 
 // Where a transport's state changes go (the signalling above). Its media goes to the media
@@ -82,6 +85,9 @@ class Peer final : public MediaEndpoint,
   void close_channel(uint16_t id);
   const sctp::DataChannels* data_channels() const { return transport_ ? transport_->data_channels() : nullptr; }
   std::optional<SocketAddress> remote_address() const;
+  // Every datagram of this transport (media, RTCP, DTLS, ICE); RTP sent counted before SRTP.
+  uint64_t bytes_received() const { return bytes_in_; }
+  uint64_t bytes_sent() const { return bytes_out_; }
 
   // The remote's offer (browser, WHIP, WHEP): creates the transport on first use and returns
   // our answer. options say what the SFU does on each mid.
@@ -92,7 +98,8 @@ class Peer final : public MediaEndpoint,
   Result<bool, std::string> apply_answer(const std::string& answer_sdp);
 
   // Client role (a trunk we dial): our offer sends `send` and asks to receive on the m-lines in
-  // `receive` (mid, kind); the answer starts the (controlling) transport on first use.
+  // `receive` (mid, kind), with a data channel line; the answer starts the (controlling)
+  // transport on first use.
   std::string client_offer(const std::vector<sdp::OutgoingTrack>& send,
                            const std::vector<std::pair<std::string, sdp::MediaKind>>& receive);
   Result<bool, std::string> apply_client_answer(const std::string& answer_sdp, Instant now);
@@ -133,6 +140,7 @@ class Peer final : public MediaEndpoint,
   uint64_t session_version_ = 1;
   EventLoop::TimerId timer_ = 0;
   bool rearm_queued_ = false;  // asked the media plane for rearm_timer() this iteration
+  uint64_t bytes_in_ = 0, bytes_out_ = 0;
 };
 
 }  // namespace umbrella::server

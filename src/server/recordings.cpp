@@ -32,15 +32,26 @@ std::string utc_stamp() {
          two(tm.tm_min) + two(tm.tm_sec);
 }
 
-// The payload types of t that carry `codec` (RTX and the rest are not forwarded to a recording).
+// The codec t is recorded in (video: the first we can record, which is what the publisher
+// sends: it takes the answer's first codec) and its payload types (RTX and the rest are not
+// forwarded to a recording).
 std::optional<record::TrackSource> source_for(const PublisherTrack& t) {
+  static constexpr std::pair<const char*, record::Codec> kVideo[] = {
+      {"VP8", record::Codec::kVp8}, {"VP9", record::Codec::kVp9}, {"H264", record::Codec::kH264},
+      {"AV1", record::Codec::kAv1}};
   record::TrackSource s;
   s.stream = t.stream;
+  const char* name = nullptr;
+  if (t.kind == sfu::Kind::kAudio) {
+    name = "opus";
+  } else {
+    for (auto& c : t.codecs)
+      for (auto& [n, codec] : kVideo)
+        if (!name && same_name(c.name, n)) name = n, s.codec = codec;
+  }
   bool any = false;
-  const char* name = t.kind == sfu::Kind::kAudio ? "opus" : "VP8";
-  s.codec = t.kind == sfu::Kind::kAudio ? record::Codec::kOpus : record::Codec::kVp8;
   for (auto& c : t.codecs)
-    if (c.pt < 128 && same_name(c.name, name)) {
+    if (name && c.pt < 128 && same_name(c.name, name)) {
       s.payload_types[c.pt] = true;
       s.clock_rate = c.clock_rate ? c.clock_rate : s.clock_rate;
       any = true;
@@ -178,7 +189,7 @@ void Recordings::reconcile() {
       auto src = source_for(t);
       if (!src) {
         if (unsupported_.insert(t.stream).second)
-          LOG_INFO("record", "not recording ", t.track_id, ": only VP8 video and Opus audio are recorded");
+          LOG_INFO("record", "not recording ", t.track_id, ": only VP8, VP9, H264 and AV1 video and Opus audio are recorded");
         return;
       }
       Want& w = want[t.room + '\n' + t.owner_id];
@@ -212,7 +223,7 @@ void Recordings::reconcile() {
   for (auto& [key, w] : want) {
     if (active_.count(key) || backoff_.count(key)) continue;
     std::string name = record::safe_file_part(w.room) + "_" + record::safe_file_part(w.owner) + "_" + utc_stamp() +
-                       "_" + std::to_string(++sequence_) + ".webm";
+                       "_" + std::to_string(++sequence_) + (w.video.codec == record::Codec::kH264 ? ".mkv" : ".webm");
     LOG_INFO("record", "recording ", w.owner, " in room ", w.room, " to ", settings_.dir, "/", name);
     active_[key] = std::make_unique<record::ParticipantRecording>(loop_, plane_, *writer_, name, w.audio, w.video);
   }

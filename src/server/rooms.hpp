@@ -18,6 +18,7 @@
 namespace umbrella::server {
 
 struct MediaContext;
+class DataRelay;
 struct SignalCounters;
 class SignalChannel;
 
@@ -59,6 +60,8 @@ class Rooms {
   virtual void tracks_changed(const std::string& room, const RoomMember* from) = 0;
   // A fresh mid for an m-line of any session (prefix says its role, for readers of SDP).
   virtual std::string new_mid(char prefix) = 0;
+  // Room data channel messages (trunks carry them too).
+  virtual DataRelay& data_relay() = 0;
 };
 
 // Where the conference hands a /wsb connection whose Join has role TRUNK (the trunk module).

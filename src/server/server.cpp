@@ -222,6 +222,7 @@ signal::StatusSnapshot Server::status() const {
   auto delays = media_->forward_delays();
   const auto& dtls = media_context_->dtls_counters;
   const auto& data = conference_->data_counters();
+  const auto& sctp_drops = media_context_->sctp_drops;
   const auto& router = plane_->router().counters();
   s.counters = {
       {"http.connections", http_->connections()},
@@ -276,6 +277,11 @@ signal::StatusSnapshot Server::status() const {
       {"media.unknown_ssrc", router.unknown_ssrc_packets},
       {"media.malformed_rtp", router.malformed_rtp},
       {"media.malformed_rtcp", router.malformed_rtcp},
+      {"bwe.feedback", router.transport_feedback},
+      {"bwe.probe_packets", router.probe_packets},
+      {"bwe.pauses", router.bandwidth_pauses},
+      {"bwe.resumes", router.bandwidth_resumes},
+      {"bwe.paused_subscribers", plane_->router().paused_subscribers()},
       {"dtls.invalid_records", dtls.invalid_records},
       {"dtls.bad_mac", dtls.bad_mac},
       {"dtls.stray_handshake", dtls.stray_handshake},
@@ -297,6 +303,19 @@ signal::StatusSnapshot Server::status() const {
       {"data.refused_rate", data.refused_rate},
       {"data.refused_channel", data.refused_channel},
       {"data.send_failed", data.send_failed},
+      {"data.trunk_received", data.trunk_received},
+      {"data.trunk_sent", data.trunk_sent},
+      {"data.trunk_duplicates", data.trunk_duplicates},
+      {"data.trunk_refused", data.trunk_refused},
+      // Inside associations (src/sctp): what SCTP or DCEP refused or could not send.
+      {"data.outbox_dropped", sctp_drops.outbox_dropped},
+      {"data.messages_too_large", sctp_drops.messages_too_large},
+      {"data.packets_refused", sctp_drops.packets_refused},
+      {"data.dcep_refused", sctp_drops.dcep_refused},
+      {"data.unknown_channel", sctp_drops.unknown_channel},
+      {"data.unknown_ppid", sctp_drops.unknown_ppid},
+      {"data.packets_unsent", sctp_drops.packets_unsent},
+      {"data.stray_application_data", sctp_drops.stray_application_data},
       // Since start, from the kernel's receive timestamp to the send call of each copy.
       {"media.forward_delay_p50_us", delays.quantile_us(0.5)},
       {"media.forward_delay_p99_us", delays.quantile_us(0.99)},

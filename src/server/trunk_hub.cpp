@@ -7,9 +7,21 @@
 namespace umbrella::server {
 
 TrunkHub::TrunkHub(Rooms& rooms, std::string secret, uint32_t failures_per_minute)
-    : rooms_(rooms), secret_(std::move(secret)), failures_(failures_per_minute, 256) {}
+    : rooms_(rooms), secret_(std::move(secret)), failures_(failures_per_minute, 256) {
+  // Pull: after subscriptions changed (often several in one go), each trunk re-asks once.
+  rooms_.media().plane.on_subscriptions_changed([this] {
+    if (wants_timer_) return;
+    EventLoop& loop = rooms_.media().loop;
+    wants_timer_ = loop.schedule(loop.now(), [this] {
+      wants_timer_ = 0;
+      for (auto& [key, t] : trunks_) t->update_wants();
+    });
+  });
+}
 
 TrunkHub::~TrunkHub() {  // no signalling while shutting down
+  rooms_.media().plane.on_subscriptions_changed(nullptr);
+  if (wants_timer_) rooms_.media().loop.cancel(wants_timer_);
   for (auto& [key, timer] : refusals_) rooms_.media().loop.cancel(timer);
 }
 

@@ -60,6 +60,7 @@ class TrunkHub final : public TrunkAcceptor {
   AddressRate failures_;
   LogInterval failure_log_;
   std::map<uint64_t, EventLoop::TimerId> refusals_;
+  EventLoop::TimerId wants_timer_ = 0;  // the trunks re-ask the far sides (pull) when it fires
   uint64_t next_dialled_ = uint64_t(1) << 62;  // apart from the conference's connection ids
   std::map<uint64_t, std::unique_ptr<TrunkParticipant>> trunks_;
 };

@@ -120,6 +120,7 @@ Result<std::string, std::string> TrunkParticipant::accept_offer(const std::strin
     if (!o) p_.subscriptions.push_back(output_for(*t, want.mid));
   }
   sdp::AnswerOptions options;
+  options.data_channel_max_message_size = kTrunkDataMaxMessage;
   // A trunk carries whole rooms: only the parser's bound applies, not a participant's.
   options.max_media_sections = sdp::kMaxMediaSections;
   options.max_published_tracks = sdp::kMaxMediaSections;
@@ -190,8 +191,10 @@ void TrunkParticipant::offer() {
       a.mid = rooms_.new_mid('r');
       changed = true;
     }
-  if (!changed) return;
-  if (!p_.transport && p_.subscriptions.empty() && far_tracks_.empty()) return;  // an offer needs an m-line
+  // The first offer opens the transport even without tracks: its data channel carries chat.
+  bool data = !p_.transport && rooms_.media().sctp;
+  if (!changed && !data) return;
+  if (!p_.transport && p_.subscriptions.empty() && far_tracks_.empty() && !data) return;  // an offer needs an m-line
   ensure_peer();
   std::vector<sdp::OutgoingTrack> send;
   for (auto& o : p_.subscriptions) send.push_back(to_sdp_track(o));
@@ -282,14 +285,73 @@ void TrunkParticipant::unpublish(std::vector<PublisherTrack>::iterator it) {
 void TrunkParticipant::subscribe_negotiated() {
   if (!p_.transport || !p_.transport->connected()) return;  // on_transport_connected retries
   for (auto& o : p_.subscriptions) {
-    if (o.subscribed) continue;
+    if (o.subscribed || !wants_.far_wants(o.track_id)) continue;  // crosses only when wanted
     const PublisherTrack* source = rooms_.find_track(o.track_id, this);
     if (!source || source->stream != o.stream) continue;
     auto s = subscription_for(o, *source, p_.transport->negotiated(), p_.transport->id());
     if (!s) continue;
+    // No bandwidth estimate (and so no pausing) toward a trunk: the far SFU's subscribers
+    // each have their own.
+    s->extensions.transport_cc = 0;
     rooms_.media().plane.subscribe(*s);
     o.subscribed = true;
   }
+}
+
+// The far side's wants replace the last ones: what it no longer wants stops at once, what
+// it wants starts as soon as it is negotiated (subscribe_negotiated), even if it comes later.
+void TrunkParticipant::on_wants(const umbrella_TrunkWants& w) {
+  std::vector<std::string_view> ids(w.track_ids, w.track_ids + w.track_ids_count);
+  if (!wants_.set_far(ids)) return refuse_far("want");
+  for (auto& o : p_.subscriptions)
+    if (o.subscribed && !wants_.far_wants(o.track_id)) {
+      rooms_.media().plane.unsubscribe(o.stream, p_.transport->id());
+      o.subscribed = false;
+    }
+  subscribe_negotiated();
+}
+
+// We want what someone here receives: a participant, or another trunk whose far side wants it.
+void TrunkParticipant::update_wants() {
+  if (!p_.joined || !p_.channel) return;
+  const media::MediaPlane& plane = rooms_.media().plane;
+  if (!wants_.update(wanted_tracks(p_.published, [&](media::TrackId t) { return plane.subscribers(t) > 0; })))
+    return;
+  auto env = signal::new_envelope();
+  signal::reset(*env, umbrella_Envelope_trunk_wants_tag);
+  auto& out = env->body.trunk_wants;
+  for (auto& id : wants_.sent())  // at most kMaxTracks; an id too long to send was never announced whole
+    out.track_ids_count += signal::copy_string_exact(out.track_ids[out.track_ids_count], id);
+  p_.channel->send(*env);
+}
+
+}  // namespace umbrella::server
+
+namespace umbrella::server {
+
+void TrunkParticipant::on_data_channel_event(media::TransportId, sctp::ChannelEvent& event) {
+  DataRelay& relay = rooms_.data_relay();
+  if (std::holds_alternative<sctp::ChannelsUp>(event)) {
+    if (!dialled_ || !p_.transport) return;
+    auto id = p_.transport->open_channel({std::string(kTrunkChannelLabel), "", {}});
+    if (!id) LOG_WARN("trunk", "no data channel to ", far_site_, ": ", id.error());
+  } else if (auto* o = std::get_if<sctp::ChannelOpened>(&event)) {
+    if (o->info.label != kTrunkChannelLabel || data_channel_) return;
+    data_channel_ = o->id;
+    relay.add_trunk(this);
+  } else if (auto* m = std::get_if<sctp::ChannelMessage>(&event)) {
+    if (m->id == data_channel_) relay.on_trunk_data(this, m->data);
+    else relay.refuse_trunk_message();
+  } else if (auto* c = std::get_if<sctp::ChannelClosed>(&event); c ? c->id == data_channel_
+                                                                    : std::holds_alternative<sctp::ChannelsDown>(event)) {
+    data_channel_.reset();
+    relay.remove_trunk(this);
+  }
+}
+
+sctp::SendResult TrunkParticipant::send_trunk_data(Bytes frame) {
+  if (!p_.transport || !data_channel_) return sctp::SendResult::kNotConnected;
+  return p_.transport->send_channel_message(*data_channel_, true, frame);
 }
 
 }  // namespace umbrella::server

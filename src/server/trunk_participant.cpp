@@ -24,6 +24,7 @@ TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, Si
 }
 
 TrunkParticipant::~TrunkParticipant() {
+  rooms_.data_relay().remove_trunk(this);
   rooms_.remove_member(*this);
   p_.transport.reset();
 }
@@ -296,6 +297,9 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
     case umbrella_Envelope_leave_tag:
       leave();
       return;
+    case umbrella_Envelope_trunk_wants_tag:
+      if (p_.joined) return on_wants(msg.body.trunk_wants);
+      break;
     default:
       break;
   }
@@ -340,6 +344,8 @@ void TrunkParticipant::leave() {
   ++rooms_.signal_counters().leaves;
   p_.joined = false;
   while (!p_.published.empty()) unpublish(p_.published.end() - 1);
+  rooms_.data_relay().remove_trunk(this);
+  data_channel_.reset();
   p_.transport.reset();  // leaves the media plane with its subscriptions
   p_.subscriptions.clear();
   auto env = signal::new_envelope();
@@ -349,6 +355,7 @@ void TrunkParticipant::leave() {
   }
   remote_participants_.clear();
   far_tracks_.clear();
+  wants_ = {};
   LOG_INFO("signal", "trunk ", p_.id, " left");
 }
 

@@ -8,13 +8,16 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/conference.hpp"
+#include "server/data_relay.hpp"
 #include "server/participant.hpp"
 #include "server/rooms.hpp"
 #include "server/trunk_auth.hpp"
+#include "server/trunk_wants.hpp"
 
 namespace umbrella::server {
 
@@ -40,14 +43,14 @@ struct MidRequest {
   std::string track_id;
 };
 
-class TrunkParticipant final : public RoomMember, public TransportEvents {
+class TrunkParticipant final : public RoomMember, public TransportEvents, public DataTrunk {
  public:
   TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled);
   ~TrunkParticipant() override;
 
   uint64_t key() const { return p_.connection; }
   bool dialled() const { return dialled_; }
-  const std::string& far_site() const { return far_site_; }
+  const std::string& far_site() const override { return far_site_; }
   bool joined() const { return p_.joined; }
   void close(const std::string& why);
 
@@ -61,6 +64,9 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   void refuse(umbrella_Error_Code code, const std::string& why, Instant now, bool log = true);
   // The link is gone: its people leave, its tracks end.
   void leave();
+  // Pull: tell the far side which of its tracks are watched here now, if that changed
+  // (TrunkHub calls it after subscriptions changed anywhere).
+  void update_wants();
 
   // RoomMember
   const Participant& participant() const override { return p_; }
@@ -70,6 +76,11 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   // TransportEvents
   void on_transport_connected(media::TransportId transport, Instant now) override;
   void on_transport_closed(media::TransportId transport, const std::string& reason) override;
+  // Room data channel messages cross on one channel of the trunk's association, opened by
+  // the dialling side (trunk_media.cpp).
+  void on_data_channel_event(media::TransportId transport, sctp::ChannelEvent& event) override;
+  // DataTrunk
+  sctp::SendResult send_trunk_data(Bytes frame) override;
 
  private:
   void send_error(umbrella_Error_Code code, std::string_view message);
@@ -92,6 +103,7 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   void publish_tracks();
   void unpublish(std::vector<PublisherTrack>::iterator it);
   void subscribe_negotiated();
+  void on_wants(const umbrella_TrunkWants& w);
   void ensure_peer();
 
   Rooms& rooms_;
@@ -112,6 +124,8 @@ class TrunkParticipant final : public RoomMember, public TransportEvents {
   void refuse_far(const char* what);
   std::vector<RemoteParticipant> remote_participants_;
   std::vector<FarTrack> far_tracks_;  // dialled: what the far side offers; accepting: what we told it
+  TrunkWants wants_;  // what crosses: our subscriptions forward only what the far side wants
+  std::optional<uint16_t> data_channel_;  // the trunk's data channel, once open
   bool closing_ = false;
   bool refused_logged_ = false;
 };

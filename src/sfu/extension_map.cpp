@@ -8,8 +8,9 @@ rtp::ExtensionIdMap make_extension_map(const ExtensionIds& pub, const ExtensionI
     if (in != 0 && out != 0) m.set(in, out);
   };
   keep(pub.abs_send_time, sub.abs_send_time);
-  // transport-cc numbers belong to one hop: the publisher's would be wrong on ours, and the
-  // SFU sends no transport-wide numbering of its own toward subscribers.
+  // transport-cc numbers belong to one hop: the element is kept for its room and the router
+  // writes its own per-subscriber numbering into it (RtpRewrite::transport_seq).
+  keep(pub.transport_cc, sub.transport_cc);
   keep(pub.audio_level, sub.audio_level);
   return m;
 }

@@ -108,6 +108,7 @@ void Router::add_subscription(const Subscription& sub) {
     if (o.sub.transport != sub.transport) continue;
     o.sub = sub;  // renegotiated: same numbering
     o.ext_map = make_extension_map(s->pub.extensions, sub.extensions);
+    o.bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
     rebuild_indexes();
     return;
   }
@@ -134,6 +135,7 @@ void Router::add_subscription(const Subscription& sub) {
     s->outputs.emplace_back(sub, s->pub.clock_rate);
   }
   s->outputs.back().ext_map = make_extension_map(s->pub.extensions, sub.extensions);
+  s->outputs.back().bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
   rebuild_indexes();
   keyframe_wanted(*s, now_);
 }
@@ -158,6 +160,7 @@ void Router::remove_transport(TransportId transport) {
   std::erase_if(streams_, [&](const auto& s) { return s->pub.transport == transport; });
   std::erase_if(retired_, [&](const Output& o) { return o.sub.transport == transport; });
   std::erase_if(twcc_, [&](const auto& t) { return t->transport == transport; });
+  forget_bandwidth(transport);
   rebuild_indexes();
 }
 
@@ -289,11 +292,21 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
   uint8_t in_pt = unwrap ? s.media_payload_type : v.payload_type;
   size_t size = packet.size() - (unwrap ? 2 : 0);
   size_t payload = v.payload.size() - (unwrap ? 2 : 0);
+  bool video = s.pub.kind == Kind::kVideo;
+  bool has_cc = s.pub.extensions.transport_cc && rtp::extension(v, s.pub.extensions.transport_cc);
   for (Output& o : s.outputs) {
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
     if (pt == 0) {
       ++o.counters.dropped_payload_type;
       continue;
+    }
+    if (video && o.bw) {
+      o.bw->on_video_offered(size);
+      if (o.bw->paused()) {
+        ++o.counters.paused;
+        ++o.bw->counters.paused_packets;
+        continue;
+      }
     }
     auto m = o.rewriter.map(s.pub.ssrc, seq, v.timestamp, now);
     if (!m) continue;
@@ -304,6 +317,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     rw.payload_type = pt;
     rw.extensions = &o.ext_map;
     rw.unwrap = unwrap;
+    stamp(o, s.pub.kind, has_cc, size, rw, now);
     o.ts_offset = m->timestamp - v.timestamp;
     o.has_ts_offset = true;
     o.send_stats.on_rtp_sent(m->timestamp, payload, now);
@@ -346,6 +360,8 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
     rw.payload_type = pt;
   }
   rw.repair = true;
+  bool has_cc = s.pub.extensions.transport_cc && rtp::extension(*v, s.pub.extensions.transport_cc);
+  stamp(o, s.pub.kind, has_cc, p.size(), rw, now);
   ++o.counters.retransmitted;
   ++counters_.retransmitted;
   outbox_.forward_rtp(o.sub.transport, p, rw);

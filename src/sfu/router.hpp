@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "core/packet_pool.hpp"
 #include "core/time.hpp"
 #include "rtp/ntp.hpp"
+#include "rtp/rtcp_twcc.hpp"
 #include "sfu/router_state.hpp"
+#include "sfu/subscriber_bandwidth.hpp"
 #include "sfu/twcc_feedback.hpp"
 #include "sfu/rtp_rewrite.hpp"
 #include "sfu/types.hpp"
@@ -51,6 +54,10 @@ class Router {
   void request_keyframe(StreamId id, Instant now);
 
   const StreamCounters* stream_counters(StreamId id) const;
+  size_t subscribers(StreamId id) const {
+    Stream* s = find_stream(id);
+    return s ? s->outputs.size() : 0;
+  }
   const SubscriptionCounters* subscription_counters(StreamId id, TransportId transport) const;
   // Permille of an audio stream's packets loud enough to be speech since the last call (-1:
   // none carried an audio level), for active-speaker detection; resets.
@@ -65,6 +72,18 @@ class Router {
   const RouterCounters& counters() const { return counters_; }
   size_t stream_count() const { return streams_.size(); }
   size_t subscription_count() const { return output_index_.size(); }
+  // The bandwidth estimate toward a subscriber transport (null: it did not negotiate
+  // transport-cc, or receives nothing yet).
+  const SubscriberBandwidth* bandwidth(TransportId transport) const { return find_bandwidth(transport); }
+  size_t paused_subscribers() const {
+    return size_t(std::count_if(bandwidth_.begin(), bandwidth_.end(), [](const auto& b) { return b->paused(); }));
+  }
+  // Subscriber transports whose video was paused (true) or resumed (false) since the last
+  // call, oldest first; the caller's vector is cleared first.
+  void take_pause_changes(std::vector<std::pair<TransportId, bool>>& out) {
+    out.clear();
+    out.swap(pause_changes_);
+  }
 
  private:
   using Stream = detail::Stream;
@@ -114,6 +133,19 @@ class Router {
   std::vector<std::unique_ptr<TwccState>> twcc_;
   void record_twcc(TransportId from, const Stream& s, const rtp::RtpView& v, Instant now);
   void send_twcc(Instant now);
+
+  // Subscribers' bandwidth (router_bandwidth.cpp), sorted by transport.
+  std::vector<std::unique_ptr<SubscriberBandwidth>> bandwidth_;
+  std::vector<std::pair<TransportId, bool>> pause_changes_;
+  std::array<rtp::TwccPacket, bwe::SendHistory::kSize> twcc_scratch_;  // decoded feedback
+  SubscriberBandwidth* bandwidth_for(TransportId transport);  // created on first use
+  SubscriberBandwidth* find_bandwidth(TransportId transport) const;
+  void forget_bandwidth(TransportId transport);
+  // Numbers rw for the output's transport when the source carries a transport-cc element.
+  void stamp(Output& o, Kind kind, bool has_element, size_t size, RtpRewrite& rw, Instant now);
+  void on_transport_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now);
+  void send_probes(SubscriberBandwidth& bw, Instant now);
+  void lower_deadline(const SubscriberBandwidth& bw);
 };
 
 }  // namespace umbrella::sfu

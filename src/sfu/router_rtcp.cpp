@@ -89,7 +89,7 @@ void Router::on_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now
     return;
   }
   if (h.fmt() == rtp::kFmtTransportCc) {
-    ++counters_.twcc_dropped;
+    on_transport_feedback(from, h, now);
     return;
   }
   if (h.fmt() != rtp::kFmtNack) return;
@@ -162,6 +162,7 @@ void Router::lower_deadline(const Stream& s) {
 void Router::recompute_deadline() {
   next_deadline_ = next_report_;
   for (const auto& tw : twcc_) lower_deadline(tw->feedback.next_deadline());
+  for (const auto& bw : bandwidth_) lower_deadline(*bw);
   for (const auto& s : streams_) lower_deadline(*s);
 }
 
@@ -176,6 +177,7 @@ void Router::on_timeout(Instant now) {
     maybe_send_pli(s, now);
   }
   send_twcc(now);
+  for (auto& bw : bandwidth_) send_probes(*bw, now);
   if (now >= next_report_) {
     send_reports(now);
     next_report_ = now + config_.report_interval;

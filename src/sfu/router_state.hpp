@@ -13,6 +13,7 @@
 #include "rtp/rtcp_stats.hpp"
 #include "rtp/rtp_mutate.hpp"
 #include "rtp/seq_ts_rewriter.hpp"
+#include "sfu/subscriber_bandwidth.hpp"
 #include "sfu/types.hpp"
 #include "sfu/voice_activity.hpp"
 
@@ -30,6 +31,7 @@ struct Output {
   uint32_t ts_offset = 0;    // out - in timestamp of the newest forwarded packet (for SR)
   bool has_ts_offset = false;
   SubscriptionCounters counters;
+  SubscriberBandwidth* bw = nullptr;  // the transport's, when it negotiated transport-cc
 };
 
 struct Stream {

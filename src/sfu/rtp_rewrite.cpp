@@ -1,5 +1,6 @@
 #include "sfu/rtp_rewrite.hpp"
 
+#include "rtp/rtp_extensions.hpp"
 #include "rtp/rtx.hpp"
 
 namespace umbrella::sfu {
@@ -9,6 +10,10 @@ bool apply_rewrite(Packet& copy, const RtpRewrite& rw) {
   if (rw.unwrap && !rtp::rtx_unwrap(copy, rw.payload_type, rw.ssrc)) return false;
   MutableBytes s = copy.span();
   if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions)) return false;
+  if (rw.transport_cc_id) {
+    auto e = rtp::extension_mut(s, rw.transport_cc_id);
+    if (!e || !rtp::write_transport_cc_seq(*e, rw.transport_seq)) return false;
+  }
   if (!rw.rtx) {
     return rtp::set_ssrc(s, rw.ssrc) && rtp::set_sequence(s, rw.seq) &&
            rtp::set_timestamp(s, rw.timestamp) && rtp::set_payload_type(s, rw.payload_type);

@@ -24,6 +24,10 @@ struct RtpRewrite {
   uint16_t rtx_osn = 0;  // the subscriber-side sequence number of the repaired packet
   bool unwrap = false;   // the source is a publisher's RTX packet: strip its OSN first
   bool repair = false;   // resent from the cache on a NACK: not part of the forwarding delay
+  // Non-zero: write transport_seq into this (subscriber-side) transport-cc element, which the
+  // source carries (the publisher's element, renumbered through `extensions`).
+  uint8_t transport_cc_id = 0;
+  uint16_t transport_seq = 0;
 };
 
 // Rewrites copy (unshared, with 2 bytes of headroom for RTX) in place. False (copy unusable)
@@ -35,6 +39,8 @@ class Outbox {
   virtual ~Outbox() = default;
   virtual void forward_rtp(TransportId to, const Packet& source, const RtpRewrite& rewrite) = 0;
   virtual void send_rtcp(TransportId to, Bytes compound) = 0;  // plaintext compound RTCP
+  // A whole RTP packet the router built (probe padding), plaintext.
+  virtual void send_padding(TransportId to, Bytes packet) = 0;
 };
 
 }  // namespace umbrella::sfu

@@ -15,8 +15,9 @@ void TwccFeedback::record(uint16_t seq, Instant arrival) {
   }
   int32_t offset = rtp::seq_diff(seq, base_);
   if (offset < 0) return;  // already reported (late or duplicate)
-  if (count_ == 0) {
-    // Nothing pending: the next feedback starts at the first packet received.
+  if (count_ == 0 && size_t(offset) >= kWindow) {
+    // Nothing pending and far ahead (a long outage): start afresh at this packet. A short
+    // gap is reported, as lost, so the sender's loss-based estimate sees it.
     base_ = seq;
     offset = 0;
   }

@@ -53,6 +53,7 @@ struct SubscriptionCounters {
   uint64_t packets = 0, bytes = 0, nacks_received = 0, retransmitted = 0, plis_received = 0;
   uint64_t retransmit_misses = 0;  // NACKed sequence numbers not (or no longer) in the cache
   uint64_t dropped_payload_type = 0;  // publisher pt not mapped for this subscriber
+  uint64_t paused = 0;  // video not sent: the transport's bandwidth estimate cannot carry it
 };
 
 struct RouterCounters {
@@ -67,6 +68,10 @@ struct RouterCounters {
   uint64_t remb_dropped = 0;
   uint64_t twcc_dropped = 0;
   uint64_t unknown_feedback = 0;  // feedback about an SSRC the transport does not receive
+  // Subscribers' bandwidth estimation (transport-cc toward them).
+  uint64_t transport_feedback = 0;   // transport-cc feedback taken by an estimate
+  uint64_t bandwidth_pauses = 0, bandwidth_resumes = 0;
+  uint64_t probe_packets = 0;
 };
 
 struct RouterConfig {

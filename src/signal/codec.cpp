@@ -88,6 +88,7 @@ const char* body_name(const umbrella_Envelope& env) {
     case umbrella_Envelope_trunk_challenge_tag: return "trunk_challenge";
     case umbrella_Envelope_trunk_response_tag: return "trunk_response";
     case umbrella_Envelope_speakers_tag: return "speakers";
+    case umbrella_Envelope_trunk_wants_tag: return "trunk_wants";
     default: return "unknown";
   }
 }

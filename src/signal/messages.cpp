@@ -107,6 +107,12 @@ bool make_speakers(umbrella_Envelope& env, std::span<const std::string> particip
   return true;
 }
 
+void make_video_paused(umbrella_Envelope& env, bool paused, uint64_t estimate_bps) {
+  reset(env, umbrella_Envelope_video_paused_tag);
+  env.body.video_paused.paused = paused;
+  env.body.video_paused.estimate_bps = estimate_bps;
+}
+
 umbrella_Trunks& make_trunks(umbrella_Envelope& env) {
   reset(env, umbrella_Envelope_trunks_tag);
   return env.body.trunks;

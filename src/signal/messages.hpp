@@ -60,6 +60,7 @@ bool make_track_added(umbrella_Envelope& env, const TrackFields& t);
 bool make_track_removed(umbrella_Envelope& env, std::string_view track_id);
 // False when there are more than 3 or an id does not fit.
 bool make_speakers(umbrella_Envelope& env, std::span<const std::string> participant_ids);
+void make_video_paused(umbrella_Envelope& env, bool paused, uint64_t estimate_bps);
 
 // Trunks with no entries yet: fill them with add_trunk(). False when full (8).
 umbrella_Trunks& make_trunks(umbrella_Envelope& env);

@@ -6,7 +6,7 @@ namespace umbrella::signal {
 namespace {
 
 // Keys of the counters map that are levels, not running totals.
-constexpr std::string_view kGaugeCounters[] = {"http.connections", "record.active"};
+constexpr std::string_view kGaugeCounters[] = {"http.connections", "record.active", "bwe.paused_subscribers"};
 // Percentiles of forward_delays, which is exported whole instead.
 constexpr std::string_view kForwardDelayPrefix = "media.forward_delay_";
 
@@ -75,6 +75,7 @@ struct TrunkFigures {
   bool has_state = false;
   umbrella_TrunkState_State state = umbrella_TrunkState_State_STATE_IDLE;
   uint64_t receive_bps = 0, send_bps = 0;
+  uint64_t receive_tracks = 0, send_tracks = 0;  // crossing now (pull)
 };
 
 void write_trunks(Writer& w, const StatusSnapshot& s) {
@@ -93,8 +94,12 @@ void write_trunks(Writer& w, const StatusSnapshot& s) {
       f.has_state = true;
       f.state = umbrella_TrunkState_State_STATE_CONNECTED;
     }
-    for (const auto& t : c.published) f.receive_bps += t.bitrate_bps;
+    for (const auto& t : c.published) {
+      f.receive_bps += t.bitrate_bps;
+      f.receive_tracks += t.pulled;
+    }
     for (const auto& t : c.forwarded) f.send_bps += t.bitrate_bps;
+    f.send_tracks += c.forwarded.size();
   }
   if (trunks.empty()) return;
   constexpr umbrella_TrunkState_State kStates[] = {umbrella_TrunkState_State_STATE_IDLE, umbrella_TrunkState_State_STATE_CONNECTING,
@@ -109,6 +114,11 @@ void write_trunks(Writer& w, const StatusSnapshot& s) {
   for (const auto& [name, f] : trunks) w.sample("umbrella_trunk_receive_bits_per_second", label("trunk", name), f.receive_bps);
   w.family("umbrella_trunk_send_bits_per_second", "gauge", "media bitrate sent to the far SFU over the trunk");
   for (const auto& [name, f] : trunks) w.sample("umbrella_trunk_send_bits_per_second", label("trunk", name), f.send_bps);
+  w.family("umbrella_trunk_tracks", "gauge", "tracks crossing the trunk now, by direction (only what the far side pulls)");
+  for (const auto& [name, f] : trunks)
+    for (bool in : {true, false})
+      w.sample("umbrella_trunk_tracks", label("trunk", name) + "," + label("direction", in ? "receive" : "send"),
+               in ? f.receive_tracks : f.send_tracks);
 }
 
 // Bucket bounds at powers of two microseconds (16 us .. about 1 s): each is a boundary of

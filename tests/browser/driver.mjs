@@ -194,6 +194,14 @@ async function openChromiumPage(url, extra = []) {
       await page.screenshot({ path, fullPage: true });
     },
     count: (testid) => page.getByTestId(testid).count(),
+    fill: (testid, value) => page.getByTestId(testid).fill(value),
+    async text(testid) {
+      const el = page.getByTestId(testid);
+      // An input's text is its value (what the user sees in it).
+      return (await el.count()) ? await el.first().evaluate((e) => (e instanceof HTMLInputElement ? e.value : e.textContent)) : null;
+    },
+    select: (testid, label) => page.getByTestId(testid).selectOption({ label }),
+    press: (key) => page.keyboard.press(key),
     close: () => context.close(),
   };
 }
@@ -227,16 +235,14 @@ const commands = {
     return { path };
   },
   async fill({ page: name, testid, value }) {
-    await get(name).page.getByTestId(testid).fill(value);
+    await get(name).fill(testid, value);
     return {};
   },
   async text({ page: name, testid }) {
-    const el = get(name).page.getByTestId(testid);
-    // An input's text is its value (what the user sees in it).
-    return (await el.count()) ? await el.first().evaluate((e) => (e instanceof HTMLInputElement ? e.value : e.textContent)) : null;
+    return await get(name).text(testid);
   },
   async select({ page: name, testid, label }) {
-    await get(name).page.getByTestId(testid).selectOption({ label });
+    await get(name).select(testid, label);
     return {};
   },
   // The browser's own "Stop sharing" (not clickable headless): the screen track stops and ends.
@@ -253,7 +259,7 @@ const commands = {
     return (await get(name).evaluate((e) => (0, eval)(e), expr)) ?? null;
   },
   async press({ page: name, key }) {
-    await get(name).page.keyboard.press(key);
+    await get(name).press(key);
     return {};
   },
   async offers({ page: name }) {

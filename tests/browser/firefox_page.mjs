@@ -92,6 +92,18 @@ export async function openFirefoxPage(url) {
       await page.screenshot({ path, fullPage: true });
     },
     count: (testid) => page.$$eval(byTestId(testid), (l) => l.length),
+    // Typed as a user would, so the app sees its input events.
+    async fill(testid, value) {
+      await page.$eval(byTestId(testid), (e) => { e.value = ""; });
+      await page.type(byTestId(testid), value);
+    },
+    text: (testid) => page.$$eval(byTestId(testid), (l) => (l.length ? (l[0] instanceof HTMLInputElement ? l[0].value : l[0].textContent) : null)),
+    async select(testid, label) {
+      const value = await page.$$eval(`${byTestId(testid)} option`, (os, l) => os.find((o) => o.textContent === l)?.value ?? null, label);
+      if (value === null) throw new Error(`no option "${label}" in ${testid}`);
+      await page.select(byTestId(testid), value);
+    },
+    press: (key) => page.keyboard.press(key),
     close: () => page.close(),
   };
 }

@@ -123,6 +123,38 @@ class Subscriber:
         await self.pc.close()
 
 
+class DataPeer:
+    """A WHIP publisher (or, viewer=True, a WHEP viewer receiving only) with a data channel
+    labelled "room", recording what the SFU relays to it as (label, message): the label of a
+    relayed channel is the sender's participant id."""
+
+    def __init__(self, ordered=True, max_retransmits=None, viewer=False):
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.viewer = viewer
+        if viewer:
+            self.pc.addTransceiver("audio", direction="recvonly")
+        else:
+            self.pc.addTrack(AudioStreamTrack())
+        self.room = self.pc.createDataChannel("room", ordered=ordered, maxRetransmits=max_retransmits)
+        self.relayed = {}   # label (sender id) -> channel
+        self.received = []  # (label, message)
+
+        @self.pc.on("datachannel")
+        def on_datachannel(channel):
+            self.relayed[channel.label] = channel
+
+            @channel.on("message")
+            def on_message(message):
+                self.received.append((channel.label, message))
+
+    async def start(self, base, room, token=None):
+        await negotiate(self.pc, f"{base}/{'whep' if self.viewer else 'whip'}/{room}", token)
+        return self
+
+    def from_sender(self, label):
+        return [m for (l, m) in self.received if l == label]
+
+
 async def wait_for(predicate, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -13,6 +13,9 @@ from test_browser import ARTIFACTS, CHROMIUM, NODE, Driver, ensure_node_modules,
 
 @unittest.skipUnless(os.path.exists(CHROMIUM) and NODE, "needs /usr/bin/chromium and node")
 class BrowserChat(unittest.TestCase):
+    BROWSERS = {}  # page -> "firefox" (test_firefox.py); Chromium otherwise
+    ROOM = "chat"
+
     @classmethod
     def setUpClass(cls):
         if not ensure_node_modules():
@@ -51,7 +54,8 @@ class BrowserChat(unittest.TestCase):
 
     def test_two_pages_chat_through_the_ui(self):
         for page, name in (("alice", "Alice"), ("bob", "Bob")):
-            self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room=chat")
+            self.browser("open", page=page, url=f"{self.server.base_url}/sfu?room={self.ROOM}",
+                         browser=self.BROWSERS.get(page))
             self.browser("join", page=page, name=name, viewer=False)
         for page in ("alice", "bob"):
             self.wait_text(page, "connection-state", lambda t: "onnected" in t and "econnect" not in t, f"{page} connected")

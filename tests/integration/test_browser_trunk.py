@@ -2,7 +2,8 @@
 SFU A, Bob on SFU B (A dials B over wss:// and pins its certificate); each sees the other's
 video decoding, under the right name. Then SFU B restarts on the same ports and working
 directory: the trunk redials by itself, Bob's page reconnects by itself, and both see each
-other again without a reload.
+other again without a reload. Then they chat across the trunk, each message under its
+sender's name.
 
 Reuses test_browser.py's driver and checks, test_trunk.py's certificate pinning and status.
 Screenshots and server logs go to tests/browser/artifacts/ (trunk_*)."""
@@ -12,6 +13,7 @@ import unittest
 
 import test_browser as tb
 from harness import Server
+import test_browser_chat as tc
 from test_trunk import SECRET, fingerprint, status
 
 ROOM = "default"  # the room the trunk bridges
@@ -67,6 +69,8 @@ class BrowserTrunk(unittest.TestCase):
     names = tb.BrowserCall.names
     assert_sees_video = tb.BrowserCall.assert_sees_video
     assert_hears = tb.BrowserCall.assert_hears
+    send = tc.BrowserChat.send
+    wait_text = tc.BrowserChat.wait_text
 
     def diagnostics(self, *pages):
         text = tb.BrowserCall.diagnostics(self, *pages)
@@ -149,7 +153,23 @@ class BrowserTrunk(unittest.TestCase):
         self.assert_sees("bob", "Alice", "trunk_bob_sees_alice_after_restart.png")
         self.browser("screenshot", page="bob", path=os.path.join(tb.ARTIFACTS, "trunk_call_bob_after_restart.png"))
 
-    def test_4_no_errors_shown_or_logged(self):
+    def test_4_chat_crosses_the_trunk_with_names(self):
+        # The trunk's data channel opens once its transport is up: Alice writes until Bob sees it.
+        for p in ("alice", "bob"):
+            self.browser("click", page=p, testid="chat-open")
+        deadline, got = time.monotonic() + 30, ""
+        while "Hello from A" not in got and time.monotonic() < deadline:
+            self.send("alice", "Hello from A")
+            time.sleep(1)
+            got = self.browser("text", page="bob", testid="chat-messages") or ""
+        self.assertIn("Hello from A", got, self.diagnostics("alice", "bob"))
+        self.assertIn("Alice", got)  # the far sender's name, from the roster the trunk carries
+        self.send("bob", "Hi from B")
+        got = self.wait_text("alice", "chat-messages", lambda t: "Hi from B" in t, "Bob's reply on SFU A")
+        self.assertIn("Bob", got)
+        self.browser("screenshot", page="alice", path=os.path.join(tb.ARTIFACTS, "trunk_chat_alice.png"))
+
+    def test_5_no_errors_shown_or_logged(self):
         for p in ("alice", "bob"):
             self.assertIsNone(self.browser("observe", page=p)["serverError"], self.diagnostics(p))
             errors = [l for l in self.browser("logs", page=p) if l.startswith(("pageerror", "error"))

@@ -1,5 +1,5 @@
 """Data channels through the SFU's room relay (issue 16) between independent aiortc peers
-(Debian's python3-aiortc) joined by WHIP: each opens a channel labelled "room"; what one
+(Debian's python3-aiortc) joined by WHIP (and WHEP): each opens a channel labelled "room"; what one
 sends there reaches every other participant of the room, on a channel the SFU opens
 labelled with the sender's participant id, with the sender's ordering, and the payload as
 sent (strings stay strings, binary stays binary, empty and large messages too)."""
@@ -7,38 +7,9 @@ import asyncio
 import json
 import unittest
 
-from aiortc import RTCConfiguration, RTCPeerConnection
-from aiortc.mediastreams import AudioStreamTrack
-
 from harness import ADMIN, Server
-from rtc_util import negotiate, wait_for
+from rtc_util import DataPeer as Peer, wait_for
 from test_ice import request
-
-
-class Peer:
-    """A WHIP client with a "room" data channel, recording what the SFU relays to it."""
-
-    def __init__(self, ordered=True, max_retransmits=None):
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.pc.addTrack(AudioStreamTrack())
-        self.room = self.pc.createDataChannel("room", ordered=ordered, maxRetransmits=max_retransmits)
-        self.relayed = {}   # label (sender id) -> channel
-        self.received = []  # (label, message)
-
-        @self.pc.on("datachannel")
-        def on_datachannel(channel):
-            self.relayed[channel.label] = channel
-
-            @channel.on("message")
-            def on_message(message):
-                self.received.append((channel.label, message))
-
-    async def start(self, base, room):
-        await negotiate(self.pc, f"{base}/whip/{room}")
-        return self
-
-    def from_sender(self, label):
-        return [m for (l, m) in self.received if l == label]
 
 
 class DataChannels(unittest.TestCase):
@@ -145,6 +116,28 @@ class DataChannels(unittest.TestCase):
             self.assertGreater(refused, 0)
             self.assertEqual(flooded + refused, 400)
             for p in (flood, quiet, listener):
+                await p.pc.close()
+
+        asyncio.run(run())
+
+    def test_a_whep_viewer_channel_joins_the_room_relay(self):
+        async def run():
+            base = self.server.base_url
+            speaker = await Peer().start(base, "watch")
+            viewer = await Peer(viewer=True).start(base, "watch")
+            ok = await wait_for(lambda: speaker.room.readyState == "open" and viewer.room.readyState == "open", 20)
+            self.assertTrue(ok, self.server.log_text())
+            viewers = [c for c in self.status()["clients"] if c["room"] == "watch" and c["display_name"].startswith("WHEP")]
+            self.assertEqual(len(viewers), 1, self.status()["clients"])
+            speaker.room.send("to the viewer")
+            self.assertTrue(await wait_for(lambda: viewer.received, 10), self.server.log_text())
+            label = viewer.received[0][0]
+            self.assertEqual(viewer.received, [(label, "to the viewer")])
+            # The viewer's own messages reach the room too, labelled with its participant id.
+            viewer.room.send("from the viewer")
+            self.assertTrue(await wait_for(lambda: speaker.received, 10), self.server.log_text())
+            self.assertEqual(speaker.received, [(viewers[0]["participant_id"], "from the viewer")])
+            for p in (speaker, viewer):
                 await p.pc.close()
 
         asyncio.run(run())

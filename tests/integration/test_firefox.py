@@ -3,12 +3,17 @@ tests/browser/driver.mjs) and Chromium in one room of the web app: the whole sce
 test_browser.py with Bob, Carol and the viewer Dave in Firefox and Alice in Chromium. So
 Firefox <-> Chromium and Firefox <-> Firefox each decode the other's video and receive audio,
 Firefox mutes, joins as a viewer, leaves (the others renegotiate) and reconnects after a
-server restart, all with the app's max-bundle policy (Firefox offers bundle-only m-lines)."""
+server restart, all with the app's max-bundle policy (Firefox offers bundle-only m-lines).
+Then the call page's features with a Firefox on one side: chat through the UI (Firefox's own
+SCTP stack against the SFU's usrsctp) and the speaking ring on a Firefox that talks (its
+RFC 6464 audio levels)."""
 import os
 import subprocess
 import unittest
 
 import test_browser
+import test_browser_call
+import test_browser_chat
 from sdp_util import capture
 
 FIREFOX = os.environ.get("UMBRELLA_FIREFOX", "/usr/bin/firefox-esr")
@@ -33,12 +38,7 @@ def del_route(route):
         subprocess.run(["ip", "route", "del"] + route, check=False)
 
 
-@unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
-class FirefoxChromiumCall(test_browser.BrowserCall):
-    ROOM = "mixed"
-    BROWSERS = {"bob": "firefox", "carol": "firefox", "dave": "firefox"}
-    broken = None
-
+class WithDefaultRoute:
     @classmethod
     def setUpClass(cls):
         cls.route = add_default_route()
@@ -48,6 +48,13 @@ class FirefoxChromiumCall(test_browser.BrowserCall):
     def tearDownClass(cls):
         super().tearDownClass()
         del_route(cls.route)
+
+
+@unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
+class FirefoxChromiumCall(WithDefaultRoute, test_browser.BrowserCall):
+    ROOM = "mixed"
+    BROWSERS = {"bob": "firefox", "carol": "firefox", "dave": "firefox"}
+    broken = None
 
     def test_1a_both_decode_the_codec_the_other_sends(self):
         """Each page receives video in the codec the other sends (the SFU forwards, it does not
@@ -74,6 +81,29 @@ class FirefoxChromiumCall(test_browser.BrowserCall):
 
     # The status page is test_browser.py's (Chromium); nothing of it depends on the callers.
     test_4_status_page_lists_the_call = None
+
+
+@unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
+class FirefoxChromiumChat(WithDefaultRoute, test_browser_chat.BrowserChat):
+    """test_browser_chat's conversation with Bob in Firefox."""
+    ROOM = "mixed-chat"
+    BROWSERS = {"bob": "firefox"}
+
+
+@unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
+class FirefoxSpeaker(WithDefaultRoute, test_browser_call.BrowserSpeakers):
+    """Firefox's fake microphone plays a continuous tone: a silent Chromium shows the speaking
+    ring on the Firefox's tile, never on its own, so Firefox's audio levels reach the SFU."""
+
+    def test_speaking_ring_follows_the_beeping_microphone(self):
+        self.browser("open", page="quiet", url=f"{self.server.base_url}/sfu?room=ff-speakers",
+                     args=[f"--use-file-for-fake-audio-capture={self.silence}"])
+        self.browser("join", page="quiet", name="Quiet")
+        self.browser("open", page="loud", url=f"{self.server.base_url}/sfu?room=ff-speakers", browser="firefox")
+        self.browser("join", page="loud", name="Fox")
+        obs = self.wait_until("the quiet page to ring the Firefox's tile",
+                              lambda o: (self.remote(o["quiet"], "Fox") or {}).get("speaking"), ["quiet"], 30)
+        self.assertFalse(next(t for t in obs["quiet"]["tiles"] if t["self"])["speaking"], self.diagnostics("quiet"))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The load generator against WebRTC peers that are not Umbrella: a full-ICE answerer
 (aiortc behind a small WHIP endpoint) checks the loadgen's candidate back and answers the
 WHIP POST with a chunked response; the loadgen must answer those checks, read the chunked
-answer, and its media must reach the peer."""
+answer, and its media must reach the peer and decode there (real VP8 and Opus)."""
 import asyncio
 import http.server
 import json
@@ -26,6 +26,8 @@ class WhipAnswerer:
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         self.pcs = []
+        self.decoded = {"video": 0, "audio": 0}
+        self.sizes = set()
         answerer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -55,12 +57,23 @@ class WhipAnswerer:
     async def answer(self, offer):
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.pcs.append(pc)
-        pc.on("track", lambda track: None)
+        pc.on("track", lambda track: asyncio.ensure_future(self.decode(track)))
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         while pc.iceGatheringState != "complete":
             await asyncio.sleep(0.05)
         return pc.localDescription.sdp
+
+    async def decode(self, track):
+        """What a browser would show and play: frames decoded by aiortc's libvpx and libopus."""
+        try:
+            while True:
+                frame = await track.recv()
+                self.decoded[track.kind] += 1
+                if track.kind == "video":
+                    self.sizes.add((frame.width, frame.height))
+        except Exception:  # the track ended
+            pass
 
     def run(self, coro, timeout=30):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -97,6 +110,11 @@ class LoadgenPeers(unittest.TestCase):
             received = peer.run(peer.packets_received())
             # 3 s of 200 kbit/s video and 50 audio packets a second.
             self.assertGreater(received, 150, f"{received} packets reached aiortc; loadgen: {summary}")
+            # Real media: 30 fps of 320x180 VP8 (200 kbit/s) and 20 ms Opus frames decode.
+            self.assertGreater(peer.decoded["video"], 45, f"{peer.decoded}; loadgen: {summary}")
+            self.assertGreater(peer.decoded["audio"], 75, f"{peer.decoded}; loadgen: {summary}")
+            self.assertEqual(peer.sizes, {(320, 180)}, summary)
+            self.assertIn("VP8 320x180", summary["media"])
         finally:
             peer.close()
 
@@ -117,6 +135,10 @@ class LoadgenPeers(unittest.TestCase):
             self.assertLess(s["loss_pct"], 5, s)
             # Its receivers report like a browser's: at least one RR per viewer per second.
             self.assertGreaterEqual(s["rtcp_sent"], 4, s)
+            # Its publisher's transport-wide sequence numbers reach the SFU, which answers with
+            # feedback; the viewers joining made the SFU ask it for keyframes, which it sent.
+            self.assertGreater(s["twcc_received"], 5, s)
+            self.assertGreaterEqual(s["keyframes_sent"], 1, s)
         finally:
             server.stop()
 
@@ -137,6 +159,32 @@ class LoadgenPeers(unittest.TestCase):
             self.assertLess(s["loss_pct"], 3, s)  # what stays lost after repair, of 10% dropped
             counters = status(server)["counters"]
             self.assertGreater(counters["media.nacks_received"], 0, counters)
+        finally:
+            server.stop()
+
+    def test_data_channels_through_the_room_relay(self):
+        """--data-rate: every peer negotiates a data channel, publishers talk on the room channel
+        and the SFU relays each message to everyone else in the room (the other publisher and
+        the WHEP viewer), who measure its delay."""
+        server = Server().start()
+        try:
+            proc = subprocess.run(
+                [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "2", "--viewers", "1", "--video-kbps", "200", "--duration", "3",
+                 "--data-rate", "20", "--json", "--quiet"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+            s = json.loads(proc.stdout)
+            self.assertEqual((s["connected"], s["failed"]), (3, 0), s)
+            self.assertGreater(s["data_sent"], 60, s)  # 2 x 20/s for 3 s and more, less joining
+            self.assertEqual(s["data_send_failed"], 0, s)
+            # Each message reaches the two others; a few may be in flight when the run ends.
+            self.assertGreaterEqual(s["data_received"], 2 * s["data_sent"] - 10, s)
+            self.assertLessEqual(s["data_received"], 2 * s["data_sent"], s)
+            self.assertGreater(s["data_delay_p99_ms"], 0, s)
+            counters = status(server)["counters"]
+            # What the loadgen sent is what the SFU took (but for the last few, queued at exit).
+            self.assertLessEqual(abs(counters["data.messages_received"] - s["data_sent"]), 5, counters)
         finally:
             server.stop()
 

@@ -52,14 +52,33 @@ class Sites:
         self.servers.append(s)
         return s
 
-
-class Trunk(Sites, unittest.TestCase):
-
-    def test_media_both_ways_over_one_trunk(self):
+    def pair(self):
+        """site-b accepts trunks; site-a dials it (pinned to its certificate). Returns (a, b)."""
         b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
         pin = fingerprint(os.path.join(b.workdir, "service.crt"))
         a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
                        UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+        return a, b
+
+    def ring(self, sites):
+        """One SFU per site, each restarted with a trunk to the next (pinned to its certificate)."""
+        servers = [self.start(s, UMBRELLA_TRUNK_SECRET=SECRET) for s in sites]
+        ring = []
+        for i, s in enumerate(servers):
+            nxt = servers[(i + 1) % len(servers)]
+            pin = fingerprint(os.path.join(nxt.workdir, "service.crt"))
+            s.env.update({"UMBRELLA_TRUNK_PIN": pin, "UMBRELLA_TRUNK_URL": f"wss://127.0.0.1:{nxt.http_port}/wsb"})
+            self.servers.remove(s)
+            r = s.restart()
+            self.servers.append(r)
+            ring.append(r)
+        return ring
+
+
+class Trunk(Sites, unittest.TestCase):
+
+    def test_media_both_ways_over_one_trunk(self):
+        a, b = self.pair()
         wait_until(lambda: any(t["state"] == "connected" for t in status(a)["trunks"]), 20,
                    "the trunk to connect\n" + a.log_text())
 
@@ -94,10 +113,7 @@ class Trunk(Sites, unittest.TestCase):
         self.assertEqual(len(trunks_on_b), 1)
 
     def test_every_room_crosses_and_rooms_stay_apart(self):
-        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
-        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
-        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
-                       UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+        a, b = self.pair()
 
         async def run():
             blue, _, _ = await publish(a.base_url, "blue", audio=False)
@@ -126,10 +142,7 @@ class Trunk(Sites, unittest.TestCase):
         asyncio.run(run())
 
     def test_far_side_restart_heals_and_local_call_goes_on(self):
-        b = self.start("site-b", UMBRELLA_TRUNK_SECRET=SECRET)
-        pin = fingerprint(os.path.join(b.workdir, "service.crt"))
-        a = self.start("site-a", UMBRELLA_TRUNK_SECRET=SECRET, UMBRELLA_TRUNK_PIN=pin,
-                       UMBRELLA_TRUNK_URL=f"wss://127.0.0.1:{b.http_port}/wsb")
+        a, b = self.pair()
 
         async def run():
             pub, _, _ = await publish(a.base_url, "default", audio=False)
@@ -161,18 +174,7 @@ class Trunk(Sites, unittest.TestCase):
         asyncio.run(run())
 
     def test_ring_of_three_each_track_once_no_storm(self):
-        sites = ["ring-a", "ring-b", "ring-c"]
-        servers = [self.start(s, UMBRELLA_TRUNK_SECRET=SECRET) for s in sites]
-        # Restart each with a trunk to the next one (pins need the next server's certificate).
-        ring = []
-        for i, s in enumerate(servers):
-            nxt = servers[(i + 1) % 3]
-            pin = fingerprint(os.path.join(nxt.workdir, "service.crt"))
-            s.env.update({"UMBRELLA_TRUNK_PIN": pin, "UMBRELLA_TRUNK_URL": f"wss://127.0.0.1:{nxt.http_port}/wsb"})
-            self.servers.remove(s)
-            r = s.restart()
-            self.servers.append(r)
-            ring.append(r)
+        ring = self.ring(["ring-a", "ring-b", "ring-c"])
 
         async def run():
             pubs = []

@@ -8,13 +8,29 @@ Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::post(EventLoop& l
                                                                    const std::string& content_type,
                                                                    const std::string& body, Instant deadline,
                                                                    Handler& handler) {
+  return send(loop, server, tls,
+              "POST " + path + " HTTP/1.1\r\nHost: " + host_header(server) + "\r\nContent-Type: " + content_type +
+                  "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+              deadline, handler);
+}
+
+Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::get(EventLoop& loop, const ServerUrl& server,
+                                                                  const tls::TlsClientConfig* tls,
+                                                                  const std::string& path, Instant deadline,
+                                                                  Handler& handler) {
+  return send(loop, server, tls,
+              "GET " + path + " HTTP/1.1\r\nHost: " + host_header(server) + "\r\nConnection: close\r\n\r\n",
+              deadline, handler);
+}
+
+Result<std::unique_ptr<HttpRequest>, std::string> HttpRequest::send(EventLoop& loop, const ServerUrl& server,
+                                                                   const tls::TlsClientConfig* tls, std::string head,
+                                                                   Instant deadline, Handler& handler) {
   std::unique_ptr<HttpRequest> request(new HttpRequest(deadline, handler));
   auto s = connect_to_server(loop, *request, server, tls);
   if (!s) return Err{s.error()};
   request->stream_ = std::move(*s);
-  request->stream_->write("POST " + path + " HTTP/1.1\r\nHost: " + host_header(server) +
-                          "\r\nContent-Type: " + content_type + "\r\nContent-Length: " +
-                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  request->stream_->write(std::move(head));
   if (!request->stream_->flush()) return Err{request->stream_->describe()};
   return request;
 }

@@ -1,4 +1,4 @@
-// One HTTP/1.1 POST (WHIP/WHEP) over a stream::TcpStream (plain TCP or TLS), driven by the
+// One HTTP/1.1 POST (WHIP/WHEP, Janus's API) or GET (Janus's long poll) over a stream::TcpStream (plain TCP or TLS), driven by the
 // load generator's loop so a slow answer never stalls the media of peers already connected.
 // The response may come by Content-Length, chunked or until the connection closes.
 #pragma once
@@ -37,6 +37,9 @@ class HttpRequest final : stream::TcpStream::Owner {
                                                                 const std::string& content_type,
                                                                 const std::string& body, Instant deadline,
                                                                 Handler& handler);
+  static Result<std::unique_ptr<HttpRequest>, std::string> get(EventLoop& loop, const ServerUrl& server,
+                                                               const tls::TlsClientConfig* tls, const std::string& path,
+                                                               Instant deadline, Handler& handler);
   // Fails the request once the deadline passed; true when it did (no on_http_done then).
   bool check_timeout(Instant now);
   const Result<HttpResponse, std::string>& result() const { return *result_; }
@@ -44,6 +47,9 @@ class HttpRequest final : stream::TcpStream::Owner {
 
  private:
   HttpRequest(Instant deadline, Handler& handler) : deadline_(deadline), handler_(handler) {}
+  static Result<std::unique_ptr<HttpRequest>, std::string> send(EventLoop& loop, const ServerUrl& server,
+                                                                const tls::TlsClientConfig* tls, std::string head,
+                                                                Instant deadline, Handler& handler);
   // stream::TcpStream::Owner
   size_t on_stream_data(stream::TcpStream& stream, Bytes data) override;
   void on_stream_eof(stream::TcpStream& stream) override;

@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -17,7 +19,9 @@
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
 #include "core/packet_pool.hpp"
+#include "sctp/stack.hpp"
 #include "churn.hpp"
+#include "janus_client.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "sim_peer.hpp"
@@ -40,11 +44,13 @@ struct Run final : Churn::Host {
   std::unique_ptr<tls::Certificate> cert;
   std::optional<tls::TlsClientConfig> tls;
   Totals totals;
-  DelayHistogram delay, interval_delay;
+  DelayHistogram delay, interval_delay, data_delay;
+  std::unique_ptr<sctp::Stack> sctp;  // --data-rate
   std::unique_ptr<PeerContext> ctx;
   std::vector<std::unique_ptr<SimPeer>> peers;
   std::vector<std::unique_ptr<SimPeer>> churners;  // --churn: the ones present now
   std::unique_ptr<Churn> churn;
+  std::unique_ptr<JanusClient> janus;  // --janus
   uint32_t next_index = 0;  // peer indexes are never reused (SSRCs, probes)
   int joined_publishers = 0, joined_viewers = 0;
   Instant started{}, window_start{}, next_join{}, all_joined{}, all_connected{};
@@ -53,6 +59,8 @@ struct Run final : Churn::Host {
   bool in_window = false;
   int second = 0;
   uint64_t ticks = 0;
+  Clips clips;
+  std::string media;  // what publishers send, for the report
 
   void join(SimPeer::Role role, Instant now) { start(peers, role, now); }
 
@@ -62,13 +70,19 @@ struct Run final : Churn::Host {
     SimPeer& p = *into.back();
     bool pub = role == SimPeer::Role::kPublisher;
     std::string path = opt.server.prefix + (pub ? "/whip/" : "/whep/") + opt.room;
-    auto r = opt.wsb ? p.join_wsb(opt.room, now) : p.join(path, opt.recv_video, opt.recv_audio, now);
+    auto r = opt.wsb ? p.join_wsb(opt.room, now)
+             : janus ? janus->join(p, now)
+                     : p.join(path, opt.recv_video, opt.recv_audio, now);
     if (!r) {
       std::fprintf(stderr, "loadgen: %s %u: %s\n", pub ? "publisher" : "viewer", index, r.error().c_str());
       into.pop_back();
       return nullptr;
     }
-    loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); });
+    if (!loop.watch(p.fd(), EPOLLIN, [this, &p](uint32_t) { p.on_readable(loop.now()); })) {
+      std::fprintf(stderr, "loadgen: cannot watch peer %u's socket (fd %d): %s\n", index, p.fd(), std::strerror(errno));
+      into.pop_back();
+      return nullptr;
+    }
     return &p;
   }
 
@@ -100,9 +114,17 @@ struct Run final : Churn::Host {
 
   void tick() {
     Instant now = loop.now();
+    if (sctp && now >= sctp->next_deadline()) sctp->on_timeout(now);
     // Joins, paced at join_rate (each a non-blocking connect and request).
     Duration gap = std::chrono::nanoseconds(int64_t(1e9 / opt.join_rate));
-    if (now >= next_join) {
+    if (janus) {
+      janus->service(now);
+      if (janus->failed()) {
+        std::fprintf(stderr, "loadgen: %s\n", janus->failure().c_str());
+        return loop.stop();
+      }
+    }
+    if (now >= next_join && (!janus || janus->ready())) {
       if (joined_publishers < opt.publishers) {
         join(SimPeer::Role::kPublisher, now);
         ++joined_publishers;
@@ -188,6 +210,7 @@ struct Run final : Churn::Host {
     s.viewers = opt.viewers;
     s.decrypted = opt.decrypt;
     s.wsb = opt.wsb;
+    s.janus = opt.janus;
     s.tls = opt.server.tls;
     s.window_s = in_window ? std::chrono::duration<double>(now - window_start).count() : 0;
     double w = s.window_s > 0 ? s.window_s : 1;
@@ -199,6 +222,11 @@ struct Run final : Churn::Host {
     s.rtcp_sent = totals.rtcp_sent;
     s.nacks_sent = totals.nacks_sent;
     s.plis_sent = totals.plis_sent;
+    s.twcc_sent = totals.twcc_sent;
+    s.twcc_received = totals.twcc_received;
+    s.keyframe_requests = totals.keyframe_requests;
+    s.keyframes_sent = totals.keyframes_sent;
+    s.media = media;
     s.dropped = totals.dropped;
     s.unprotect_failed = totals.unprotect_failed;
     s.unprotect_replayed = totals.unprotect_replayed;
@@ -237,6 +265,12 @@ struct Run final : Churn::Host {
     s.delay_p50_ms = delay.quantile_us(0.5) / 1e3;
     s.delay_p99_ms = delay.quantile_us(0.99) / 1e3;
     s.delay_max_ms = double(delay.max_us()) / 1e3;
+    s.data_rate = opt.data_rate;
+    s.data_sent = totals.data_sent;
+    s.data_received = totals.data_received;
+    s.data_send_failed = totals.data_send_failed;
+    s.data_delay_p50_ms = data_delay.quantile_us(0.5) / 1e3;
+    s.data_delay_p99_ms = data_delay.quantile_us(0.99) / 1e3;
     if (churn) s.churn = churn->summary();
     return s;
   }
@@ -284,13 +318,36 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen: bad --bind %s\n", run->opt.bind_ip.c_str());
     return 2;
   }
+  if (auto r = load_clips(run->opt.media, run->clips, run->media); !r) {
+    std::fprintf(stderr, "loadgen: %s\n", r.error().c_str());
+    return 2;
+  }
   size_t peers = size_t(run->opt.publishers + run->opt.viewers);
   run->pool = std::make_unique<PacketPool>(4096 + (peers + size_t(run->opt.churn.at_once)) * 2 * UdpSocket::kBatch);
   run->ctx.reset(new PeerContext{*run->pool, *run->cert, *bind_ip, run->totals, run->delay, run->interval_delay,
-                                 run->opt.decrypt, run->opt.drop_pct, run->opt.media, run->opt.server,
+                                 run->opt.decrypt, run->opt.drop_pct, run->opt.media, run->clips, run->opt.server,
                                  run->tls ? &*run->tls : nullptr, run->loop});
+  if (run->opt.data_rate > 0) {
+    auto st = sctp::Stack::create(run->loop.now());
+    if (!st) {
+      std::fprintf(stderr, "loadgen: data channels: %s\n", st.error().c_str());
+      return 2;
+    }
+    run->sctp = std::move(*st);
+    run->ctx->sctp = run->sctp.get();
+    run->ctx->data_rate = run->opt.data_rate;
+    run->ctx->data_bytes = run->opt.data_bytes;
+    run->ctx->data_delay = &run->data_delay;
+  }
   Run& r = *run;
   r.started = r.next_join = r.loop.now();
+  if (o.janus) {
+    r.janus = std::make_unique<JanusClient>(r.loop, o.server, r.tls ? &*r.tls : nullptr, o.room, o.publishers, o.call);
+    if (auto j = r.janus->start(r.loop.now()); !j) {
+      std::fprintf(stderr, "loadgen: %s\n", j.error().c_str());
+      return 2;
+    }
+  }
   // Publishers are serviced every tick (2 ms); one timer drives joins, timers and media.
   std::function<void()> tick = [&] {
     r.tick();

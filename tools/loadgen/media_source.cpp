@@ -1,8 +1,7 @@
 #include "media_source.hpp"
 
 #include <algorithm>
-
-#include "core/bytes.hpp"
+#include <cstdio>
 
 namespace umbrella::loadgen {
 
@@ -10,27 +9,53 @@ uint64_t to_ns(Instant t) {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
 
-void write_probe(MutableBytes payload, const Probe& p) {
-  store_be32(payload.data(), kProbeMagic);
-  store_be32(payload.data() + 4, uint32_t(p.sent_ns >> 32));
-  store_be32(payload.data() + 8, uint32_t(p.sent_ns));
-  store_be32(payload.data() + 12, (p.publisher & 0x7fffffffu) | (p.audio ? 0x80000000u : 0));
+void write_probe(MutableBytes out, const Probe& p) {
+  store_be32(out.data(), kProbeMagic);
+  store_be32(out.data() + 4, uint32_t(p.sent_ns >> 32));
+  store_be32(out.data() + 8, uint32_t(p.sent_ns));
+  store_be32(out.data() + 12, (p.publisher & 0x7fffffffu) | (p.audio ? 0x80000000u : 0));
 }
 
-bool read_probe(Bytes payload, Probe& out) {
-  if (payload.size() < kProbeSize || load_be32(payload.data()) != kProbeMagic) return false;
-  out.sent_ns = (uint64_t(load_be32(payload.data() + 4)) << 32) | load_be32(payload.data() + 8);
-  uint32_t who = load_be32(payload.data() + 12);
+bool read_probe(Bytes padding, Probe& out) {
+  if (padding.size() < kProbePadding) return false;
+  const uint8_t* d = padding.data() + padding.size() - kProbePadding;
+  if (load_be32(d) != kProbeMagic) return false;
+  out.sent_ns = (uint64_t(load_be32(d + 4)) << 32) | load_be32(d + 8);
+  uint32_t who = load_be32(d + 12);
   out.publisher = who & 0x7fffffffu;
   out.audio = (who & 0x80000000u) != 0;
   return true;
 }
 
-MediaSource::MediaSource(const MediaConfig& c, Instant start)
-    : c_(c), start_(start), video_seq_(uint16_t(to_ns(start) & 0x7fff)),
-      audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
+Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::string& description) {
+  char line[160];
+  int n = 0;
+  if (c.video) {
+    auto v = encode_vp8_clip(c.video_bps, c.fps ? c.fps : 30, 4);
+    if (!v) return Err{v.error()};
+    out.video = std::move(*v);
+    n += std::snprintf(line, sizeof line, "VP8 %s at %u fps (%llu kbit/s encoded, %zu frames looped)",
+                       c.video_bps >= 600'000 ? "640x360" : "320x180", c.fps,
+                       (unsigned long long)(out.video.bytes() * 8 / 4 / 1000), out.video.frames.size());
+  }
+  if (c.audio) {
+    auto a = encode_opus_clip(c.audio_bps, c.audio_ms);
+    if (!a) return Err{a.error()};
+    out.audio = std::move(*a);
+    n += std::snprintf(line + n, sizeof line - size_t(n), "%sOpus %u ms frames (%llu kbit/s)", n ? " + " : "",
+                       c.audio_ms, (unsigned long long)(out.audio.bytes() * 8 / 1000));
+  }
+  description.assign(line, size_t(n));
+  return true;
+}
+
+MediaSource::MediaSource(const MediaConfig& c, const Clips& clips, Instant start)
+    : c_(c), clips_(clips), start_(start), picture_id_(uint16_t(to_ns(start) >> 8) & 0x7fff),
+      video_seq_(uint16_t(to_ns(start) & 0x7fff)), audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
   if (c_.fps == 0) c_.fps = 30;
   if (c_.audio_ms == 0) c_.audio_ms = 20;
+  if (clips_.video.frames.empty()) c_.video = false;
+  if (clips_.audio.frames.empty()) c_.audio = false;
   // Publishers that join at the audio period (50 joins/s) would otherwise send in lockstep,
   // a burst no set of independent browsers makes: start each stream at its own phase.
   uint64_t h = to_ns(start) * 0x9e3779b97f4a7c15ull;
@@ -47,25 +72,55 @@ Instant MediaSource::next_due() const {
   return t;
 }
 
+bool MediaSource::request_keyframe(Instant now) {
+  if (!c_.video || (last_key_request_ != Instant{} && now - last_key_request_ < milliseconds(300))) return false;
+  last_key_request_ = now;
+  video_pos_ = 0;
+  return true;
+}
+
+void MediaSource::start_frame() {
+  if (video_pos_ >= clips_.video.frames.size()) video_pos_ = 0;
+  const EncodedFrame& f = clips_.video.frames[video_pos_++];
+  frame_left_ = Bytes(f.data);
+  frame_key_ = f.key;
+  frame_first_ = true;
+  keyframes_ += f.key;
+  // Equal-sized packets, like libwebrtc's VP8 packetizer.
+  constexpr size_t room = kMaxVideoPayload - 4;
+  frame_packets_ = std::max<size_t>(1, (frame_left_.size() + room - 1) / room);
+  video_ts_ = uint32_t(frames_ * 90000 / c_.fps);
+  picture_id_ = (picture_id_ + 1) & 0x7fff;
+  ++frames_;
+  next_frame_ = video_start_ + std::chrono::nanoseconds(int64_t(frames_ * 1'000'000'000ull / c_.fps));
+}
+
 bool MediaSource::next(Instant now, Outgoing& out) {
-  if (c_.video && frame_packets_ == 0 && now >= next_frame_) {
-    size_t frame = std::max<size_t>(kProbeSize, c_.video_bps / 8 / c_.fps);
-    frame_packets_ = (frame + kMaxVideoPayload - 1) / kMaxVideoPayload;
-    frame_left_ = frame;
-    video_ts_ = uint32_t(frames_ * 90000 / c_.fps);
-    ++frames_;
-    next_frame_ = video_start_ + std::chrono::nanoseconds(int64_t(frames_ * 1'000'000'000ull / c_.fps));
-  }
+  if (c_.video && frame_packets_ == 0 && now >= next_frame_) start_frame();
   if (c_.video && frame_packets_ > 0) {
-    // Equal-sized packets, like libwebrtc's VP8 packetizer.
-    size_t size = (frame_left_ + frame_packets_ - 1) / frame_packets_;
-    out = {true, frame_packets_ == 1, video_ts_, video_seq_++, std::max(size, kProbeSize)};
-    frame_left_ -= std::min(frame_left_, size);
+    size_t size = (frame_left_.size() + frame_packets_ - 1) / frame_packets_;
+    out = Outgoing{};
+    out.video = true;
+    out.marker = frame_packets_ == 1;
+    out.keyframe = frame_key_;
+    out.timestamp = video_ts_;
+    out.sequence = video_seq_++;
+    // RFC 7741: X, S on a frame's first packet, partition 0; then I with a 15-bit picture id.
+    out.descriptor = {uint8_t(frame_first_ ? 0x90 : 0x80), 0x80, uint8_t(0x80 | picture_id_ >> 8),
+                      uint8_t(picture_id_)};
+    out.descriptor_size = 4;
+    out.body = frame_left_.first(size);
+    frame_left_ = frame_left_.subspan(size);
+    frame_first_ = false;
     --frame_packets_;
     return true;
   }
   if (c_.audio && now >= next_audio_) {
-    out = {false, false, audio_ts_, audio_seq_++, std::max<size_t>(c_.audio_bytes, kProbeSize)};
+    if (audio_pos_ >= clips_.audio.frames.size()) audio_pos_ = 0;
+    out = Outgoing{};
+    out.timestamp = audio_ts_;
+    out.sequence = audio_seq_++;
+    out.body = Bytes(clips_.audio.frames[audio_pos_++].data);
     audio_ts_ += 48 * c_.audio_ms;
     ++audio_packets_;
     next_audio_ = audio_start_ + milliseconds(c_.audio_ms) * int64_t(audio_packets_);

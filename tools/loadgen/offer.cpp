@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "sdp/build.hpp"
+#include "sdp/capabilities.hpp"
+#include "sdp/negotiation_common.hpp"
+#include "sdp/helpers.hpp"
 #include "sdp/parse.hpp"
 
 namespace umbrella::loadgen {
@@ -23,19 +26,24 @@ sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::
   m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
   m.setup = sdp::Setup::kActpass;
   if (video) {
-    sdp::Codec vp8{kVideoPt, "VP8", 90000, 0, {}, {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}}, true};
+    sdp::Codec vp8{kVideoPt, "VP8", 90000, 0, {}, {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}, {"transport-cc", ""}}, true};
     sdp::Codec rtx{kVideoRtxPt, "rtx", 90000, 0, {}, {}, true};
     rtx.fmtp.params = {{"apt", std::to_string(kVideoPt), true}};
     rtx.fmtp.raw = "apt=" + std::to_string(kVideoPt);
     m.codecs = {vp8, rtx};
     m.formats = {std::to_string(kVideoPt), std::to_string(kVideoRtxPt)};
   } else {
-    sdp::Codec opus{kAudioPt, "opus", 48000, 2, {}, {}, true};
+    sdp::Codec opus{kAudioPt, "opus", 48000, 2, {}, {{"transport-cc", ""}}, true};
     opus.fmtp.params = {{"minptime", "10", true}, {"useinbandfec", "1", true}};
     opus.fmtp.raw = "minptime=10;useinbandfec=1";
     m.codecs = {opus};
     m.formats = {std::to_string(kAudioPt)};
   }
+  // Chrome's ids for the extensions it sends.
+  if (!video) m.extmaps.push_back({kAudioLevelId, sdp::Direction::kUnspecified, std::string(sdp::ext::kAudioLevel), {}});
+  m.extmaps.push_back({kAbsSendTimeId, sdp::Direction::kUnspecified, std::string(sdp::ext::kAbsSendTime), {}});
+  m.extmaps.push_back({kTransportCcId, sdp::Direction::kUnspecified, std::string(sdp::ext::kTransportCc), {}});
+  m.extmaps.push_back({kMidId, sdp::Direction::kUnspecified, std::string(sdp::ext::kMid), {}});
   if (p.publish) {
     uint32_t ssrc = video ? p.video_ssrc : p.audio_ssrc;
     m.msids.push_back({"loadgen", m.media});
@@ -52,6 +60,18 @@ sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::
   return m;
 }
 
+// Our data channel line (offer or answer): the SDP model's own, with our transport.
+sdp::MediaSection data_section(const OfferParams& p, const std::string& mid, sdp::Setup setup = sdp::Setup::kActpass,
+                               const std::string& proto = "UDP/DTLS/SCTP") {
+  sdp::MediaSection m = sdp::detail::data_channel_media(mid, proto, kDataMaxMessageSize);
+  m.connection = sdp::Connection{};
+  m.ice_ufrag = p.ice.ufrag;
+  m.ice_pwd = p.ice.pwd;
+  m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
+  m.setup = setup;
+  return m;
+}
+
 }  // namespace
 
 std::string build_offer(const OfferParams& p) {
@@ -63,6 +83,7 @@ std::string build_offer(const OfferParams& p) {
   int vids = p.publish ? 1 : p.recv_video, auds = p.publish ? 1 : p.recv_audio;
   for (int i = 0; i < vids; ++i) s.media.push_back(section(p, sdp::MediaKind::kVideo, std::to_string(s.media.size())));
   for (int i = 0; i < auds; ++i) s.media.push_back(section(p, sdp::MediaKind::kAudio, std::to_string(s.media.size())));
+  if (p.data) s.media.push_back(data_section(p, std::to_string(s.media.size())));
   for (auto& m : s.media) bundle.mids.push_back(m.mid);
   s.groups.push_back(bundle);
   return sdp::build(s);
@@ -79,7 +100,11 @@ Result<AnswerInfo, std::string> read_description(const std::string& text) {
   for (auto& m : s->media) {
     if (a.ice.ufrag.empty()) a.ice = {m.ice_ufrag, m.ice_pwd};
     if (a.fingerprint.empty() && m.fingerprint) a.fingerprint = m.fingerprint->algorithm + " " + m.fingerprint->value;
-    if (&m == &s->media.front()) a.dtls_server = m.setup == sdp::Setup::kActive;
+    if (&m == &s->media.front()) a.dtls_server = sdp::effective_setup(*s, m) == sdp::Setup::kActive;
+    if (m.kind == sdp::MediaKind::kApplication && m.port != 0 && !a.sctp_port) {
+      a.sctp_port = m.sctp_port.value_or(5000);
+      a.max_message_size = m.max_message_size.value_or(65536);
+    }
     for (auto& c : m.candidates) {
       if (c.transport != "udp" && c.transport != "UDP") continue;
       auto addr = SocketAddress::parse_ip(c.address);
@@ -88,6 +113,14 @@ Result<AnswerInfo, std::string> read_description(const std::string& text) {
                                            : SocketAddress{};
       if (full.valid() && std::find(a.candidates.begin(), a.candidates.end(), full) == a.candidates.end())
         a.candidates.push_back(full);
+    }
+    for (auto& e : m.extmaps) {
+      uint8_t id = e.id < 15 ? uint8_t(e.id) : 0;  // one-byte form only, as we write them
+      ExtensionIds& x = a.extensions;
+      if (e.uri == sdp::ext::kMid && !x.mid) x.mid = id;
+      if (e.uri == sdp::ext::kAbsSendTime && !x.abs_send_time) x.abs_send_time = id;
+      if (e.uri == sdp::ext::kTransportCc && !x.transport_cc) x.transport_cc = id;
+      if (e.uri == sdp::ext::kAudioLevel && !x.audio_level) x.audio_level = id;
     }
     std::vector<uint32_t> rtx;
     for (auto& g : m.ssrc_groups)
@@ -135,6 +168,11 @@ Result<std::string, std::string> build_answer(const std::string& offer_sdp, cons
     m.mid = o.mid;
     m.connection = sdp::Connection{};
     bool av = o.kind == sdp::MediaKind::kAudio || o.kind == sdp::MediaKind::kVideo;
+    if (p.data && o.port != 0 && o.kind == sdp::MediaKind::kApplication) {
+      s.media.push_back(data_section(p, o.mid, sdp::Setup::kActive, o.proto));
+      bundle.mids.push_back(o.mid);
+      continue;
+    }
     if (o.port == 0 || !av) {  // rejected by the SFU, or nothing we simulate
       m.port = 0;
       m.direction = sdp::Direction::kInactive;
@@ -157,7 +195,8 @@ Result<std::string, std::string> build_answer(const std::string& offer_sdp, cons
     m.ice_ufrag = p.ice.ufrag;
     m.ice_pwd = p.ice.pwd;
     m.fingerprint = sdp::Fingerprint{"sha-256", p.fingerprint};
-    m.setup = sdp::Setup::kActive;
+    // RFC 8842: an actpass or passive offerer makes us the DTLS client; an active one, the server.
+    m.setup = sdp::effective_setup(*offer, o) == sdp::Setup::kActive ? sdp::Setup::kPassive : sdp::Setup::kActive;
     bundle.mids.push_back(m.mid);
     s.media.push_back(std::move(m));
   }

@@ -16,6 +16,12 @@ namespace umbrella::loadgen {
 inline constexpr uint8_t kVideoPt = 96;
 inline constexpr uint8_t kVideoRtxPt = 97;
 inline constexpr uint8_t kAudioPt = 111;
+inline constexpr uint8_t kAudioLevelId = 1, kAbsSendTimeId = 2, kTransportCcId = 3, kMidId = 4;
+
+// RTP header extension ids a description accepted (0: not negotiated).
+struct ExtensionIds {
+  uint8_t mid = 0, abs_send_time = 0, transport_cc = 0, audio_level = 0;
+};
 
 struct OfferParams {
   ice::Credentials ice;
@@ -24,6 +30,7 @@ struct OfferParams {
   bool publish = false;             // sendonly video+audio with the SSRCs below, else recvonly
   uint32_t video_ssrc = 0, audio_ssrc = 0;
   int recv_video = 1, recv_audio = 1;  // viewer: how many m-lines of each kind
+  bool data = false;                   // an m=application line for data channels
 };
 
 // a=setup:actpass (RFC 8842): the answerer picks the DTLS roles.
@@ -36,7 +43,13 @@ struct AnswerInfo {
   std::vector<uint32_t> video_ssrcs, audio_ssrcs;  // what the SFU will send
   std::vector<std::pair<uint32_t, uint32_t>> rtx;   // (rtx ssrc, media ssrc) from FID groups
   bool dtls_server = false;  // the answer took a=setup:active: we wait for its ClientHello
+  ExtensionIds extensions;
+  // The accepted data channel line: the peer's SCTP port and a=max-message-size.
+  uint16_t sctp_port = 0;  // 0: none
+  uint64_t max_message_size = 65536;
 };
+
+inline constexpr uint64_t kDataMaxMessageSize = 65536;
 
 Result<AnswerInfo, std::string> read_answer(const std::string& sdp);
 

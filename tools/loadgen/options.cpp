@@ -18,6 +18,9 @@ void usage(FILE* f) {
       "  --insecure           https: skip certificate checks (self-signed test servers)\n"
       "  --wsb                join through the /wsb WebSocket as the web app does: each publisher\n"
       "                       also receives everyone else on its one transport; viewers join as viewers\n"
+      "  --janus URL          drive a Janus VideoRoom instead (http://HOST:8088/janus, its HTTP API):\n"
+      "                       publishers joinandconfigure, viewers subscribe to every feed (--call N:\n"
+      "                       all but their partner's) and answer Janus's offer\n"
       "  --bind IP            local address of the simulated peers [127.0.0.1]\n"
       "  --room NAME          room [load]\n"
       "  --publishers N       WHIP publishers, audio+video each [1]\n"
@@ -43,6 +46,9 @@ void usage(FILE* f) {
       "  --reach-timeout S    a churner whose media has not reached everyone by then counts as a miss [30]\n"
       "  --drop-pct P         receivers drop P%% of the RTP reaching them, as a lossy link would: their\n"
       "                       NACKs and the SFU's retransmissions then repair it [0]\n"
+      "  --data-rate R        every peer negotiates a data channel; publishers send R messages a second\n"
+      "                       on the room channel, which the SFU relays to everyone (rate, delay in the summary) [0]\n"
+      "  --data-bytes B       each message's size [200]\n"
       "  --no-decrypt         viewers skip SRTP: count and check sequences from the clear header only\n"
       "                       (no delay figures)\n"
       "  --coalesce-us U      sleep U microseconds between loop iterations so each wake-up reads\n"
@@ -84,6 +90,18 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       std::string prefix = o.server.prefix;
       o.server = std::move(*u);
       if (o.server.prefix.empty()) o.server.prefix = prefix;
+      continue;
+    } else if (a == "--janus") {
+      const char* v = value();
+      if (!v) break;
+      auto u = parse_server_url(v);
+      if (!u) {
+        std::fprintf(stderr, "umbrella-loadgen: %s\n", u.error().c_str());
+        return false;
+      }
+      o.server = std::move(*u);
+      if (o.server.prefix.empty()) o.server.prefix = "/janus";
+      o.janus = true;
       continue;
     } else if (a == "--prefix") {
       const char* v = value();
@@ -135,6 +153,8 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       else if (a == "--coalesce-us") o.coalesce_us = int(d);
       else if (a == "--join-rate") o.join_rate = d > 0 ? d : 1;
       else if (a == "--drop-pct") o.drop_pct = d;
+      else if (a == "--data-rate") o.data_rate = d;
+      else if (a == "--data-bytes") o.data_bytes = size_t(std::max(d, double(kProbePadding)));
       else break;
       continue;
     }
@@ -144,6 +164,10 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   }
   if (o.churn.at_once > 0 && (!o.wsb || !o.call || !o.media.audio || !o.media.video || !o.decrypt)) {
     std::fprintf(stderr, "umbrella-loadgen: --churn needs --wsb --call N, audio, video and decryption\n");
+    return false;
+  }
+  if (o.janus && (o.wsb || o.churn.at_once > 0)) {
+    std::fprintf(stderr, "umbrella-loadgen: --janus speaks Janus's API: not with --wsb or --churn\n");
     return false;
   }
   if (o.call && o.wsb) o.viewers = 0;  // the participants are the viewers

@@ -16,6 +16,7 @@ struct Options {
   std::string pin;                 // https: the server certificate's SHA-256 (self-signed)
   bool insecure = false;           // https: no certificate check (self-signed test servers)
   bool wsb = false;                // signal over /wsb as the web app, not WHIP/WHEP
+  bool janus = false;              // --janus URL: a Janus VideoRoom through its HTTP API (server)
   std::string bind_ip = "127.0.0.1";
   std::string room = "load";
   int publishers = 1;
@@ -30,6 +31,8 @@ struct Options {
   int coalesce_us = 0;             // sleep between loop iterations (batching at high fan-out)
   bool decrypt = true;
   double drop_pct = 0;             // receivers drop this share of incoming RTP (emulated loss)
+  double data_rate = 0;            // data channel messages per second per publisher (0: no data channels)
+  size_t data_bytes = 200;         // each message's size
   bool json = false;
   bool quiet = false;
 };

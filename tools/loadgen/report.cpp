@@ -98,11 +98,22 @@ std::string to_text(const Summary& s) {
   out.append(b, size_t(n));
   n = std::snprintf(b, sizeof b,
                     "  join to connected p50 %.1f ms; receiver join to first packet p50 %.1f ms, max %.1f ms\n"
-                    "  signalling %s over %s%s\n",
+                    "  signalling %s over %s%s\n"
+                    "  media: %s; publishers got %llu keyframe requests (%llu keyframes sent); receivers sent %llu transport-wide feedback, publishers got %llu\n",
                     s.join_connected_p50_ms, s.join_first_packet_p50_ms, s.join_first_packet_max_ms,
-                    s.wsb ? "/wsb" : "WHIP/WHEP", s.tls ? "HTTPS" : "HTTP",
-                    s.wsb ? (", " + std::to_string(s.renegotiations) + " server offers answered").c_str() : "");
+                    s.wsb ? "/wsb" : s.janus ? "Janus VideoRoom API" : "WHIP/WHEP", s.tls ? "HTTPS" : "HTTP",
+                    s.wsb ? (", " + std::to_string(s.renegotiations) + " server offers answered").c_str() : "",
+                    s.media.c_str(), (unsigned long long)s.keyframe_requests, (unsigned long long)s.keyframes_sent,
+                    (unsigned long long)s.twcc_sent, (unsigned long long)s.twcc_received);
   out.append(b, size_t(n));
+  if (s.data_rate > 0) {
+    n = std::snprintf(b, sizeof b,
+                      "  data channels: %.1f messages/s per publisher; %llu sent (%llu refused by SCTP), %llu received "
+                      "through the SFU's relay; delay p50 %.2f ms, p99 %.2f ms\n",
+                      s.data_rate, (unsigned long long)s.data_sent, (unsigned long long)s.data_send_failed,
+                      (unsigned long long)s.data_received, s.data_delay_p50_ms, s.data_delay_p99_ms);
+    out.append(b, size_t(n));
+  }
   if (s.churn.on) out += churn_text(s.churn);
   return out;
 }
@@ -118,7 +129,8 @@ std::string to_json(const Summary& s) {
       "\"delay_p50_ms\":%.3f,\"delay_p99_ms\":%.3f,\"delay_max_ms\":%.3f,"
       "\"join_first_packet_p50_ms\":%.1f,\"join_first_packet_max_ms\":%.1f,\"join_connected_p50_ms\":%.1f,"
       "\"signalling\":\"%s\",\"tls\":%s,\"renegotiations\":%llu,"
-      "\"rtcp_sent\":%llu,\"nacks_sent\":%llu,\"plis_sent\":%llu,\"dropped\":%llu}",
+      "\"rtcp_sent\":%llu,\"nacks_sent\":%llu,\"plis_sent\":%llu,\"dropped\":%llu,\"twcc_sent\":%llu,\"twcc_received\":%llu,"
+      "\"keyframe_requests\":%llu,\"keyframes_sent\":%llu,\"media\":\"%s\"}",
       s.publishers, s.viewers, s.connected, s.failed, failure.c_str(), s.pending.c_str(), s.decrypted ? "true" : "false", s.window_s,
       s.sent_pps, s.recv_pps, s.recv_mbps, (unsigned long long)s.expected, (unsigned long long)s.lost,
       s.expected ? 100.0 * double(s.lost) / double(s.expected) : 0.0, (unsigned long long)s.rtx,
@@ -126,10 +138,17 @@ std::string to_json(const Summary& s) {
       (unsigned long long)s.streams_receiving,
       (unsigned long long)s.streams_announced, (unsigned long long)s.delay_samples, s.delay_p50_ms, s.delay_p99_ms,
       s.delay_max_ms, s.join_first_packet_p50_ms, s.join_first_packet_max_ms, s.join_connected_p50_ms,
-      s.wsb ? "wsb" : "whip", s.tls ? "true" : "false", (unsigned long long)s.renegotiations,
+      s.wsb ? "wsb" : s.janus ? "janus" : "whip", s.tls ? "true" : "false", (unsigned long long)s.renegotiations,
       (unsigned long long)s.rtcp_sent, (unsigned long long)s.nacks_sent, (unsigned long long)s.plis_sent,
-      (unsigned long long)s.dropped);
+      (unsigned long long)s.dropped, (unsigned long long)s.twcc_sent, (unsigned long long)s.twcc_received, (unsigned long long)s.keyframe_requests,
+      (unsigned long long)s.keyframes_sent, clean(s.media).c_str());
   std::string out(b, size_t(n - 1));  // without the closing brace
+  n = std::snprintf(b, sizeof b,
+                    ",\"data_rate\":%.3f,\"data_sent\":%llu,\"data_received\":%llu,\"data_send_failed\":%llu,"
+                    "\"data_delay_p50_ms\":%.3f,\"data_delay_p99_ms\":%.3f",
+                    s.data_rate, (unsigned long long)s.data_sent, (unsigned long long)s.data_received,
+                    (unsigned long long)s.data_send_failed, s.data_delay_p50_ms, s.data_delay_p99_ms);
+  out.append(b, size_t(n));
   if (s.churn.on) out += churn_json(s.churn);
   return out + "}";
 }

@@ -41,12 +41,19 @@ struct Summary {
   std::string first_failure;
   std::string pending;  // peers neither connected nor failed, by stage ("0 signalling, 3 ICE, 2 DTLS")
   bool decrypted = true;
-  bool wsb = false, tls = false;  // /wsb signalling instead of WHIP/WHEP; https
+  bool wsb = false, janus = false, tls = false;  // /wsb signalling instead of WHIP/WHEP; https
   uint64_t renegotiations = 0;     // /wsb: server offers answered
   double window_s = 0;
   double sent_pps = 0, recv_pps = 0, recv_mbps = 0;
   uint64_t expected = 0, lost = 0, rtx = 0, rtcp = 0, unprotect_failed = 0, unprotect_replayed = 0;
   uint64_t rtcp_sent = 0, nacks_sent = 0, plis_sent = 0;  // by the receivers (decrypting mode only)
+  uint64_t twcc_sent = 0;      // receivers' transport-wide feedback packets
+  uint64_t twcc_received = 0;  // publishers': the SFU read their transport-wide sequence numbers
+  uint64_t keyframe_requests = 0, keyframes_sent = 0;  // PLI/FIR reaching publishers; taken
+  std::string media;       // what the publishers sent ("VP8 640x360 ... + Opus ...")
+  double data_rate = 0;    // --data-rate (0: no data channels)
+  uint64_t data_sent = 0, data_received = 0, data_send_failed = 0;  // messages, whole run
+  double data_delay_p50_ms = 0, data_delay_p99_ms = 0;
   uint64_t dropped = 0;  // by the receivers on purpose (--drop-pct)
   uint64_t streams_receiving = 0, streams_announced = 0;
   uint64_t delay_samples = 0;

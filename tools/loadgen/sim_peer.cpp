@@ -7,7 +7,9 @@
 #include "ice/credentials.hpp"
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtcp_reports.hpp"
+#include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_builder.hpp"
+#include "rtp/rtp_extensions.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -40,6 +42,7 @@ Result<bool, std::string> SimPeer::bind_and_describe() {
   local_.publish = role_ == Role::kPublisher;
   local_.video_ssrc = video_ssrc_;
   local_.audio_ssrc = audio_ssrc_;
+  local_.data = ctx_.sctp != nullptr;
   return true;
 }
 
@@ -53,6 +56,28 @@ Result<bool, std::string> SimPeer::join(const std::string& path, int recv_video,
   if (!r) return Err{r.error()};
   http_ = std::move(*r);
   return true;
+}
+
+Result<bool, std::string> SimPeer::prepare(Instant now) {
+  joined_ = now;
+  return bind_and_describe();
+}
+
+Result<bool, std::string> SimPeer::accept_answer(const std::string& sdp, Instant now) {
+  auto a = read_answer(sdp);
+  if (!a) return Err{a.error()};
+  return start_transport(std::move(*a), now);
+}
+
+Result<std::string, std::string> SimPeer::answer_offer(const std::string& sdp, Instant now) {
+  auto info = read_offer_streams(sdp);
+  if (!info) return Err{info.error()};
+  if (info->ice.ufrag.empty() || info->fingerprint.empty() || info->candidates.empty())
+    return Err{std::string("the offer lacks ICE credentials, a fingerprint or an IPv4 UDP candidate")};
+  auto answer = build_answer(sdp, local_);
+  if (!answer) return answer;
+  if (auto t = start_transport(std::move(*info), now); !t) return Err{t.error()};
+  return answer;
 }
 
 void SimPeer::on_http_done() { finish_http(ctx_.loop.now()); }
@@ -146,6 +171,7 @@ void SimPeer::on_server_offer(const umbrella_SessionDescription& d) {
   answer_.video_ssrcs = std::move(streams->video_ssrcs);
   answer_.audio_ssrcs = std::move(streams->audio_ssrcs);
   answer_.rtx = std::move(streams->rtx);
+  answer_.extensions = streams->extensions;  // what the server will send us
   prune_streams();
   if (!signal::make_description(*tx_, umbrella_SessionDescription_Type_TYPE_ANSWER, *answer, d.revision) ||
       !link_->send(*tx_))
@@ -208,7 +234,14 @@ void SimPeer::send_rtp_datagram(Packet packet, const SocketAddress& to, SendTran
 
 void SimPeer::on_connected(Instant now) {
   connected_at_ = now;
-  if (role_ == Role::kPublisher) source_.emplace(ctx_.media, now);
+  if (ctx_.sctp && answer_.sctp_port) {
+    sctp::AssociationConfig c;
+    c.remote_port = answer_.sctp_port;
+    c.max_message_size = kDataMaxMessageSize;
+    c.remote_max_message_size = answer_.max_message_size;
+    if (auto r = transport_->enable_data_channels(*ctx_.sctp, c); !r) fail("data channels: " + r.error());
+  }
+  if (role_ == Role::kPublisher) source_.emplace(ctx_.media, ctx_.clips, now);
 }
 
 void SimPeer::on_readable(Instant now) {
@@ -231,7 +264,9 @@ void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
     if (ignore_media_) return;
     if (is_rtcp(p.data(), p.size())) {
       ++ctx_.totals.recv_rtcp;
-      return;  // read by nobody: not worth decrypting
+      if (!source_) return;  // a viewer reads none: not worth decrypting
+      transport_->on_datagram(std::move(p), from, now);  // keyframe requests, feedback
+      return;
     }
     if (p.size() < 12) return;
     if (ctx_.drop_pct > 0) {
@@ -277,8 +312,9 @@ void SimPeer::on_rtp(Packet& p, Instant now) {
     seq = load_be16(payload.data());
     payload = payload.subspan(2);
   }
+  record_twcc(*v, now);
   Probe probe;
-  if (read_probe(payload, probe)) {
+  if (read_probe(v->packet.last(v->padding_size), probe)) {
     uint64_t t = to_ns(now);
     uint64_t d = t > probe.sent_ns ? t - probe.sent_ns : 0;
     ctx_.delay.add(d / 1000);  // microseconds
@@ -327,6 +363,11 @@ void SimPeer::send_feedback(Instant now) {
       ++ctx_.totals.plis_sent;
     }
   }
+  if (twcc_ && twcc_->pending() && now >= twcc_->next_deadline() && buf.size() - n >= 300 && !streams_.empty()) {
+    size_t w = twcc_->build(MutableBytes(buf).subspan(n), self, streams_.front().ssrc, now);
+    n += w;
+    ctx_.totals.twcc_sent += w != 0;
+  }
   if (!report && n == before_feedback) return;
   if (report) n += rtp::build_sdes_cname(MutableBytes(buf).subspan(n), self, "loadgen");
   if (transport_->send_rtcp(Bytes(buf.data(), n))) ++ctx_.totals.rtcp_sent;
@@ -354,20 +395,91 @@ void SimPeer::take_srtp_counters() {
 }
 
 void SimPeer::send_media(Instant now) {
+  const ExtensionIds& x = answer_.extensions;
   Outgoing o;
   while (source_->next(now, o)) {
     Packet p = ctx_.pool.acquire();
     if (!p) return;
+    // A browser's extensions: mid, abs-send-time, the transport-wide sequence number and, on
+    // audio, the level (the first publisher talks, the others listen, as in a meeting).
+    std::array<rtp::ExtensionValue, 4> ext;
+    size_t n = 0;
+    static constexpr uint8_t kMids[2] = {'1', '0'};  // our offer's audio and video mids
+    auto abs = rtp::encode_abs_send_time(rtp::abs_send_time_from(now.time_since_epoch()));
+    auto tw = rtp::encode_transport_cc_seq(transport_seq_);
+    uint8_t level = index_ == 0 ? 0x80 | 15 : 127;
+    if (x.mid) ext[n++] = {x.mid, Bytes(&kMids[o.video], 1)};
+    if (x.abs_send_time) ext[n++] = {x.abs_send_time, abs};
+    if (x.transport_cc) ext[n++] = {x.transport_cc, tw};
+    if (x.audio_level && !o.video) ext[n++] = {x.audio_level, Bytes(&level, 1)};
     rtp::RtpHeader h{o.marker, o.video ? kVideoPt : kAudioPt, o.sequence, o.timestamp,
                      o.video ? video_ssrc_ : audio_ssrc_};
-    size_t hs = rtp::write_rtp_header(MutableBytes(p.data(), p.capacity()), h);
-    size_t len = hs + o.payload_size;
+    uint8_t* d = p.data();
+    size_t hs = rtp::write_rtp_header(MutableBytes(d, p.capacity()), h, std::span(ext.data(), n));
+    size_t len = hs + o.descriptor_size + o.body.size() + kProbePadding;
     if (hs == 0 || len + kTagRoom > p.capacity()) return;
-    std::memset(p.data() + hs, 0, o.payload_size);
-    write_probe(MutableBytes(p.data() + hs, o.payload_size), Probe{to_ns(now), index_, !o.video});
+    std::memcpy(d + hs, o.descriptor.data(), o.descriptor_size);
+    std::memcpy(d + hs + o.descriptor_size, o.body.data(), o.body.size());
+    d[0] |= 0x20;  // P: the probe rides in the padding
+    write_probe(MutableBytes(d + len - kProbePadding, kProbeSize), Probe{to_ns(now), index_, !o.video});
+    d[len - 1] = kProbePadding;
     p.set_size(len);
+    if (x.transport_cc) ++transport_seq_;
     if (!transport_->send_rtp(std::move(p))) return;  // encrypted and sent by send_rtp_datagram
   }
+}
+
+void SimPeer::on_rtcp(Packet& packet, Instant now) {
+  if (!source_) return;
+  rtp::RtcpIterator it(packet.span());
+  while (auto h = it.next()) {
+    if (h->is(rtp::RtcpType::kRtpfb) && h->fmt() == rtp::kFmtTransportCc) ++ctx_.totals.twcc_received;
+    if (!h->is(rtp::RtcpType::kPsfb) || (h->fmt() != rtp::kFmtPli && h->fmt() != rtp::kFmtFir)) continue;
+    ++ctx_.totals.keyframe_requests;
+    if (source_->request_keyframe(now)) ++ctx_.totals.keyframes_sent;
+  }
+}
+
+void SimPeer::on_data_channel_event(sctp::ChannelEvent& event) {
+  if (std::holds_alternative<sctp::ChannelsUp>(event)) {
+    // Publishers talk on the room channel (data_relay.hpp); everyone hears the relayed ones.
+    if (role_ == Role::kPublisher && ctx_.data_rate > 0) {
+      if (auto id = transport_->open_channel({"room", "", {}}); !id) fail("data channel: " + id.error());
+    }
+  } else if (auto* o = std::get_if<sctp::ChannelOpened>(&event)) {
+    if (!o->by_peer && o->info.label == "room") {
+      room_channel_ = o->id;
+      next_data_ = ctx_.loop.now();
+    }
+  } else if (auto* m = std::get_if<sctp::ChannelMessage>(&event)) {
+    ++ctx_.totals.data_received;
+    Probe probe;
+    if (read_probe(m->data, probe) && ctx_.data_delay) {
+      uint64_t t = to_ns(ctx_.loop.now());
+      ctx_.data_delay->add((t > probe.sent_ns ? t - probe.sent_ns : 0) / 1000);
+    }
+  }
+}
+
+void SimPeer::send_data(Instant now) {
+  if (!room_channel_ || now < next_data_) return;
+  next_data_ += std::chrono::nanoseconds(int64_t(1e9 / ctx_.data_rate));
+  if (now - next_data_ > seconds(1)) next_data_ = now;  // after a stall: no burst of the past
+  std::vector<uint8_t> msg(ctx_.data_bytes);
+  write_probe(MutableBytes(msg.data() + msg.size() - kProbePadding, kProbeSize), Probe{to_ns(now), index_, false});
+  msg.back() = kProbePadding;
+  if (transport_->send_channel_message(*room_channel_, true, msg) == sctp::SendResult::kOk) ++ctx_.totals.data_sent;
+  else ++ctx_.totals.data_send_failed;
+}
+
+void SimPeer::record_twcc(const rtp::RtpView& v, Instant now) {
+  uint8_t id = answer_.extensions.transport_cc;
+  if (!id) return;
+  auto e = rtp::extension(v, id);
+  auto seq = e ? rtp::read_transport_cc_seq(*e) : std::nullopt;
+  if (!seq) return;
+  if (!twcc_) twcc_ = std::make_unique<sfu::TwccFeedback>();
+  twcc_->record(*seq, now);
 }
 
 void SimPeer::service(Instant now) {
@@ -376,6 +488,7 @@ void SimPeer::service(Instant now) {
   if (http_ && http_->check_timeout(now)) finish_http(now);
   if (transport_ && now >= transport_->next_deadline()) transport_->on_timeout(now);
   if (source_ && connected()) send_media(now);
+  if (room_channel_ && connected()) send_data(now);
   if (ctx_.decrypt && connected() && !ignore_media_) send_feedback(now);
 }
 

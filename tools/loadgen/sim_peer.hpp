@@ -27,7 +27,9 @@
 #include "rtc/transport.hpp"
 #include "rtp/nack_generator.hpp"
 #include "rtp/rtcp_stats.hpp"
+#include "rtp/rtp_packet.hpp"
 #include "server_url.hpp"
+#include "sfu/twcc_feedback.hpp"
 #include "signal_link.hpp"
 
 namespace umbrella::tls {
@@ -43,7 +45,10 @@ struct Totals {
   uint64_t recv_packets = 0, recv_bytes = 0, recv_rtx = 0, recv_rtcp = 0;
   uint64_t unprotect_failed = 0, unprotect_replayed = 0, probe_missing = 0;  // failed: auth, other
   uint64_t rtcp_sent = 0, nacks_sent = 0, plis_sent = 0;  // receivers' feedback (decrypting mode)
+  uint64_t twcc_sent = 0, twcc_received = 0;               // transport-wide feedback: viewers', publishers' from the SFU
+  uint64_t keyframe_requests = 0, keyframes_sent = 0;      // publishers: PLI/FIR taken, clip restarts
   uint64_t dropped = 0;  // --drop-pct
+  uint64_t data_sent = 0, data_received = 0, data_send_failed = 0;  // data channel messages
 };
 
 class SimPeer;
@@ -58,10 +63,15 @@ struct PeerContext {
   bool decrypt = true;             // false: count from the clear RTP header only, no delay
   double drop_pct = 0;             // incoming RTP dropped on arrival (emulated loss)
   MediaConfig media;
+  const Clips& clips;              // what publishers loop
   const ServerUrl& server;
   const tls::TlsClientConfig* tls;  // for https://, else null
   EventLoop& loop;                  // signalling streams run on it
   std::vector<SimPeer*> dirty = {};  // peers with queued datagrams, flushed per iteration
+  sctp::Stack* sctp = nullptr;     // --data-rate: data channels on every transport
+  double data_rate = 0;            // messages a second a publisher sends on its room channel
+  size_t data_bytes = 0;
+  DelayHistogram* data_delay = nullptr;  // sender to receiver, through the SFU's relay
 };
 
 class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSink, rtc::TransportListener {
@@ -75,6 +85,14 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   // /wsb: binds the socket and opens the WebSocket; Join, offer and answers follow from the
   // loop. A viewer joins as ROLE_VIEWER.
   Result<bool, std::string> join_wsb(const std::string& room, Instant now);
+  // Signalling done elsewhere (JanusClient): prepare() binds the socket and describes us;
+  // a publisher then sends offer() and takes the server's answer, a viewer answers the
+  // server's offer (its candidates, ICE credentials, fingerprint; DTLS role per a=setup).
+  Result<bool, std::string> prepare(Instant now);
+  std::string offer() const { return build_offer(local_); }
+  Result<bool, std::string> accept_answer(const std::string& sdp, Instant now);
+  Result<std::string, std::string> answer_offer(const std::string& sdp, Instant now);
+  void fail_signalling(std::string why) { fail(std::move(why)); }
   int fd() const { return socket_.fd(); }
   void on_readable(Instant now);
   static constexpr Duration kHttpTimeout = seconds(10);
@@ -145,8 +163,10 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   // rtc::TransportListener
   void on_connected(Instant now) override;
   void on_rtp(Packet& packet, Instant now) override;
-  void on_rtcp(Packet&, Instant) override {}  // counted from the clear header in handle()
+  void on_rtcp(Packet& packet, Instant now) override;  // a publisher's keyframe requests
   void on_closed(const std::string& reason) override { fail(reason); }
+  void on_data_channel_event(sctp::ChannelEvent& event) override;
+  void send_data(Instant now);
 
   void handle(Packet& p, const SocketAddress& from, Instant now);
   // Counts the packet in a stream; seq is the clear header's, or RTX's original one.
@@ -201,6 +221,12 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   bool dirty_ = false;  // listed in ctx_.dirty
   Instant next_nack_check_{}, next_report_{};
   uint64_t drop_rng_ = 0;  // --drop-pct's generator, seeded per peer
+  uint16_t transport_seq_ = 0;  // transport-wide sequence of what we send
+  std::optional<uint16_t> room_channel_;  // --data-rate: ours, once the SFU acknowledged it
+  Instant next_data_{};
+  // Viewers whose server sends transport-wide sequence numbers answer with feedback.
+  std::unique_ptr<sfu::TwccFeedback> twcc_;
+  void record_twcc(const rtp::RtpView& v, Instant now);
 };
 
 }  // namespace umbrella::loadgen

@@ -71,3 +71,10 @@ test("speakers come from the server, most recent first, and leave with their own
   s = reduceRoster(s, body({ body: { case: "speakers", value: { participantIds: [] } } }));
   assert.deepEqual(s.speakers, []);
 });
+
+test("video paused for bandwidth follows the server's VideoPaused", () => {
+  let s = reduceRoster(joined(), body({ body: { case: "videoPaused", value: { paused: true, estimateBps: 40000n } } }));
+  assert.equal(s.videoPaused, true);
+  s = reduceRoster(s, body({ body: { case: "videoPaused", value: { paused: false, estimateBps: 900000n } } }));
+  assert.equal(s.videoPaused, false);
+});

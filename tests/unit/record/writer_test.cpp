@@ -45,11 +45,11 @@ TEST_CASE("writer: frames of two tracks arriving out of order across tracks make
     // hold puts them in time order.
     for (int i = 0; i < 50; ++i) {
       uint64_t t = uint64_t(i) * 20000000;
-      CHECK(w.frame(id, TrackKind::kAudio, t, true, 0, 0, kOpus));
+      CHECK(w.frame(id, TrackKind::kAudio, t, true, kOpus));
       if (i >= 5 && i % 2 == 1) {
         uint64_t vt = uint64_t(i - 5) * 20000000;
         bool key = i == 5;
-        CHECK(w.frame(id, TrackKind::kVideo, vt, key, key ? 320 : 0, key ? 240 : 0, key ? kKey : kDelta));
+        CHECK(w.frame(id, TrackKind::kVideo, vt, key, key ? kKey : kDelta));
       }
     }
     w.close(id);
@@ -70,9 +70,9 @@ TEST_CASE("writer: counters; a late frame is dropped, not written out of order")
   TempDir dir;
   RecordWriter w({dir.path.string(), 8u << 20, 0, 0 /* no hold */});
   auto id = w.open("a.webm", true, false);
-  CHECK(w.frame(id, TrackKind::kAudio, 0, true, 0, 0, kOpus));
-  CHECK(w.frame(id, TrackKind::kAudio, 40000000, true, 0, 0, kOpus));
-  CHECK(w.frame(id, TrackKind::kAudio, 20000000, true, 0, 0, kOpus));  // older than written
+  CHECK(w.frame(id, TrackKind::kAudio, 0, true, kOpus));
+  CHECK(w.frame(id, TrackKind::kAudio, 40000000, true, kOpus));
+  CHECK(w.frame(id, TrackKind::kAudio, 20000000, true, kOpus));  // older than written
   w.close(id);
   for (int i = 0; i < 500 && w.counters().frames + w.counters().late_frames < 3; ++i) ::usleep(2000);
   CHECK(w.counters().frames == 2);
@@ -85,8 +85,8 @@ TEST_CASE("writer: a full queue refuses the frame and counts it; the rest is sti
   std::vector<uint8_t> big(600, 0x78);
   RecordWriter w({dir.path.string(), 1000, 0, 0}, /*start=*/false);  // a stalled disk
   auto id = w.open("full.webm", true, false);
-  CHECK(w.frame(id, TrackKind::kAudio, 0, true, 0, 0, big));
-  CHECK_FALSE(w.frame(id, TrackKind::kAudio, 20000000, true, 0, 0, big));
+  CHECK(w.frame(id, TrackKind::kAudio, 0, true, big));
+  CHECK_FALSE(w.frame(id, TrackKind::kAudio, 20000000, true, big));
   CHECK(w.counters().queue_full == 1);
   w.close(id);
   w.start();
@@ -98,7 +98,7 @@ TEST_CASE("writer: below the free-space floor nothing is written and low_disk() 
   TempDir dir;
   RecordWriter w({dir.path.string(), 8u << 20, ~0ull /* more than any disk */, 0});
   auto id = w.open("never.webm", true, false);
-  CHECK(w.frame(id, TrackKind::kAudio, 0, true, 0, 0, kOpus));
+  CHECK(w.frame(id, TrackKind::kAudio, 0, true, kOpus));
   for (int i = 0; i < 500 && !w.low_disk(); ++i) ::usleep(2000);
   CHECK(w.low_disk());
   w.close(id);
@@ -107,7 +107,7 @@ TEST_CASE("writer: below the free-space floor nothing is written and low_disk() 
 TEST_CASE("writer: a file that cannot be created is reported and counted") {
   RecordWriter w({"/nonexistent-umbrella-dir", 8u << 20, 0, 0});
   auto id = w.open("x.webm", true, false);
-  CHECK(w.frame(id, TrackKind::kAudio, 0, true, 0, 0, kOpus));
+  CHECK(w.frame(id, TrackKind::kAudio, 0, true, kOpus));
   std::vector<RecordWriter::FileId> failed;
   for (int i = 0; i < 500 && failed.empty(); ++i) {
     failed = w.take_failed();

@@ -151,8 +151,10 @@ TEST_CASE("transport-cc builder round-trips through the parser") {
   Buf out(100);
   std::vector<int64_t> gap_too_big = {0, 10000000};  // 10 s does not fit 16 bits of 250 us
   CHECK(build_twcc(out, 1, 2, 0, 0, gap_too_big) == 0);
-  std::vector<int64_t> first_missing = {kTwccNotReceived, 0};
-  CHECK(build_twcc(out, 1, 2, 0, 0, first_missing) == 0);
+  std::vector<int64_t> none_received = {kTwccNotReceived, kTwccNotReceived};
+  CHECK(build_twcc(out, 1, 2, 0, 0, none_received) == 0);
+  // Lost packets before the first received one are reported too (the loss counts).
+  check_round_trip(11, {kTwccNotReceived, kTwccNotReceived, 128000, 129000});
 }
 
 TEST_CASE("transport-cc builder: reference times past the signed 24-bit range wrap explicitly") {

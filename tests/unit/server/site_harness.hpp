@@ -50,11 +50,13 @@ struct Net {
   std::deque<InFlight> queue;
   std::unordered_map<SocketAddress, std::function<void(Packet, const SocketAddress&)>> hosts;
   size_t undeliverable = 0;
+  std::function<bool(const InFlight&)> lose;  // true: this datagram is lost on the way
 
   void deliver() {
     while (!queue.empty()) {
       InFlight d = std::move(queue.front());
       queue.pop_front();
+      if (lose && lose(d)) continue;
       auto it = hosts.find(d.to);
       if (it == hosts.end()) {
         ++undeliverable;

@@ -83,7 +83,9 @@ TEST_CASE("REMB and transport-cc feedback from subscribers are counted and dropp
   RecordingOutbox out(pool);
   Router r(out);
   r.add_stream(video_stream(1, 10, 0x1111));
-  r.add_subscription(subscription(1, 20, 0xAAAA));
+  auto sub = subscription(1, 20, 0xAAAA);
+  sub.extensions.transport_cc = 0;  // not negotiated: no estimate to take the feedback
+  r.add_subscription(sub);
   out.clear();
   std::vector<uint8_t> remb(64);
   uint32_t ssrcs[1] = {0xAAAA};
@@ -98,4 +100,11 @@ TEST_CASE("REMB and transport-cc feedback from subscribers are counted and dropp
   uint8_t junk[5] = {0x80, 200, 0, 9, 1};
   r.on_rtcp(20, junk, t0());
   CHECK(r.counters().malformed_rtcp == 1);
+  // A subscriber with an estimate: the same feedback (status count 0) is refused, counted.
+  r.add_subscription(subscription(1, 21, 0xBBBB));
+  r.on_rtcp(21, twcc, t0());
+  CHECK(r.counters().malformed_rtcp == 2);
+  REQUIRE(r.bandwidth(21));
+  CHECK(r.bandwidth(21)->counters.malformed_feedback == 1);
+  CHECK(r.bandwidth(21)->counters.feedback == 0);
 }

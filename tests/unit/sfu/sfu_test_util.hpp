@@ -37,6 +37,9 @@ class RecordingOutbox final : public Outbox {
   void send_rtcp(TransportId to, Bytes compound) override {
     rtcp.push_back({to, std::vector<uint8_t>(compound.begin(), compound.end())});
   }
+  void send_padding(TransportId to, Bytes packet) override {
+    padding.push_back({to, std::vector<uint8_t>(packet.begin(), packet.end())});
+  }
   // RTCP packets of a type (and fmt, for feedback) sent to a transport.
   size_t count_rtcp(TransportId to, rtp::RtcpType type, int fmt = -1) const {
     size_t n = 0;
@@ -48,10 +51,11 @@ class RecordingOutbox final : public Outbox {
     }
     return n;
   }
-  void clear() { rtp.clear(); rtcp.clear(); }
+  void clear() { rtp.clear(); rtcp.clear(); padding.clear(); }
 
   std::vector<SentRtp> rtp;
   std::vector<SentRtcp> rtcp;
+  std::vector<SentRtcp> padding;  // probe packets the router built
 
  private:
   PacketPool& pool_;
@@ -61,6 +65,7 @@ class NullOutbox final : public Outbox {
  public:
   void forward_rtp(TransportId, const Packet&, const RtpRewrite& r) override { sink += r.seq; }
   void send_rtcp(TransportId, Bytes) override {}
+  void send_padding(TransportId, Bytes) override {}
   uint64_t sink = 0;
 };
 

@@ -63,13 +63,14 @@ StatusSnapshot sample() {
   ClientSnapshot c;
   c.participant_id = "p1";
   c.address = "192.0.2.1:5000";
-  c.published.push_back({"t1", umbrella_MediaKind_MEDIA_KIND_AUDIO, 1111, 100, 16000, 2, 0, 0, 32000});
-  c.forwarded.push_back({"t2", umbrella_MediaKind_MEDIA_KIND_VIDEO, 2222, 900, 900000, 5, 3, 1, 1500000});
+  c.published.push_back({"t1", umbrella_MediaKind_MEDIA_KIND_AUDIO, 1111, 100, 16000, 2, 0, 0, 32000, false});
+  c.forwarded.push_back({"t2", umbrella_MediaKind_MEDIA_KIND_VIDEO, 2222, 900, 900000, 5, 3, 1, 1500000, false});
   s.clients.push_back(c);
   ClientSnapshot trunk;
   trunk.participant_id = "trunk-site-c";
   trunk.trunk_site = "site-c";
-  trunk.published.push_back({"t3", umbrella_MediaKind_MEDIA_KIND_VIDEO, 3333, 10, 1000, 0, 0, 0, 700000});
+  trunk.published.push_back({"t3", umbrella_MediaKind_MEDIA_KIND_VIDEO, 3333, 10, 1000, 0, 0, 0, 700000, true});
+  trunk.published.push_back({"t4", umbrella_MediaKind_MEDIA_KIND_AUDIO, 4444, 0, 0, 0, 0, 0, 0, false});  // not pulled
   s.clients.push_back(trunk);
   s.trunks.push_back({"wss://b/wsb", umbrella_TrunkState_State_STATE_CONNECTED, "", "site-b"});
   s.trunks.push_back({"wss://d/wsb", umbrella_TrunkState_State_STATE_RETRYING, "refused", ""});
@@ -129,6 +130,9 @@ TEST_CASE("prometheus: trunks by far site id, or URL before it joins; state as a
   CHECK(e.value(R"(umbrella_trunk_state{trunk="site-c",state="connected"})") == "1");
   CHECK(e.value(R"(umbrella_trunk_receive_bits_per_second{trunk="site-c"})") == "700000");
   CHECK(e.value(R"(umbrella_trunk_send_bits_per_second{trunk="site-c"})") == "0");
+  // Pull: of the two tracks site-c announced only the pulled one crosses; nothing goes to it.
+  CHECK(e.value(R"(umbrella_trunk_tracks{trunk="site-c",direction="receive"})") == "1");
+  CHECK(e.value(R"(umbrella_trunk_tracks{trunk="site-c",direction="send"})") == "0");
   CHECK(e.types["umbrella_trunk_state"] == "gauge");
 }
 

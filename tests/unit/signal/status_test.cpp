@@ -60,8 +60,8 @@ StatusSnapshot sample() {
   c.address = "192.0.2.1:5000";
   c.ice_state = "connected";
   c.dtls_state = "connected";
-  c.published.push_back({"t1", umbrella_MediaKind_MEDIA_KIND_AUDIO, 1111, 100, 16000, 2, 0, 0, 32000});
-  c.forwarded.push_back({"t2", umbrella_MediaKind_MEDIA_KIND_VIDEO, 2222, 900, 900000, 5, 3, 1, 1500000});
+  c.published.push_back({"t1", umbrella_MediaKind_MEDIA_KIND_AUDIO, 1111, 100, 16000, 2, 0, 0, 32000, false});
+  c.forwarded.push_back({"t2", umbrella_MediaKind_MEDIA_KIND_VIDEO, 2222, 900, 900000, 5, 3, 1, 1500000, false});
   s.clients.push_back(c);
   s.trunks.push_back({"wss://b/wsb", umbrella_TrunkState_State_STATE_CONNECTED, "", "site-b"});
   s.counters["rtp_in"] = 1000;
@@ -98,9 +98,10 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"clients\":[{\"participant_id\":\"p1\",\"display_name\":\"Ann \\\"the\\\" <admin>\\n\",\"room\":\"lobby\","
         "\"address\":\"192.0.2.1:5000\",\"ice_state\":\"connected\",\"dtls_state\":\"connected\","
         "\"published\":[{\"track_id\":\"t1\",\"kind\":\"audio\",\"ssrc\":1111,\"packets\":100,\"bytes\":16000,"
-        "\"packets_lost\":2,\"nacks\":0,\"plis\":0,\"bitrate_bps\":32000}],"
+        "\"packets_lost\":2,\"nacks\":0,\"plis\":0,\"bitrate_bps\":32000,\"pulled\":false}],"
         "\"forwarded\":[{\"track_id\":\"t2\",\"kind\":\"video\",\"ssrc\":2222,\"packets\":900,\"bytes\":900000,"
-        "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000}],\"trunk_site\":\"\"}],"
+        "\"packets_lost\":5,\"nacks\":3,\"plis\":1,\"bitrate_bps\":1500000,\"pulled\":false}],\"trunk_site\":\"\","
+        "\"bandwidth_estimate_bps\":0,\"video_paused\":false,\"bytes_received\":0,\"bytes_sent\":0}],"
         "\"trunks\":[{\"url\":\"wss://b/wsb\",\"state\":\"connected\",\"last_error\":\"\",\"peer_site_id\":\"site-b\"}],"
         "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
         "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false}");
@@ -116,7 +117,7 @@ TEST_CASE("status: enums by their short lower-case name") {
   StatusSnapshot s;
   s.trunks.push_back({"u", umbrella_TrunkState_State_STATE_RETRYING, "refused", ""});
   ClientSnapshot c;
-  c.forwarded.push_back({"t", umbrella_MediaKind_MEDIA_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0});
+  c.forwarded.push_back({"t", umbrella_MediaKind_MEDIA_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, false});
   s.clients.push_back(c);
   std::string json = to_json(s);
   CHECK(json.find("\"state\":\"retrying\"") != std::string::npos);

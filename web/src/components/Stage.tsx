@@ -18,6 +18,7 @@ interface StageProps {
   tiles: readonly TileDesc[];
   selfKey: string | null;
   speakers: readonly string[];
+  videoPaused?: boolean; // the SFU paused video to us for bandwidth: remote camera tiles say so
   view: View;
   quality: ReadonlyMap<string, Quality>;
   empty: string | null; // what to say when there is nobody to show
@@ -60,6 +61,7 @@ export function Stage(p: StageProps) {
         videoMuted={t.videoMuted}
         speaking={!t.screen && p.speakers.includes(ownerOf(key))}
         pinned={pinned === key}
+        bandwidthPaused={!!p.videoPaused && !t.self}
         quality={p.quality.get(key)}
         onPin={() => setPinned(pinned === key ? null : key)}
       />

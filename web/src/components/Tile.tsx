@@ -12,6 +12,7 @@ export interface TileProps {
   videoMuted: boolean;
   speaking: boolean;
   pinned: boolean;
+  bandwidthPaused?: boolean; // the SFU is not sending this video: our link cannot carry it
   quality?: Quality;
   onPin(): void;
 }
@@ -59,10 +60,16 @@ export function Tile(p: TileProps) {
       data-speaking={p.speaking ? "true" : "false"}
       data-has-video={hasVideo ? "true" : "false"}
       data-quality={grade}
+      data-bandwidth-paused={p.bandwidthPaused ? "true" : "false"}
       onDblClick={fullScreen}
     >
       <video ref={video} onResize={() => setFramed((video.current?.videoWidth ?? 0) > 0)} onLoadedMetadata={() => setFramed((video.current?.videoWidth ?? 0) > 0)} autoplay playsInline muted class={`${p.self && !p.screen ? "mirror" : ""}${hasVideo ? "" : " hidden"}${p.screen ? " contain" : ""}`} />
       {!hasVideo && <div class="avatar" aria-hidden="true">{initials(p.name)}</div>}
+      {p.bandwidthPaused && (
+        <div class="paused-note" role="status" data-testid="bandwidth-paused">
+          Video paused for bandwidth
+        </div>
+      )}
       <div class="tile-tools">
         <button class={p.pinned ? "on" : ""} onClick={p.onPin} aria-pressed={p.pinned} aria-label={`${p.pinned ? "Unpin" : "Pin"} ${title}`} title={p.pinned ? "Unpin" : "Pin"} data-testid="pin">
           <PinIcon />

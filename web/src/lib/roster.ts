@@ -25,9 +25,10 @@ export interface RosterState {
   members: Member[]; // in order of arrival; self first once joined
   tracks: Record<string, RemoteTrack>; // by track id
   speakers: string[]; // who is speaking, most recent first (the server's Speakers)
+  videoPaused: boolean; // the SFU stopped sending us video: our link cannot carry it (VideoPaused)
 }
 
-export const emptyRoster: RosterState = { selfId: null, room: "", siteId: "", members: [], tracks: {}, speakers: [] };
+export const emptyRoster: RosterState = { selfId: null, room: "", siteId: "", members: [], tracks: {}, speakers: [], videoPaused: false };
 
 export type RosterAction =
   | Body
@@ -64,7 +65,7 @@ export function reduceRoster(state: RosterState, action: RosterAction): RosterSt
       const self: Member = { id: j.participantId, name: "", audioMuted: false, videoMuted: false, siteId: j.siteId };
       const mine = j.participants.find((p) => p.participantId === j.participantId);
       const others = j.participants.filter((p) => p.participantId !== j.participantId).map(member);
-      return { selfId: j.participantId, room: j.room, siteId: j.siteId, members: [mine ? member(mine) : self, ...others], tracks: {}, speakers: [] };
+      return { selfId: j.participantId, room: j.room, siteId: j.siteId, members: [mine ? member(mine) : self, ...others], tracks: {}, speakers: [], videoPaused: false };
     }
     case "participantJoined":
     case "participantUpdated": {
@@ -96,6 +97,8 @@ export function reduceRoster(state: RosterState, action: RosterAction): RosterSt
     }
     case "speakers":
       return { ...state, speakers: action.value.participantIds.slice(0, 16) };
+    case "videoPaused":
+      return { ...state, videoPaused: action.value.paused };
     case "localMute": {
       const self = state.members.find((m) => m.id === state.selfId);
       if (!self) return state;

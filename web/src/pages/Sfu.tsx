@@ -291,7 +291,7 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
           The browser blocked sound. <button onClick={unblockAudio}>Enable audio</button>
         </p>
       )}
-      <Stage tiles={tiles} selfKey={roster?.selfId ?? null} speakers={roster?.speakers ?? []} view={layoutView} quality={view?.quality ?? new Map()} empty={setup.viewer ? "Nobody is here yet." : null} />
+      <Stage tiles={tiles} selfKey={roster?.selfId ?? null} speakers={roster?.speakers ?? []} videoPaused={roster?.videoPaused ?? false} view={layoutView} quality={view?.quality ?? new Map()} empty={setup.viewer ? "Nobody is here yet." : null} />
       {others.map((m) => {
         const s = streams.get(m.id);
         return s && s.getAudioTracks().length > 0 && <RemoteAudio key={m.id} stream={s} sinkId={choice.output} onBlocked={() => setBlocked(true)} />;

@@ -7,7 +7,8 @@ import { formatBitrate, formatBytes, formatDuration, lossPercent, type ClientSta
 
 const REFRESH_MS = 1000;
 
-function Tracks({ title, tracks }: { title: string; tracks: TrackCounters[] }) {
+// trunk: a trunk's published tracks cross only when pulled (someone here watches them).
+function Tracks({ title, tracks, trunk }: { title: string; tracks: TrackCounters[]; trunk?: boolean }) {
   if (!tracks.length) return null;
   return (
     <>
@@ -18,6 +19,7 @@ function Tracks({ title, tracks }: { title: string; tracks: TrackCounters[] }) {
         <tr key={title + t.track_id + t.ssrc}>
           <td class="mono" title={t.track_id}>
             {t.kind} · {t.track_id}
+            {trunk && !t.pulled ? <span class="muted-text"> · not pulled</span> : null}
           </td>
           <td class="mono num">{t.ssrc}</td>
           <td class="num">{formatBitrate(t.bitrate_bps)}</td>
@@ -44,6 +46,9 @@ function Client({ c }: { c: ClientStatus }) {
         <span class="mono">{c.address || "—"}</span>
         <span class={`pill ice-${c.ice_state}`}>ICE {c.ice_state || "?"}</span>
         <span class={`pill dtls-${c.dtls_state}`}>DTLS {c.dtls_state || "?"}</span>
+        <span class="muted-text">
+          ↓ {formatBytes(c.bytes_received)} ↑ {formatBytes(c.bytes_sent)}
+        </span>
       </div>
       {c.published.length + c.forwarded.length > 0 ? (
         <table>
@@ -60,8 +65,17 @@ function Client({ c }: { c: ClientStatus }) {
             </tr>
           </thead>
           <tbody>
-            <Tracks title="Published (client → server)" tracks={c.published} />
-            <Tracks title="Forwarded (server → client)" tracks={c.forwarded} />
+            {c.trunk_site ? (
+              <>
+                <Tracks title={`Announced by ${c.trunk_site} (crossing here when pulled)`} tracks={c.published} trunk />
+                <Tracks title={`Pulled by ${c.trunk_site} (crossing there)`} tracks={c.forwarded} />
+              </>
+            ) : (
+              <>
+                <Tracks title="Published (client → server)" tracks={c.published} />
+                <Tracks title="Forwarded (server → client)" tracks={c.forwarded} />
+              </>
+            )}
           </tbody>
         </table>
       ) : (
