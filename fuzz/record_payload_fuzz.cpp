@@ -5,12 +5,13 @@
 #include "fuzz_input.hpp"
 #include "fuzz_target.hpp"
 #include "record/frame_assembler.hpp"
-#include "record/payload.hpp"
+#include "rtp/payload_format.hpp"
 #include "record/video_format.hpp"
 #include "rtp/rtp_builder.hpp"
 
 using namespace umbrella;
 using namespace umbrella::record;
+using namespace umbrella::rtp;
 using fuzz::check;
 
 namespace {

@@ -27,11 +27,20 @@ void MediaPlane::remove_transport(TransportId id) {
   changed();
 }
 
-TrackId MediaPlane::publish(sfu::PublishedStream track) {
-  track.id = next_track_++;
-  router_.add_stream(track);
+TrackId MediaPlane::publish(sfu::PublishedStream track, std::span<const std::string> rids) {
+  TrackId first = next_track_;
+  if (rids.size() <= 1) {
+    track.id = next_track_++;
+    router_.add_stream(track);
+  }
+  for (size_t i = 0; rids.size() > 1 && i < rids.size() && i < sfu::kMaxLayers; ++i) {
+    track.id = next_track_++;
+    track.rid = rids[i];
+    track.layer_of = first;
+    router_.add_stream(track);
+  }
   deadline_changed_ = true;
-  return track.id;
+  return first;
 }
 
 void MediaPlane::unpublish(TrackId id) {

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -53,7 +55,9 @@ class MediaPlane final : private sfu::Outbox {
   void remove_transport(TransportId id);  // with every track it published and subscription it had
 
   // A track the transport `track.transport` receives from its remote; track.id is assigned.
-  TrackId publish(sfu::PublishedStream track);
+  // With simulcast rids (more than one), each rid is a layer (a stream of its own) and the
+  // track id is the first layer's; unpublish(id) removes them all.
+  TrackId publish(sfu::PublishedStream track, std::span<const std::string> rids = {});
   void unpublish(TrackId id);
   void subscribe(const sfu::Subscription& subscription);
   void unsubscribe(TrackId track, TransportId subscriber);

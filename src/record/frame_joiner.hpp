@@ -9,9 +9,16 @@
 #include <cstdint>
 #include <vector>
 
-#include "record/payload.hpp"
+#include "rtp/payload_format.hpp"
 
 namespace umbrella::record {
+
+// RTP payload formats are rtp's (the router finds keyframes with them too).
+using rtp::Codec;
+using rtp::parse_payload;
+using rtp::PayloadView;
+using rtp::read_leb128;
+using rtp::UnitIterator;
 
 class FrameJoiner {
  public:

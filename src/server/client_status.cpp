@@ -4,6 +4,19 @@
 #include "server/track_media.hpp"
 
 namespace umbrella::server {
+namespace {
+
+const char* layer_reason(sfu::LayerReason r) {
+  switch (r) {
+    case sfu::LayerReason::kBest: return "best";
+    case sfu::LayerReason::kBandwidth: return "bandwidth";
+    case sfu::LayerReason::kOnlyLayer: return "only layer";
+    case sfu::LayerReason::kNone: break;
+  }
+  return "";
+}
+
+}  // namespace
 
 uint64_t RateMeter::rate(const std::string& key, uint64_t bytes, Instant now) {
   Sample sample{bytes, now, 0};
@@ -70,6 +83,12 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
       s.nacks = sc->nacks_received;
       s.plis = sc->plis_received;
       s.bitrate_bps = rates.rate("out " + p.id + " " + o.track_id, sc->bytes, now);
+      s.layer_switches = sc->layer_switches;
+    }
+    if (auto layer = plane.router().subscription_layer(o.stream, t->id()); layer.layers > 0) {
+      s.layer = layer.layer;
+      s.layers = uint32_t(layer.layers);
+      s.layer_reason = layer_reason(layer.reason);
     }
     c.forwarded.push_back(std::move(s));
   }

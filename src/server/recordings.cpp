@@ -36,9 +36,9 @@ std::string utc_stamp() {
 // sends: it takes the answer's first codec) and its payload types (RTX and the rest are not
 // forwarded to a recording).
 std::optional<record::TrackSource> source_for(const PublisherTrack& t) {
-  static constexpr std::pair<const char*, record::Codec> kVideo[] = {
-      {"VP8", record::Codec::kVp8}, {"VP9", record::Codec::kVp9}, {"H264", record::Codec::kH264},
-      {"AV1", record::Codec::kAv1}};
+  static constexpr std::pair<const char*, rtp::Codec> kVideo[] = {
+      {"VP8", rtp::Codec::kVp8}, {"VP9", rtp::Codec::kVp9}, {"H264", rtp::Codec::kH264},
+      {"AV1", rtp::Codec::kAv1}};
   record::TrackSource s;
   s.stream = t.stream;
   const char* name = nullptr;
@@ -223,7 +223,7 @@ void Recordings::reconcile() {
   for (auto& [key, w] : want) {
     if (active_.count(key) || backoff_.count(key)) continue;
     std::string name = record::safe_file_part(w.room) + "_" + record::safe_file_part(w.owner) + "_" + utc_stamp() +
-                       "_" + std::to_string(++sequence_) + (w.video.codec == record::Codec::kH264 ? ".mkv" : ".webm");
+                       "_" + std::to_string(++sequence_) + (w.video.codec == rtp::Codec::kH264 ? ".mkv" : ".webm");
     LOG_INFO("record", "recording ", w.owner, " in room ", w.room, " to ", settings_.dir, "/", name);
     active_[key] = std::make_unique<record::ParticipantRecording>(loop_, plane_, *writer_, name, w.audio, w.video);
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rtp/payload_format.hpp"
+#include "sfu/layer_allocation.hpp"
 #include "sdp/capabilities.hpp"
 #include "sdp/helpers.hpp"
 
@@ -69,6 +71,14 @@ SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
   return o;
 }
 
+std::vector<std::string> simulcast_rids(const PublisherTrack& t, const sdp::NegotiatedState& negotiated) {
+  const sdp::NegotiatedMedia* m = negotiated.find(t.mid);
+  if (!m || t.kind != sfu::Kind::kVideo || m->recv_rids.size() < 2) return {};
+  std::vector<std::string> rids(m->recv_rids.begin(),
+                                m->recv_rids.begin() + std::ptrdiff_t(std::min(m->recv_rids.size(), sfu::kMaxLayers)));
+  return rids;
+}
+
 std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& t, const sdp::NegotiatedState& negotiated,
                                                      const sdp::SessionDescription* remote) {
   const sdp::NegotiatedMedia* m = negotiated.find(t.mid);
@@ -85,13 +95,20 @@ std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& t, co
       s.rtx_ssrc = g.ssrcs[1];
     }
   if (!s.ssrc && !section->ssrcs.empty()) s.ssrc = section->ssrcs.front().ssrc;
-  // Simulcast without SSRCs: forward the first rid's layer, learned from the rid extension.
-  if (!section->rids.empty()) {
+  // Simulcast without SSRCs: layers learned from the rid extension (the media plane makes a
+  // stream of each; this is the first).
+  if (auto rids = simulcast_rids(t, negotiated); !rids.empty()) {
+    s.ssrc = 0;
+    s.rtx_ssrc = 0;
+    s.rid = rids.front();
+  } else if (!section->rids.empty()) {
     s.ssrc = 0;
     s.rtx_ssrc = 0;
     s.rid = section->rids.front().id;
   }
   for (auto& c : m->codecs) {
+    if (auto codec = rtp::codec_named(c.name); codec && t.kind == sfu::Kind::kVideo && c.pt < 128)
+      s.codecs.emplace_back(uint8_t(c.pt), *codec);
     if (sdp::is_rtx(c)) {
       if (!s.rtx_payload_type) s.rtx_payload_type = c.pt;
     } else if (s.clock_rate == 90000 || t.kind == sfu::Kind::kAudio) {

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "sdp/negotiation.hpp"
 #include "sdp/session_description.hpp"
@@ -18,6 +20,10 @@ sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m);
 // publisher sent: its offer, or the answer of an SFU we dialled). nullopt: not negotiated.
 std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& track, const sdp::NegotiatedState& negotiated,
                                                      const sdp::SessionDescription* remote);
+
+// The simulcast rids (layers) a publisher sends on track.mid, at most sfu::kMaxLayers; empty
+// when it sends one stream.
+std::vector<std::string> simulcast_rids(const PublisherTrack& track, const sdp::NegotiatedState& negotiated);
 
 // The subscription of `transport` to `source` on out.mid, if the subscriber's m-line sends and
 // shares a codec with the publisher.

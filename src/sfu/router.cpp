@@ -89,25 +89,34 @@ void Router::add_stream(const PublishedStream& p) {
   } else {
     streams_.push_back(std::make_unique<Stream>(p, config_));
   }
+  if (p.layer_of && next_layer_tick_ == kNever) next_layer_tick_ = now_;
   rebuild_indexes();
 }
 
 void Router::remove_stream(StreamId id) {
-  auto it = std::find_if(streams_.begin(), streams_.end(),
-                         [&](const auto& s) { return s->pub.id == id; });
-  if (it == streams_.end()) return;
-  for (auto& o : (*it)->outputs) retire_output(std::move(o));
-  streams_.erase(it);
+  // A simulcast track goes with all its layers (id is its first).
+  auto gone = [id](const auto& s) { return s->pub.id == id || s->pub.layer_of == id; };
+  bool any = false;
+  for (auto& s : streams_) {
+    if (!gone(s)) continue;
+    any = true;
+    for (auto& o : s->outputs) {
+      o.target = 0;
+      retire_output(std::move(o));
+    }
+  }
+  if (!any) return;
+  std::erase_if(streams_, gone);
   rebuild_indexes();
 }
 
 void Router::add_subscription(const Subscription& sub) {
   Stream* s = find_stream(sub.stream);
   if (!s) return;
-  for (auto& o : s->outputs) {
-    if (o.sub.transport != sub.transport) continue;
+  if (auto r = find_subscription(sub.stream, sub.transport); r.stream) {
+    Output& o = r.stream->outputs[r.index];
     o.sub = sub;  // renegotiated: same numbering
-    o.ext_map = make_extension_map(s->pub.extensions, sub.extensions);
+    o.ext_map = make_extension_map(r.stream->pub.extensions, sub.extensions);
     o.bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
     rebuild_indexes();
     return;
@@ -127,6 +136,7 @@ void Router::add_subscription(const Subscription& sub) {
     }
   }
   if (taken) {
+    cancel_switch(*taken);
     taken->sub = sub;
     taken->counters = {};
     if (s->pub.ssrc) taken->rewriter.switch_source(s->pub.ssrc);
@@ -136,19 +146,32 @@ void Router::add_subscription(const Subscription& sub) {
   }
   s->outputs.back().ext_map = make_extension_map(s->pub.extensions, sub.extensions);
   s->outputs.back().bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
+  if (s->pub.layer_of) {
+    place_new_output(*s);
+    s = find_subscription(sub.stream, sub.transport).stream;
+  }
   rebuild_indexes();
   keyframe_wanted(*s, now_);
 }
 
 void Router::remove_subscription(StreamId stream, TransportId transport) {
-  Stream* s = find_stream(stream);
-  if (!s) return;
-  auto it = std::find_if(s->outputs.begin(), s->outputs.end(),
-                         [&](const Output& o) { return o.sub.transport == transport; });
-  if (it == s->outputs.end()) return;
+  auto r = find_subscription(stream, transport);
+  if (!r.stream) return;
+  auto it = r.stream->outputs.begin() + std::ptrdiff_t(r.index);
+  cancel_switch(*it);
   retire_output(std::move(*it));
-  s->outputs.erase(it);
+  r.stream->outputs.erase(it);
   rebuild_indexes();
+}
+
+size_t Router::subscribers(StreamId id) const {
+  Stream* s = find_stream(id);
+  if (!s) return 0;
+  if (!s->pub.layer_of) return s->outputs.size();
+  std::array<Stream*, kMaxLayers> layers;
+  size_t total = 0;
+  for (size_t i = 0, n = layers_of(s->pub.layer_of, layers); i < n; ++i) total += layers[i]->outputs.size();
+  return total;
 }
 
 void Router::remove_transport(TransportId transport) {
@@ -281,6 +304,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   counters_.bytes_received += packet.size();
   int64_t lost = s->recv_stats.cumulative_lost();
   s->counters.lost = lost > 0 ? uint64_t(lost) : 0;
+  if (s->switches_waiting && !rtx && starts_keyframe(*s, v)) complete_switches(*s);
   forward(*s, packet, v, seq, rtx, now);
   if (nack && s->nack.take_keyframe_request()) keyframe_wanted(*s, now);
   if (s->keyframe_pending) maybe_send_pli(*s, now);
@@ -373,11 +397,8 @@ const StreamCounters* Router::stream_counters(StreamId id) const {
 }
 
 const SubscriptionCounters* Router::subscription_counters(StreamId id, TransportId t) const {
-  const Stream* s = find_stream(id);
-  if (!s) return nullptr;
-  for (const auto& o : s->outputs)
-    if (o.sub.transport == t) return &o.counters;
-  return nullptr;
+  auto r = find_subscription(id, t);
+  return r.stream ? &r.stream->outputs[r.index].counters : nullptr;
 }
 
 int Router::take_voice_activity(StreamId id) {

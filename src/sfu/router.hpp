@@ -15,6 +15,7 @@
 #include "core/time.hpp"
 #include "rtp/ntp.hpp"
 #include "rtp/rtcp_twcc.hpp"
+#include "sfu/layer_allocation.hpp"
 #include "sfu/router_state.hpp"
 #include "sfu/subscriber_bandwidth.hpp"
 #include "sfu/twcc_feedback.hpp"
@@ -54,11 +55,9 @@ class Router {
   void request_keyframe(StreamId id, Instant now);
 
   const StreamCounters* stream_counters(StreamId id) const;
-  size_t subscribers(StreamId id) const {
-    Stream* s = find_stream(id);
-    return s ? s->outputs.size() : 0;
-  }
+  size_t subscribers(StreamId id) const;  // over all its simulcast layers
   const SubscriptionCounters* subscription_counters(StreamId id, TransportId transport) const;
+  LayerState subscription_layer(StreamId id, TransportId transport) const;
   // Permille of an audio stream's packets loud enough to be speech since the last call (-1:
   // none carried an audio level), for active-speaker detection; resets.
   int take_voice_activity(StreamId id);
@@ -89,7 +88,14 @@ class Router {
   using Stream = detail::Stream;
   using Output = detail::Output;
 
+  struct OutputRef {
+    Stream* stream = nullptr;
+    size_t index = 0;
+  };
+
   Stream* find_stream(StreamId id) const;
+  // The subscription of transport to track id, in whichever of its layers it sits now.
+  OutputRef find_subscription(StreamId id, TransportId transport) const;
   const detail::StreamKey* find_by_ssrc(TransportId transport, uint32_t ssrc) const;
   const detail::OutputKey* find_output(TransportId transport, uint32_t ssrc) const;
   void rebuild_indexes();
@@ -146,6 +152,21 @@ class Router {
   void on_transport_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now);
   void send_probes(SubscriberBandwidth& bw, Instant now);
   void lower_deadline(const SubscriberBandwidth& bw);
+
+  // Simulcast (router_layers.cpp).
+  Instant next_layer_tick_ = kNever;
+  Instant last_layer_tick_{};
+  size_t layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const;
+  size_t live_layers(StreamId group, std::array<Stream*, kMaxLayers>& out) const;  // cheapest first
+  bool starts_keyframe(const Stream& s, const rtp::RtpView& v) const;
+  void move_output(Stream& from, size_t index, Stream& to);
+  void complete_switches(Stream& to);  // at its keyframe: the outputs waiting for it move in
+  void place_new_output(Stream& s);    // its newest output, onto the best live layer
+  void cancel_switch(Output& o);
+  void measure_streams(Instant now);
+  void choose_layers(Instant now);
+  void apply_layer(Output* o, Stream& current, const std::array<Stream*, kMaxLayers>& live,
+                   const LayerChoice& choice, Instant now);
 };
 
 }  // namespace umbrella::sfu

@@ -112,7 +112,14 @@ void Router::on_feedback(TransportId from, const rtp::RtcpHeader& h, Instant now
 
 void Router::request_keyframe(StreamId id, Instant now) {
   touch(now);
-  if (Stream* s = find_stream(id)) keyframe_wanted(*s, now);
+  Stream* s = find_stream(id);
+  if (!s || !s->pub.layer_of) {
+    if (s) keyframe_wanted(*s, now);
+    return;
+  }
+  std::array<Stream*, kMaxLayers> layers;  // the layers someone receives
+  for (size_t i = 0, n = layers_of(s->pub.layer_of, layers); i < n; ++i)
+    if (!layers[i]->outputs.empty()) keyframe_wanted(*layers[i], now);
 }
 
 void Router::keyframe_wanted(Stream& s, Instant now) {
@@ -160,7 +167,7 @@ void Router::lower_deadline(const Stream& s) {
 }
 
 void Router::recompute_deadline() {
-  next_deadline_ = next_report_;
+  next_deadline_ = std::min(next_report_, next_layer_tick_);
   for (const auto& tw : twcc_) lower_deadline(tw->feedback.next_deadline());
   for (const auto& bw : bandwidth_) lower_deadline(*bw);
   for (const auto& s : streams_) lower_deadline(*s);
@@ -178,6 +185,7 @@ void Router::on_timeout(Instant now) {
   }
   send_twcc(now);
   for (auto& bw : bandwidth_) send_probes(*bw, now);
+  if (now >= next_layer_tick_) choose_layers(now);
   if (now >= next_report_) {
     send_reports(now);
     next_report_ = now + config_.report_interval;

@@ -32,6 +32,10 @@ struct Output {
   bool has_ts_offset = false;
   SubscriptionCounters counters;
   SubscriberBandwidth* bw = nullptr;  // the transport's, when it negotiated transport-cc
+  // Simulcast: the layer (stream id) this output moves to at that layer's next keyframe.
+  StreamId target = 0;
+  LayerState layer;  // as chosen at the last layer tick, for status
+  uint8_t down_ticks = 0;  // layer ticks in a row that wanted a lower layer
 };
 
 struct Stream {
@@ -53,6 +57,13 @@ struct Stream {
   std::vector<Output> outputs;
   StreamCounters counters;
   VoiceActivity voice;  // audio with the audio-level extension
+  // Measured at each layer tick from counters.bytes (nothing per packet): what the stream
+  // carries, and when it last grew (a simulcast layer the publisher stopped goes quiet).
+  uint64_t bytes_at_tick = 0;
+  int64_t bps = 0;
+  Instant last_growth{};
+  bool live = false;
+  size_t switches_waiting = 0;  // outputs in sibling layers waiting for this one's keyframe
 };
 
 // Sorted lookup rows, rebuilt on registration changes.

@@ -1,5 +1,7 @@
 #include "sfu/subscriber_bandwidth.hpp"
 
+#include <algorithm>
+
 namespace umbrella::sfu {
 
 bool SubscriberBandwidth::update(Instant now) {
@@ -13,7 +15,7 @@ bool SubscriberBandwidth::update(Instant now) {
     video_bytes_ = audio_bytes_ = 0;
     window_start_ = now;
   }
-  estimator.set_wanted(int64_t(double(need_bps_) * kProbeRatio));
+  estimator.set_wanted(int64_t(double(std::max(need_bps_, best_bps)) * kProbeRatio));
   int64_t est = estimator.bps();
   if (paused_) {
     if (double(est) < double(need_bps_) * kResumeRatio) return false;

@@ -53,6 +53,12 @@ class SubscriberBandwidth {
   bwe::Estimator estimator;
   bwe::ProbePacer pacer;
   BandwidthCounters counters;
+  // What the transport gets outside the simulcast choice (audio, single-stream video), summed
+  // at each layer tick: the layers share what the estimate leaves.
+  int64_t committed_bps = 0;
+  // What the transport would carry with every simulcast track at its best layer (set at the
+  // layer tick): probing aims that high, so that a subscriber can move up when its link can.
+  int64_t best_bps = 0;
 
  private:
   uint64_t video_bytes_ = 0, audio_bytes_ = 0;

@@ -5,8 +5,11 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/time.hpp"
+#include "rtp/payload_format.hpp"
 
 namespace umbrella::sfu {
 
@@ -32,6 +35,11 @@ struct PublishedStream {
   uint32_t clock_rate = 90000;
   ExtensionIds extensions;  // publisher's negotiated ids
   std::string cname;        // put in subscribers' SDES ("" -> the router's cname)
+  // Simulcast: the id of the track's first layer, in every layer of the track (0: a track of
+  // one stream). Subscriptions name that id and the router moves each one between the layers.
+  StreamId layer_of = 0;
+  // Video payload types and their codecs: a layer switch waits for a keyframe, found with them.
+  std::vector<std::pair<uint8_t, rtp::Codec>> codecs;
 };
 
 struct Subscription {
@@ -54,6 +62,18 @@ struct SubscriptionCounters {
   uint64_t retransmit_misses = 0;  // NACKed sequence numbers not (or no longer) in the cache
   uint64_t dropped_payload_type = 0;  // publisher pt not mapped for this subscriber
   uint64_t paused = 0;  // video not sent: the transport's bandwidth estimate cannot carry it
+  uint64_t layer_switches = 0;  // simulcast layer changed (at a keyframe of the new layer)
+};
+
+// Why a subscriber gets the simulcast layer it gets.
+enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kOnlyLayer };
+
+// A subscription's simulcast layer: index among the track's live layers, cheapest first.
+struct LayerState {
+  int layer = -1;   // -1: not simulcast, or no layer live yet
+  int layers = 0;   // live layers
+  int target = -1;  // a switch waiting for that layer's keyframe (-1: none)
+  LayerReason reason = LayerReason::kNone;
 };
 
 struct RouterCounters {
@@ -72,6 +92,8 @@ struct RouterCounters {
   uint64_t transport_feedback = 0;   // transport-cc feedback taken by an estimate
   uint64_t bandwidth_pauses = 0, bandwidth_resumes = 0;
   uint64_t probe_packets = 0;
+  uint64_t layer_switches = 0;   // simulcast switches done (at a keyframe of the new layer)
+  uint64_t layer_keyframes = 0;  // keyframes asked for because a subscriber waits to switch
 };
 
 struct RouterConfig {

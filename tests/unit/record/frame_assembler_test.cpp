@@ -7,6 +7,7 @@
 
 using namespace umbrella;
 using namespace umbrella::record;
+using namespace umbrella::rtp;
 
 namespace {
 

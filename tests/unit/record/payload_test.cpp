@@ -2,10 +2,10 @@
 
 #include <vector>
 
-#include "record/payload.hpp"
+#include "rtp/payload_format.hpp"
 
 using namespace umbrella;
-using namespace umbrella::record;
+using namespace umbrella::rtp;
 
 namespace {
 

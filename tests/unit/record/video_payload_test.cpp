@@ -8,6 +8,7 @@
 
 using namespace umbrella;
 using namespace umbrella::record;
+using namespace umbrella::rtp;
 using Vec = std::vector<uint8_t>;
 
 namespace {

@@ -5,6 +5,7 @@ import { Backoff } from "./backoff";
 import { ROOM_CHANNEL } from "./chat";
 import { Error_Code, Role, SessionDescription_Type, type Envelope } from "./proto";
 import { emptyRoster, participantForMid, reduceRoster, type RosterAction, type RosterState } from "./roster";
+import { simulcastEncodings, withLayers } from "./simulcast";
 import { Signaling } from "./signaling";
 import { summarize, type StatsLike } from "./call_stats";
 import { assess, grade, type Counters, type Quality } from "./quality";
@@ -66,6 +67,7 @@ export class CallSession {
   private muted = { audio: false, video: false };
   private revision = 0; // the highest description revision either side used
   private screenTx: RTCRtpTransceiver | null = null;
+  private cameraTx: RTCRtpTransceiver | null = null;  // the camera (simulcast.ts)
   private needOffer = false; // our m-lines changed (a screen share): offer once stable
   private counters = new Map<string, Counters>();
   private view: SessionView = { state: "connecting", detail: "", roster: emptyRoster, streams: new Map(), quality: new Map(), screen: null, serverError: null };
@@ -271,9 +273,15 @@ export class CallSession {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
     this.pc = pc;
     this.screenTx = null;
+    this.cameraTx = null;
     probe().pc = pc;
     const local = this.opts.viewer ? null : this.opts.local;
-    for (const track of local?.getTracks() ?? []) pc.addTransceiver(track, { direction: "sendonly", streams: [local!] });
+    for (const track of local?.getTracks() ?? []) {
+      const init: RTCRtpTransceiverInit = { direction: "sendonly", streams: [local!] };
+      if (track.kind === "video") init.sendEncodings = simulcastEncodings(this.view.roster.members.length);
+      const tx = pc.addTransceiver(track, init);
+      if (track.kind === "video") this.cameraTx = tx;
+    }
     // An offer needs at least one m-line (and max-bundle a BUNDLE group): a viewer, or someone
     // without a camera, offers to receive what it does not send. The server's later offers add
     // one m-line per remote track.
@@ -435,6 +443,15 @@ export class CallSession {
 
   private dispatch(action: RosterAction): void {
     this.update({ roster: reduceRoster(this.view.roster, action) });
+    this.fitLayers();
+  }
+
+  // The camera's simulcast layers for the room's size now (simulcast.ts).
+  private fitLayers(): void {
+    const sender = this.cameraTx?.sender;
+    if (!sender) return;
+    const params = withLayers(sender.getParameters(), this.view.roster.members.length);
+    if (params) sender.setParameters(params).catch((e) => console.debug("simulcast layers not changed:", e));
   }
 
   private update(patch: Partial<SessionView>): void {

@@ -20,6 +20,12 @@ function Tracks({ title, tracks, trunk }: { title: string; tracks: TrackCounters
           <td class="mono" title={t.track_id}>
             {t.kind} · {t.track_id}
             {trunk && !t.pulled ? <span class="muted-text"> · not pulled</span> : null}
+            {t.layers > 0 ? (
+              <span class="muted-text" title={`${t.layer_switches} layer switches`}>
+                {" "}
+                · layer {t.layer + 1}/{t.layers} ({t.layer_reason})
+              </span>
+            ) : null}
           </td>
           <td class="mono num">{t.ssrc}</td>
           <td class="num">{formatBitrate(t.bitrate_bps)}</td>

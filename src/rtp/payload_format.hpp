@@ -1,16 +1,18 @@
-// RTP payload formats a recording reads, parsed without decoding: VP8 (RFC 7741), VP9
+// RTP payload formats, parsed without decoding (a recording reads frames, the router keyframes): VP8 (RFC 7741), VP9
 // (RFC 9628), H264 (RFC 6184, packetization modes 0 and 1), AV1 (the AOM RTP specification)
 // and Opus (RFC 7587). Pure functions over the payload of one decrypted RTP packet; the
 // FrameJoiner puts a frame's packets back together.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "rtp/parse_error.hpp"
 
-namespace umbrella::record {
+namespace umbrella::rtp {
 
 enum class Codec : uint8_t { kVp8, kVp9, kH264, kAv1, kOpus };
 
@@ -30,18 +32,21 @@ struct PayloadView {
 
 // VP8 payload descriptor (RFC 7741 section 4.2) and, at a frame start, the first bytes of the
 // VP8 frame header (RFC 6386 section 9.1): key frames carry a start code and the picture size.
-Result<PayloadView, rtp::ParseError> parse_vp8(Bytes payload);
+Result<PayloadView, ParseError> parse_vp8(Bytes payload);
 // VP9 payload descriptor (RFC 9628 section 4.2), flexible or not, with layer indices and
 // scalability structure skipped. Keyframe: B, P=0 and a KEY_FRAME uncompressed header.
-Result<PayloadView, rtp::ParseError> parse_vp9(Bytes payload);
+Result<PayloadView, ParseError> parse_vp9(Bytes payload);
 // H264 single NAL unit, STAP-A (every NAL unit's length checked) or FU-A. Keyframe: an IDR slice.
-Result<PayloadView, rtp::ParseError> parse_h264(Bytes payload);
+Result<PayloadView, ParseError> parse_h264(Bytes payload);
 // AV1 aggregation header and OBU elements (every length checked). Keyframe: N=1.
-Result<PayloadView, rtp::ParseError> parse_av1(Bytes payload);
+Result<PayloadView, ParseError> parse_av1(Bytes payload);
 // Opus: one packet is one frame; the TOC byte must be there (RFC 6716 section 3.1).
-Result<PayloadView, rtp::ParseError> parse_opus(Bytes payload);
+Result<PayloadView, ParseError> parse_opus(Bytes payload);
 
-Result<PayloadView, rtp::ParseError> parse_payload(Codec codec, Bytes payload);
+Result<PayloadView, ParseError> parse_payload(Codec codec, Bytes payload);
+
+// The codec of an SDP encoding name (rtpmap, any case): VP8, VP9, H264, AV1, opus.
+std::optional<Codec> codec_named(std::string_view name);
 
 // leb128 (AV1 section 4.10.5) at data[pos]: false when it runs past the end or over 8 bytes.
 bool read_leb128(Bytes data, size_t& pos, uint64_t& value);
@@ -62,4 +67,4 @@ class UnitIterator {
   uint8_t w_;  // AV1 W: how many elements (0: each has its length)
 };
 
-}  // namespace umbrella::record
+}  // namespace umbrella::rtp

@@ -1,8 +1,9 @@
-#include "record/payload.hpp"
+#include "rtp/payload_format.hpp"
 
-namespace umbrella::record {
+#include <algorithm>
+#include <utility>
 
-using rtp::ParseError;
+namespace umbrella::rtp {
 
 Result<PayloadView, ParseError> parse_vp8(Bytes p) {
   // |X|R|N|S|R| PID |, then with X: |I|L|T|K| RSV |, then PictureID (7 or 15 bits),
@@ -189,4 +190,14 @@ Result<PayloadView, ParseError> parse_opus(Bytes p) {
   return v;
 }
 
-}  // namespace umbrella::record
+std::optional<Codec> codec_named(std::string_view name) {
+  static constexpr std::pair<std::string_view, Codec> kNames[] = {
+      {"VP8", Codec::kVp8}, {"VP9", Codec::kVp9}, {"H264", Codec::kH264}, {"AV1", Codec::kAv1}, {"opus", Codec::kOpus}};
+  auto upper = [](char c) { return c >= 'a' && c <= 'z' ? char(c - 32) : c; };
+  for (auto [n, codec] : kNames)
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [&](char a, char b) { return upper(a) == upper(b); }))
+      return codec;
+  return std::nullopt;
+}
+
+}  // namespace umbrella::rtp

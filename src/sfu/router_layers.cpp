@@ -1,0 +1,218 @@
+// The Router's simulcast: a track's layers are streams sharing layer_of; each subscription
+// sits in one of them and moves to another at that layer's keyframe (so the picture never
+// breaks), with numbering continued by its rewriter. Every kLayerTick the layers are measured
+// from their byte counters and each subscriber's layers chosen within its bandwidth estimate.
+#include <algorithm>
+
+#include "sfu/layer_allocation.hpp"
+#include "sfu/router.hpp"
+
+namespace umbrella::sfu {
+namespace {
+
+constexpr Duration kLayerTick = milliseconds(500);
+// A layer whose bytes did not grow for this long is off (the publisher stopped sending it, as
+// browsers do when their own uplink is short).
+constexpr Duration kLayerQuiet = milliseconds(1500);
+// Share of the estimate the layers may fill: the rest absorbs keyframes and estimate noise.
+constexpr double kEstimateShare = 0.9;
+// Layer ticks in a row that must want a lower layer before moving down: an estimate still
+// rising from its start value (or one noisy feedback) does not cost two keyframes.
+constexpr uint8_t kDownTicks = 2;
+
+}  // namespace
+
+size_t Router::layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const {
+  size_t n = 0;
+  for (const auto& s : streams_)
+    if (s->pub.layer_of == group && n < out.size()) out[n++] = s.get();
+  return n;
+}
+
+size_t Router::live_layers(StreamId group, std::array<Stream*, kMaxLayers>& out) const {
+  std::array<Stream*, kMaxLayers> all;
+  size_t n = 0;
+  for (size_t i = 0, count = layers_of(group, all); i < count; ++i)
+    if (all[i]->live) out[n++] = all[i];
+  std::stable_sort(out.begin(), out.begin() + std::ptrdiff_t(n),
+                   [](const Stream* a, const Stream* b) { return a->bps < b->bps; });
+  return n;
+}
+
+Router::OutputRef Router::find_subscription(StreamId id, TransportId t) const {
+  Stream* s = find_stream(id);
+  if (!s) return {};
+  auto in = [t](Stream* st) -> OutputRef {
+    for (size_t i = 0; i < st->outputs.size(); ++i)
+      if (st->outputs[i].sub.transport == t) return {st, i};
+    return {};
+  };
+  if (!s->pub.layer_of) return in(s);
+  std::array<Stream*, kMaxLayers> layers;
+  for (size_t i = 0, n = layers_of(s->pub.layer_of, layers); i < n; ++i)
+    if (auto r = in(layers[i]); r.stream) return r;
+  return {};
+}
+
+bool Router::starts_keyframe(const Stream& s, const rtp::RtpView& v) const {
+  for (auto [pt, codec] : s.pub.codecs) {
+    if (pt != v.payload_type) continue;
+    auto p = rtp::parse_payload(codec, v.payload);
+    if (!p || !p->frame_start) return false;
+    if (p->keyframe) return true;
+    // H264 decoders need the parameter sets sent before the IDR slice: switch at them.
+    if (codec != rtp::Codec::kH264) return false;
+    if ((p->header & 0x1f) == 7) return true;
+    if (p->header != 24) return false;
+    rtp::UnitIterator units(p->data);
+    Bytes unit;
+    bool error = false;
+    while (units.next(unit, error))
+      if (!unit.empty() && (unit[0] & 0x1f) == 7) return true;
+    return false;
+  }
+  return false;
+}
+
+void Router::move_output(Stream& from, size_t index, Stream& to) {
+  Output o = std::move(from.outputs[index]);
+  from.outputs.erase(from.outputs.begin() + std::ptrdiff_t(index));
+  o.target = 0;
+  if (to.pub.ssrc) o.rewriter.switch_source(to.pub.ssrc);
+  to.outputs.push_back(std::move(o));
+}
+
+void Router::complete_switches(Stream& to) {
+  std::array<Stream*, kMaxLayers> layers;
+  for (size_t i = 0, n = layers_of(to.pub.layer_of, layers); i < n; ++i) {
+    Stream& from = *layers[i];
+    if (&from == &to) continue;
+    for (size_t j = 0; j < from.outputs.size();) {
+      if (from.outputs[j].target != to.pub.id) {
+        ++j;
+        continue;
+      }
+      ++from.outputs[j].counters.layer_switches;
+      ++counters_.layer_switches;
+      move_output(from, j, to);
+    }
+  }
+  to.switches_waiting = 0;
+  rebuild_indexes();
+}
+
+void Router::place_new_output(Stream& s) {
+  // A new subscriber starts on the best live layer at once: it has seen nothing to break, and
+  // its keyframe is asked for anyway. The layer tick then fits it to the estimate.
+  std::array<Stream*, kMaxLayers> live;
+  size_t n = live_layers(s.pub.layer_of, live);
+  if (n == 0 || live[n - 1] == &s) return;
+  move_output(s, s.outputs.size() - 1, *live[n - 1]);
+}
+
+void Router::cancel_switch(Output& o) { o.target = 0; }
+
+void Router::measure_streams(Instant now) {
+  double seconds = last_layer_tick_ == Instant{} ? 0 : std::chrono::duration<double>(now - last_layer_tick_).count();
+  last_layer_tick_ = now;
+  for (auto& s : streams_) {
+    s->switches_waiting = 0;  // counted again as the layers are chosen
+    uint64_t grown = s->counters.bytes - s->bytes_at_tick;
+    s->bytes_at_tick = s->counters.bytes;
+    if (grown) s->last_growth = now;
+    s->live = s->pub.ssrc && (grown || now - s->last_growth < kLayerQuiet);
+    if (seconds <= 0) continue;
+    auto bps = int64_t(double(grown) * 8 / seconds);
+    s->bps = s->bps ? (s->bps + bps) / 2 : bps;  // smoothed: a keyframe is not a layer change
+  }
+}
+
+void Router::choose_layers(Instant now) {
+  measure_streams(now);
+  next_layer_tick_ = now + kLayerTick;
+  for (auto& bw : bandwidth_) bw->committed_bps = bw->best_bps = 0;
+  struct Pick {
+    TransportId transport;
+    Output* o;
+    Stream* current;
+    std::array<Stream*, kMaxLayers> layers;
+    LayerChoice choice;
+  };
+  std::vector<Pick> picks;
+  bool any_group = false;
+  for (auto& sp : streams_) {
+    Stream& s = *sp;
+    if (!s.pub.layer_of) {
+      for (auto& o : s.outputs)
+        if (o.bw) o.bw->committed_bps += s.bps, o.bw->best_bps += s.bps;
+      continue;
+    }
+    any_group = true;
+    std::array<Stream*, kMaxLayers> live;
+    size_t n = live_layers(s.pub.layer_of, live);
+    for (auto& o : s.outputs) {
+      if (n == 0) {
+        o.layer = {};
+        o.target = 0;
+        continue;
+      }
+      Pick p{o.sub.transport, &o, &s, live, {}};
+      p.choice.count = int(n);
+      for (size_t i = 0; i < n; ++i) p.choice.bps[i] = live[i]->bps;
+      if (o.bw) o.bw->best_bps += live[n - 1]->bps;
+      picks.push_back(p);
+    }
+  }
+  if (!any_group) next_layer_tick_ = kNever;
+  std::sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) { return a.transport < b.transport; });
+  std::vector<LayerChoice> choices;
+  for (size_t i = 0; i < picks.size();) {
+    size_t end = i;
+    while (end < picks.size() && picks[end].transport == picks[i].transport) ++end;
+    SubscriberBandwidth* bw = picks[i].o->bw;
+    int64_t budget = -1;  // no estimate (no transport-cc, or no feedback yet): the best layers
+    if (bw && bw->counters.feedback > 0)
+      budget = std::max<int64_t>(0, int64_t(double(bw->estimator.bps()) * kEstimateShare) - bw->committed_bps);
+    choices.clear();
+    for (size_t j = i; j < end; ++j) choices.push_back(picks[j].choice);
+    allocate_layers(choices, budget);
+    for (size_t j = i; j < end; ++j) apply_layer(picks[j].o, *picks[j].current, picks[j].layers,
+                                                 choices[j - i], now);
+    i = end;
+  }
+}
+
+void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, kMaxLayers>& live,
+                         const LayerChoice& c, Instant now) {
+  Stream* want = live[size_t(c.pick)];
+  auto index_of = [&](const Stream* s) {
+    for (int i = 0; i < c.count; ++i)
+      if (live[size_t(i)] == s) return i;
+    return -1;
+  };
+  o->layer.layers = c.count;
+  o->layer.layer = index_of(&current);
+  o->layer.reason = c.count == 1 ? LayerReason::kOnlyLayer
+                    : c.pick < c.cap ? LayerReason::kBandwidth
+                                     : LayerReason::kBest;
+  int current_index = index_of(&current);
+  bool down = current_index >= 0 && c.pick < current_index;
+  o->down_ticks = down ? uint8_t(std::min<int>(o->down_ticks + 1, kDownTicks)) : 0;
+  if (down && o->down_ticks < kDownTicks) want = &current;
+  if (want == &current) {
+    cancel_switch(*o);
+  } else {
+    if (o->target != want->pub.id) ++counters_.layer_keyframes;
+    o->target = want->pub.id;
+    ++want->switches_waiting;
+    keyframe_wanted(*want, now);  // also while still waiting: asked again, rate limited per stream
+  }
+  o->layer.target = o->target ? index_of(want) : -1;
+}
+
+LayerState Router::subscription_layer(StreamId id, TransportId t) const {
+  auto r = find_subscription(id, t);
+  return r.stream ? r.stream->outputs[r.index].layer : LayerState{};
+}
+
+}  // namespace umbrella::sfu

@@ -1,0 +1,28 @@
+// Camera simulcast: the camera goes out as three layers (a quarter, half and full resolution)
+// and the SFU gives each viewer the one its link and tile can take. With two people the other
+// one always sees us big, so only the full layer is sent then; the small ones start when a
+// third joins (active flags change without renegotiating).
+export const LAYER_RIDS = ["q", "h", "f"] as const;
+
+export function simulcastEncodings(people: number): RTCRtpEncodingParameters[] {
+  const active = layersActive(people);
+  return [
+    { rid: "q", scaleResolutionDownBy: 4, maxBitrate: 150_000, active: active[0] },
+    { rid: "h", scaleResolutionDownBy: 2, maxBitrate: 500_000, active: active[1] },
+    { rid: "f", maxBitrate: 1_500_000, active: active[2] },
+  ];
+}
+
+export function layersActive(people: number): boolean[] {
+  return people > 2 ? [true, true, true] : [false, false, true];
+}
+
+// The sender's parameters with the layers for `people` switched on or off; null when nothing
+// changes (or the sender does not simulcast).
+export function withLayers(params: RTCRtpSendParameters, people: number): RTCRtpSendParameters | null {
+  const encodings = params.encodings ?? [];
+  if (encodings.length !== LAYER_RIDS.length) return null;
+  const active = layersActive(people);
+  if (encodings.every((e, i) => (e.active ?? true) === active[i])) return null;
+  return { ...params, encodings: encodings.map((e, i) => ({ ...e, active: active[i] })) };
+}
