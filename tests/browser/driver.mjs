@@ -67,7 +67,7 @@ function observeInPage() {
     if (stats) {
       stats.forEach((r) => {
         if (r.type === "outbound-rtp" && r.kind === "video")
-          outbound.push({ width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond, targetBitrate: r.targetBitrate, limitation: r.qualityLimitationReason, bytesSent: r.bytesSent, nacks: r.nackCount, plis: r.pliCount });
+          outbound.push({ rid: r.rid ?? null, width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond, targetBitrate: r.targetBitrate, limitation: r.qualityLimitationReason, bytesSent: r.bytesSent, nacks: r.nackCount, plis: r.pliCount });
         if (r.type === "candidate-pair" && r.nominated && r.availableOutgoingBitrate !== undefined) availableOutgoingBitrate = r.availableOutgoingBitrate;
         if (r.type === "inbound-rtp" && r.kind === "video")
           inbound[r.trackIdentifier] = { kind: "video", framesDecoded: r.framesDecoded ?? 0, width: r.frameWidth ?? 0, height: r.frameHeight ?? 0 };

@@ -1,10 +1,11 @@
-"""A lossy UDP relay for tests (tc netem is not available): sits between a WebRTC client and
-the SFU, forwards every datagram both ways and drops a seeded fraction of SRTP packets toward
-the client. RTP headers stay in clear under SRTP, so the relay can also count what it sees
+"""A lossy, shaping UDP relay for tests (tc netem is not available): sits between a WebRTC
+client and the SFU, forwards every datagram both ways, drops a seeded fraction of SRTP packets
+toward the client, and can cap the client's downlink (a bottleneck with a drop-tail queue). RTP headers stay in clear under SRTP, so the relay can also count what it sees
 (drops per SSRC/sequence number, RTX payload types)."""
 import asyncio
 import random
 import re
+import threading
 
 
 def is_srtp(data):
@@ -58,6 +59,12 @@ class UdpRelay(asyncio.DatagramProtocol):
         self.stats = {"to_server": 0, "to_client": 0, "srtp_to_client": 0, "dropped": 0, "rtx_to_client": 0,
                       "resent_to_client": 0, "srtp_to_server": 0, "dropped_to_server": 0}
         self.dropped = set()  # (ssrc, seq) dropped toward the client
+        # Downlink cap (0: none): datagrams toward the client leave at cap_bps, and one that
+        # would wait longer than max_queue_s is dropped, as at a full router queue.
+        self.cap_bps = 0
+        self.max_queue_s = 0.25
+        self.link_free = 0.0
+        self.stats.update({"capped_dropped": 0, "capped_sent": 0})
 
     async def start(self):
         loop = asyncio.get_running_loop()
@@ -107,7 +114,18 @@ class UdpRelay(asyncio.DatagramProtocol):
                 self.dropped.add(key)
                 return
         self.stats["to_client"] += 1
-        self.transport.sendto(data, client_addr)
+        if not self.cap_bps:
+            self.transport.sendto(data, client_addr)
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self.link_free)
+        if start - now > self.max_queue_s:
+            self.stats["capped_dropped"] += 1
+            return
+        self.link_free = start + len(data) * 8 / self.cap_bps
+        self.stats["capped_sent"] += 1
+        loop.call_at(self.link_free, self.transport.sendto, data, client_addr)
 
     def close(self):
         for up in self.upstreams.values():
@@ -115,3 +133,29 @@ class UdpRelay(asyncio.DatagramProtocol):
                 up.transport.close()
         if self.transport:
             self.transport.close()
+
+
+class RelayThread:
+    """A UdpRelay on an event loop of its own, for tests that are not asyncio (the browser
+    tests): set_cap() from the test's thread."""
+
+    def __init__(self, server_addr, bind_ip, **relay_args):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.relay = asyncio.run_coroutine_threadsafe(UdpRelay(server_addr, bind_ip, **relay_args).start(), self.loop).result(10)
+
+    @property
+    def address(self):
+        return self.relay.address
+
+    def set_cap(self, bps):
+        self.loop.call_soon_threadsafe(setattr, self.relay, "cap_bps", bps)
+
+    def stats(self):
+        return asyncio.run_coroutine_threadsafe(asyncio.sleep(0, dict(self.relay.stats)), self.loop).result(5)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.relay.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
