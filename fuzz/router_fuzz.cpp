@@ -28,7 +28,8 @@ namespace {
 
 constexpr std::array<TransportId, 6> kTransports = {10, 11, 12, 20, 21, 99};
 
-// Publisher streams: 1 video with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers on 12.
+// Publisher streams: 1 video with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers of one
+// track on 12 (VP8, so layer switches at keyframes are reached).
 std::vector<PublishedStream> publishers() {
   std::vector<PublishedStream> p(4);
   p[0].id = 1;
@@ -57,6 +58,8 @@ std::vector<PublishedStream> publishers() {
     s.extensions.rid = 2;
     s.extensions.repaired_rid = 4;
     s.extensions.transport_cc = 5;
+    s.layer_of = 3;
+    s.codecs = {{96, rtp::Codec::kVp8}};
   }
   return p;
 }

@@ -58,6 +58,11 @@ void MediaPlane::unsubscribe(TrackId track, TransportId subscriber) {
   changed();
 }
 
+void MediaPlane::set_view(TrackId track, TransportId subscriber, uint16_t height) {
+  router_.set_view(track, subscriber, height, loop_.now());
+  deadline_changed_ = true;
+}
+
 void MediaPlane::request_keyframe(TrackId track) {
   router_.request_keyframe(track, loop_.now());
   deadline_changed_ = true;

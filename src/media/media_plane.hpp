@@ -62,6 +62,8 @@ class MediaPlane final : private sfu::Outbox {
   void subscribe(const sfu::Subscription& subscription);
   void unsubscribe(TrackId track, TransportId subscriber);
   void request_keyframe(TrackId track);
+  // How large the subscriber shows the track (sfu::kViewHidden: not at all; Router::set_view).
+  void set_view(TrackId track, TransportId subscriber, uint16_t height);
   // Subscriptions to the track now (0: nobody receives it, so none need be brought in).
   size_t subscribers(TrackId track) const { return router_.subscribers(track); }
   // Called whenever a subscription may have come or gone (subscribe, unsubscribe, unpublish,

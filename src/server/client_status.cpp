@@ -10,6 +10,7 @@ const char* layer_reason(sfu::LayerReason r) {
   switch (r) {
     case sfu::LayerReason::kBest: return "best";
     case sfu::LayerReason::kBandwidth: return "bandwidth";
+    case sfu::LayerReason::kTileSize: return "tile size";
     case sfu::LayerReason::kOnlyLayer: return "only layer";
     case sfu::LayerReason::kNone: break;
   }

@@ -225,6 +225,10 @@ void Conference::handle_message(Participant& p, const umbrella_Envelope& msg, In
       broadcast_people(p.room, *env, nullptr);
       return;
     }
+    case umbrella_Envelope_tile_views_tag:
+      if (!p.joined) break;
+      handle_tile_views(p, msg.body.tile_views);
+      return;
     case umbrella_Envelope_description_tag:
       if (!p.joined) break;
       handle_description(p, msg.body.description, now);

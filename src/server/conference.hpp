@@ -142,6 +142,7 @@ class Conference final : public TransportEvents, public Rooms, private DataChann
   std::optional<Refusal> admit(Admission::Kind kind, const SocketAddress& from, const std::string& room, Instant now);
   void handle_leave(Participant& p);
   void handle_description(Participant& p, const umbrella_SessionDescription& d, Instant now);
+  void handle_tile_views(Participant& p, const umbrella_TileViews& views);
   Result<std::string, std::string> accept_offer(Participant& p, const std::string& offer, Instant now);
   void publish_tracks(Participant& p);
   void unpublish_tracks(Participant& p);

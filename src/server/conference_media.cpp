@@ -143,6 +143,18 @@ Result<std::string, std::string> Conference::accept_offer(Participant& p, const 
   return answer;
 }
 
+void Conference::handle_tile_views(Participant& p, const umbrella_TileViews& views) {
+  if (!p.transport) return;
+  for (auto& o : p.subscriptions) {
+    if (o.kind != sfu::Kind::kVideo || !o.stream || !o.subscribed) continue;
+    uint16_t height = sfu::kViewHidden;  // not listed: not shown
+    for (pb_size_t i = 0; i < views.views_count; ++i)
+      if (o.track_id == views.views[i].track_id)
+        height = uint16_t(std::clamp<uint32_t>(views.views[i].height, 1, sfu::kViewAnySize - 1));
+    media_.plane.set_view(o.stream, p.transport->id(), height);
+  }
+}
+
 void Conference::publish_tracks(Participant& p) {
   if (!p.transport) return;
   bool added = false;

@@ -36,22 +36,19 @@ std::string utc_stamp() {
 // sends: it takes the answer's first codec) and its payload types (RTX and the rest are not
 // forwarded to a recording).
 std::optional<record::TrackSource> source_for(const PublisherTrack& t) {
-  static constexpr std::pair<const char*, rtp::Codec> kVideo[] = {
-      {"VP8", rtp::Codec::kVp8}, {"VP9", rtp::Codec::kVp9}, {"H264", rtp::Codec::kH264},
-      {"AV1", rtp::Codec::kAv1}};
   record::TrackSource s;
   s.stream = t.stream;
-  const char* name = nullptr;
+  std::string_view name;
   if (t.kind == sfu::Kind::kAudio) {
     name = "opus";
   } else {
     for (auto& c : t.codecs)
-      for (auto& [n, codec] : kVideo)
-        if (!name && same_name(c.name, n)) name = n, s.codec = codec;
+      if (auto codec = rtp::codec_named(c.name); name.empty() && codec && *codec != rtp::Codec::kOpus)
+        name = c.name, s.codec = *codec;
   }
   bool any = false;
   for (auto& c : t.codecs)
-    if (name && c.pt < 128 && same_name(c.name, name)) {
+    if (!name.empty() && c.pt < 128 && same_name(c.name, name)) {
       s.payload_types[c.pt] = true;
       s.clock_rate = c.clock_rate ? c.clock_rate : s.clock_rate;
       any = true;

@@ -304,7 +304,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   counters_.bytes_received += packet.size();
   int64_t lost = s->recv_stats.cumulative_lost();
   s->counters.lost = lost > 0 ? uint64_t(lost) : 0;
-  if (s->switches_waiting && !rtx && starts_keyframe(*s, v)) complete_switches(*s);
+  if (s->pub.layer_of && !rtx && starts_keyframe(*s, v) && s->switches_waiting) complete_switches(*s);
   forward(*s, packet, v, seq, rtx, now);
   if (nack && s->nack.take_keyframe_request()) keyframe_wanted(*s, now);
   if (s->keyframe_pending) maybe_send_pli(*s, now);
@@ -322,6 +322,10 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
     if (pt == 0) {
       ++o.counters.dropped_payload_type;
+      continue;
+    }
+    if (video && o.view_height == kViewHidden) {
+      ++o.counters.hidden;
       continue;
     }
     if (video && o.bw) {

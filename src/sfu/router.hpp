@@ -51,6 +51,9 @@ class Router {
 
   // Maps Instants onto NTP time for sender reports (sampled once by the event loop).
   void set_ntp_clock(const rtp::NtpClock& clock) { ntp_clock_ = clock; }
+  // How large `transport` shows track id (kViewHidden: not at all, so its video is not sent;
+  // kViewAnySize, the default: no limit). Simulcast gets the smallest layer at least that tall.
+  void set_view(StreamId id, TransportId transport, uint16_t height, Instant now);
   // Asks the publisher of a video stream for a keyframe (rate limited).
   void request_keyframe(StreamId id, Instant now);
 
@@ -158,7 +161,7 @@ class Router {
   Instant last_layer_tick_{};
   size_t layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const;
   size_t live_layers(StreamId group, std::array<Stream*, kMaxLayers>& out) const;  // cheapest first
-  bool starts_keyframe(const Stream& s, const rtp::RtpView& v) const;
+  bool starts_keyframe(Stream& s, const rtp::RtpView& v);  // notes a VP8 layer's height
   void move_output(Stream& from, size_t index, Stream& to);
   void complete_switches(Stream& to);  // at its keyframe: the outputs waiting for it move in
   void place_new_output(Stream& s);    // its newest output, onto the best live layer

@@ -54,11 +54,12 @@ Router::OutputRef Router::find_subscription(StreamId id, TransportId t) const {
   return {};
 }
 
-bool Router::starts_keyframe(const Stream& s, const rtp::RtpView& v) const {
+bool Router::starts_keyframe(Stream& s, const rtp::RtpView& v) {
   for (auto [pt, codec] : s.pub.codecs) {
     if (pt != v.payload_type) continue;
     auto p = rtp::parse_payload(codec, v.payload);
     if (!p || !p->frame_start) return false;
+    if (p->keyframe && p->height) s.height = p->height;  // VP8 says; the others leave it unknown
     if (p->keyframe) return true;
     // H264 decoders need the parameter sets sent before the IDR slice: switch at them.
     if (codec != rtp::Codec::kH264) return false;
@@ -156,9 +157,19 @@ void Router::choose_layers(Instant now) {
         o.target = 0;
         continue;
       }
+      if (o.view_height == kViewHidden) {  // nothing sent, nothing to choose
+        o.layer = {};
+        o.target = 0;
+        continue;
+      }
       Pick p{o.sub.transport, &o, &s, live, {}};
       p.choice.count = int(n);
-      for (size_t i = 0; i < n; ++i) p.choice.bps[i] = live[i]->bps;
+      p.choice.cap = int(n) - 1;
+      for (size_t i = 0; i < n; ++i) {
+        p.choice.bps[i] = live[i]->bps;
+        // The smallest layer at least as tall as the picture (heights known from keyframes).
+        if (live[i]->height >= o.view_height && int(i) < p.choice.cap) p.choice.cap = int(i);
+      }
       if (o.bw) o.bw->best_bps += live[n - 1]->bps;
       picks.push_back(p);
     }
@@ -192,9 +203,10 @@ void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, k
   };
   o->layer.layers = c.count;
   o->layer.layer = index_of(&current);
-  o->layer.reason = c.count == 1 ? LayerReason::kOnlyLayer
-                    : c.pick < c.cap ? LayerReason::kBandwidth
-                                     : LayerReason::kBest;
+  o->layer.reason = c.count == 1             ? LayerReason::kOnlyLayer
+                    : c.pick < c.cap           ? LayerReason::kBandwidth
+                    : c.cap < c.count - 1      ? LayerReason::kTileSize
+                                               : LayerReason::kBest;
   int current_index = index_of(&current);
   bool down = current_index >= 0 && c.pick < current_index;
   o->down_ticks = down ? uint8_t(std::min<int>(o->down_ticks + 1, kDownTicks)) : 0;
@@ -208,6 +220,20 @@ void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, k
     keyframe_wanted(*want, now);  // also while still waiting: asked again, rate limited per stream
   }
   o->layer.target = o->target ? index_of(want) : -1;
+}
+
+void Router::set_view(StreamId id, TransportId t, uint16_t height, Instant now) {
+  touch(now);
+  auto r = find_subscription(id, t);
+  if (!r.stream || r.stream->pub.kind != Kind::kVideo) return;
+  Output& o = r.stream->outputs[r.index];
+  bool shown_again = o.view_height == kViewHidden && height != kViewHidden;
+  o.view_height = height;
+  if (!shown_again) return;
+  // Go on from the next packet without a gap, with a keyframe asked for so the picture is back
+  // at once.
+  if (r.stream->pub.ssrc) o.rewriter.switch_source(r.stream->pub.ssrc);
+  keyframe_wanted(*r.stream, now);
 }
 
 LayerState Router::subscription_layer(StreamId id, TransportId t) const {

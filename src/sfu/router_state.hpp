@@ -36,6 +36,7 @@ struct Output {
   StreamId target = 0;
   LayerState layer;  // as chosen at the last layer tick, for status
   uint8_t down_ticks = 0;  // layer ticks in a row that wanted a lower layer
+  uint16_t view_height = kViewAnySize;  // as the subscriber shows it (kViewHidden: not at all)
 };
 
 struct Stream {
@@ -64,6 +65,7 @@ struct Stream {
   Instant last_growth{};
   bool live = false;
   size_t switches_waiting = 0;  // outputs in sibling layers waiting for this one's keyframe
+  uint16_t height = 0;          // a simulcast layer's picture height, from its keyframes (0: unknown)
 };
 
 // Sorted lookup rows, rebuilt on registration changes.

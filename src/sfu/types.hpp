@@ -63,10 +63,14 @@ struct SubscriptionCounters {
   uint64_t dropped_payload_type = 0;  // publisher pt not mapped for this subscriber
   uint64_t paused = 0;  // video not sent: the transport's bandwidth estimate cannot carry it
   uint64_t layer_switches = 0;  // simulcast layer changed (at a keyframe of the new layer)
+  uint64_t hidden = 0;  // video not sent: the subscriber does not show it (set_view)
 };
 
+// How large a subscriber shows a video track: its picture height in device pixels.
+inline constexpr uint16_t kViewHidden = 0, kViewAnySize = 0xFFFF;
+
 // Why a subscriber gets the simulcast layer it gets.
-enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kOnlyLayer };
+enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kTileSize, kOnlyLayer };
 
 // A subscription's simulcast layer: index among the track's live layers, cheapest first.
 struct LayerState {

@@ -89,6 +89,7 @@ const char* body_name(const umbrella_Envelope& env) {
     case umbrella_Envelope_trunk_response_tag: return "trunk_response";
     case umbrella_Envelope_speakers_tag: return "speakers";
     case umbrella_Envelope_trunk_wants_tag: return "trunk_wants";
+    case umbrella_Envelope_tile_views_tag: return "tile_views";
     default: return "unknown";
   }
 }

@@ -44,11 +44,13 @@ TEST_CASE("layers: tracks share a budget one step at a time") {
 
 namespace {
 
-std::vector<uint8_t> vp8_frame(bool key, size_t size) {
+std::vector<uint8_t> vp8_frame(bool key, size_t size, uint16_t height) {
   std::vector<uint8_t> p(size, 0x55);
   p[0] = 0x10;  // S=1, partition 0
   if (key) {
-    const uint8_t header[] = {0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01};  // 640x480
+    uint16_t width = uint16_t(height * 16 / 9);
+    const uint8_t header[] = {0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, uint8_t(width), uint8_t(width >> 8),
+                              uint8_t(height), uint8_t(height >> 8)};
     std::copy(std::begin(header), std::end(header), p.begin() + 1);
   } else {
     p[1] = 0x01;
@@ -57,11 +59,12 @@ std::vector<uint8_t> vp8_frame(bool key, size_t size) {
 }
 
 // A publisher on transport 10 with three layers (ids 1-3, first = 1) of about 120, 320 and
-// 800 kbit/s, a keyframe on each every 500 ms; transport 20 behind the capped link, 21 with
+// 800 kbit/s and 180, 360 and 720 pixels tall, a keyframe on each every 500 ms; transport 20 behind the capped link, 21 with
 // no transport-cc.
 struct SimulcastCall {
   static constexpr uint32_t kSsrc[3] = {0x1001, 0x1002, 0x1003};
   static constexpr size_t kSize[3] = {150, 400, 1000};
+  static constexpr uint16_t kHeight[3] = {180, 360, 720};
   PacketPool pool{2048};
   CappedSubscriber link{pool};
   Router router{link};
@@ -94,7 +97,7 @@ struct SimulcastCall {
   }
   void send(size_t layer, bool key) {
     auto value = rtp::encode_transport_cc_seq(twcc++);
-    auto payload = vp8_frame(key, kSize[layer]);
+    auto payload = vp8_frame(key, kSize[layer], kHeight[layer]);
     Packet p = pool.acquire();
     std::vector<rtp::ExtensionValue> ext = {{5, Bytes(value)}};
     rtp::RtpHeader h{false, 96, seq[layer]++, uint32_t(tick) * 900, kSsrc[layer]};
@@ -163,4 +166,32 @@ TEST_CASE("layers: a switch waits for the new layer's keyframe; a quiet layer is
   CHECK(c.router.subscribers(1) == 1);
   c.router.remove_stream(1);
   CHECK(c.router.stream_count() == 0);
+}
+
+TEST_CASE("layers: the tile's size caps the layer; a hidden tile gets no video until shown again") {
+  SimulcastCall c;
+  c.link.capacity_bps = 3000000;
+  c.run(seconds(6));
+  REQUIRE(c.layer(21).layer == 2);
+  c.router.set_view(1, 21, 300, c.now);  // a small tile: the 360-pixel layer is enough
+  c.run(seconds(3));
+  CHECK(c.layer(21).layer == 1);
+  CHECK(c.layer(21).reason == LayerReason::kTileSize);
+  c.router.set_view(1, 21, 100, c.now);
+  c.run(seconds(3));
+  CHECK(c.layer(21).layer == 0);
+  c.router.set_view(1, 21, kViewAnySize, c.now);
+  c.run(seconds(3));
+  CHECK(c.layer(21).layer == 2);
+
+  // Hidden (another page of the grid): nothing is sent to it, and it needs no bandwidth.
+  c.router.set_view(1, 20, kViewHidden, c.now);
+  uint64_t video = c.link.video_packets;
+  c.run(seconds(2));
+  CHECK(c.link.video_packets == video);
+  CHECK(c.router.subscription_counters(1, 20)->hidden > 0);
+  c.router.set_view(1, 20, 720, c.now);
+  c.run(seconds(2));
+  CHECK(c.link.video_packets > video);
+  CHECK(c.link.video_seq_gaps == 0);  // numbered on without a gap
 }

@@ -68,6 +68,7 @@ export class CallSession {
   private revision = 0; // the highest description revision either side used
   private screenTx: RTCRtpTransceiver | null = null;
   private cameraTx: RTCRtpTransceiver | null = null;  // the camera (simulcast.ts)
+  private sentViews: string | null = null;  // the last TileViews sent on this connection
   private needOffer = false; // our m-lines changed (a screen share): offer once stable
   private counters = new Map<string, Counters>();
   private view: SessionView = { state: "connecting", detail: "", roster: emptyRoster, streams: new Map(), quality: new Map(), screen: null, serverError: null };
@@ -274,6 +275,7 @@ export class CallSession {
     this.pc = pc;
     this.screenTx = null;
     this.cameraTx = null;
+    this.sentViews = null;
     probe().pc = pc;
     const local = this.opts.viewer ? null : this.opts.local;
     for (const track of local?.getTracks() ?? []) {
@@ -444,6 +446,26 @@ export class CallSession {
   private dispatch(action: RosterAction): void {
     this.update({ roster: reduceRoster(this.view.roster, action) });
     this.fitLayers();
+  }
+
+  // The remote video on screen now (TileViews): each shown track's height in device pixels.
+  // The SFU sends no video for a track left out and, with simulcast, a layer fit for the size.
+  // Sent only when it changes.
+  reportViews(shown: Map<MediaStreamTrack, number>): void {
+    const pc = this.pc;
+    if (!pc || !this.sig) return;
+    const views: { trackId: string; height: number }[] = [];
+    for (const tx of pc.getTransceivers()) {
+      const height = shown.get(tx.receiver.track);
+      if (height === undefined || !tx.mid) continue;
+      const info = Object.values(this.view.roster.tracks).find((t) => t.mid === tx.mid && t.kind === "video");
+      if (info) views.push({ trackId: info.trackId, height });
+    }
+    views.sort((a, b) => (a.trackId < b.trackId ? -1 : a.trackId > b.trackId ? 1 : 0));
+    const key = views.map((v) => `${v.trackId}:${v.height}`).join(",");
+    if (key === this.sentViews) return;
+    this.sentViews = key;
+    this.sig.send({ case: "tileViews", value: { views } });
   }
 
   // The camera's simulcast layers for the room's size now (simulcast.ts).

@@ -178,6 +178,22 @@ function Call({ prefix, setup, onLeave }: { prefix: string; setup: CallSetup; on
     return () => s.leave();
   }, []);
 
+  // Which remote videos are on screen and how tall, for the SFU (session.reportViews): only
+  // rendered tiles hold a <video>, so a tile on another page of the grid is left out. Heights
+  // are rounded up to 60 device pixels so small resizes send nothing.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const shown = new Map<MediaStreamTrack, number>();
+      document.querySelectorAll<HTMLElement>("[data-testid=tile]:not([data-self])").forEach((tile) => {
+        const track = (tile.querySelector("video")?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+        const height = tile.getBoundingClientRect().height * (window.devicePixelRatio || 1);
+        if (track && height > 0) shown.set(track, Math.ceil(height / 60) * 60);
+      });
+      session.current?.reportViews(shown);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, []);
+
   // Devices come and go (unplugged, plugged in): the pickers follow, and a device of ours that
   // stopped says so.
   useEffect(() => {
