@@ -65,6 +65,8 @@ valid = {
         url="wss://b.example/wsb", state=pb.TrunkState.STATE_RETRYING, last_error="connection refused",
         peer_site_id="site-b")])),
     "trunk_wants": env(trunk_wants=pb.TrunkWants(track_ids=["site-a/p1/v0", "site-a/p1/a0"])),
+    "tile_views": env(tile_views=pb.TileViews(views=[pb.TileView(track_id="site-a/p1/v0", height=360),
+                                                     pb.TileView(track_id="site-a/p2/v0", height=1080)])),
 }
 
 broken = {
@@ -80,6 +82,7 @@ broken = {
     "two_bodies": valid["leave"] + valid["pong"],
     "nonce_too_long": env(trunk_challenge=pb.TrunkChallenge(nonce=bytes(33))),
     "too_many_wants": env(trunk_wants=pb.TrunkWants(track_ids=["t"] * 129)),
+    "too_many_views": env(tile_views=pb.TileViews(views=[pb.TileView(track_id="t", height=1)] * 65)),
 }
 
 os.makedirs(out, exist_ok=True)

@@ -21,4 +21,8 @@ test("withLayers changes only what differs, and leaves a single-layer sender alo
   assert.deepEqual(three!.encodings.map((x) => x.active), [true, true, true]);
   assert.equal(three!.transactionId, "t");
   assert.equal(withLayers({ ...params, encodings: [{}] } as RTCRtpSendParameters, 3), null);
+  // Forced (after an answer: the browser may not have kept the initial flags), and by rid
+  // whatever order the browser lists the encodings in.
+  const shuffled = { ...params, encodings: [...simulcastEncodings(2)].reverse() } as RTCRtpSendParameters;
+  assert.deepEqual(withLayers(shuffled, 2, true)!.encodings.map((x) => [x.rid, x.active]), [["f", true], ["h", false], ["q", false]]);
 });

@@ -221,6 +221,7 @@ export class CallSession {
         if (d.type === SessionDescription_Type.ANSWER) {
           if (d.revision !== this.offerRevision || pc.signalingState !== "have-local-offer") return; // stale
           await pc.setRemoteDescription({ type: "answer", sdp: d.sdp });
+          this.fitLayers(true);
           await this.offerIfNeeded(gen);
           return;
         }
@@ -236,6 +237,7 @@ export class CallSession {
         if (gen !== this.gen) return;
         await pc.setLocalDescription(await pc.createAnswer());
         if (gen !== this.gen) return;
+        this.fitLayers(true);
         this.sig?.send({ case: "description", value: { type: SessionDescription_Type.ANSWER, sdp: pc.localDescription?.sdp ?? "", revision: d.revision } });
         await this.offerIfNeeded(gen);
         return;
@@ -468,11 +470,13 @@ export class CallSession {
     this.sig.send({ case: "tileViews", value: { views } });
   }
 
-  // The camera's simulcast layers for the room's size now (simulcast.ts).
-  private fitLayers(): void {
+  // The camera's simulcast layers for the room's size now (simulcast.ts). Applying a
+  // description turns on every layer it does not mark paused (Chromium), so after each
+  // negotiation they are set again whatever the sender reports (force).
+  private fitLayers(force = false): void {
     const sender = this.cameraTx?.sender;
     if (!sender) return;
-    const params = withLayers(sender.getParameters(), this.view.roster.members.length);
+    const params = withLayers(sender.getParameters(), this.view.roster.members.length, force);
     if (params) sender.setParameters(params).catch((e) => console.debug("simulcast layers not changed:", e));
   }
 

@@ -17,12 +17,13 @@ export function layersActive(people: number): boolean[] {
   return people > 2 ? [true, true, true] : [false, false, true];
 }
 
-// The sender's parameters with the layers for `people` switched on or off; null when nothing
-// changes (or the sender does not simulcast).
-export function withLayers(params: RTCRtpSendParameters, people: number): RTCRtpSendParameters | null {
+// The sender's parameters with the layers for `people` switched on or off (matched by rid);
+// null when nothing changes, unless forced, or when the sender does not simulcast.
+export function withLayers(params: RTCRtpSendParameters, people: number, force = false): RTCRtpSendParameters | null {
   const encodings = params.encodings ?? [];
   if (encodings.length !== LAYER_RIDS.length) return null;
   const active = layersActive(people);
-  if (encodings.every((e, i) => (e.active ?? true) === active[i])) return null;
-  return { ...params, encodings: encodings.map((e, i) => ({ ...e, active: active[i] })) };
+  const want = (e: RTCRtpEncodingParameters) => active[LAYER_RIDS.indexOf(e.rid as (typeof LAYER_RIDS)[number])] ?? true;
+  if (!force && encodings.every((e) => (e.active ?? true) === want(e))) return null;
+  return { ...params, encodings: encodings.map((e) => ({ ...e, active: want(e) })) };
 }
