@@ -189,4 +189,44 @@ TEST_CASE("rooms: a publisher over the room's track bound is refused and the roo
   CHECK(site.conference.counters().description_failed == 0);
 }
 
+
+TEST_CASE("rooms: a video the subscriber does not show (TileViews) is not sent until shown again") {
+  World w;
+  Site site(w.net, w.clock, "sfu-a", "198.51.100.1");
+  Client alice(w.net, w.clock, "192.0.2.1", "alice"), bob(w.net, w.clock, "192.0.2.2", "bob");
+  w.sites = {&site};
+  w.clients = {&alice, &bob};
+  alice.open(site);
+  alice.join("r");
+  w.settle();
+  alice.publish();
+  REQUIRE(w.run_until([&] { return alice.connected(); }));
+  bob.open(site);
+  bob.join("r");
+  w.settle();
+  bob.publish();
+  REQUIRE(w.run_until([&] { return bob.connected() && bob.offers_received >= 1; }));
+  REQUIRE(bob.video_tracks.size() == 1);
+  for (int i = 0; i < 3; ++i) w.step(milliseconds(20));
+  auto reaching_bob = [&](const char* mid, uint8_t marker) {
+    size_t before = bob.received_media(marker);
+    for (int i = 0; i < 10; ++i) {
+      REQUIRE(alice.send_media(mid, marker));
+      w.step(milliseconds(20));
+    }
+    return bob.received_media(marker) - before;
+  };
+  CHECK(reaching_bob("v0", 0xB1) == 10);  // before any TileViews: everything is shown
+
+  bob.show({});  // Alice's tile is on another page of Bob's grid
+  w.settle();
+  CHECK(reaching_bob("v0", 0xB2) == 0);
+  CHECK(reaching_bob("a0", 0xB3) == 10);  // audio is not a tile: it goes on
+
+  bob.show({{bob.video_tracks[0], 360}});
+  w.settle();
+  CHECK(reaching_bob("v0", 0xB4) == 10);
+  CHECK(site.conference.counters().unexpected == 0);
+}
+
 }  // namespace umbrella::server::test

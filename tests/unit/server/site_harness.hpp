@@ -167,6 +167,18 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
     send(*env);
   }
   void close() { site_->conference.on_closed(connection_); }
+  // TileViews: the remote video tracks shown, with their heights; the others are not shown.
+  void show(const std::vector<std::pair<std::string, uint32_t>>& views) {
+    auto env = std::make_unique<umbrella_Envelope>();
+    *env = umbrella_Envelope_init_zero;
+    env->which_body = umbrella_Envelope_tile_views_tag;
+    for (const auto& [track, height] : views) {
+      auto& v = env->body.tile_views.views[env->body.tile_views.views_count++];
+      std::snprintf(v.track_id, sizeof v.track_id, "%s", track.c_str());
+      v.height = height;
+    }
+    send(*env);
+  }
   // One audio and one video track to send (WHIP uses this and offer() without signalling).
   void add_tracks() { sending_ = {track("a0", sdp::MediaKind::kAudio), track("v0", sdp::MediaKind::kVideo)}; }
   // Offers only codec `name` (and its RTX) on our track `mid`, as a one-codec encoder does.
@@ -195,6 +207,9 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
         id = env->body.joined.participant_id;
         for (pb_size_t i = 0; i < env->body.joined.participants_count; ++i)
           roster.push_back(env->body.joined.participants[i].participant_id);
+      } else if (env->which_body == umbrella_Envelope_track_added_tag) {
+        if (env->body.track_added.track.kind == umbrella_MediaKind_MEDIA_KIND_VIDEO)
+          video_tracks.push_back(env->body.track_added.track.track_id);
       } else if (env->which_body == umbrella_Envelope_participant_joined_tag) {
         roster.push_back(env->body.participant_joined.participant.participant_id);
       } else if (env->which_body == umbrella_Envelope_participant_left_tag) {
@@ -311,6 +326,7 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
   Channel channel;
   std::string id;
   std::vector<std::string> roster;
+  std::vector<std::string> video_tracks;  // remote video track ids, as TrackAdded said
   std::vector<pb_size_t> received;
   size_t offers_received = 0;
   std::vector<std::vector<uint8_t>> rtp;
