@@ -1,5 +1,7 @@
 #include "record/sync_clock.hpp"
 
+#include <algorithm>
+
 namespace umbrella::record {
 
 int64_t SyncClock::unwrap(Track& t, uint32_t ts) {
@@ -35,6 +37,7 @@ void SyncClock::on_sender_report(size_t track, uint64_t ntp, uint32_t rtp_timest
 Instant SyncClock::frame_time(size_t track, uint32_t rtp_timestamp, Instant arrival) {
   Track& t = tracks_[track];
   bool first = !t.started;
+  int64_t newest = t.last_ext;
   int64_t ext = unwrap(t, rtp_timestamp);
   if (first) {
     t.anchor_ext = ext;
@@ -42,7 +45,11 @@ Instant SyncClock::frame_time(size_t track, uint32_t rtp_timestamp, Instant arri
   }
   Instant at = t.has_sr && has_offset_ ? Instant{} + offset_ + Duration(t.sr_ntp_ns) + ticks(t, ext - t.sr_ext)
                                        : t.anchor + ticks(t, ext - t.anchor_ext);
-  if (!first && at < t.last_time) at = t.last_time;
+  // A report that places the track earlier than its frames already went cannot move those
+  // back: the frames after them go on at half their RTP spacing until they are where the
+  // sender's clock says (rather than piling onto one time, which players refuse).
+  if (!first && at < t.last_time + ticks(t, std::max<int64_t>(ext - newest, 0)) / 2)
+    at = t.last_time + ticks(t, std::max<int64_t>(ext - newest, 0)) / 2;
   t.last_time = at;
   return at;
 }

@@ -4,7 +4,7 @@
 // NTP clock is known (RFC 3550 section 6.4.1: an SR pairs an NTP time with an RTP time), by
 // that clock, which all tracks of one sender share, shifted once onto ours (where the first
 // reported track already was); each track's first report places it, RTP time runs it on.
-// Times are monotone per track.
+// Times are monotone per track: a track a report moves back catches up at half speed.
 #pragma once
 
 #include <array>

@@ -53,7 +53,7 @@ TEST_CASE("sync clock: sender reports put audio and video captured together at o
   CHECK(a - at == std::chrono::seconds(1));  // one second after the first report arrived
 }
 
-TEST_CASE("sync clock: times never go backwards on a track") {
+TEST_CASE("sync clock: times never go backwards on a track, nor pile up when a report moves it back") {
   SyncClock c;
   c.set_clock_rate(kAudio, 48000);
   c.set_clock_rate(kVideo, 90000);
@@ -65,6 +65,14 @@ TEST_CASE("sync clock: times never go backwards on a track") {
   c.on_sender_report(kAudio, ntp_at(std::chrono::seconds(10)), 48000, t);
   c.on_sender_report(kVideo, ntp_at(std::chrono::seconds(10)), 90000 + 180000, t);
   Instant next = c.frame_time(kVideo, 90000 + 3000, t);
-  CHECK(next == first);  // clamped, not 2 s back
-  CHECK(c.frame_time(kVideo, 90000 + 180000 + 3000, t) == first + milliseconds(33) + Duration(333333));
+  CHECK(next == first + Duration(16666666));  // on by half its RTP step: not 2 s back, not piled up
+  // Each frame goes on by at least half its RTP step until the frames are where the sender's
+  // clock puts them (RTP 270000 at audio's RTP 48000, i.e. at t).
+  Instant prev = next;
+  for (uint32_t ts = 96000; ts <= 720000; ts += 3000) {
+    Instant at = c.frame_time(kVideo, ts, t);
+    CHECK(at - prev >= Duration(16666666));
+    prev = at;
+  }
+  CHECK(prev == t + seconds(5));  // caught up: RTP 720000 is 5 s after 270000
 }
