@@ -147,10 +147,10 @@ void Conference::handle_tile_views(Participant& p, const umbrella_TileViews& vie
   if (!p.transport) return;
   for (auto& o : p.subscriptions) {
     if (o.kind != sfu::Kind::kVideo || !o.stream || !o.subscribed) continue;
-    uint16_t height = sfu::kViewHidden;  // not listed: not shown
+    uint16_t height = sfu::kViewAnySize;  // not listed: the page does not know it, so no limit
     for (pb_size_t i = 0; i < views.views_count; ++i)
       if (o.track_id == views.views[i].track_id)
-        height = uint16_t(std::clamp<uint32_t>(views.views[i].height, 1, sfu::kViewAnySize - 1));
+        height = uint16_t(std::min<uint32_t>(views.views[i].height, sfu::kViewAnySize - 1));  // 0: hidden
     media_.plane.set_view(o.stream, p.transport->id(), height);
   }
 }

@@ -218,7 +218,10 @@ TEST_CASE("rooms: a video the subscriber does not show (TileViews) is not sent u
   };
   CHECK(reaching_bob("v0", 0xB1) == 10);  // before any TileViews: everything is shown
 
-  bob.show({});  // Alice's tile is on another page of Bob's grid
+  bob.show({});  // a page that lists nothing hides nothing
+  w.settle();
+  CHECK(reaching_bob("v0", 0xB5) == 10);
+  bob.show({{bob.video_tracks[0], 0}});  // Alice's tile is on another page of Bob's grid
   w.settle();
   CHECK(reaching_bob("v0", 0xB2) == 0);
   CHECK(reaching_bob("a0", 0xB3) == 10);  // audio is not a tile: it goes on

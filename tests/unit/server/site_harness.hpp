@@ -167,7 +167,7 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
     send(*env);
   }
   void close() { site_->conference.on_closed(connection_); }
-  // TileViews: the remote video tracks shown, with their heights; the others are not shown.
+  // TileViews: remote video tracks with the heights they are shown at (0: not shown).
   void show(const std::vector<std::pair<std::string, uint32_t>>& views) {
     auto env = std::make_unique<umbrella_Envelope>();
     *env = umbrella_Envelope_init_zero;

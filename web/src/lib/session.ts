@@ -450,18 +450,20 @@ export class CallSession {
     this.fitLayers();
   }
 
-  // The remote video on screen now (TileViews): each shown track's height in device pixels.
-  // The SFU sends no video for a track left out and, with simulcast, a layer fit for the size.
+  // The remote video on screen now (TileViews): each shown track's height in device pixels, so
+  // the SFU picks a simulcast layer fit for the size; a track not shown is left out (no limit).
+  // Tracks off screen are not reported at 0 (which would stop their video): matching tiles to
+  // receivers missed rendered tiles of WHIP publishers (test_webrtcbin), so that waits.
   // Sent only when it changes.
   reportViews(shown: Map<MediaStreamTrack, number>): void {
     const pc = this.pc;
     if (!pc || !this.sig) return;
     const views: { trackId: string; height: number }[] = [];
     for (const tx of pc.getTransceivers()) {
-      const height = shown.get(tx.receiver.track);
-      if (height === undefined || !tx.mid) continue;
+      if (!tx.mid || tx.receiver.track.kind !== "video" || tx.currentDirection === "inactive") continue;
       const info = Object.values(this.view.roster.tracks).find((t) => t.mid === tx.mid && t.kind === "video");
-      if (info) views.push({ trackId: info.trackId, height });
+      const height = shown.get(tx.receiver.track);
+      if (info && height !== undefined) views.push({ trackId: info.trackId, height });
     }
     views.sort((a, b) => (a.trackId < b.trackId ? -1 : a.trackId > b.trackId ? 1 : 0));
     const key = views.map((v) => `${v.trackId}:${v.height}`).join(",");
