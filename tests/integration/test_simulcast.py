@@ -113,7 +113,6 @@ class SimulcastInChromium(unittest.TestCase):
               f"(layer {self.forwarded_to('Carol')}), Bob {self.width('bob')} px", flush=True)
         # Smaller, not frozen: her frames keep coming at the low layer.
         self.assert_sees_video("carol", "Alice")
-        self.assertGreater(self.relay.stats()["capped_dropped"] + 1, 0)
 
         self.relay.set_cap(0)
         deadline = time.monotonic() + 45
