@@ -64,6 +64,11 @@ class MediaPlane final : private sfu::Outbox {
   void request_keyframe(TrackId track);
   // How large the subscriber shows the track (sfu::kViewHidden: not at all; Router::set_view).
   void set_view(TrackId track, TransportId subscriber, uint16_t height);
+  // The server's load (sfu::LoadGovernor's level; Router::set_load_level).
+  void set_load_level(int level) {
+    router_.set_load_level(level, loop_.now());
+    deadline_changed_ = true;
+  }
   // Subscriptions to the track now (0: nobody receives it, so none need be brought in).
   size_t subscribers(TrackId track) const { return router_.subscribers(track); }
   // Called whenever a subscription may have come or gone (subscribe, unsubscribe, unpublish,

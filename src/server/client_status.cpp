@@ -12,6 +12,7 @@ const char* layer_reason(sfu::LayerReason r) {
     case sfu::LayerReason::kBandwidth: return "bandwidth";
     case sfu::LayerReason::kTileSize: return "tile size";
     case sfu::LayerReason::kOnlyLayer: return "only layer";
+    case sfu::LayerReason::kOverload: return "overload";
     case sfu::LayerReason::kNone: break;
   }
   return "";

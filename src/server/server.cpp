@@ -73,6 +73,7 @@ Server::~Server() {
   routes_.reset();
   trunk_hub_.reset();
   conference_.reset();  // its transports leave the media plane
+  load_.reset();
   plane_.reset();
   media_.reset();
 }
@@ -139,6 +140,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   if (candidates.empty())
     return Err{std::string("UMBRELLA_PUBLIC_IP lists only IPv6 addresses, but this kernel has no IPv6; add an IPv4 one")};
   s->plane_ = std::make_unique<media::MediaPlane>(loop, s->media_->pool());
+  s->load_ = std::make_unique<LoadWatch>(loop, *s->media_, *s->plane_);
   s->media_context_ =
       std::make_unique<MediaContext>(MediaContext{loop, *s->media_, *s->plane_, *s->dtls_cert_, candidates, {}});
   // Per-address rates are off by default in cloud mode unless the proxy is trusted to name the
@@ -264,6 +266,9 @@ signal::StatusSnapshot Server::status() const {
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
       {"media.stale_dropped", mp.stale_dropped},
+      {"media.load_level", uint64_t(load_->governor().level())},
+      {"media.load_raises", load_->governor().raises()},
+      {"media.load_shed", router.load_shed},
       {"media.packets_received", router.packets_received},
       {"media.bytes_received", router.bytes_received},
       {"media.packets_forwarded", router.packets_forwarded},

@@ -13,6 +13,7 @@
 #include "server/conference.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
+#include "server/load_watch.hpp"
 #include "server/media_port.hpp"
 #include "server/recordings.hpp"
 #include "server/routes.hpp"
@@ -53,6 +54,7 @@ class Server {
   std::unique_ptr<Trunks> trunks_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<MediaPort> media_;
+  std::unique_ptr<LoadWatch> load_;
   std::vector<std::function<void()>> deferred_;
   EventLoop::TimerId deferred_timer_ = 0;
 };

@@ -317,6 +317,10 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
   size_t size = packet.size() - (unwrap ? 2 : 0);
   size_t payload = v.payload.size() - (unwrap ? 2 : 0);
   bool video = s.pub.kind == Kind::kVideo;
+  if (video && load_level_ >= kMaxLoadLevel) {  // the server is behind: audio goes first
+    counters_.load_shed += s.outputs.size();
+    return;
+  }
   bool has_cc = s.pub.extensions.transport_cc && rtp::extension(v, s.pub.extensions.transport_cc);
   for (Output& o : s.outputs) {
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;

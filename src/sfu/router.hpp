@@ -16,6 +16,7 @@
 #include "rtp/ntp.hpp"
 #include "rtp/rtcp_twcc.hpp"
 #include "sfu/layer_allocation.hpp"
+#include "sfu/load_governor.hpp"
 #include "sfu/router_state.hpp"
 #include "sfu/subscriber_bandwidth.hpp"
 #include "sfu/twcc_feedback.hpp"
@@ -54,6 +55,11 @@ class Router {
   // How large `transport` shows track id (kViewHidden: not at all, so its video is not sent;
   // kViewAnySize, the default: no limit). Simulcast gets the smallest layer at least that tall.
   void set_view(StreamId id, TransportId transport, uint16_t height, Instant now);
+  // The server's own load (LoadGovernor's level): from 1, simulcast subscriptions are held that
+  // many layers below the best; at kMaxLoadLevel no video is forwarded (audio goes on), and
+  // lowering it brings video back from a keyframe without a gap.
+  void set_load_level(int level, Instant now);
+  int load_level() const { return load_level_; }
   // Asks the publisher of a video stream for a keyframe (rate limited).
   void request_keyframe(StreamId id, Instant now);
 
@@ -157,6 +163,7 @@ class Router {
   void lower_deadline(const SubscriberBandwidth& bw);
 
   // Simulcast (router_layers.cpp).
+  int load_level_ = 0;
   Instant next_layer_tick_ = kNever;
   Instant last_layer_tick_{};
   size_t layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const;

@@ -164,7 +164,7 @@ void Router::choose_layers(Instant now) {
       }
       Pick p{o.sub.transport, &o, &s, live, {}};
       p.choice.count = int(n);
-      p.choice.cap = int(n) - 1;
+      p.choice.cap = std::max(0, int(n) - 1 - load_level_);
       for (size_t i = 0; i < n; ++i) {
         p.choice.bps[i] = live[i]->bps;
         // The smallest layer at least as tall as the picture (heights known from keyframes).
@@ -203,10 +203,11 @@ void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, k
   };
   o->layer.layers = c.count;
   o->layer.layer = index_of(&current);
-  o->layer.reason = c.count == 1             ? LayerReason::kOnlyLayer
-                    : c.pick < c.cap           ? LayerReason::kBandwidth
-                    : c.cap < c.count - 1      ? LayerReason::kTileSize
-                                               : LayerReason::kBest;
+  o->layer.reason = c.count == 1                                          ? LayerReason::kOnlyLayer
+                    : c.pick < c.cap                                        ? LayerReason::kBandwidth
+                    : load_level_ > 0 && c.cap == std::max(0, c.count - 1 - load_level_) ? LayerReason::kOverload
+                    : c.cap < c.count - 1                                   ? LayerReason::kTileSize
+                                                                            : LayerReason::kBest;
   int current_index = index_of(&current);
   bool down = current_index >= 0 && c.pick < current_index;
   o->down_ticks = down ? uint8_t(std::min<int>(o->down_ticks + 1, kDownTicks)) : 0;
@@ -234,6 +235,26 @@ void Router::set_view(StreamId id, TransportId t, uint16_t height, Instant now) 
   // at once.
   if (r.stream->pub.ssrc) o.rewriter.switch_source(r.stream->pub.ssrc);
   keyframe_wanted(*r.stream, now);
+}
+
+void Router::set_load_level(int level, Instant now) {
+  touch(now);
+  level = std::clamp(level, 0, kMaxLoadLevel);
+  if (level == load_level_) return;
+  bool video_back = load_level_ >= kMaxLoadLevel && level < kMaxLoadLevel;
+  load_level_ = level;
+  if (next_layer_tick_ != kNever) {  // layers chosen again at once, not at the next tick
+    next_layer_tick_ = now;
+    lower_deadline(now);
+  }
+  if (!video_back) return;
+  // As after a hidden tile: numbered on without a gap, from a keyframe.
+  for (auto& s : streams_) {
+    if (s->pub.kind != Kind::kVideo || s->outputs.empty()) continue;
+    if (s->pub.ssrc)
+      for (auto& o : s->outputs) o.rewriter.switch_source(s->pub.ssrc);
+    keyframe_wanted(*s, now);
+  }
 }
 
 LayerState Router::subscription_layer(StreamId id, TransportId t) const {

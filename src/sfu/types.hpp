@@ -70,7 +70,7 @@ struct SubscriptionCounters {
 inline constexpr uint16_t kViewHidden = 0, kViewAnySize = 0xFFFF;
 
 // Why a subscriber gets the simulcast layer it gets.
-enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kTileSize, kOnlyLayer };
+enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kTileSize, kOnlyLayer, kOverload };
 
 // A subscription's simulcast layer: index among the track's live layers, cheapest first.
 struct LayerState {
@@ -98,6 +98,7 @@ struct RouterCounters {
   uint64_t probe_packets = 0;
   uint64_t layer_switches = 0;   // simulcast switches done (at a keyframe of the new layer)
   uint64_t layer_keyframes = 0;  // keyframes asked for because a subscriber waits to switch
+  uint64_t load_shed = 0;        // video copies not made because the server was behind (load level)
 };
 
 struct RouterConfig {

@@ -195,3 +195,29 @@ TEST_CASE("layers: the tile's size caps the layer; a hidden tile gets no video u
   CHECK(c.link.video_packets > video);
   CHECK(c.link.video_seq_gaps == 0);  // numbered on without a gap
 }
+
+TEST_CASE("layers: a server that falls behind lowers everyone's layers, then pauses video, audio last") {
+  SimulcastCall c;
+  c.link.capacity_bps = 3000000;
+  c.run(seconds(6));
+  REQUIRE(c.layer(21).layer == 2);
+  c.router.set_load_level(1, c.now);
+  c.run(seconds(2));
+  CHECK(c.layer(21).layer == 1);
+  CHECK(c.layer(21).reason == LayerReason::kOverload);
+  c.router.set_load_level(2, c.now);
+  c.run(seconds(2));
+  CHECK(c.layer(21).layer == 0);
+  CHECK(c.layer(20).layer == 0);
+  uint64_t video = c.link.video_packets;
+  c.router.set_load_level(kMaxLoadLevel, c.now);
+  c.run(seconds(2));
+  CHECK(c.link.video_packets == video);
+  CHECK(c.router.counters().load_shed > 0);
+  c.router.set_load_level(0, c.now);  // recovered: video back without a gap, then the best layer
+  c.run(seconds(4));
+  CHECK(c.link.video_packets > video);
+  CHECK(c.layer(21).layer == 2);
+  CHECK(c.layer(21).reason == LayerReason::kBest);
+  CHECK(c.link.video_seq_gaps == 0);
+}

@@ -1,0 +1,51 @@
+// Whether the server itself keeps up, from how long forwarded packets waited in it: when it
+// falls behind, subscribers get lower simulcast layers (level 1, 2), then no video at all (the
+// top level) before anything is dropped at random, so audio is the last to suffer. A pure
+// function of samples taken by the event loop every kLoadTick, tested on virtual time.
+#pragma once
+
+#include <cstdint>
+
+#include "core/time.hpp"
+#include "sfu/layer_allocation.hpp"
+
+namespace umbrella::sfu {
+
+inline constexpr Duration kLoadTick = milliseconds(500);
+// Level kMaxLayers - 1 puts everyone on the lowest layer; one more pauses video.
+inline constexpr int kMaxLoadLevel = int(kMaxLayers);
+
+// What the server did since the previous sample.
+struct LoadSample {
+  uint64_t forwarded = 0;      // copies sent
+  uint64_t late = 0;           // of them, waited longer than kLateUs since their datagram arrived
+  uint64_t slow = 0;           // of them, waited longer than kSlowUs
+  uint64_t stale_dropped = 0;  // datagrams too old to forward at all (server::MediaPort)
+};
+
+class LoadGovernor {
+ public:
+  static constexpr uint64_t kLateUs = 65536;  // bucket bounds of DelayHistogram: counted exactly
+  static constexpr uint64_t kSlowUs = 16384;
+
+  // Returns whether the level changed.
+  bool on_sample(const LoadSample& s, Instant now);
+  int level() const { return level_; }
+  Duration hold() const { return hold_; }
+  uint64_t raises() const { return raises_; }
+  uint64_t lowers() const { return lowers_; }
+
+ private:
+  int level_ = 0;
+  Instant last_raise_{}, last_lower_{}, calm_since_{};
+  bool calm_ = false;
+  // How long the server must be calm before a step back: doubled each time a step back brought
+  // the overload back soon after, so a load that does not fit costs one step every few
+  // minutes rather than a flap every few seconds.
+  Duration hold_ = kMinHold;
+  uint64_t raises_ = 0, lowers_ = 0;
+  static constexpr Duration kMinHold = seconds(4);
+  static constexpr Duration kMaxHold = seconds(128);
+};
+
+}  // namespace umbrella::sfu
