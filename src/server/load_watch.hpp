@@ -28,7 +28,9 @@ class LoadWatch {
   media::MediaPlane& plane_;
   sfu::LoadGovernor governor_;
   EventLoop::TimerId timer_ = 0;
-  uint64_t forwarded_ = 0, late_ = 0, slow_ = 0, stale_ = 0;  // totals at the last sample
+  uint64_t forwarded_ = 0, late_ = 0, stale_ = 0;  // totals at the last sample
+  int64_t cpu_ns_ = 0;                              // this thread's CPU time then
+  Instant sampled_{};
 };
 
 }  // namespace umbrella::server

@@ -1,5 +1,5 @@
-// Whether the server itself keeps up, from how long forwarded packets waited in it: when it
-// falls behind, subscribers get lower simulcast layers (level 1, 2), then no video at all (the
+// Whether the server itself keeps up, from how long forwarded packets waited in it and how
+// busy its media thread was: when it falls behind, subscribers get lower simulcast layers (level 1, 2), then no video at all (the
 // top level) before anything is dropped at random, so audio is the last to suffer. A pure
 // function of samples taken by the event loop every kLoadTick, tested on virtual time.
 #pragma once
@@ -19,14 +19,13 @@ inline constexpr int kMaxLoadLevel = int(kMaxLayers);
 struct LoadSample {
   uint64_t forwarded = 0;      // copies sent
   uint64_t late = 0;           // of them, waited longer than kLateUs since their datagram arrived
-  uint64_t slow = 0;           // of them, waited longer than kSlowUs
   uint64_t stale_dropped = 0;  // datagrams too old to forward at all (server::MediaPort)
+  double busy = 0;             // share of the time the media thread was on the CPU (0..1)
 };
 
 class LoadGovernor {
  public:
-  static constexpr uint64_t kLateUs = 65536;  // bucket bounds of DelayHistogram: counted exactly
-  static constexpr uint64_t kSlowUs = 16384;
+  static constexpr uint64_t kLateUs = 65536;  // a bucket bound of DelayHistogram: counted exactly
 
   // Returns whether the level changed.
   bool on_sample(const LoadSample& s, Instant now);
@@ -37,7 +36,7 @@ class LoadGovernor {
 
  private:
   int level_ = 0;
-  Instant last_raise_{}, last_lower_{}, calm_since_{};
+  Instant last_change_{}, last_lower_{}, calm_since_{};
   bool calm_ = false;
   // How long the server must be calm before a step back: doubled each time a step back brought
   // the overload back soon after, so a load that does not fit costs one step every few

@@ -4,13 +4,15 @@ that caps her downlink at 300 kbit/s (tc is not available: the relay shapes, tes
 udp_relay.py). Carol's SFU estimate settles below the full layer: she decodes a smaller picture
 than Bob and keeps decoding (no freeze), and status says her layer is chosen for bandwidth.
 Lifting the cap brings the full layer back to her. What is checked is what the pages show
-(decoded video size, frames rising) and the server's status."""
+(decoded video size, frames rising) and the server's status. The same again with Alice in
+Firefox ESR: its own simulcast encoder and rid header extensions, switched by the same flags."""
 import json
 import os
 import time
 import unittest
 
 import test_browser as tb
+from test_firefox import FIREFOX, WithDefaultRoute
 from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
 from test_ice import request
 from udp_relay import RelayThread
@@ -127,6 +129,12 @@ class SimulcastInChromium(unittest.TestCase):
         carol = self.forwarded_to("Carol")
         print(f"simulcast: cap lifted, Carol decodes {self.width('carol')} px wide ({carol}); relay {self.relay.stats()}", flush=True)
         self.assertGreaterEqual(carol["layer_switches"], 2, carol)
+
+
+@unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")
+class SimulcastFromFirefox(WithDefaultRoute, SimulcastInChromium):
+    """Alice publishes from Firefox; Bob and Carol watch in Chromium."""
+    BROWSERS = {"alice": "firefox"}
 
 
 if __name__ == "__main__":

@@ -228,6 +228,11 @@ struct Run final : Churn::Host {
     s.keyframes_sent = totals.keyframes_sent;
     s.media = media;
     s.dropped = totals.dropped;
+    s.simulcast = opt.media.simulcast;
+    s.sent_frames = totals.sent_frames - window_totals.sent_frames;
+    s.sent_audio = totals.sent_audio - window_totals.sent_audio;
+    s.recv_frames = totals.recv_frames - window_totals.recv_frames;
+    s.recv_audio = totals.recv_audio - window_totals.recv_audio;
     s.unprotect_failed = totals.unprotect_failed;
     s.unprotect_replayed = totals.unprotect_replayed;
     std::vector<double> first, conn;

@@ -28,7 +28,7 @@ bool read_probe(Bytes padding, Probe& out) {
 }
 
 Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::string& description) {
-  char line[160];
+  char line[256];
   int n = 0;
   if (c.video) {
     auto v = encode_vp8_clip(c.video_bps, c.fps ? c.fps : 30, 4);
@@ -37,6 +37,17 @@ Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::stri
     n += std::snprintf(line, sizeof line, "VP8 %s at %u fps (%llu kbit/s encoded, %zu frames looped)",
                        c.video_bps >= 600'000 ? "640x360" : "320x180", c.fps,
                        (unsigned long long)(out.video.bytes() * 8 / 4 / 1000), out.video.frames.size());
+    if (c.simulcast) {
+      out.lower_video.clear();
+      for (uint32_t bps : {c.video_bps / 8, c.video_bps / 3}) {
+        auto l = encode_vp8_clip(std::max(bps, 50'000u), c.fps ? c.fps : 30, 4);
+        if (!l) return Err{l.error()};
+        out.lower_video.push_back(std::move(*l));
+      }
+      n += std::snprintf(line + n, sizeof line - size_t(n), ", simulcast q/h/f: %llu/%llu kbit/s below it",
+                         (unsigned long long)(out.lower_video[0].bytes() * 8 / 4 / 1000),
+                         (unsigned long long)(out.lower_video[1].bytes() * 8 / 4 / 1000));
+    }
   }
   if (c.audio) {
     auto a = encode_opus_clip(c.audio_bps, c.audio_ms);
@@ -49,13 +60,14 @@ Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::stri
   return true;
 }
 
-MediaSource::MediaSource(const MediaConfig& c, const Clips& clips, Instant start)
-    : c_(c), clips_(clips), start_(start), picture_id_(uint16_t(to_ns(start) >> 8) & 0x7fff),
+MediaSource::MediaSource(const MediaConfig& c, const Clips& clips, Instant start, int lower_layer)
+    : c_(c), video_(lower_layer >= 0 ? clips.lower_video.at(size_t(lower_layer)) : clips.video), audio_(clips.audio),
+      start_(start), picture_id_(uint16_t(to_ns(start) >> 8) & 0x7fff),
       video_seq_(uint16_t(to_ns(start) & 0x7fff)), audio_seq_(uint16_t((to_ns(start) >> 16) & 0x7fff)) {
   if (c_.fps == 0) c_.fps = 30;
   if (c_.audio_ms == 0) c_.audio_ms = 20;
-  if (clips_.video.frames.empty()) c_.video = false;
-  if (clips_.audio.frames.empty()) c_.audio = false;
+  if (video_.frames.empty()) c_.video = false;
+  if (audio_.frames.empty() || lower_layer >= 0) c_.audio = false;
   // Publishers that join at the audio period (50 joins/s) would otherwise send in lockstep,
   // a burst no set of independent browsers makes: start each stream at its own phase.
   uint64_t h = to_ns(start) * 0x9e3779b97f4a7c15ull;
@@ -80,8 +92,8 @@ bool MediaSource::request_keyframe(Instant now) {
 }
 
 void MediaSource::start_frame() {
-  if (video_pos_ >= clips_.video.frames.size()) video_pos_ = 0;
-  const EncodedFrame& f = clips_.video.frames[video_pos_++];
+  if (video_pos_ >= video_.frames.size()) video_pos_ = 0;
+  const EncodedFrame& f = video_.frames[video_pos_++];
   frame_left_ = Bytes(f.data);
   frame_key_ = f.key;
   frame_first_ = true;
@@ -116,11 +128,11 @@ bool MediaSource::next(Instant now, Outgoing& out) {
     return true;
   }
   if (c_.audio && now >= next_audio_) {
-    if (audio_pos_ >= clips_.audio.frames.size()) audio_pos_ = 0;
+    if (audio_pos_ >= audio_.frames.size()) audio_pos_ = 0;
     out = Outgoing{};
     out.timestamp = audio_ts_;
     out.sequence = audio_seq_++;
-    out.body = Bytes(clips_.audio.frames[audio_pos_++].data);
+    out.body = Bytes(audio_.frames[audio_pos_++].data);
     audio_ts_ += 48 * c_.audio_ms;
     ++audio_packets_;
     next_audio_ = audio_start_ + milliseconds(c_.audio_ms) * int64_t(audio_packets_);

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "clip.hpp"
 #include "core/bytes.hpp"
@@ -39,12 +40,18 @@ struct MediaConfig {
   uint32_t audio_bps = 32'000;  // Opus
   uint32_t audio_ms = 20;       // packet interval: 10, 20, 40 or 60
   bool video = true, audio = true;
+  // Three VP8 layers by rid (q, h, f: ~1/8, 1/3 and all of video_bps), as a browser sends in a
+  // room of three or more.
+  bool simulcast = false;
 };
+
+inline constexpr const char* kRids[3] = {"q", "h", "f"};
 
 // The clips every publisher loops, encoded once at start for the configuration (4 s of video,
 // 1 s of audio), and a line saying what they are for the report.
 struct Clips {
   Clip video, audio;
+  std::vector<Clip> lower_video;  // --simulcast: the q and h layers' clips
 };
 Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::string& description);
 
@@ -62,7 +69,8 @@ struct Outgoing {
 
 class MediaSource {
  public:
-  MediaSource(const MediaConfig& c, const Clips& clips, Instant start);
+  // lower_layer >= 0: video only, from clips.lower_video[lower_layer] (a simulcast layer).
+  MediaSource(const MediaConfig& c, const Clips& clips, Instant start, int lower_layer = -1);
   // The next packet due at or before now, if any (call until it returns false).
   bool next(Instant now, Outgoing& out);
   Instant next_due() const;
@@ -70,12 +78,15 @@ class MediaSource {
   // as libwebrtc limits keyframes on request). Returns whether it was taken.
   bool request_keyframe(Instant now);
   uint64_t keyframes_sent() const { return keyframes_; }
+  uint64_t frames_sent() const { return frames_; }
+  uint64_t audio_sent() const { return audio_packets_; }
 
  private:
   void start_frame();
 
   MediaConfig c_;
-  const Clips& clips_;
+  const Clip& video_;
+  const Clip& audio_;
   Instant start_, audio_start_, video_start_;
   Instant next_frame_, next_audio_, last_key_request_{};
   uint64_t frames_ = 0, audio_packets_ = 0, keyframes_ = 0;

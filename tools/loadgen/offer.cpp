@@ -1,5 +1,7 @@
 #include "offer.hpp"
 
+#include "media_source.hpp"
+
 #include <algorithm>
 
 #include "sdp/build.hpp"
@@ -44,7 +46,15 @@ sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::
   m.extmaps.push_back({kAbsSendTimeId, sdp::Direction::kUnspecified, std::string(sdp::ext::kAbsSendTime), {}});
   m.extmaps.push_back({kTransportCcId, sdp::Direction::kUnspecified, std::string(sdp::ext::kTransportCc), {}});
   m.extmaps.push_back({kMidId, sdp::Direction::kUnspecified, std::string(sdp::ext::kMid), {}});
-  if (p.publish) {
+  if (p.publish && video && p.simulcast) {
+    m.extmaps.push_back({kRidId, sdp::Direction::kUnspecified, std::string(sdp::ext::kRtpStreamId), {}});
+    m.msids.push_back({"loadgen", m.media});
+    m.simulcast = sdp::Simulcast{};
+    for (const char* rid : kRids) {
+      m.rids.push_back({rid, sdp::RidDirection::kSend, {}});
+      m.simulcast->send.push_back({{rid, false}});
+    }
+  } else if (p.publish) {
     uint32_t ssrc = video ? p.video_ssrc : p.audio_ssrc;
     m.msids.push_back({"loadgen", m.media});
     m.ssrcs.push_back({ssrc, "cname", "loadgen"});
@@ -121,6 +131,7 @@ Result<AnswerInfo, std::string> read_description(const std::string& text) {
       if (e.uri == sdp::ext::kAbsSendTime && !x.abs_send_time) x.abs_send_time = id;
       if (e.uri == sdp::ext::kTransportCc && !x.transport_cc) x.transport_cc = id;
       if (e.uri == sdp::ext::kAudioLevel && !x.audio_level) x.audio_level = id;
+      if (e.uri == sdp::ext::kRtpStreamId && !x.rid) x.rid = id;
     }
     std::vector<uint32_t> rtx;
     for (auto& g : m.ssrc_groups)

@@ -16,11 +16,11 @@ namespace umbrella::loadgen {
 inline constexpr uint8_t kVideoPt = 96;
 inline constexpr uint8_t kVideoRtxPt = 97;
 inline constexpr uint8_t kAudioPt = 111;
-inline constexpr uint8_t kAudioLevelId = 1, kAbsSendTimeId = 2, kTransportCcId = 3, kMidId = 4;
+inline constexpr uint8_t kAudioLevelId = 1, kAbsSendTimeId = 2, kTransportCcId = 3, kMidId = 4, kRidId = 10;
 
 // RTP header extension ids a description accepted (0: not negotiated).
 struct ExtensionIds {
-  uint8_t mid = 0, abs_send_time = 0, transport_cc = 0, audio_level = 0;
+  uint8_t mid = 0, abs_send_time = 0, transport_cc = 0, audio_level = 0, rid = 0;
 };
 
 struct OfferParams {
@@ -29,6 +29,7 @@ struct OfferParams {
   SocketAddress local;              // our host candidate
   bool publish = false;             // sendonly video+audio with the SSRCs below, else recvonly
   uint32_t video_ssrc = 0, audio_ssrc = 0;
+  bool simulcast = false;           // publish: video as rids q, h, f (no a=ssrc for it, as Chrome)
   int recv_video = 1, recv_audio = 1;  // viewer: how many m-lines of each kind
   bool data = false;                   // an m=application line for data channels
 };

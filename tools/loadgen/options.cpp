@@ -33,6 +33,8 @@ void usage(FILE* f) {
       "  --fps F              video frame rate [30]\n"
       "  --audio-ms MS        audio packet interval [20]\n"
       "  --no-audio, --no-video\n"
+      "  --simulcast          publishers send three VP8 layers by rid: q, h, f at ~1/8, 1/3 and all of\n"
+      "                       --video-kbps (the SFU picks one per viewer)\n"
       "  --duration S         seconds of measurement [10]\n"
       "  --settle S           wait from every peer connected to the measurement's start [1]\n"
       "  --join-rate R        joins per second [50]\n"
@@ -121,6 +123,9 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       continue;
     } else if (a == "--no-audio") {
       o.media.audio = false;
+      continue;
+    } else if (a == "--simulcast") {
+      o.media.simulcast = true;
       continue;
     } else if (a == "--no-video") {
       o.media.video = false;

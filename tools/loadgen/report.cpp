@@ -106,6 +106,13 @@ std::string to_text(const Summary& s) {
                     s.media.c_str(), (unsigned long long)s.keyframe_requests, (unsigned long long)s.keyframes_sent,
                     (unsigned long long)s.twcc_sent, (unsigned long long)s.twcc_received);
   out.append(b, size_t(n));
+  n = std::snprintf(b, sizeof b,
+                    "  per kind in the window: publishers sent %llu video frames%s and %llu audio packets; "
+                    "receivers got %llu complete frames and %llu audio packets\n",
+                    (unsigned long long)s.sent_frames, s.simulcast ? " per layer (simulcast)" : "",
+                    (unsigned long long)s.sent_audio, (unsigned long long)s.recv_frames,
+                    (unsigned long long)s.recv_audio);
+  out.append(b, size_t(n));
   if (s.data_rate > 0) {
     n = std::snprintf(b, sizeof b,
                       "  data channels: %.1f messages/s per publisher; %llu sent (%llu refused by SCTP), %llu received "
@@ -145,9 +152,12 @@ std::string to_json(const Summary& s) {
   std::string out(b, size_t(n - 1));  // without the closing brace
   n = std::snprintf(b, sizeof b,
                     ",\"data_rate\":%.3f,\"data_sent\":%llu,\"data_received\":%llu,\"data_send_failed\":%llu,"
-                    "\"data_delay_p50_ms\":%.3f,\"data_delay_p99_ms\":%.3f",
+                    "\"data_delay_p50_ms\":%.3f,\"data_delay_p99_ms\":%.3f,\"simulcast\":%s,\"sent_frames\":%llu,"
+                    "\"sent_audio\":%llu,\"recv_frames\":%llu,\"recv_audio\":%llu",
                     s.data_rate, (unsigned long long)s.data_sent, (unsigned long long)s.data_received,
-                    (unsigned long long)s.data_send_failed, s.data_delay_p50_ms, s.data_delay_p99_ms);
+                    (unsigned long long)s.data_send_failed, s.data_delay_p50_ms, s.data_delay_p99_ms,
+                    s.simulcast ? "true" : "false", (unsigned long long)s.sent_frames, (unsigned long long)s.sent_audio,
+                    (unsigned long long)s.recv_frames, (unsigned long long)s.recv_audio);
   out.append(b, size_t(n));
   if (s.churn.on) out += churn_json(s.churn);
   return out + "}";

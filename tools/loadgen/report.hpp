@@ -55,6 +55,10 @@ struct Summary {
   uint64_t data_sent = 0, data_received = 0, data_send_failed = 0;  // messages, whole run
   double data_delay_p50_ms = 0, data_delay_p99_ms = 0;
   uint64_t dropped = 0;  // by the receivers on purpose (--drop-pct)
+  bool simulcast = false;
+  // In the window: publishers' video frames (of one layer) and audio packets, and what the
+  // receivers got of them (complete frames counted by their marker packet).
+  uint64_t sent_frames = 0, sent_audio = 0, recv_frames = 0, recv_audio = 0;
   uint64_t streams_receiving = 0, streams_announced = 0;
   uint64_t delay_samples = 0;
   double delay_p50_ms = 0, delay_p99_ms = 0, delay_max_ms = 0;

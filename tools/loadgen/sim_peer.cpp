@@ -42,6 +42,7 @@ Result<bool, std::string> SimPeer::bind_and_describe() {
   local_.publish = role_ == Role::kPublisher;
   local_.video_ssrc = video_ssrc_;
   local_.audio_ssrc = audio_ssrc_;
+  local_.simulcast = local_.publish && ctx_.media.simulcast;
   local_.data = ctx_.sctp != nullptr;
   return true;
 }
@@ -241,7 +242,10 @@ void SimPeer::on_connected(Instant now) {
     c.remote_max_message_size = answer_.max_message_size;
     if (auto r = transport_->enable_data_channels(*ctx_.sctp, c); !r) fail("data channels: " + r.error());
   }
-  if (role_ == Role::kPublisher) source_.emplace(ctx_.media, ctx_.clips, now);
+  if (role_ != Role::kPublisher) return;
+  source_.emplace(ctx_.media, ctx_.clips, now);
+  if (local_.simulcast && ctx_.media.video)
+    for (int i = 0; i < int(ctx_.clips.lower_video.size()); ++i) lower_.emplace_back(ctx_.media, ctx_.clips, now, i);
 }
 
 void SimPeer::on_readable(Instant now) {
@@ -285,6 +289,7 @@ void SimPeer::handle(Packet& p, const SocketAddress& from, Instant now) {
         ++ctx_.totals.recv_rtx;
         return;  // without decryption the original sequence number is unreadable
       }
+      count_kind(p.data()[1] & 0x7f, (p.data()[1] & 0x80) != 0);
       return count(ssrc, load_be16(p.data() + 2), now);
     }
   }
@@ -311,6 +316,8 @@ void SimPeer::on_rtp(Packet& p, Instant now) {
     if (payload.size() < 2) return;
     seq = load_be16(payload.data());
     payload = payload.subspan(2);
+  } else {
+    count_kind(v->payload_type, v->marker);
   }
   record_twcc(*v, now);
   Probe probe;
@@ -394,15 +401,28 @@ void SimPeer::take_srtp_counters() {
   srtp_replayed_seen_ = c.srtp_replayed;
 }
 
+void SimPeer::count_kind(uint8_t payload_type, bool marker) {
+  // The SFU sends with the payload types of our offer (offer.hpp) or, over /wsb, its own
+  // offer's: audio is the one Opus type either way.
+  if (payload_type == kAudioPt) ++ctx_.totals.recv_audio;
+  else if (marker) ++ctx_.totals.recv_frames;
+}
+
 void SimPeer::send_media(Instant now) {
+  send_from(*source_, video_ssrc_, lower_.empty() ? nullptr : kRids[lower_.size()], now);
+  for (size_t i = 0; i < lower_.size(); ++i) send_from(lower_[i], video_ssrc_ + 0x01000000u * uint32_t(i + 1), kRids[i], now);
+}
+
+void SimPeer::send_from(MediaSource& source, uint32_t video_ssrc, const char* rid, Instant now) {
   const ExtensionIds& x = answer_.extensions;
+  bool top = &source == &*source_;
   Outgoing o;
-  while (source_->next(now, o)) {
+  while (source.next(now, o)) {
     Packet p = ctx_.pool.acquire();
     if (!p) return;
     // A browser's extensions: mid, abs-send-time, the transport-wide sequence number and, on
     // audio, the level (the first publisher talks, the others listen, as in a meeting).
-    std::array<rtp::ExtensionValue, 4> ext;
+    std::array<rtp::ExtensionValue, 5> ext;
     size_t n = 0;
     static constexpr uint8_t kMids[2] = {'1', '0'};  // our offer's audio and video mids
     auto abs = rtp::encode_abs_send_time(rtp::abs_send_time_from(now.time_since_epoch()));
@@ -412,8 +432,11 @@ void SimPeer::send_media(Instant now) {
     if (x.abs_send_time) ext[n++] = {x.abs_send_time, abs};
     if (x.transport_cc) ext[n++] = {x.transport_cc, tw};
     if (x.audio_level && !o.video) ext[n++] = {x.audio_level, Bytes(&level, 1)};
+    // RFC 8852: the rid on every packet (a browser stops once the SFU has bound the SSRC; the
+    // SFU must not care).
+    if (x.rid && rid && o.video) ext[n++] = {x.rid, Bytes(reinterpret_cast<const uint8_t*>(rid), 1)};
     rtp::RtpHeader h{o.marker, o.video ? kVideoPt : kAudioPt, o.sequence, o.timestamp,
-                     o.video ? video_ssrc_ : audio_ssrc_};
+                     o.video ? video_ssrc : audio_ssrc_};
     uint8_t* d = p.data();
     size_t hs = rtp::write_rtp_header(MutableBytes(d, p.capacity()), h, std::span(ext.data(), n));
     size_t len = hs + o.descriptor_size + o.body.size() + kProbePadding;
@@ -425,6 +448,8 @@ void SimPeer::send_media(Instant now) {
     d[len - 1] = kProbePadding;
     p.set_size(len);
     if (x.transport_cc) ++transport_seq_;
+    if (top && o.video && o.marker) ++ctx_.totals.sent_frames;
+    if (!o.video) ++ctx_.totals.sent_audio;
     if (!transport_->send_rtp(std::move(p))) return;  // encrypted and sent by send_rtp_datagram
   }
 }
@@ -436,7 +461,13 @@ void SimPeer::on_rtcp(Packet& packet, Instant now) {
     if (h->is(rtp::RtcpType::kRtpfb) && h->fmt() == rtp::kFmtTransportCc) ++ctx_.totals.twcc_received;
     if (!h->is(rtp::RtcpType::kPsfb) || (h->fmt() != rtp::kFmtPli && h->fmt() != rtp::kFmtFir)) continue;
     ++ctx_.totals.keyframe_requests;
-    if (source_->request_keyframe(now)) ++ctx_.totals.keyframes_sent;
+    // The layer whose SSRC the request names (RFC 4585 6.1: media source after the sender).
+    MediaSource* source = &*source_;
+    uint32_t media = h->body.size() >= 8 ? load_be32(h->body.data() + 4) : video_ssrc_;
+    if (h->fmt() == rtp::kFmtFir && h->body.size() >= 12) media = load_be32(h->body.data() + 8);  // in its FCI
+    for (size_t i = 0; i < lower_.size(); ++i)
+      if (media == video_ssrc_ + 0x01000000u * uint32_t(i + 1)) source = &lower_[i];
+    if (source->request_keyframe(now)) ++ctx_.totals.keyframes_sent;
   }
 }
 

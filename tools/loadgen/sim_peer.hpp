@@ -48,6 +48,10 @@ struct Totals {
   uint64_t twcc_sent = 0, twcc_received = 0;               // transport-wide feedback: viewers', publishers' from the SFU
   uint64_t keyframe_requests = 0, keyframes_sent = 0;      // publishers: PLI/FIR taken, clip restarts
   uint64_t dropped = 0;  // --drop-pct
+  // Per kind, for delivered shares that do not depend on the simulcast layer a viewer gets:
+  // publishers' frames (one layer's) and audio packets, viewers' complete frames (marker
+  // packets of the media SSRC) and audio packets.
+  uint64_t sent_frames = 0, sent_audio = 0, recv_frames = 0, recv_audio = 0;
   uint64_t data_sent = 0, data_received = 0, data_send_failed = 0;  // data channel messages
 };
 
@@ -197,7 +201,11 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   uint32_t video_ssrc_, audio_ssrc_;
   std::unique_ptr<rtc::Transport> transport_;
   uint64_t srtp_failed_seen_ = 0, srtp_replayed_seen_ = 0;  // transport counters already in Totals
-  std::optional<MediaSource> source_;
+  std::optional<MediaSource> source_;  // audio and the (top) video layer
+  std::vector<MediaSource> lower_;     // --simulcast: the q and h layers
+  void send_from(MediaSource& source, uint32_t video_ssrc, const char* rid, Instant now);
+  // A received media packet's kind, for Totals' per-kind counts.
+  void count_kind(uint8_t payload_type, bool marker);
   // What a decrypting receiver keeps per stream for its RTCP (not in the counting mode).
   struct Feedback {
     Feedback(uint32_t ssrc, uint32_t clock_rate) : stats(ssrc, clock_rate) {}

@@ -9,28 +9,32 @@ using namespace umbrella::sfu;
 
 namespace {
 Instant t0() { return Instant{} + seconds(1000); }
-const LoadSample kCalm{10000, 0, 10, 0};
-const LoadSample kBehind{10000, 2000, 6000, 0};
-const LoadSample kBusy{10000, 100, 500, 0};  // some waiting, not overloaded, not calm
+const LoadSample kCalm{10000, 0, 0, 0.5};
+const LoadSample kBehind{10000, 2000, 0, 1.0};
+const LoadSample kBusy{10000, 100, 0, 1.0};  // a few late copies: not overloaded, not calm
 }  // namespace
 
-TEST_CASE("load governor: steps up under overload, one step per second, to the top") {
+TEST_CASE("load governor: steps up under overload, a step every 2 s, to the top") {
   LoadGovernor g;
   Instant now = t0();
   CHECK_FALSE(g.on_sample(kCalm, now));
   CHECK(g.level() == 0);
   CHECK(g.on_sample(kBehind, now += kLoadTick));
   CHECK(g.level() == 1);
-  CHECK_FALSE(g.on_sample(kBehind, now += kLoadTick));  // the step is still taking effect
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(g.on_sample(kBehind, now += kLoadTick));  // still taking effect
   CHECK(g.on_sample(kBehind, now += kLoadTick));
   CHECK(g.level() == 2);
   for (int i = 0; i < 10; ++i) g.on_sample(kBehind, now += kLoadTick);
   CHECK(g.level() == kMaxLoadLevel);
   // A stale drop alone is overload.
   LoadGovernor h;
-  CHECK(h.on_sample({100, 0, 0, 1}, t0()));
+  CHECK(h.on_sample({100, 0, 1, 0.2}, t0()));
   // 4% late is not; a sample with nothing forwarded is calm.
-  CHECK_FALSE(h.on_sample({10000, 400, 400, 0}, t0() + seconds(5)));
+  CHECK_FALSE(h.on_sample({10000, 400, 0, 1.0}, t0() + seconds(5)));
+  CHECK(h.level() == 1);
+  // Many late copies from a thread with time to spare: a burst (a keyframe to everyone), not
+  // overload.
+  CHECK_FALSE(h.on_sample({10000, 6000, 0, 0.6}, t0() + seconds(10)));
   CHECK(h.level() == 1);
 }
 
@@ -46,8 +50,11 @@ TEST_CASE("load governor: steps back after a calm hold, which doubles when the o
   }
   CHECK(calm_for >= seconds(4));
   CHECK(calm_for <= seconds(5));
-  // Overload again right after: the next step back waits twice as long.
-  g.on_sample(kBehind, now += kLoadTick);
+  // A burst right after the step back is the step's own (everyone switching layer): ignored.
+  CHECK_FALSE(g.on_sample(kBehind, now += kLoadTick));
+  CHECK(g.level() == 0);
+  // Still overloaded once that settled: back up, and the next step back waits twice as long.
+  CHECK(g.on_sample(kBehind, now += seconds(2)));
   CHECK(g.level() == 1);
   CHECK(g.hold() == seconds(8));
   calm_for = {};
