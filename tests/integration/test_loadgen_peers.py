@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 import unittest
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -159,6 +160,40 @@ class LoadgenPeers(unittest.TestCase):
             self.assertLess(s["loss_pct"], 3, s)  # what stays lost after repair, of 10% dropped
             counters = status(server)["counters"]
             self.assertGreater(counters["media.nacks_received"], 0, counters)
+        finally:
+            server.stop()
+
+    def test_simulcast_by_rid_one_layer_to_each_viewer(self):
+        """--simulcast: the publisher sends three VP8 layers by rid (RFC 8852 header extension,
+        no SSRCs in its offer); the SFU learns each layer's SSRC, forwards each viewer one
+        layer's frames (not two layers' mixed), and says so in status."""
+        server = Server().start()
+        try:
+            proc = subprocess.Popen(
+                [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "1", "--viewers", "2", "--simulcast", "--video-kbps", "600", "--duration", "4",
+                 "--json", "--quiet"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            seen = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and proc.poll() is None:
+                videos = [t for c in status(server)["clients"] for t in c["forwarded"] if t["kind"] == "video"]
+                if len(videos) == 2 and all(t.get("layers") == 3 for t in videos):
+                    seen = videos
+                    break
+                time.sleep(0.2)
+            out, err = proc.communicate(timeout=60)
+            self.assertEqual(proc.returncode, 0, err[-3000:])
+            s = json.loads(out)
+            self.assertIsNotNone(seen, f"the viewers' video never showed three layers in status; loadgen: {s}")
+            self.assertTrue(all(t["layer_reason"] in ("best", "bandwidth") for t in seen), seen)
+            self.assertEqual((s["connected"], s["failed"]), (3, 0), s)
+            self.assertIn("simulcast q/h/f", s["media"])
+            # Each viewer gets every frame of one layer: about twice what one layer sent, never
+            # the frames of two layers at once (which would be up to six times).
+            self.assertGreater(s["recv_frames"], 1.8 * s["sent_frames"], s)
+            self.assertLess(s["recv_frames"], 2.2 * s["sent_frames"] + 10, s)
+            self.assertLess(s["loss_pct"], 5, s)
         finally:
             server.stop()
 
