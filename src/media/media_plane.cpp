@@ -27,15 +27,17 @@ void MediaPlane::remove_transport(TransportId id) {
   changed();
 }
 
-TrackId MediaPlane::publish(sfu::PublishedStream track, std::span<const std::string> rids) {
+TrackId MediaPlane::publish(sfu::PublishedStream track, std::span<const SimulcastLayer> layers) {
   TrackId first = next_track_;
-  if (rids.size() <= 1) {
+  if (layers.size() <= 1) {
     track.id = next_track_++;
     router_.add_stream(track);
   }
-  for (size_t i = 0; rids.size() > 1 && i < rids.size() && i < sfu::kMaxLayers; ++i) {
+  for (size_t i = 0; layers.size() > 1 && i < layers.size() && i < sfu::kMaxLayers; ++i) {
     track.id = next_track_++;
-    track.rid = rids[i];
+    track.rid = layers[i].rid;
+    track.ssrc = layers[i].ssrc;
+    track.rtx_ssrc = layers[i].rtx_ssrc;
     track.layer_of = first;
     router_.add_stream(track);
   }

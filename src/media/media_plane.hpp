@@ -22,6 +22,13 @@ namespace umbrella::media {
 using TransportId = sfu::TransportId;
 using TrackId = sfu::StreamId;  // one publisher track (an RTP stream, with its RTX)
 
+// One layer of a simulcast track: by rid (SSRCs learned from the RTP header extensions) or by
+// SSRC (an a=ssrc-group:SIM, each with its RTX from an FID group).
+struct SimulcastLayer {
+  std::string rid;
+  uint32_t ssrc = 0, rtx_ssrc = 0;
+};
+
 // A transport as the media plane sees it: encrypts and sends. Implemented by the transport's
 // owner (the server's Peer, or a test's in-memory transport).
 class Transport {
@@ -55,9 +62,9 @@ class MediaPlane final : private sfu::Outbox {
   void remove_transport(TransportId id);  // with every track it published and subscription it had
 
   // A track the transport `track.transport` receives from its remote; track.id is assigned.
-  // With simulcast rids (more than one), each rid is a layer (a stream of its own) and the
-  // track id is the first layer's; unpublish(id) removes them all.
-  TrackId publish(sfu::PublishedStream track, std::span<const std::string> rids = {});
+  // With simulcast (more than one layer, at most sfu::kMaxLayers), each layer is a stream of
+  // its own and the track id is the first layer's; unpublish(id) removes them all.
+  TrackId publish(sfu::PublishedStream track, std::span<const SimulcastLayer> layers = {});
   void unpublish(TrackId id);
   void subscribe(const sfu::Subscription& subscription);
   void unsubscribe(TrackId track, TransportId subscriber);

@@ -163,15 +163,16 @@ void Conference::publish_tracks(Participant& p) {
     auto s = published_stream(t, p.transport->negotiated(), p.transport->remote_offer());
     if (!s) continue;
     s->transport = p.transport->id();
-    auto rids = simulcast_rids(t, p.transport->negotiated());
-    t.stream = media_.plane.publish(*s, rids);
+    auto layers = simulcast_layers(t, p.transport->negotiated(), p.transport->remote_offer());
+    t.stream = media_.plane.publish(*s, layers);
     auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     broadcast_tracks(t.room, *env, &p);
     added = true;
     LOG_INFO("sfu", "participant ", p.id, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video", " mid ",
              t.mid, " ssrc ", s->ssrc, s->rid.empty() ? "" : " rid " + s->rid,
-             rids.empty() ? "" : ", " + std::to_string(rids.size()) + " simulcast layers");
+             layers.empty() ? "" : ", " + std::to_string(layers.size()) + " simulcast layers" +
+                                       (layers.front().rid.empty() ? " (SSRC group)" : ""));
   }
   if (added) {
     renegotiate_room(p.room, &p);

@@ -71,12 +71,27 @@ SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
   return o;
 }
 
-std::vector<std::string> simulcast_rids(const PublisherTrack& t, const sdp::NegotiatedState& negotiated) {
+std::vector<media::SimulcastLayer> simulcast_layers(const PublisherTrack& t, const sdp::NegotiatedState& negotiated,
+                                                    const sdp::SessionDescription* remote) {
   const sdp::NegotiatedMedia* m = negotiated.find(t.mid);
-  if (!m || t.kind != sfu::Kind::kVideo || m->recv_rids.size() < 2) return {};
-  std::vector<std::string> rids(m->recv_rids.begin(),
-                                m->recv_rids.begin() + std::ptrdiff_t(std::min(m->recv_rids.size(), sfu::kMaxLayers)));
-  return rids;
+  if (!m || t.kind != sfu::Kind::kVideo) return {};
+  std::vector<media::SimulcastLayer> layers;
+  for (size_t i = 0; m->recv_rids.size() >= 2 && i < std::min(m->recv_rids.size(), sfu::kMaxLayers); ++i)
+    layers.push_back({m->recv_rids[i], 0, 0});
+  if (!layers.empty()) return layers;
+  const sdp::MediaSection* section = remote ? sdp::find_media(*remote, t.mid) : nullptr;
+  if (!section) return {};
+  for (auto& g : section->ssrc_groups) {
+    if (g.semantics != "SIM" || g.ssrcs.size() < 2) continue;
+    for (size_t i = 0; i < std::min(g.ssrcs.size(), sfu::kMaxLayers); ++i) {
+      media::SimulcastLayer l{"", g.ssrcs[i], 0};
+      for (auto& fid : section->ssrc_groups)
+        if (fid.semantics == "FID" && fid.ssrcs.size() == 2 && fid.ssrcs[0] == l.ssrc) l.rtx_ssrc = fid.ssrcs[1];
+      layers.push_back(l);
+    }
+    break;
+  }
+  return layers;
 }
 
 std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& t, const sdp::NegotiatedState& negotiated,
@@ -95,12 +110,11 @@ std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& t, co
       s.rtx_ssrc = g.ssrcs[1];
     }
   if (!s.ssrc && !section->ssrcs.empty()) s.ssrc = section->ssrcs.front().ssrc;
-  // Simulcast without SSRCs: layers learned from the rid extension (the media plane makes a
-  // stream of each; this is the first).
-  if (auto rids = simulcast_rids(t, negotiated); !rids.empty()) {
-    s.ssrc = 0;
-    s.rtx_ssrc = 0;
-    s.rid = rids.front();
+  // Simulcast: the media plane makes a stream of each layer; this is the first.
+  if (auto layers = simulcast_layers(t, negotiated, remote); !layers.empty()) {
+    s.ssrc = layers.front().ssrc;
+    s.rtx_ssrc = layers.front().rtx_ssrc;
+    s.rid = layers.front().rid;
   } else if (!section->rids.empty()) {
     s.ssrc = 0;
     s.rtx_ssrc = 0;

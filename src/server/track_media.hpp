@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "media/media_plane.hpp"
 #include "sdp/negotiation.hpp"
 #include "sdp/session_description.hpp"
 #include "server/participant.hpp"
@@ -21,9 +22,11 @@ sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m);
 std::optional<sfu::PublishedStream> published_stream(const PublisherTrack& track, const sdp::NegotiatedState& negotiated,
                                                      const sdp::SessionDescription* remote);
 
-// The simulcast rids (layers) a publisher sends on track.mid, at most sfu::kMaxLayers; empty
-// when it sends one stream.
-std::vector<std::string> simulcast_rids(const PublisherTrack& track, const sdp::NegotiatedState& negotiated);
+// The simulcast layers a publisher sends on track.mid, at most sfu::kMaxLayers: by rid
+// (a=simulcast, RFC 8853) or by SSRC (a=ssrc-group:SIM, as libwebrtc without rids); empty when
+// it sends one stream.
+std::vector<media::SimulcastLayer> simulcast_layers(const PublisherTrack& track, const sdp::NegotiatedState& negotiated,
+                                                    const sdp::SessionDescription* remote);
 
 // The subscription of `transport` to `source` on out.mid, if the subscriber's m-line sends and
 // shares a codec with the publisher.

@@ -167,11 +167,19 @@ class LoadgenPeers(unittest.TestCase):
         """--simulcast: the publisher sends three VP8 layers by rid (RFC 8852 header extension,
         no SSRCs in its offer); the SFU learns each layer's SSRC, forwards each viewer one
         layer's frames (not two layers' mixed), and says so in status."""
+        self.check_simulcast("--simulcast", "by rid")
+
+    def test_simulcast_by_ssrc_group(self):
+        """--simulcast-ssrc: the same layers signalled as a=ssrc-group:SIM (as libwebrtc without
+        rids), no rid extension on the packets."""
+        self.check_simulcast("--simulcast-ssrc", "by SSRC group")
+
+    def check_simulcast(self, option, described):
         server = Server().start()
         try:
             proc = subprocess.Popen(
                 [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
-                 "--publishers", "1", "--viewers", "2", "--simulcast", "--video-kbps", "600", "--duration", "4",
+                 "--publishers", "1", "--viewers", "2", option, "--video-kbps", "600", "--duration", "4",
                  "--json", "--quiet"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             seen = None
@@ -188,7 +196,7 @@ class LoadgenPeers(unittest.TestCase):
             self.assertIsNotNone(seen, f"the viewers' video never showed three layers in status; loadgen: {s}")
             self.assertTrue(all(t["layer_reason"] in ("best", "bandwidth") for t in seen), seen)
             self.assertEqual((s["connected"], s["failed"]), (3, 0), s)
-            self.assertIn("simulcast q/h/f", s["media"])
+            self.assertIn(f"simulcast q/h/f {described}", s["media"])
             # Each viewer gets every frame of one layer: about twice what one layer sent, never
             # the frames of two layers at once (which would be up to six times).
             self.assertGreater(s["recv_frames"], 1.8 * s["sent_frames"], s)

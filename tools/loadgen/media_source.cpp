@@ -44,7 +44,8 @@ Result<bool, std::string> load_clips(const MediaConfig& c, Clips& out, std::stri
         if (!l) return Err{l.error()};
         out.lower_video.push_back(std::move(*l));
       }
-      n += std::snprintf(line + n, sizeof line - size_t(n), ", simulcast q/h/f: %llu/%llu kbit/s below it",
+      n += std::snprintf(line + n, sizeof line - size_t(n), ", simulcast q/h/f%s: %llu/%llu kbit/s below it",
+                         c.simulcast_by_ssrc ? " by SSRC group" : " by rid",
                          (unsigned long long)(out.lower_video[0].bytes() * 8 / 4 / 1000),
                          (unsigned long long)(out.lower_video[1].bytes() * 8 / 4 / 1000));
     }

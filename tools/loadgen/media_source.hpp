@@ -43,6 +43,7 @@ struct MediaConfig {
   // Three VP8 layers by rid (q, h, f: ~1/8, 1/3 and all of video_bps), as a browser sends in a
   // room of three or more.
   bool simulcast = false;
+  bool simulcast_by_ssrc = false;  // signalled as a=ssrc-group:SIM instead of rids
 };
 
 inline constexpr const char* kRids[3] = {"q", "h", "f"};

@@ -54,6 +54,13 @@ sdp::MediaSection section(const OfferParams& p, sdp::MediaKind kind, const std::
       m.rids.push_back({rid, sdp::RidDirection::kSend, {}});
       m.simulcast->send.push_back({{rid, false}});
     }
+  } else if (p.publish && video && !p.simulcast_ssrcs.empty()) {
+    m.msids.push_back({"loadgen", m.media});
+    for (uint32_t ssrc : p.simulcast_ssrcs) {
+      m.ssrcs.push_back({ssrc, "cname", "loadgen"});
+      m.ssrcs.push_back({ssrc, "msid", "loadgen " + m.media});
+    }
+    m.ssrc_groups.push_back({"SIM", p.simulcast_ssrcs});
   } else if (p.publish) {
     uint32_t ssrc = video ? p.video_ssrc : p.audio_ssrc;
     m.msids.push_back({"loadgen", m.media});

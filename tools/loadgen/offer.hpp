@@ -30,6 +30,7 @@ struct OfferParams {
   bool publish = false;             // sendonly video+audio with the SSRCs below, else recvonly
   uint32_t video_ssrc = 0, audio_ssrc = 0;
   bool simulcast = false;           // publish: video as rids q, h, f (no a=ssrc for it, as Chrome)
+  std::vector<uint32_t> simulcast_ssrcs;  // publish: video layers by SSRC, lowest first (a=ssrc-group:SIM)
   int recv_video = 1, recv_audio = 1;  // viewer: how many m-lines of each kind
   bool data = false;                   // an m=application line for data channels
 };

@@ -35,6 +35,7 @@ void usage(FILE* f) {
       "  --no-audio, --no-video\n"
       "  --simulcast          publishers send three VP8 layers by rid: q, h, f at ~1/8, 1/3 and all of\n"
       "                       --video-kbps (the SFU picks one per viewer)\n"
+      "  --simulcast-ssrc     the same three layers signalled by SSRC (a=ssrc-group:SIM), no rids\n"
       "  --duration S         seconds of measurement [10]\n"
       "  --settle S           wait from every peer connected to the measurement's start [1]\n"
       "  --join-rate R        joins per second [50]\n"
@@ -124,8 +125,9 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     } else if (a == "--no-audio") {
       o.media.audio = false;
       continue;
-    } else if (a == "--simulcast") {
+    } else if (a == "--simulcast" || a == "--simulcast-ssrc") {
       o.media.simulcast = true;
+      o.media.simulcast_by_ssrc = a == "--simulcast-ssrc";
       continue;
     } else if (a == "--no-video") {
       o.media.video = false;

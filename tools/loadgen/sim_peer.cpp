@@ -42,7 +42,9 @@ Result<bool, std::string> SimPeer::bind_and_describe() {
   local_.publish = role_ == Role::kPublisher;
   local_.video_ssrc = video_ssrc_;
   local_.audio_ssrc = audio_ssrc_;
-  local_.simulcast = local_.publish && ctx_.media.simulcast;
+  local_.simulcast = local_.publish && ctx_.media.simulcast && !ctx_.media.simulcast_by_ssrc;
+  if (local_.publish && ctx_.media.simulcast_by_ssrc)
+    local_.simulcast_ssrcs = {lower_ssrc(0), lower_ssrc(1), video_ssrc_};
   local_.data = ctx_.sctp != nullptr;
   return true;
 }
@@ -244,7 +246,7 @@ void SimPeer::on_connected(Instant now) {
   }
   if (role_ != Role::kPublisher) return;
   source_.emplace(ctx_.media, ctx_.clips, now);
-  if (local_.simulcast && ctx_.media.video)
+  if (ctx_.media.simulcast && ctx_.media.video)
     for (int i = 0; i < int(ctx_.clips.lower_video.size()); ++i) lower_.emplace_back(ctx_.media, ctx_.clips, now, i);
 }
 
@@ -410,7 +412,7 @@ void SimPeer::count_kind(uint8_t payload_type, bool marker) {
 
 void SimPeer::send_media(Instant now) {
   send_from(*source_, video_ssrc_, lower_.empty() ? nullptr : kRids[lower_.size()], now);
-  for (size_t i = 0; i < lower_.size(); ++i) send_from(lower_[i], video_ssrc_ + 0x01000000u * uint32_t(i + 1), kRids[i], now);
+  for (size_t i = 0; i < lower_.size(); ++i) send_from(lower_[i], lower_ssrc(i), kRids[i], now);
 }
 
 void SimPeer::send_from(MediaSource& source, uint32_t video_ssrc, const char* rid, Instant now) {
@@ -466,7 +468,7 @@ void SimPeer::on_rtcp(Packet& packet, Instant now) {
     uint32_t media = h->body.size() >= 8 ? load_be32(h->body.data() + 4) : video_ssrc_;
     if (h->fmt() == rtp::kFmtFir && h->body.size() >= 12) media = load_be32(h->body.data() + 8);  // in its FCI
     for (size_t i = 0; i < lower_.size(); ++i)
-      if (media == video_ssrc_ + 0x01000000u * uint32_t(i + 1)) source = &lower_[i];
+      if (media == lower_ssrc(i)) source = &lower_[i];
     if (source->request_keyframe(now)) ++ctx_.totals.keyframes_sent;
   }
 }

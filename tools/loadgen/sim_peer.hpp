@@ -204,6 +204,7 @@ class SimPeer final : SignalLink::Handler, HttpRequest::Handler, rtc::DatagramSi
   std::optional<MediaSource> source_;  // audio and the (top) video layer
   std::vector<MediaSource> lower_;     // --simulcast: the q and h layers
   void send_from(MediaSource& source, uint32_t video_ssrc, const char* rid, Instant now);
+  uint32_t lower_ssrc(size_t layer) const { return video_ssrc_ + 0x01000000u * uint32_t(layer + 1); }
   // A received media packet's kind, for Totals' per-kind counts.
   void count_kind(uint8_t payload_type, bool marker);
   // What a decrypting receiver keeps per stream for its RTCP (not in the counting mode).
