@@ -269,6 +269,8 @@ signal::StatusSnapshot Server::status() const {
       {"media.load_level", uint64_t(load_->governor().level())},
       {"media.load_raises", load_->governor().raises()},
       {"media.load_shed", router.load_shed},
+      {"media.layer_switches", router.layer_switches},
+      {"media.layer_keyframes", router.layer_keyframes},
       {"media.packets_received", router.packets_received},
       {"media.bytes_received", router.bytes_received},
       {"media.packets_forwarded", router.packets_forwarded},

@@ -91,6 +91,12 @@ class WhipWhep(unittest.TestCase):
             frames = sub.video_frames
             self.assertTrue(await wait_for(lambda: sub.video_frames >= frames + 20, 20),
                             f"video stopped after the stall: {sub.video_frames} frames\n{self.server.log_text()}")
+            # The load governor saw it (stale media is overload), and stepped back once calm: it
+            # lowers simulcast layers only, so this one-layer video went on throughout.
+            self.assertTrue(await wait_for(lambda: self.status()["counters"]["media.load_raises"] >= 1, 3),
+                            f"{self.status()['counters']}\n{self.server.log_text()}")
+            self.assertTrue(await wait_for(lambda: self.status()["counters"]["media.load_level"] == 0, 15),
+                            self.status()["counters"])
             self.assertEqual(request(self.server, "DELETE", location)[0], 200)
             await sub.close()
             await pub.close()
