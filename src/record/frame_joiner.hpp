@@ -9,16 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "rtp/payload_format.hpp"
+#include "record/payload.hpp"
 
 namespace umbrella::record {
-
-// RTP payload formats are rtp's (the router finds keyframes with them too).
-using rtp::Codec;
-using rtp::parse_payload;
-using rtp::PayloadView;
-using rtp::read_leb128;
-using rtp::UnitIterator;
 
 class FrameJoiner {
  public:

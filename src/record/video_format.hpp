@@ -9,16 +9,9 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
-#include "rtp/payload_format.hpp"
+#include "record/payload.hpp"
 
 namespace umbrella::record {
-
-// RTP payload formats are rtp's (the router finds keyframes with them too).
-using rtp::Codec;
-using rtp::parse_payload;
-using rtp::PayloadView;
-using rtp::read_leb128;
-using rtp::UnitIterator;
 
 struct VideoFormat {
   uint16_t width = 0, height = 0;

@@ -136,7 +136,7 @@ void Router::add_subscription(const Subscription& sub) {
     }
   }
   if (taken) {
-    cancel_switch(*taken);
+    taken->target = 0;  // a layer switch it waited for is not the new subscription's
     taken->sub = sub;
     taken->counters = {};
     if (s->pub.ssrc) taken->rewriter.switch_source(s->pub.ssrc);
@@ -158,7 +158,7 @@ void Router::remove_subscription(StreamId stream, TransportId transport) {
   auto r = find_subscription(stream, transport);
   if (!r.stream) return;
   auto it = r.stream->outputs.begin() + std::ptrdiff_t(r.index);
-  cancel_switch(*it);
+  it->target = 0;
   retire_output(std::move(*it));
   r.stream->outputs.erase(it);
   rebuild_indexes();

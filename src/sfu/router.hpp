@@ -172,7 +172,6 @@ class Router {
   void move_output(Stream& from, size_t index, Stream& to);
   void complete_switches(Stream& to);  // at its keyframe: the outputs waiting for it move in
   void place_new_output(Stream& s);    // its newest output, onto the best live layer
-  void cancel_switch(Output& o);
   void measure_streams(Instant now);
   void choose_layers(Instant now);
   void apply_layer(Output* o, Stream& current, const std::array<Stream*, kMaxLayers>& live,

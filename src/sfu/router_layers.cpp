@@ -111,8 +111,6 @@ void Router::place_new_output(Stream& s) {
   move_output(s, s.outputs.size() - 1, *live[n - 1]);
 }
 
-void Router::cancel_switch(Output& o) { o.target = 0; }
-
 void Router::measure_streams(Instant now) {
   double seconds = last_layer_tick_ == Instant{} ? 0 : std::chrono::duration<double>(now - last_layer_tick_).count();
   last_layer_tick_ = now;
@@ -213,7 +211,7 @@ void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, k
   o->down_ticks = down ? uint8_t(std::min<int>(o->down_ticks + 1, kDownTicks)) : 0;
   if (down && o->down_ticks < kDownTicks) want = &current;
   if (want == &current) {
-    cancel_switch(*o);
+    o->target = 0;  // stays: no switch waits
   } else {
     if (o->target != want->pub.id) ++counters_.layer_keyframes;
     o->target = want->pub.id;
