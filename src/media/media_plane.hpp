@@ -63,7 +63,7 @@ class MediaPlane final : private sfu::Outbox {
 
   // A track the transport `track.transport` receives from its remote; track.id is assigned.
   // With simulcast (more than one layer, at most sfu::kMaxLayers), each layer is a stream of
-  // its own and the track id is the first layer's; unpublish(id) removes them all.
+  // its own, with ids id, id + 1, ... (id is the first layer's); unpublish(id) removes them all.
   TrackId publish(sfu::PublishedStream track, std::span<const SimulcastLayer> layers = {});
   void unpublish(TrackId id);
   void subscribe(const sfu::Subscription& subscription);

@@ -36,6 +36,9 @@ struct OutgoingTrack {
   std::string track_id;
   uint32_t ssrc = 0;
   std::optional<uint32_t> rtx_ssrc;
+  // Simulcast by SSRC (between SFUs: a trunk carries every layer): the further layers, each
+  // with its RTX (0: none), signalled with ssrc/rtx_ssrc as one a=ssrc-group:SIM.
+  std::vector<std::pair<uint32_t, uint32_t>> more_layers;
   std::vector<Codec> codecs;  // for a new m-line; empty: our defaults. Ignored for existing mids.
   std::string cname;          // empty: stream_id (same cname = lip sync across tracks)
 };

@@ -100,6 +100,18 @@ void add_track(MediaSection& m, const OutgoingTrack& track) {
     m.ssrcs.push_back({*track.rtx_ssrc, "cname", cname});
     m.ssrcs.push_back({*track.rtx_ssrc, "msid", msid});
   }
+  if (track.more_layers.empty()) return;
+  SsrcGroup sim{"SIM", {track.ssrc}};
+  for (auto [ssrc, rtx] : track.more_layers) {
+    sim.ssrcs.push_back(ssrc);
+    for (uint32_t s : {ssrc, rtx}) {
+      if (!s) continue;
+      m.ssrcs.push_back({s, "cname", cname});
+      m.ssrcs.push_back({s, "msid", msid});
+    }
+    if (rtx) m.ssrc_groups.push_back({"FID", {ssrc, rtx}});
+  }
+  m.ssrc_groups.push_back(std::move(sim));
 }
 
 }  // namespace umbrella::sdp::detail

@@ -165,6 +165,7 @@ void Conference::publish_tracks(Participant& p) {
     s->transport = p.transport->id();
     auto layers = simulcast_layers(t, p.transport->negotiated(), p.transport->remote_offer());
     t.stream = media_.plane.publish(*s, layers);
+    t.layers = std::max<size_t>(1, std::min(layers.size(), sfu::kMaxLayers));
     auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     broadcast_tracks(t.room, *env, &p);

@@ -29,6 +29,7 @@ struct PublisherTrack {
   sfu::Kind kind = sfu::Kind::kVideo;
   std::string mid;       // in the publisher's session
   media::TrackId stream = 0;  // in the media plane; 0 while not forwarded
+  size_t layers = 1;          // simulcast layers there: streams stream, stream + 1, ...
   std::vector<sdp::Codec> codecs;  // as negotiated with the publisher
 };
 
@@ -42,6 +43,9 @@ struct SubscribedTrack {
   std::string mid;
   uint32_t ssrc = 0;
   uint32_t rtx_ssrc = 0;
+  // A trunk receives every simulcast layer (the far SFU chooses per subscriber): the further
+  // layers' SSRC and RTX SSRC, in layer order after the first.
+  std::vector<std::pair<uint32_t, uint32_t>> more_layers;
   bool subscribed = false;  // registered with the media plane after negotiation
 };
 
@@ -54,6 +58,7 @@ inline sdp::OutgoingTrack to_sdp_track(const SubscribedTrack& o) {
   t.track_id = o.track_id;
   t.ssrc = o.ssrc;
   if (o.rtx_ssrc) t.rtx_ssrc = o.rtx_ssrc;
+  t.more_layers = o.more_layers;
   return t;
 }
 

@@ -59,7 +59,7 @@ int codec_fit(const PublisherTrack& t, const sdp::MediaSection& offered) {
   return fit;
 }
 
-SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
+SubscribedTrack output_for(const PublisherTrack& t, std::string mid, bool all_layers) {
   SubscribedTrack o;
   o.track_id = t.track_id;
   o.publisher_id = t.owner_id;
@@ -68,6 +68,7 @@ SubscribedTrack output_for(const PublisherTrack& t, std::string mid) {
   o.mid = std::move(mid);
   o.ssrc = new_ssrc();
   if (t.kind == sfu::Kind::kVideo) o.rtx_ssrc = new_ssrc();
+  for (size_t i = 1; all_layers && i < t.layers; ++i) o.more_layers.emplace_back(new_ssrc(), new_ssrc());
   return o;
 }
 
@@ -161,6 +162,24 @@ std::optional<sfu::Subscription> subscription_for(const SubscribedTrack& out, co
   }
   if (!any) return std::nullopt;
   return s;
+}
+
+std::vector<sfu::Subscription> subscriptions_for(const SubscribedTrack& out, const PublisherTrack& source,
+                                                 const sdp::NegotiatedState& negotiated, sfu::TransportId transport) {
+  auto first = subscription_for(out, source, negotiated, transport);
+  if (!first) return {};
+  std::vector<sfu::Subscription> subs{*first};
+  if (out.more_layers.empty() || out.more_layers.size() + 1 != source.layers) return subs;
+  subs.front().fixed_layer = true;
+  for (size_t i = 0; i < out.more_layers.size(); ++i) {
+    sfu::Subscription s = *first;
+    s.stream = out.stream + media::TrackId(i + 1);  // the layers' ids follow the first's
+    s.ssrc = out.more_layers[i].first;
+    s.rtx_ssrc = first->rtx_ssrc ? out.more_layers[i].second : 0;
+    s.fixed_layer = true;
+    subs.push_back(s);
+  }
+  return subs;
 }
 
 }  // namespace umbrella::server

@@ -38,8 +38,14 @@ std::optional<sfu::Subscription> subscription_for(const SubscribedTrack& out, co
 // it cannot receive t at all.
 int codec_fit(const PublisherTrack& t, const sdp::MediaSection& offered);
 
-// A new output of track t on mid (fresh SSRCs) for a participant that receives it.
-SubscribedTrack output_for(const PublisherTrack& t, std::string mid);
+// A new output of track t on mid (fresh SSRCs) for a participant that receives it; with
+// all_layers (a trunk), SSRCs for each of t's simulcast layers.
+SubscribedTrack output_for(const PublisherTrack& t, std::string mid, bool all_layers = false);
+
+// The media plane subscriptions of `transport` to `source` through out: one for a participant
+// (the router moves it between layers), one per layer for a trunk (out.more_layers).
+std::vector<sfu::Subscription> subscriptions_for(const SubscribedTrack& out, const PublisherTrack& source,
+                                                 const sdp::NegotiatedState& negotiated, sfu::TransportId transport);
 
 umbrella_MediaKind to_proto(sfu::Kind k);
 

@@ -117,7 +117,7 @@ Result<std::string, std::string> TrunkParticipant::accept_offer(const std::strin
       std::erase_if(p_.subscriptions, [&](const SubscribedTrack& x) { return x.track_id == want.track_id; });
       o = nullptr;
     }
-    if (!o) p_.subscriptions.push_back(output_for(*t, want.mid));
+    if (!o) p_.subscriptions.push_back(output_for(*t, want.mid, true));
   }
   sdp::AnswerOptions options;
   options.data_channel_max_message_size = kTrunkDataMaxMessage;
@@ -183,7 +183,7 @@ void TrunkParticipant::offer() {
     if (t.origin_site == far_site_) return;
     for (auto& o : p_.subscriptions)
       if (o.track_id == t.track_id) return;
-    p_.subscriptions.push_back(output_for(t, rooms_.new_mid('s')));
+    p_.subscriptions.push_back(output_for(t, rooms_.new_mid('s'), true));
     changed = true;
   });
   for (auto& a : far_tracks_)
@@ -258,13 +258,15 @@ void TrunkParticipant::publish_tracks() {
     auto s = published_stream(t, p_.transport->negotiated(), remote);
     if (!s) continue;
     s->transport = p_.transport->id();
-    t.stream = rooms_.media().plane.publish(*s);
+    auto layers = simulcast_layers(t, p_.transport->negotiated(), remote);
+    t.stream = rooms_.media().plane.publish(*s, layers);
+    t.layers = std::max<size_t>(1, std::min(layers.size(), sfu::kMaxLayers));
     auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     rooms_.track_event(t.room, *env, this);
     if (std::find(rooms.begin(), rooms.end(), t.room) == rooms.end()) rooms.push_back(t.room);
     LOG_INFO("sfu", "trunk from ", far_site_, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video",
-             " mid ", t.mid, " ssrc ", s->ssrc);
+             " mid ", t.mid, " ssrc ", s->ssrc, layers.empty() ? "" : ", " + std::to_string(layers.size()) + " simulcast layers");
   }
   for (auto& room : rooms) rooms_.tracks_changed(room, this);
 }
@@ -288,12 +290,14 @@ void TrunkParticipant::subscribe_negotiated() {
     if (o.subscribed || !wants_.far_wants(o.track_id)) continue;  // crosses only when wanted
     const PublisherTrack* source = rooms_.find_track(o.track_id, this);
     if (!source || source->stream != o.stream) continue;
-    auto s = subscription_for(o, *source, p_.transport->negotiated(), p_.transport->id());
-    if (!s) continue;
+    auto subs = subscriptions_for(o, *source, p_.transport->negotiated(), p_.transport->id());
+    if (subs.empty()) continue;
     // No bandwidth estimate (and so no pausing) toward a trunk: the far SFU's subscribers
-    // each have their own.
-    s->extensions.transport_cc = 0;
-    rooms_.media().plane.subscribe(*s);
+    // each have their own. Every simulcast layer goes, so that they can choose.
+    for (auto& s : subs) {
+      s.extensions.transport_cc = 0;
+      rooms_.media().plane.subscribe(s);
+    }
     o.subscribed = true;
   }
 }

@@ -113,7 +113,9 @@ void Router::remove_stream(StreamId id) {
 void Router::add_subscription(const Subscription& sub) {
   Stream* s = find_stream(sub.stream);
   if (!s) return;
-  if (auto r = find_subscription(sub.stream, sub.transport); r.stream) {
+  auto r = find_subscription(sub.stream, sub.transport);
+  if (sub.fixed_layer && r.stream != s) r = {};  // another layer's is another subscription
+  if (r.stream) {
     Output& o = r.stream->outputs[r.index];
     o.sub = sub;  // renegotiated: same numbering
     o.ext_map = make_extension_map(r.stream->pub.extensions, sub.extensions);
@@ -155,12 +157,13 @@ void Router::add_subscription(const Subscription& sub) {
 }
 
 void Router::remove_subscription(StreamId stream, TransportId transport) {
-  auto r = find_subscription(stream, transport);
-  if (!r.stream) return;
-  auto it = r.stream->outputs.begin() + std::ptrdiff_t(r.index);
-  it->target = 0;
-  retire_output(std::move(*it));
-  r.stream->outputs.erase(it);
+  // Every layer's, for a transport that took each layer (fixed_layer).
+  for (auto r = find_subscription(stream, transport); r.stream; r = find_subscription(stream, transport)) {
+    auto it = r.stream->outputs.begin() + std::ptrdiff_t(r.index);
+    it->target = 0;
+    retire_output(std::move(*it));
+    r.stream->outputs.erase(it);
+  }
   rebuild_indexes();
 }
 

@@ -50,6 +50,9 @@ struct Subscription {
   std::array<uint8_t, 128> payload_type_map{};  // publisher pt -> subscriber pt (0 = drop)
   uint8_t rtx_payload_type = 0;                 // subscriber's RTX pt (0: retransmit plain)
   ExtensionIds extensions;  // subscriber's negotiated ids (rewritten, or dropped when 0)
+  // Stays on its stream, one simulcast layer, instead of being moved between the track's
+  // layers: a trunk subscribes to each layer so that the far SFU can choose.
+  bool fixed_layer = false;
 };
 
 struct StreamCounters {

@@ -2,11 +2,14 @@
 along) watches it. Bytes are read from /status: every datagram of the trunk's transport
 (bytes_sent/bytes_received of its client entry) and each track it forwards."""
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import time
 import unittest
 
+from harness import BUILD, CLIENT_IP
 from rtc_util import Subscriber, publish, wait_for
 from test_churn import Stayer
 from test_trunk import SECRET, Sites, fingerprint, published_tracks, status, wait_until
@@ -171,3 +174,46 @@ class Pull(Sites, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TrunkSimulcast(Sites, unittest.TestCase):
+    """A simulcast publisher on A (the loadgen, three layers by rid), WHEP viewers on B: the
+    trunk carries every layer (signalled to B as an SSRC group), so B's router chooses a layer
+    for each of its viewers as A's does for its own, and each viewer gets one layer's frames."""
+
+    def test_far_viewers_get_layers_chosen_by_their_own_sfu(self):
+        a, b = self.pair()
+        loadgen = os.path.join(BUILD, "tools/loadgen/umbrella-loadgen")
+        common = ["--insecure", "--bind", CLIENT_IP, "--room", "default", "--json", "--quiet"]
+        pub = subprocess.Popen([loadgen, "--server", a.base_url, "--publishers", "1", "--viewers", "0", "--simulcast",
+                                "--video-kbps", "600", "--duration", "40", "--settle", "0"] + common,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_until(lambda: len(published_tracks(b)) == 2, 20, "the publisher's tracks announced on B\n" + a.log_text())
+            view = subprocess.Popen([loadgen, "--server", b.base_url, "--publishers", "0", "--viewers", "2",
+                                     "--recv-video", "1", "--recv-audio", "1", "--duration", "5"] + common,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            seen = None
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and view.poll() is None:
+                videos = [t for c in status(b)["clients"] if not c.get("trunk_site") for t in c["forwarded"]
+                          if t["kind"] == "video"]
+                if len(videos) == 2 and all(t.get("layers") == 3 for t in videos):
+                    seen = videos
+                    break
+                time.sleep(0.2)
+            out, err = view.communicate(timeout=60)
+            self.assertEqual(view.returncode, 0, err[-3000:])
+            s = json.loads(out)
+            self.assertIsNotNone(seen, f"B's viewers never had three layers to choose from: {s}\n" + b.log_text())
+            self.assertTrue(all(t["layer_reason"] in ("best", "bandwidth") for t in seen), seen)
+            self.assertEqual((s["connected"], s["failed"]), (2, 0), s)
+            # One layer's frames each (30 fps), not the three layers' at once.
+            want = 2 * 30 * s["window_s"]
+            self.assertGreater(s["recv_frames"], 0.8 * want, s)
+            self.assertLess(s["recv_frames"], 1.2 * want, s)
+            self.assertLess(s["loss_pct"], 5, s)
+            self.assertIn("3 simulcast layers", b.log_text())
+        finally:
+            pub.kill()
+            pub.wait()

@@ -221,3 +221,26 @@ TEST_CASE("layers: a server that falls behind lowers everyone's layers, then pau
   CHECK(c.layer(21).reason == LayerReason::kBest);
   CHECK(c.link.video_seq_gaps == 0);
 }
+
+TEST_CASE("layers: a subscription with fixed_layer stays on its layer; removing the track's removes every layer's") {
+  SimulcastCall c;
+  c.link.capacity_bps = 3000000;
+  for (StreamId layer = 1; layer <= 3; ++layer) {  // as a trunk subscribes: each layer, its own SSRC
+    auto s = subscription(layer, 30, 0xD000 + layer);
+    s.extensions.transport_cc = 0;
+    s.fixed_layer = true;
+    c.router.add_subscription(s);
+  }
+  c.run(seconds(4));
+  CHECK(c.router.subscribers(1) == 5);
+  for (StreamId layer = 1; layer <= 3; ++layer) {
+    const SubscriptionCounters* counters = c.router.subscription_counters(layer, 30);
+    REQUIRE(counters);
+    CHECK(counters->packets > 300);  // every packet of its layer, 100 a second
+    CHECK(counters->layer_switches == 0);
+  }
+  CHECK(c.layer(21).layer == 2);  // the others still move as before
+  c.router.remove_subscription(1, 30);
+  CHECK(c.router.subscribers(1) == 2);
+  CHECK(c.router.subscription_counters(2, 30) == nullptr);
+}
