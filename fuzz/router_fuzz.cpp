@@ -136,8 +136,9 @@ struct Harness {
   std::vector<PublishedStream> pubs = publishers();
   std::array<PublisherState, 4> state{};
 
-  void subscribe(StreamId stream, TransportId t, bool rtx) {
+  void subscribe(StreamId stream, TransportId t, bool rtx, bool fixed_layer = false) {
     auto s = subscription(stream, t, rtx);
+    s.fixed_layer = fixed_layer;  // a trunk: one subscription per layer, never moved
     router.add_subscription(s);
     // A subscription replaces the transport's earlier one to the same stream.
     std::erase_if(out.subs, [&](const auto& kv) { return kv.first.first == t && kv.second == stream; });
@@ -318,6 +319,8 @@ UMBRELLA_FUZZ_TARGET(router) {
           case 2: h.router.add_stream(h.pubs[stream - 1]); break;  // publisher reconnect
           case 3: h.router.remove_stream(stream); break;
           case 4: h.router.request_keyframe(stream, now); break;
+          case 5: h.subscribe(StreamId(3 + (c & 1)), 22, c & 0x08, true); break;  // a layer, for a trunk
+          case 6: h.router.set_load_level(c & 3, now); break;                     // the server's load
           default: break;
         }
         break;
@@ -328,6 +331,7 @@ UMBRELLA_FUZZ_TARGET(router) {
     check(h.pool.in_use() <= 4 * 256 + 16);  // what the stream caches may pin
   }
   for (TransportId t : kTransports) h.router.remove_transport(t);
+  h.router.remove_transport(22);  // the trunk-like one (case 6, 5)
   check(h.router.stream_count() == 0 && h.router.subscription_count() == 0);
   check(h.pool.in_use() == 0);  // nothing pinned once every publisher left
   return 0;
