@@ -84,7 +84,11 @@ std::vector<media::SimulcastLayer> simulcast_layers(const PublisherTrack& t, con
   if (!section) return {};
   for (auto& g : section->ssrc_groups) {
     if (g.semantics != "SIM" || g.ssrcs.size() < 2) continue;
-    for (size_t i = 0; i < std::min(g.ssrcs.size(), sfu::kMaxLayers); ++i) {
+    for (size_t i = 0; i < g.ssrcs.size() && layers.size() < sfu::kMaxLayers; ++i) {
+      // A zero or repeated SSRC (a malformed group) is not a layer of its own.
+      if (g.ssrcs[i] == 0 || std::any_of(layers.begin(), layers.end(),
+                                         [&](const media::SimulcastLayer& l) { return l.ssrc == g.ssrcs[i]; }))
+        continue;
       media::SimulcastLayer l{"", g.ssrcs[i], 0};
       for (auto& fid : section->ssrc_groups)
         if (fid.semantics == "FID" && fid.ssrcs.size() == 2 && fid.ssrcs[0] == l.ssrc) l.rtx_ssrc = fid.ssrcs[1];

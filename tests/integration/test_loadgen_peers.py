@@ -20,6 +20,19 @@ from test_trunk import status
 LOADGEN = os.path.join(BUILD, "tools/loadgen/umbrella-loadgen")
 
 
+def viewers_with_three_layers(server, proc, viewers, timeout):
+    """While the loadgen `proc` runs: the video tracks `server` forwards to its `viewers`
+    participants (trunks left out) once each has three simulcast layers to choose from, else None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        videos = [t for c in status(server)["clients"] if not c.get("trunk_site") for t in c["forwarded"]
+                  if t["kind"] == "video"]
+        if len(videos) == viewers and all(t.get("layers") == 3 for t in videos):
+            return videos
+        time.sleep(0.2)
+    return None
+
+
 class WhipAnswerer:
     """aiortc answering WHIP offers on SERVER_IP, in chunks, on its own asyncio loop."""
 
@@ -182,14 +195,7 @@ class LoadgenPeers(unittest.TestCase):
                  "--publishers", "1", "--viewers", "2", option, "--video-kbps", "600", "--duration", "4",
                  "--json", "--quiet"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            seen = None
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and proc.poll() is None:
-                videos = [t for c in status(server)["clients"] for t in c["forwarded"] if t["kind"] == "video"]
-                if len(videos) == 2 and all(t.get("layers") == 3 for t in videos):
-                    seen = videos
-                    break
-                time.sleep(0.2)
+            seen = viewers_with_three_layers(server, proc, 2, 20)
             out, err = proc.communicate(timeout=60)
             self.assertEqual(proc.returncode, 0, err[-3000:])
             s = json.loads(out)

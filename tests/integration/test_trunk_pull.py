@@ -10,6 +10,7 @@ import time
 import unittest
 
 from harness import BUILD, CLIENT_IP
+from test_loadgen_peers import viewers_with_three_layers
 from rtc_util import Subscriber, publish, wait_for
 from test_churn import Stayer
 from test_trunk import SECRET, Sites, fingerprint, published_tracks, status, wait_until
@@ -193,15 +194,7 @@ class TrunkSimulcast(Sites, unittest.TestCase):
             view = subprocess.Popen([loadgen, "--server", b.base_url, "--publishers", "0", "--viewers", "2",
                                      "--recv-video", "1", "--recv-audio", "1", "--duration", "5"] + common,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            seen = None
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and view.poll() is None:
-                videos = [t for c in status(b)["clients"] if not c.get("trunk_site") for t in c["forwarded"]
-                          if t["kind"] == "video"]
-                if len(videos) == 2 and all(t.get("layers") == 3 for t in videos):
-                    seen = videos
-                    break
-                time.sleep(0.2)
+            seen = viewers_with_three_layers(b, view, 2, 30)
             out, err = view.communicate(timeout=60)
             self.assertEqual(view.returncode, 0, err[-3000:])
             s = json.loads(out)
