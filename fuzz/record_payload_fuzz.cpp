@@ -2,10 +2,16 @@
 // formats read from keyframes (SPS, sequence header, frame headers), then the same bytes as a
 // sequence of RTP packets through a FrameAssembler (the jitter window, the FrameJoiner) on
 // virtual time. Checks that views stay inside their input and frames stay within what came in.
+// Also the router's VP8/VP9 picture numbers (rtp/picture_ids.hpp): found inside the input,
+// and written back unchanged.
+#include <algorithm>
+#include <vector>
+
 #include "fuzz_input.hpp"
 #include "fuzz_target.hpp"
 #include "record/frame_assembler.hpp"
 #include "rtp/payload_format.hpp"
+#include "rtp/picture_ids.hpp"
 #include "record/video_format.hpp"
 #include "rtp/rtp_builder.hpp"
 
@@ -31,6 +37,13 @@ UMBRELLA_FUZZ_TARGET(record_payload) {
     check(!v->keyframe || (v->width && v->height && v->data.size() >= 10));
   }
   if (auto o = parse_opus(in)) check_view(in, *o);
+  for (Codec c : {Codec::kVp8, Codec::kVp9}) {
+    auto ids = find_picture_ids(c, in);
+    if (!ids) continue;
+    check(ids->any() && (!ids->pid_at || ids->pid_at + (ids->pid_long ? 2u : 1u) <= size) && ids->tl0_at < size);
+    std::vector<uint8_t> copy(in.begin(), in.end());
+    check(write_picture_ids(copy, *ids) && std::equal(copy.begin(), copy.end(), in.begin()));
+  }
   for (Codec c : {Codec::kVp9, Codec::kH264, Codec::kAv1}) {
     if (auto v = parse_payload(c, in)) check_view(in, *v);
     if (auto f = video_format(c, in)) check(f->width && f->height && f->codec_private.size() <= in.size() + 32);

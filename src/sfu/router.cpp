@@ -35,6 +35,14 @@ std::optional<std::string_view> sdes_extension(const rtp::RtpView& v, uint8_t id
   return rtp::read_sdes_string(*data);
 }
 
+// The VP8/VP9 picture numbers of a media payload (an RTX payload's after its OSN).
+std::optional<rtp::PictureIds> picture_ids(const detail::Stream& s, uint8_t pt, Bytes payload, bool rtx) {
+  if (rtx && payload.size() < 2) return std::nullopt;
+  for (auto [codec_pt, codec] : s.pub.codecs)
+    if (codec_pt == pt) return rtp::find_picture_ids(codec, payload.subspan(rtx ? 2 : 0));
+  return std::nullopt;
+}
+
 }  // namespace
 
 Router::Router(Outbox& outbox, RouterConfig config) : outbox_(outbox), config_(std::move(config)) {}
@@ -325,6 +333,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     return;
   }
   bool has_cc = s.pub.extensions.transport_cc && rtp::extension(v, s.pub.extensions.transport_cc);
+  auto pictures = video && s.pub.layer_of ? picture_ids(s, in_pt, v.payload, unwrap) : std::nullopt;
   for (Output& o : s.outputs) {
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
     if (pt == 0) {
@@ -352,6 +361,10 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     rw.payload_type = pt;
     rw.extensions = &o.ext_map;
     rw.unwrap = unwrap;
+    if (pictures && !o.sub.fixed_layer) {
+      rw.picture = o.pictures.map(s.pub.ssrc, *pictures);
+      rw.payload_at = uint16_t(v.payload.data() - packet.span().data());
+    }
     stamp(o, s.pub.kind, has_cc, size, rw, now);
     o.ts_offset = m->timestamp - v.timestamp;
     o.has_ts_offset = true;
@@ -383,6 +396,11 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
   rw.timestamp = v->timestamp + o.ts_offset;
   rw.extensions = &o.ext_map;
   rw.unwrap = unwrap;
+  if (s.pub.layer_of && !o.sub.fixed_layer)
+    if (auto ids = picture_ids(s, in_pt, v->payload, unwrap)) {
+      rw.picture = o.pictures.apply(*ids);
+      rw.payload_at = uint16_t(v->payload.data() - p.span().data());
+    }
   if (o.sub.rtx_ssrc != 0 && o.sub.rtx_payload_type != 0) {
     rw.ssrc = o.sub.rtx_ssrc;
     rw.seq = o.rtx_seq++;

@@ -7,6 +7,7 @@
 
 #include "core/time.hpp"
 #include "rtp/nack_generator.hpp"
+#include "rtp/picture_ids.hpp"
 #include "rtp/retransmission_cache.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -26,6 +27,7 @@ struct Output {
   Subscription sub;
   rtp::ExtensionIdMap ext_map;
   rtp::SeqTimestampRewriter rewriter;
+  rtp::PictureIdRewriter pictures;  // simulcast VP8/VP9: numbers go on across layer switches
   rtp::SendStatistics send_stats;
   uint16_t rtx_seq = 0;      // the subscriber-side RTX stream's own numbering
   uint32_t ts_offset = 0;    // out - in timestamp of the newest forwarded packet (for SR)

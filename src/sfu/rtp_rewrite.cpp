@@ -9,6 +9,8 @@ bool apply_rewrite(Packet& copy, const RtpRewrite& rw) {
   if (!copy || copy.shared()) return false;
   if (rw.unwrap && !rtp::rtx_unwrap(copy, rw.payload_type, rw.ssrc)) return false;
   MutableBytes s = copy.span();
+  if (rw.picture.any() && (rw.payload_at > s.size() || !rtp::write_picture_ids(s.subspan(rw.payload_at), rw.picture)))
+    return false;
   if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions)) return false;
   if (rw.transport_cc_id) {
     auto e = rtp::extension_mut(s, rw.transport_cc_id);

@@ -7,6 +7,7 @@
 
 #include "core/bytes.hpp"
 #include "core/packet_pool.hpp"
+#include "rtp/picture_ids.hpp"
 #include "rtp/rtp_mutate.hpp"
 #include "sfu/types.hpp"
 
@@ -28,6 +29,10 @@ struct RtpRewrite {
   // source carries (the publisher's element, renumbered through `extensions`).
   uint8_t transport_cc_id = 0;
   uint16_t transport_seq = 0;
+  // VP8/VP9 picture numbers as this subscriber sees them (rtp/picture_ids.hpp), written into
+  // the payload descriptor, which starts payload_at bytes into the (unwrapped) packet.
+  rtp::PictureIds picture{};
+  uint16_t payload_at = 0;
 };
 
 // Rewrites copy (unshared, with 2 bytes of headroom for RTX) in place. False (copy unusable)

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 
+#include "rtp/picture_ids.hpp"
 #include "rtp/rtp_extensions.hpp"
 #include "sfu/twcc_feedback.hpp"
 #include "sfu_test_util.hpp"
@@ -31,6 +32,10 @@ class CappedSubscriber final : public Outbox {
   uint64_t video_seq_gaps = 0;
   std::optional<uint16_t> last_video_seq;
   size_t last_video_size = 0;
+  // VP8 PictureID / TL0PICIDX as sent (rtp/picture_ids.hpp): one frame per packet here, so
+  // each must be one past the last, across layer switches too.
+  uint64_t picture_id_breaks = 0, tl0_breaks = 0;
+  std::optional<rtp::PictureIds> last_picture;
 
   void forward_rtp(TransportId to, const Packet& source, const RtpRewrite& rw) override {
     Packet copy = pool_.copy_of(source.span());
@@ -41,6 +46,13 @@ class CappedSubscriber final : public Outbox {
       if (last_video_seq && uint16_t(*last_video_seq + 1) != rw.seq) ++video_seq_gaps;
       last_video_seq = rw.seq;
       last_video_size = copy.size();
+      auto v = rtp::parse_rtp(copy.span());
+      REQUIRE(v);
+      if (auto ids = rtp::find_picture_ids(rtp::Codec::kVp8, v->payload)) {
+        if (last_picture && uint16_t((last_picture->pid + 1) & 0x7fff) != ids->pid) ++picture_id_breaks;
+        if (last_picture && uint8_t(last_picture->tl0 + 1) != ids->tl0) ++tl0_breaks;
+        last_picture = ids;
+      }
     }
     enter(copy.span());
   }

@@ -44,16 +44,20 @@ TEST_CASE("layers: tracks share a budget one step at a time") {
 
 namespace {
 
-std::vector<uint8_t> vp8_frame(bool key, size_t size, uint16_t height) {
+// One packet per frame, numbered as libwebrtc does: a 15-bit PictureID and a TL0PICIDX
+// (every frame on the base layer here), each layer from its own start.
+std::vector<uint8_t> vp8_frame(bool key, size_t size, uint16_t height, uint16_t picture_id, uint8_t tl0) {
   std::vector<uint8_t> p(size, 0x55);
-  p[0] = 0x10;  // S=1, partition 0
+  const uint8_t descriptor[] = {0x90, 0xe0, uint8_t(0x80 | picture_id >> 8), uint8_t(picture_id), tl0, 0x00};
+  std::copy(std::begin(descriptor), std::end(descriptor), p.begin());  // X, S; I, L, T
+  auto frame = p.begin() + sizeof descriptor;
   if (key) {
     uint16_t width = uint16_t(height * 16 / 9);
     const uint8_t header[] = {0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, uint8_t(width), uint8_t(width >> 8),
                               uint8_t(height), uint8_t(height >> 8)};
-    std::copy(std::begin(header), std::end(header), p.begin() + 1);
+    std::copy(std::begin(header), std::end(header), frame);
   } else {
-    p[1] = 0x01;
+    frame[0] = 0x01;
   }
   return p;
 }
@@ -65,6 +69,8 @@ struct SimulcastCall {
   static constexpr uint32_t kSsrc[3] = {0x1001, 0x1002, 0x1003};
   static constexpr size_t kSize[3] = {150, 400, 1000};
   static constexpr uint16_t kHeight[3] = {180, 360, 720};
+  // Far apart, and the top layer's ahead of the others (a switch down goes back).
+  static constexpr uint16_t kFirstPicture[3] = {100, 20000, 32700};
   PacketPool pool{2048};
   CappedSubscriber link{pool};
   Router router{link};
@@ -97,7 +103,8 @@ struct SimulcastCall {
   }
   void send(size_t layer, bool key) {
     auto value = rtp::encode_transport_cc_seq(twcc++);
-    auto payload = vp8_frame(key, kSize[layer], kHeight[layer]);
+    auto payload = vp8_frame(key, kSize[layer], kHeight[layer], uint16_t((kFirstPicture[layer] + tick) & 0x7fff),
+                             uint8_t(kFirstPicture[layer] + tick));
     Packet p = pool.acquire();
     std::vector<rtp::ExtensionValue> ext = {{5, Bytes(value)}};
     rtp::RtpHeader h{false, 96, seq[layer]++, uint32_t(tick) * 900, kSsrc[layer]};
@@ -137,6 +144,9 @@ TEST_CASE("layers: each subscriber gets what its link carries, switching at keyf
   CHECK(c.layer(20).layer == 2);
   CHECK(c.link.last_video_size > 1000);
   CHECK(c.link.video_seq_gaps == 0);
+  // The decoder's frame numbering goes on through every switch (a jump back would freeze it).
+  CHECK(c.link.picture_id_breaks == 0);
+  CHECK(c.link.tl0_breaks == 0);
   const SubscriptionCounters* counters = c.router.subscription_counters(1, 20);
   REQUIRE(counters);
   CHECK(counters->layer_switches >= 2);
