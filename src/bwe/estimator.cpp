@@ -14,7 +14,7 @@ void Estimator::on_feedback(std::span<const rtp::TwccPacket> packets, int64_t no
   int received = 0, lost = 0;
   int64_t newest_send = -1;
   for (const rtp::TwccPacket& p : packets) {
-    SentPacket* s = history_.find(p.seq);
+    std::optional<SentPacket> s = history_.find(p.seq);
     if (!s) {
       ++counters_.unknown;
       continue;
@@ -27,7 +27,7 @@ void Estimator::on_feedback(std::span<const rtp::TwccPacket> packets, int64_t no
       continue;
     }
     if (s->reported) continue;  // feedback repeated: counted once
-    s->reported = true;
+    history_.set_reported(p.seq);
     ++received;
     acked_.on_received(p.receive_time_us, s->size);
     detector_.on_packet(s->send_us, p.receive_time_us);

@@ -22,6 +22,20 @@ void RetransmissionCache::insert(uint16_t sequence, Packet packet, Instant now) 
   e.packet = std::move(packet);
   e.sequence = sequence;
   e.stored = now;
+  if (!started_ || seq_newer(sequence, newest_)) {
+    if (!started_ || uint16_t(sequence - oldest_) > mask_) oldest_ = uint16_t(sequence - mask_);
+    newest_ = sequence;
+    started_ = true;
+  }
+  // From the oldest on, release what is too old to resend, stopping at the first fresh one.
+  // At most kSweep per insert; a stream sends one packet per insert, so it keeps up.
+  constexpr int kSweep = 4;
+  for (int i = 0; i < kSweep && oldest_ != newest_; ++i, ++oldest_) {
+    Entry& old = entries_[oldest_ & mask_];
+    if (!old.packet || old.sequence != oldest_) continue;
+    if (now - old.stored < max_age_) break;
+    old.packet = Packet();
+  }
 }
 
 Packet RetransmissionCache::lookup(uint16_t sequence, Instant now) const {
@@ -32,6 +46,7 @@ Packet RetransmissionCache::lookup(uint16_t sequence, Instant now) const {
 
 void RetransmissionCache::clear() {
   for (size_t i = 0; i <= mask_; ++i) entries_[i] = Entry{};
+  started_ = false;
 }
 
 }  // namespace umbrella::rtp

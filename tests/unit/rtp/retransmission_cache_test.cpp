@@ -58,3 +58,23 @@ TEST_CASE("cache returns buffers to the pool when overwritten or cleared") {
   }
   CHECK(pool.in_use() == 0);
 }
+
+TEST_CASE("a slow stream's packets older than max_age go back to the pool, not only when overwritten") {
+  PacketPool pool(600);
+  RetransmissionCache cache(512, milliseconds(1000));
+  // 100 packets a second (a 1 Mbit/s video) for 5 s, one lost every 50: only about the last
+  // second stays pinned, not the whole ring.
+  for (uint16_t s = 0; s < 500; ++s)
+    if (s % 50 != 7) cache.insert(uint16_t(65000 + s), make(pool, uint8_t(s)), t0 + milliseconds(10 * s));
+  Instant end = t0 + milliseconds(10 * 499);
+  CHECK(pool.in_use() <= 102);
+  CHECK(pool.in_use() >= 98);
+  CHECK(cache.lookup(uint16_t(65000 + 499), end));
+  CHECK(cache.lookup(uint16_t(65000 + 420), end));  // 790 ms old: still there for a NACK
+  CHECK_FALSE(cache.lookup(uint16_t(65000 + 380), end));
+  // A late packet from before the oldest held is stored too, and goes when overwritten.
+  cache.insert(uint16_t(65000 + 57), make(pool, 57), end);
+  CHECK(cache.lookup(uint16_t(65000 + 57), end));
+  cache.clear();
+  CHECK(pool.in_use() == 0);
+}
