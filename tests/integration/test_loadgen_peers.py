@@ -156,6 +156,33 @@ class LoadgenPeers(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_the_sfu_probes_its_viewers_links_up_to_what_they_need(self):
+        """On an open link the SFU's estimate toward each viewer climbs past the video they
+        need through its probe padding (RTX packets with nothing but padding, which the loadgen
+        reports as arrived): no viewer is paused for bandwidth. Without probing, the estimate
+        rises from its 300 kbit/s start by 8% a second and the SFU pauses them after 5 s."""
+        server = Server().start()
+        try:
+            proc = subprocess.run(
+                [LOADGEN, "--server", server.base_url, "--insecure", "--bind", CLIENT_IP, "--room", "x",
+                 "--publishers", "1", "--viewers", "3", "--video-kbps", "1000", "--duration", "7",
+                 "--json", "--quiet"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+            s = json.loads(proc.stdout)
+            self.assertEqual((s["connected"], s["failed"]), (4, 0), s)
+            st = status(server)
+            counters = st["counters"]
+            self.assertEqual(counters.get("bwe.pauses", 0), 0, counters)
+            self.assertGreater(counters.get("bwe.probe_packets", 0), 0, counters)
+            estimates = sorted(int(c.get("bandwidth_estimate_bps", 0)) for c in st["clients"]
+                               if c.get("bandwidth_estimate_bps"))
+            self.assertEqual(len(estimates), 3, st["clients"])
+            self.assertGreater(estimates[0], 1000000, estimates)
+            self.assertGreater(s["recv_frames"], 0.95 * 3 * s["sent_frames"], s)
+        finally:
+            server.stop()
+
     def test_receivers_nack_emulated_loss_and_the_sfu_repairs_it(self):
         server = Server().start()
         try:

@@ -310,6 +310,9 @@ bool SimPeer::to_media_ssrc(uint32_t& ssrc) const {
 void SimPeer::on_rtp(Packet& p, Instant now) {
   auto v = rtp::parse_rtp(p.span());
   if (!v) return;
+  // Every packet with a transport-wide number arrived, the server's probe padding on RTX
+  // (no OSN, nothing else) too: reported lost, its probes failed and its estimate stayed low.
+  record_twcc(*v, now);
   uint32_t ssrc = v->ssrc;
   uint16_t seq = v->sequence;
   Bytes payload = v->payload;
@@ -321,7 +324,6 @@ void SimPeer::on_rtp(Packet& p, Instant now) {
   } else {
     count_kind(v->payload_type, v->marker);
   }
-  record_twcc(*v, now);
   Probe probe;
   if (read_probe(v->packet.last(v->padding_size), probe)) {
     uint64_t t = to_ns(now);
