@@ -282,6 +282,7 @@ signal::StatusSnapshot Server::status() const {
       {"media.rtx_received", router.rtx_received},
       {"media.retransmitted", router.retransmitted},
       {"media.unknown_ssrc", router.unknown_ssrc_packets},
+      {"media.ssrc_changes", router.ssrc_changes},
       {"media.malformed_rtp", router.malformed_rtp},
       {"media.malformed_rtcp", router.malformed_rtcp},
       {"bwe.feedback", router.transport_feedback},

@@ -90,6 +90,7 @@ struct RouterCounters {
   uint64_t nacks_sent = 0, nacks_received = 0, plis_sent = 0, plis_received = 0;
   uint64_t rtx_received = 0, retransmitted = 0;
   uint64_t unknown_ssrc_packets = 0;
+  uint64_t ssrc_changes = 0;  // a rid layer's sender moved it to a new SSRC (or RTX SSRC)
   uint64_t malformed_rtp = 0;
   uint64_t malformed_rtcp = 0;
   uint64_t remb_dropped = 0;

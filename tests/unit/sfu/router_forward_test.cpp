@@ -174,6 +174,49 @@ TEST_CASE("streams registered by rid and mid learn their SSRCs") {
   CHECK(r.unknown_ssrc_packets() == 1);  // both SSRCs taken
 }
 
+TEST_CASE("a rid layer its sender moves to a new SSRC follows it, numbered on without a gap") {
+  PacketPool pool(64);
+  RecordingOutbox out(pool);
+  Router r(out);
+  auto lo = video_stream(2, 10, 0);
+  lo.mid = "v";
+  lo.rid = "l";
+  lo.rtx_payload_type = 97;
+  r.add_stream(lo);
+  r.add_subscription(subscription(2, 20, 0xAAAA));
+  Instant now = t0();
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 10, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidL)}}}), now);
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 11}), now);
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5252, .seq = 1, .pt = 97, .ext = {{4, Bytes(kRidL)}}}), now);
+  REQUIRE(out.rtp.size() == 2);
+  size_t plis = out.count_rtcp(10, rtp::RtcpType::kPsfb, rtp::kFmtPli);
+  // As Firefox does when it renegotiates: the layer goes on with new SSRCs, naming its rid.
+  now += seconds(2);
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x9191, .seq = 5000, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidL)}}}), now);
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x9191, .seq = 5001}), now);
+  CHECK(r.stream_ssrc(2) == 0x9191);
+  CHECK(r.counters().ssrc_changes == 1);
+  CHECK(r.unknown_ssrc_packets() == 0);
+  REQUIRE(out.rtp.size() == 4);
+  CHECK(out.rtp[2].rewrite.ssrc == 0xAAAA);
+  CHECK(uint16_t(out.rtp[1].rewrite.seq + 1) == out.rtp[2].rewrite.seq);
+  CHECK(uint16_t(out.rtp[2].rewrite.seq + 1) == out.rtp[3].rewrite.seq);
+  CHECK(out.count_rtcp(10, rtp::RtcpType::kPsfb, rtp::kFmtPli) > plis);  // a keyframe from the new SSRC
+  // Its RTX too; the old SSRCs are strangers now.
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x9292, .seq = 1, .pt = 97, .ext = {{4, Bytes(kRidL)}}}), now);
+  CHECK(r.stream_rtx_ssrc(2) == 0x9292);
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 12}), now);
+  CHECK(r.unknown_ssrc_packets() == 1);
+  // Within a second of the last move the layer does not move again (a sender flipping between
+  // two SSRCs cannot make every packet re-sort the router's indexes).
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 13, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidL)}}}), now);
+  CHECK(r.stream_ssrc(2) == 0x9191);
+  CHECK(r.unknown_ssrc_packets() == 2);
+  // Another rid, or another mid, never takes it.
+  r.on_rtp(10, make_rtp(pool, {.ssrc = 0x7171, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidH)}}}), now + seconds(2));
+  CHECK(r.stream_ssrc(2) == 0x9191);
+}
+
 TEST_CASE("a publisher's RTX packet is unwrapped and forwarded once") {
   PacketPool pool(32);
   RecordingOutbox out(pool);
