@@ -234,13 +234,8 @@ void Router::touch(Instant now) {
 Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx) {
   for (auto& sp : streams_) {
     Stream& s = *sp;
-    if (s.pub.transport != from) continue;
+    if (s.pub.transport != from || (s.pub.rid.empty() && s.pub.ssrc != 0 && s.pub.rtx_ssrc != 0)) continue;
     const ExtensionIds& ids = s.pub.extensions;
-    // A rid layer whose sender numbers it anew (Firefox gives its simulcast layers new SSRCs
-    // when it renegotiates): the packet names the layer, so the layer follows it.
-    if (!s.pub.rid.empty() && (s.pub.ssrc != 0 || s.pub.rtx_ssrc != 0))
-      if (Stream* moved = follow_new_ssrc(s, v, rtx)) return moved;
-    if (s.pub.ssrc != 0 && s.pub.rtx_ssrc != 0) continue;
     auto mid = sdes_extension(v, ids.mid);
     if (mid && !s.pub.mid.empty() && *mid != s.pub.mid) continue;
     bool mid_match = mid && !s.pub.mid.empty();
@@ -257,7 +252,21 @@ Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool
       if (!mid_match || !s.pub.rid.empty()) continue;
       is_rtx = s.pub.rtx_payload_type != 0 && v.payload_type == s.pub.rtx_payload_type;
     }
-    if (is_rtx ? s.pub.rtx_ssrc != 0 : s.pub.ssrc != 0) continue;
+    if (is_rtx ? s.pub.rtx_ssrc != 0 : s.pub.ssrc != 0) {
+      // Taken, and the packet names this rid layer: its sender numbers it anew (Firefox gives
+      // its simulcast layers new SSRCs when it renegotiates), so the layer follows. At most
+      // once a second per layer and kind: a sender flipping between SSRCs cannot make every
+      // packet re-sort the indexes.
+      Instant& last = s.last_ssrc_change[is_rtx ? 1 : 0];
+      if (!(rid || rrid) || (last != Instant{} && now_ - last < seconds(1))) continue;
+      last = now_;
+      ++counters_.ssrc_changes;
+      if (!is_rtx) {  // a new sequence space: what the cache and loss tracker hold is the old one's
+        s.cache.clear();
+        s.nack.reset();
+        keyframe_wanted(s, now_);
+      }
+    }
     rtx = is_rtx;
     if (is_rtx) {
       s.pub.rtx_ssrc = v.ssrc;
@@ -270,36 +279,6 @@ Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool
     return &s;
   }
   return nullptr;
-}
-
-Router::Stream* Router::follow_new_ssrc(Stream& s, const rtp::RtpView& v, bool& rtx) {
-  const ExtensionIds& ids = s.pub.extensions;
-  auto mid = sdes_extension(v, ids.mid);
-  if (mid && !s.pub.mid.empty() && *mid != s.pub.mid) return nullptr;
-  auto rid = sdes_extension(v, ids.rid);
-  auto rrid = sdes_extension(v, ids.repaired_rid);
-  if (rrid ? *rrid != s.pub.rid || s.pub.rtx_ssrc == 0 : !rid || *rid != s.pub.rid || s.pub.ssrc == 0)
-    return nullptr;
-  // One move a second per layer and kind: a sender flipping between SSRCs cannot make every
-  // packet re-sort the indexes.
-  Instant& last = s.last_ssrc_change[rrid ? 1 : 0];
-  if (last != Instant{} && now_ - last < seconds(1)) return nullptr;
-  last = now_;
-  rtx = bool(rrid);
-  ++counters_.ssrc_changes;
-  if (rtx) {
-    s.pub.rtx_ssrc = v.ssrc;
-  } else {
-    // A new sequence space: what the cache and the loss tracker hold is of the old one.
-    s.pub.ssrc = v.ssrc;
-    s.recv_stats = rtp::ReceiveStatistics(v.ssrc, s.pub.clock_rate);
-    s.cache.clear();
-    s.nack.reset();
-    for (auto& o : s.outputs) o.rewriter.switch_source(v.ssrc);
-    keyframe_wanted(s, now_);
-  }
-  rebuild_indexes();
-  return &s;
 }
 
 void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {

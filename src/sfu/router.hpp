@@ -110,7 +110,6 @@ class Router {
   void rebuild_indexes();
   bool retire_output(Output&& output);
   Stream* learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx);
-  Stream* follow_new_ssrc(Stream& s, const rtp::RtpView& v, bool& rtx);
 
   void forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uint16_t seq, bool unwrap,
                Instant now);

@@ -50,7 +50,7 @@ struct Stream {
   rtp::ReceiveStatistics recv_stats;
   uint8_t media_payload_type = 0;  // newest primary pt, restored when unwrapping RTX
   bool keyframe_pending = false;
-  Instant last_ssrc_change[2]{};  // follow_new_ssrc: the sender last moved this layer, its RTX
+  Instant last_ssrc_change[2]{};  // learn_ssrc: the sender last moved this rid layer, its RTX
   bool has_pli = false;
   Instant last_pli{};
   // Newest SR from the publisher, to give subscribers an SR on the same NTP timeline.
