@@ -6,6 +6,8 @@
 // before any ClientHello must still complete the real handshake. Once the handshake is under way the
 // forgeries may at worst fail it (a well-formed forged message of the expected sequence number
 // is indistinguishable from the peer's until Finished); then the real flights are delivered too.
+// Modes 4 and 5: a connected server or client that has released its session (only its epoch
+// keys left) takes the forgeries, stays connected, and still closes on the peer's close_notify.
 #include "fuzz_target.hpp"
 
 #include <memory>
@@ -97,7 +99,7 @@ bool data_flows(Pair& p) {
 
 UMBRELLA_FUZZ_TARGET(dtls_transport) {
   if (size < 1) return 0;
-  int mode = data[0] % 4;
+  int mode = data[0] % 6;
   auto datagrams = split_datagrams(Bytes(data + 1, size - 1));
   Pair p;
   switch (mode) {
@@ -122,6 +124,20 @@ UMBRELLA_FUZZ_TARGET(dtls_transport) {
       while (target.poll_datagram()) {}  // nothing it says to a forger matters to the peer
       if (target.state() != State::kConnected) __builtin_trap();
       if (!data_flows(p)) __builtin_trap();
+      break;
+    }
+    case 4:    // released server
+    case 5: {  // released client
+      p.run();
+      if (p.client->state() != State::kConnected || p.server->state() != State::kConnected) __builtin_trap();
+      DtlsTransport& target = mode == 4 ? *p.server : *p.client;
+      DtlsTransport& peer = mode == 4 ? *p.client : *p.server;
+      if (!target.release_session()) __builtin_trap();
+      for (Bytes d : datagrams) target.handle_datagram(d, p.now);
+      if (target.poll_datagram() || target.poll_event() || target.state() != State::kConnected) __builtin_trap();
+      peer.close();
+      while (auto d = peer.poll_datagram()) target.handle_datagram(*d, p.now);
+      if (target.state() != State::kClosed) __builtin_trap();
       break;
     }
   }

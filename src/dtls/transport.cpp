@@ -3,6 +3,7 @@
 #include <mbedtls/error.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cookie.h>
+#include <mbedtls/ssl_ciphersuites.h>
 
 #include <algorithm>
 #include <limits>
@@ -124,7 +125,7 @@ Result<std::unique_ptr<DtlsTransport>, std::string> DtlsTransport::create(Role r
 }
 
 DtlsTransport::DtlsTransport(Role role, const DtlsOptions& options)
-    : role_(role), options_(options), impl_(std::make_unique<Impl>()) {}
+    : role_(role), options_(options), impl_(std::make_unique<Impl>(out_, events_)) {}
 
 DtlsTransport::~DtlsTransport() = default;
 
@@ -140,6 +141,7 @@ void DtlsTransport::handle_datagram(Bytes datagram, Instant now) {
   if (state_ != State::kConnecting && state_ != State::kConnected) return;
   // An empty read would look like end-of-stream to mbedTLS.
   if (datagram.empty()) return;
+  if (released_) return handle_released_datagram(datagram);
   Impl& m = *impl_;
   m.timer.set_now(now);
   bool awaiting_hello = role_ == Role::kServer && state_ == State::kConnecting && m.ssl.state <= MBEDTLS_SSL_CLIENT_HELLO;
@@ -172,12 +174,13 @@ void DtlsTransport::handle_datagram(Bytes datagram, Instant now) {
 }
 
 void DtlsTransport::handle_timeout(Instant now) {
+  if (released_) return;
   impl_->timer.set_now(now);
   if (state_ == State::kConnecting && now >= impl_->timer.deadline()) drive();
 }
 
 Instant DtlsTransport::next_deadline() const {
-  return state_ == State::kConnecting ? impl_->timer.deadline() : kNever;
+  return state_ == State::kConnecting && impl_ ? impl_->timer.deadline() : kNever;
 }
 
 void DtlsTransport::drive() {
@@ -281,7 +284,7 @@ void DtlsTransport::on_handshake_done() {
   m.client_hello.release();
   LOG_DEBUG("dtls", "connected as ", role_ == Role::kServer ? "server" : "client", ", ", cipher_suite(), ", ",
             srtp_negotiated ? srtp::profile_name(profile) : "no srtp");
-  m.events.emplace_back(Connected{keys});
+  events_.emplace_back(Connected{keys});
 }
 
 void DtlsTransport::drive_read() {
@@ -292,7 +295,7 @@ void DtlsTransport::drive_read() {
     int ret = mbedtls_ssl_read(&m.ssl, buffer.data(), buffer.size());
     collect_bad_mac();
     if (ret > 0) {
-      m.events.emplace_back(ApplicationData{std::vector<uint8_t>(buffer.begin(), buffer.begin() + ret)});
+      events_.emplace_back(ApplicationData{std::vector<uint8_t>(buffer.begin(), buffer.begin() + ret)});
       continue;
     }
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_TIMEOUT) {
@@ -301,7 +304,7 @@ void DtlsTransport::drive_read() {
     }
     if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
       state_ = State::kClosed;
-      m.events.emplace_back(Closed{});
+      events_.emplace_back(Closed{});
       return;
     }
     fail(mbedtls_message("read failed", ret));
@@ -328,48 +331,120 @@ void DtlsTransport::fail(std::string reason) {
   m.client_hello.release();
   failure_reason_ = reason;
   srtp_keys_.reset();
-  m.events.emplace_back(Failed{std::move(reason)});
+  events_.emplace_back(Failed{std::move(reason)});
 }
 
 std::optional<std::vector<uint8_t>> DtlsTransport::poll_datagram() {
-  Impl& m = *impl_;
-  if (m.out_head >= m.out.size()) {
-    m.out.clear();
-    m.out_head = 0;
+  if (out_head_ >= out_.size()) {
+    out_.clear();
+    out_head_ = 0;
     return std::nullopt;
   }
-  return std::move(m.out[m.out_head++]);
+  return std::move(out_[out_head_++]);
 }
 
 std::optional<Event> DtlsTransport::poll_event() {
-  Impl& m = *impl_;
-  if (m.events_head >= m.events.size()) {
-    m.events.clear();
-    m.events_head = 0;
+  if (events_head_ >= events_.size()) {
+    events_.clear();
+    events_head_ = 0;
     return std::nullopt;
   }
-  return std::move(m.events[m.events_head++]);
+  return std::move(events_[events_head_++]);
 }
 
 bool DtlsTransport::send_application_data(Bytes data) {
-  if (state_ != State::kConnected || data.empty() || data.size() > max_application_data_size()) return false;
+  if (state_ != State::kConnected || !impl_ || data.empty() || data.size() > max_application_data_size()) return false;
   int ret = mbedtls_ssl_write(&impl_->ssl, data.data(), data.size());
   return ret == int(data.size());
 }
 
 size_t DtlsTransport::max_application_data_size() const {
+  if (!impl_) return 0;
   int n = mbedtls_ssl_get_max_out_record_payload(&impl_->ssl);
   return n > 0 ? size_t(n) : 0;
 }
 
 void DtlsTransport::close() {
-  if (state_ == State::kConnected) mbedtls_ssl_close_notify(&impl_->ssl);
+  if (state_ == State::kConnected && impl_) mbedtls_ssl_close_notify(&impl_->ssl);
+  if (state_ == State::kConnected && released_) {
+    const uint8_t close_notify[2] = {1, 0};  // warning, close_notify (RFC 5246 7.2.1)
+    auto record = released_->seal(ContentType::kAlert, released_out_sequence_++, close_notify);
+    if (!record.empty()) out_.push_back(std::move(record));
+  }
   if (state_ != State::kFailed) state_ = State::kClosed;
 }
 
 std::string DtlsTransport::cipher_suite() const {
+  if (!impl_) return released_suite_;
   const char* name = mbedtls_ssl_get_ciphersuite(&impl_->ssl);
   return name ? name : "";
+}
+
+bool DtlsTransport::release_session() {
+  if (state_ != State::kConnected || !impl_ || !impl_->have_key_block) return false;
+  Impl& m = *impl_;
+  const mbedtls_ssl_ciphersuite_t* suite = mbedtls_ssl_ciphersuite_from_id(mbedtls_ssl_get_ciphersuite_id(
+      mbedtls_ssl_get_ciphersuite(&m.ssl) ? mbedtls_ssl_get_ciphersuite(&m.ssl) : ""));
+  if (suite == nullptr) return false;
+  Aead aead;
+  switch (suite->cipher) {
+    case MBEDTLS_CIPHER_AES_128_GCM: aead = Aead::kAes128Gcm; break;
+    case MBEDTLS_CIPHER_AES_256_GCM: aead = Aead::kAes256Gcm; break;
+    case MBEDTLS_CIPHER_CHACHA20_POLY1305: aead = Aead::kChaCha20Poly1305; break;
+    default: return false;
+  }
+  // mbedTLS's next outgoing record: epoch (2 bytes) and sequence (6), epoch 1 after the handshake.
+  uint64_t next = load_be64(m.ssl.cur_out_ctr);
+  if (next >> 48 != 1) return false;
+  auto keys = EpochKeys::create(aead, m.key_block, role_);
+  if (!keys) return false;
+  released_ = std::move(*keys);
+  released_out_sequence_ = next & 0xFFFFFFFFFFFFull;
+  released_suite_ = suite->name;  // static storage in mbedTLS's suite table
+  impl_.reset();
+  return true;
+}
+
+// Only authenticated epoch-1 alerts still matter: the same filter as before drops what does not
+// frame and everything at epoch 0; what is left is opened with the kept keys.
+void DtlsTransport::handle_released_datagram(Bytes datagram) {
+  if (state_ != State::kConnected) return;
+  FilterState filter;
+  filter.role = role_;
+  filter.phase = Phase::kConnected;
+  filter.epoch1_readable = true;
+  thread_local std::vector<uint8_t> scratch;
+  if (scratch.size() < datagram.size()) scratch.resize(datagram.size());
+  Bytes kept = filter_datagram(datagram, filter, scratch, counters_);
+  thread_local std::vector<uint8_t> plaintext;
+  if (plaintext.size() < kept.size()) plaintext.resize(kept.size());
+  while (!kept.empty() && state_ == State::kConnected) {
+    ParsedRecord p = parse_record(kept);
+    if (p.error != RecordError::kNone) return;  // the filter passed only framed records
+    kept = kept.subspan(p.record.bytes.size());
+    auto opened = released_->open(p.record, plaintext);
+    if (!opened) {
+      ++counters_.bad_mac;
+      continue;
+    }
+    if (p.record.type != ContentType::kAlert) {
+      ++counters_.stray_handshake;  // a retransmitted Finished or application data: nothing reads them now
+      continue;
+    }
+    if (opened->size() != 2) {
+      ++counters_.invalid_records;
+      continue;
+    }
+    uint8_t level = (*opened)[0], description = (*opened)[1];
+    if (description == MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY) {
+      state_ = State::kClosed;
+      events_.emplace_back(Closed{});
+    } else if (level == MBEDTLS_SSL_ALERT_LEVEL_FATAL) {
+      state_ = State::kFailed;
+      failure_reason_ = "peer sent fatal alert " + std::to_string(description);
+      events_.emplace_back(Failed{failure_reason_});
+    }
+  }
 }
 
 }  // namespace umbrella::dtls

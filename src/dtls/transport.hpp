@@ -15,6 +15,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "dtls/counters.hpp"
+#include "dtls/epoch_keys.hpp"
 #include "dtls/events.hpp"
 #include "dtls/role.hpp"
 #include "srtp/profile.hpp"
@@ -73,6 +74,15 @@ class DtlsTransport {
   // Sends close_notify (when connected) and moves to kClosed.
   void close();
 
+  // Frees mbedTLS (its record buffers, handshake state, the peer's certificate: ~25 KB) and
+  // keeps only the epoch-1 keys, with which the peer's alerts are still read (close_notify ends
+  // the transport as before) and our close_notify still sent. For a peer that has finished its
+  // handshake (it used the SRTP keys, so it had our last flight and will not ask for it again)
+  // and a transport that will never carry application data (no data channels). False, with
+  // nothing changed, unless connected with an AEAD cipher suite.
+  bool release_session();
+  bool session_released() const { return released_.has_value(); }
+
   Role role() const { return role_; }
   State state() const { return state_; }
   const std::string& failure_reason() const { return failure_reason_; }
@@ -93,6 +103,7 @@ class DtlsTransport {
   void fail(std::string reason);
   void restart_server_handshake();
   void collect_bad_mac();
+  void handle_released_datagram(Bytes datagram);
 
   Role role_;
   DtlsOptions options_;
@@ -100,7 +111,15 @@ class DtlsTransport {
   std::string failure_reason_;
   std::optional<srtp::SrtpKeys> srtp_keys_;
   DtlsCounters counters_;
-  std::unique_ptr<Impl> impl_;
+  std::vector<std::vector<uint8_t>> out_;
+  size_t out_head_ = 0;
+  std::vector<Event> events_;
+  size_t events_head_ = 0;
+  std::unique_ptr<Impl> impl_;  // null once released
+  // After release_session(): the keys, our next record's sequence number, the suite's name.
+  std::optional<EpochKeys> released_;
+  uint64_t released_out_sequence_ = 0;
+  const char* released_suite_ = "";
 };
 
 }  // namespace umbrella::dtls

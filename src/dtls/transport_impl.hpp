@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dtls/client_hello_assembler.hpp"
+#include "dtls/epoch_keys.hpp"
 #include "dtls/fingerprint.hpp"
 #include "dtls/record.hpp"
 #include "dtls/retransmit_timer.hpp"
@@ -33,15 +34,16 @@ struct DtlsTransport::Impl {
   ClientHelloAssembler client_hello;  // mbedTLS cannot take a fragmented ClientHello
   bool has_pending = false;
 
-  std::vector<std::vector<uint8_t>> out;
-  size_t out_head = 0;
-  std::vector<Event> events;
-  size_t events_head = 0;
+  std::vector<std::vector<uint8_t>>& out;  // the transport's outgoing queue
+  std::vector<Event>& events;              // ... and its events
 
   SrtpKeyingMaterial material{};
   bool have_material = false;
+  KeyBlock key_block{};  // kept for release_session() (AEAD suites only)
+  bool have_key_block = false;
 
-  Impl() {
+  Impl(std::vector<std::vector<uint8_t>>& out_queue, std::vector<Event>& event_queue)
+      : out(out_queue), events(event_queue) {
     mbedtls_ssl_config_init(&conf);
     mbedtls_ssl_init(&ssl);
     mbedtls_ssl_cookie_init(&cookie);
@@ -51,6 +53,7 @@ struct DtlsTransport::Impl {
     mbedtls_ssl_config_free(&conf);
     mbedtls_ssl_cookie_free(&cookie);
     mbedtls_platform_zeroize(material.data(), material.size());
+    mbedtls_platform_zeroize(&key_block, sizeof key_block);
   }
 
   static int send_cb(void* ctx, const unsigned char* buf, size_t len) {
@@ -107,10 +110,17 @@ struct DtlsTransport::Impl {
 
   // RFC 5705 exporter, computed as soon as mbedTLS has the master secret:
   // PRF(master_secret, "EXTRACTOR-dtls_srtp", client_random + server_random).
-  static int export_keys_cb(void* ctx, const unsigned char* ms, const unsigned char*, size_t, size_t, size_t,
-                            const unsigned char client_random[32], const unsigned char server_random[32],
-                            mbedtls_tls_prf_types prf_type) {
+  // The key block is kept too when it is an AEAD suite's (no MAC keys), for release_session().
+  static int export_keys_cb(void* ctx, const unsigned char* ms, const unsigned char* kb, size_t mac_length,
+                            size_t key_length, size_t iv_length, const unsigned char client_random[32],
+                            const unsigned char server_random[32], mbedtls_tls_prf_types prf_type) {
     auto* self = static_cast<Impl*>(ctx);
+    self->have_key_block = mac_length == 0 && key_length <= 32 && iv_length <= 12;
+    if (self->have_key_block) {
+      std::memcpy(self->key_block.bytes.data(), kb, 2 * (key_length + iv_length));
+      self->key_block.key_length = uint8_t(key_length);
+      self->key_block.iv_length = uint8_t(iv_length);
+    }
     unsigned char randoms[64];
     std::memcpy(randoms, client_random, 32);
     std::memcpy(randoms + 32, server_random, 32);

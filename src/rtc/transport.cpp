@@ -52,6 +52,7 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
 
 const char* Transport::ice_state() const { return ice::to_string(ice_->state()); }
 const char* Transport::dtls_state() const { return dtls::to_string(dtls_->state()); }
+bool Transport::dtls_session_released() const { return dtls_->session_released(); }
 
 void Transport::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
   if (closed_) return;
@@ -72,11 +73,12 @@ void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant no
   if (first >= 128 && first <= 191) {
     // SRTP or SRTCP, from whatever source: SRTP authenticates it (and the media port routes
     // by address already), so the media path spends nothing on the address.
-    switch (srtp_.unprotect(packet, counters_, srtp_totals_)) {
-      case SrtpChannel::Received::kRtp: last_heard_ = now; listener_.on_rtp(packet, now); break;
-      case SrtpChannel::Received::kRtcp: last_heard_ = now; listener_.on_rtcp(packet, now); break;
-      case SrtpChannel::Received::kDropped: break;
-    }
+    auto received = srtp_.unprotect(packet, counters_, srtp_totals_);
+    if (received == SrtpChannel::Received::kDropped) return;
+    last_heard_ = now;
+    if (!dtls_settled_) settle_dtls();
+    if (received == SrtpChannel::Received::kRtp) listener_.on_rtp(packet, now);
+    else listener_.on_rtcp(packet, now);
   } else if (first < 4) {
     on_stun_datagram(packet.span(), from, now);
   } else if (first >= 20 && first <= 63) {
@@ -170,8 +172,18 @@ void Transport::on_dtls_event(const dtls::Event& event, Instant now) {
   }
 }
 
+// The peer's first authenticated SRTP or SRTCP: it has finished its handshake (it has our
+// last flight), so without data channels DTLS has nothing left to do but read a close_notify
+// and send ours, and the session's ~25 KB can go (dtls::DtlsTransport::release_session()).
+void Transport::settle_dtls() {
+  dtls_settled_ = true;
+  if (!sctp_stack_ && dtls_->release_session()) listener_.on_dtls_session_released();
+}
+
 Result<bool, std::string> Transport::enable_data_channels(sctp::Stack& stack, const sctp::AssociationConfig& config) {
   if (sctp_stack_) return true;
+  if (dtls_->session_released())
+    return Err{std::string("data channels were not negotiated before media flowed (the DTLS session is released)")};
   sctp_stack_ = &stack;
   sctp_config_ = config;
   if (dtls_->state() == dtls::State::kConnected && !closed_) return start_sctp();

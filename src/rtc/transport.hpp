@@ -67,6 +67,8 @@ class TransportListener {
   // Data channels (after enable_data_channels()): association up/down, channels opened and
   // closed, messages.
   virtual void on_data_channel_event(sctp::ChannelEvent& event) { (void)event; }
+  // DTLS kept only its keys (see dtls_session_released()).
+  virtual void on_dtls_session_released() {}
 };
 
 // ICE-lite, controlled: answers the peer's checks, follows its nomination.
@@ -128,6 +130,9 @@ class Transport final : private sctp::AssociationListener {
   void close_channel(uint16_t id);
   const sctp::DataChannels* data_channels() const { return channels_.get(); }
   bool data_channels_enabled() const { return sctp_stack_ != nullptr; }
+  // Media flowed without data channels: DTLS kept only its keys, and data channels can no
+  // longer start on this transport (a re-offer adding them is answered with the line refused).
+  bool dtls_session_released() const;
 
   bool connected() const { return srtp_.ready() && !closed_; }
   bool closed() const { return closed_; }
@@ -153,6 +158,7 @@ class Transport final : private sctp::AssociationListener {
   Result<bool, std::string> start_sctp();
   void on_association_ready() override;  // a Stack timer produced SCTP packets or events
   void flush_sctp();                     // SCTP packets into DTLS records, then events
+  void settle_dtls();
 
   PacketPool& pool_;
   DatagramSink& sink_;
@@ -172,6 +178,7 @@ class Transport final : private sctp::AssociationListener {
   sctp::DataChannelDrops sctp_seen_;  // what sctp_totals_ has of ours
   RtpProtect rtp_protect_{srtp_, counters_};
   bool closed_ = false;
+  bool dtls_settled_ = false;  // settle_dtls() ran
   dtls::Role dtls_role_ = dtls::Role::kServer;
   sctp::Stack* sctp_stack_ = nullptr;
   sctp::AssociationConfig sctp_config_;

@@ -43,7 +43,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
   }
   if (fingerprint.empty()) return Err{std::string("SDP offer has no a=fingerprint")};
   sdp::AnswerOptions with_data = options;
-  if (!ctx_.sctp) with_data.data_channel_max_message_size = 0;
+  if (!ctx_.sctp || (transport_ && transport_->dtls_session_released())) with_data.data_channel_max_message_size = 0;
   else if (!with_data.data_channel_max_message_size) with_data.data_channel_max_message_size = kDataChannelMaxMessage;
   auto answer = sdp::answer_offer(*offer, local_transport(), with_data);
   if (!answer) return Err{answer.error()};

@@ -37,6 +37,7 @@ struct MediaContext {
   tls::Certificate& dtls_certificate;
   std::vector<std::string> candidate_addresses;
   dtls::DtlsCounters dtls_counters{};  // every transport's DTLS refusals, for /status
+  uint64_t dtls_sessions_released = 0;  // transports left with DTLS keys only (rtc::Transport)
   rtc::SrtpDropTotals srtp_drops{};    // every transport's SRTP refusals, for /status
   uint64_t srtp_gcm_sessions = 0;      // transports keyed with AEAD_AES_128_GCM, for /status
   uint64_t srtp_aes_cm_sessions = 0;   // ... with AES-CM + HMAC-SHA1 (peers without GCM)
@@ -120,6 +121,7 @@ class Peer final : public MediaEndpoint,
   void on_rtcp(Packet& packet, Instant now) override;
   void on_closed(const std::string& reason) override;
   void on_data_channel_event(sctp::ChannelEvent& event) override;
+  void on_dtls_session_released() override { ++ctx_.dtls_sessions_released; }
 
  private:
   void start_data_channels();

@@ -295,6 +295,7 @@ signal::StatusSnapshot Server::status() const {
       {"dtls.stray_handshake", dtls.stray_handshake},
       {"dtls.stray_alerts", dtls.stray_alerts},
       {"dtls.hello_fragments_ignored", dtls.hello_fragments_ignored},
+      {"dtls.sessions_released", media_context_->dtls_sessions_released},
       {"srtp.gcm_sessions", media_context_->srtp_gcm_sessions},
       {"srtp.rtp_auth_failed", media_context_->srtp_drops.rtp_auth_failed},
       {"srtp.rtcp_auth_failed", media_context_->srtp_drops.rtcp_auth_failed},

@@ -103,6 +103,35 @@ class WhipWhep(unittest.TestCase):
 
         asyncio.run(run())
 
+    def test_media_only_sessions_keep_dtls_keys_only_and_still_hear_close_notify(self):
+        """Without data channels a transport frees its DTLS session once the peer's SRTP shows
+        the handshake done, keeping only the record keys: a viewer that closes (aiortc sends
+        close_notify, no WHEP DELETE) must still be gone at once, not after 30 s of consent."""
+        async def run():
+            base = self.server.base_url
+            before = self.status()["counters"]["dtls.sessions_released"]
+            pub, location, _ = await publish(base, "keys-only")
+            sub = await Subscriber().start(base, "keys-only")
+            self.assertTrue(await wait_for(lambda: sub.video_frames >= 20, 30), self.server.log_text())
+            # The publisher's SRTP and the viewer's SRTCP released both sessions.
+            self.assertTrue(await wait_for(
+                lambda: self.status()["counters"]["dtls.sessions_released"] - before == 2, 5), self.status()["counters"])
+
+            def viewers():
+                return [c for c in self.status()["clients"] if c["forwarded"] and not c["published"]]
+            self.assertEqual(len(viewers()), 1, self.status()["clients"])
+            closed_at = time.monotonic()
+            await sub.close()
+            gone = await wait_for(lambda: not viewers(), 5)
+            self.assertTrue(gone, f"{viewers()}\n{self.server.log_text()}")
+            print(f"viewer gone {(time.monotonic() - closed_at) * 1000:.0f} ms after its close_notify")
+            self.assertTrue([l for l in self.server.log if "DTLS closed by peer" in l], self.server.log_text())
+            self.assertEqual(self.status()["counters"]["dtls.bad_mac"], 0)
+            self.assertEqual(request(self.server, "DELETE", location)[0], 200)
+            await pub.close()
+
+        asyncio.run(run())
+
 
 if __name__ == "__main__":
     unittest.main()

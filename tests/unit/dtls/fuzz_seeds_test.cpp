@@ -93,6 +93,10 @@ TEST_CASE("dtls fuzz seeds") {
       {"connected_server_forgeries", seed(2, forged)},
       {"connected_server_replayed_flight", seed(2, to_server)},
       {"connected_server_replayed_data", seed(2, {*app})},
+      {"released_server_forgeries", seed(4, forged)},
+      {"released_server_replayed_flight", seed(4, to_server)},
+      {"released_server_replayed_data", seed(4, {*app})},
+      {"released_client_replayed_flight", seed(5, to_client)},
       {"connected_client_forgeries", seed(3, forged)},
       {"connected_client_replayed_flight", seed(3, to_client)},
   };

@@ -226,6 +226,89 @@ TEST_CASE("dtls application data flows both ways and close_notify closes") {
   CHECK(find_event<Closed>(p.server_events));
 }
 
+// Heap in use now (glibc), to measure what release_session() gives back.
+size_t heap_in_use() { return mallinfo2().uordblks; }
+
+TEST_CASE("dtls released session: the peer's mbedTLS close_notify is read, ours reaches its mbedTLS") {
+  for (bool release_server : {true, false}) {
+    CAPTURE(release_server);
+    Pair p;
+    CHECK_FALSE(p.server->release_session());  // not before the handshake
+    p.run();
+    check_connected_with_matching_keys(p);
+    std::string suite = p.server->cipher_suite();
+    DtlsTransport& released = release_server ? *p.server : *p.client;
+    DtlsTransport& whole = release_server ? *p.client : *p.server;
+    std::vector<Event>& released_events = release_server ? p.server_events : p.client_events;
+    std::vector<Event>& whole_events = release_server ? p.client_events : p.server_events;
+    // The whole side sends first, so the released side's close_notify is not its first record.
+    REQUIRE(whole.send_application_data(as_bytes("one SCTP packet")));
+    size_t before = heap_in_use();
+    REQUIRE(released.release_session());
+    size_t freed = before - heap_in_use();
+    MESSAGE("release_session() freed " << freed << " bytes of heap");
+    CHECK(freed > 20 * 1024);  // at least the record buffers (16 KiB in + 4-8 KiB out)
+    CHECK(released.session_released());
+    CHECK(released.state() == State::kConnected);
+    CHECK(released.cipher_suite() == suite);
+    CHECK(released.next_deadline() == kNever);
+    CHECK_FALSE(released.send_application_data(as_bytes("no more")));
+    CHECK_FALSE(released.release_session());  // once
+
+    released_events.clear();
+    p.shuttle();  // the application data: authenticated, but nothing reads it now
+    CHECK(released_events.empty());
+    CHECK(released.counters().stray_handshake == 1);
+    CHECK(released.counters().bad_mac == 0);
+
+    SUBCASE("the whole side closes") {
+      whole.close();
+      p.shuttle();
+      CHECK(released.state() == State::kClosed);
+      CHECK(find_event<Closed>(released_events));
+    }
+    SUBCASE("the released side closes") {
+      whole.send_application_data(as_bytes("and another"));  // our sequence numbers are not its
+      released.close();
+      CHECK(released.state() == State::kClosed);
+      p.shuttle();
+      CHECK(whole.state() == State::kClosed);
+      CHECK(find_event<Closed>(whole_events));
+    }
+  }
+}
+
+TEST_CASE("dtls released session: forged and altered records are counted and change nothing") {
+  Pair p;
+  p.run();
+  check_connected_with_matching_keys(p);
+  REQUIRE(p.server->release_session());
+  p.client->close();
+  auto close_notify = p.client->poll_datagram();
+  REQUIRE(close_notify);
+  REQUIRE(close_notify->size() > 13 + 16);
+  std::vector<uint8_t> altered = *close_notify;
+  altered.back() ^= 1;  // the tag
+  p.server->handle_datagram(altered, p.now);
+  std::vector<uint8_t> other_sequence = *close_notify;
+  other_sequence[10] ^= 1;  // authenticated as additional data
+  p.server->handle_datagram(other_sequence, p.now);
+  CHECK(p.server->counters().bad_mac == 2);
+  const uint8_t epoch0_alert[] = {21, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40};
+  p.server->handle_datagram(epoch0_alert, p.now);
+  CHECK(p.server->counters().stray_alerts == 1);
+  const uint8_t truncated[] = {21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 9, 0, 40, 1};
+  p.server->handle_datagram(truncated, p.now);
+  CHECK(p.server->counters().invalid_records == 1);
+  const uint8_t too_short_to_open[] = {21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 1, 0};
+  p.server->handle_datagram(too_short_to_open, p.now);
+  CHECK(p.server->counters().bad_mac == 3);
+  CHECK(p.server->state() == State::kConnected);
+  CHECK_FALSE(p.server->poll_event());
+  p.server->handle_datagram(*close_notify, p.now);  // the real one
+  CHECK(p.server->state() == State::kClosed);
+}
+
 TEST_CASE("dtls heap use per idle transport") {
   auto server_cert = test::make_certificate("server");
   struct mallinfo2 before = mallinfo2();

@@ -155,6 +155,16 @@ struct CallPair {
     return done();
   }
 
+  // 40 s more of consent checks keep the call up; then the client's close_notify ends it.
+  void check_lasts_until_client_closes() {
+    run_until([] { return false; }, seconds(40));
+    CHECK(server->connected());
+    client->shutdown();
+    deliver();
+    REQUIRE(server_events.closed);
+    CHECK(*server_events.closed == "DTLS closed by peer");
+  }
+
   bool connect(Duration limit = seconds(5)) {
     return run_until([&] { return client->connected() && server->connected(); }, limit);
   }

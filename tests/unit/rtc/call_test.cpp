@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "call_pair.hpp"
+#include "sctp/stack.hpp"
 
 namespace umbrella::rtc::test {
 
@@ -184,6 +185,43 @@ TEST_CASE("client transport: media before DTLS and from a stranger is not delive
   CHECK(call.client->counters().media_before_dtls == 1);
   // Both the stranger's and the plaintext one fail SRTP authentication.
   CHECK(call.client->counters().srtp_auth_failed + call.client->counters().srtp_other_failed == 2);
+}
+
+TEST_CASE("media from the peer releases each side's DTLS session; close_notify still ends the call") {
+  CallPair call;
+  REQUIRE(call.connect());
+  CHECK_FALSE(call.server->dtls_session_released());  // nothing heard from the peer yet
+  CHECK_FALSE(call.client->dtls_session_released());
+  REQUIRE(call.client->send_rtcp(Bytes(kReceiverReport, sizeof kReceiverReport)));
+  call.deliver();
+  CHECK(call.server->dtls_session_released());  // the client's SRTCP: it has our Finished
+  CHECK_FALSE(call.client->dtls_session_released());
+  auto [p, plain] = make_rtp(call.pool, 0xBBBB0002, 7);
+  REQUIRE(call.server->send_rtp(std::move(p)));
+  call.deliver();
+  CHECK(call.client->dtls_session_released());
+  CHECK(std::string(call.server->dtls_state()) == "connected");
+  REQUIRE(call.client_events.rtp.size() == 1);
+  CHECK(call.client_events.rtp[0] == plain);
+  // No data channels once released (server/peer.cpp refuses a re-offer's m=application then).
+  auto stack = sctp::Stack::create(call.now);
+  REQUIRE(stack.ok());
+  CHECK_FALSE(call.server->enable_data_channels(**stack, {}).ok());
+  CHECK_FALSE(call.server->data_channels_enabled());
+  // The client's close_notify, sealed with the kept keys, still ends it.
+  call.check_lasts_until_client_closes();
+}
+
+TEST_CASE("a transport with data channels keeps its DTLS session when media flows") {
+  auto stack = sctp::Stack::create(Instant{} + seconds(1000));  // outlives the association
+  REQUIRE(stack.ok());
+  CallPair call;
+  REQUIRE(call.server->enable_data_channels(**stack, {}).ok());
+  REQUIRE(call.connect());
+  REQUIRE(call.client->send_rtcp(Bytes(kReceiverReport, sizeof kReceiverReport)));
+  call.deliver();
+  REQUIRE(call.server_events.rtcp.size() == 1);
+  CHECK_FALSE(call.server->dtls_session_released());
 }
 
 TEST_CASE("client transport shutdown sends close_notify; the server closes") {
