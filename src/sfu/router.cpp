@@ -381,14 +381,8 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
       ++o.counters.hidden;
       continue;
     }
-    if (video && o.bw) {
-      o.bw->on_video_offered(size);
-      if (o.bw->paused()) {
-        ++o.counters.paused;
-        ++o.bw->counters.paused_packets;
-        continue;
-      }
-    }
+    // SVC layers first: what a subscriber does not get is not what its link needs (the
+    // bandwidth pause compares its estimate with the video offered to it).
     bool marker = false;
     if (svc && !o.sub.fixed_layer) {
       uint8_t spatial = o.svc.spatial, temporal = o.svc.temporal;
@@ -404,6 +398,14 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
         continue;
       }
       marker = !v.marker && o.svc.marker(*svc, false);
+    }
+    if (video && o.bw) {
+      o.bw->on_video_offered(size);
+      if (o.bw->paused()) {
+        ++o.counters.paused;
+        ++o.bw->counters.paused_packets;
+        continue;
+      }
     }
     auto m = o.rewriter.map(s.pub.ssrc, seq, v.timestamp, now);
     if (!m) continue;
