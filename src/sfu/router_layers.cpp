@@ -293,9 +293,10 @@ void Router::apply_svc(Output& o, Stream& s, const LayerChoice& c, int64_t budge
   bool down = pick < spatial_now;
   o.down_ticks = down ? uint8_t(std::min<int>(o.down_ticks + 1, kDownTicks)) : 0;
   if (down && o.down_ticks < kDownTicks) pick = spatial_now;  // as for simulcast: not on one tick's word
-  // Temporal layers off only when even this spatial layer with all of them does not fit.
+  // Temporal layers off only when even the lowest spatial layer with all of them does not fit
+  // (not while a move down is held for a tick).
   int temporal = int(l.temporal) - 1;
-  if (budget_left >= 0)
+  if (budget_left >= 0 && pick == 0)
     while (temporal > 0 && l.cost(size_t(pick), size_t(temporal)) > budget_left) --temporal;
   // The top index means everything, layers past the counted ones included.
   sel.target_spatial = pick >= c.count - 1 ? kSvcAll : uint8_t(pick);

@@ -3,12 +3,14 @@
 // that want different layers. And the per-subscriber selector's switching rules on their own.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <set>
 
+#include "capped_link.hpp"
 #include "rtp/rtcp_feedback.hpp"
+#include "rtp/rtp_extensions.hpp"
 #include "rtp/vp9_descriptor.hpp"
 #include "sfu/svc_selector.hpp"
-#include "sfu_test_util.hpp"
 
 using namespace umbrella;
 using namespace umbrella::sfu;
@@ -34,48 +36,44 @@ std::optional<SentPacket> read_sent(const SentRtp& r) {
   return SentPacket{v->sequence, v->marker, *d, std::vector<uint8_t>(v->payload.begin(), v->payload.end())};
 }
 
-// Publisher on transport 10 (stream 1, SSRC 0x5000, VP9 as pt 96); subscribers 20 and 21
-// without transport-cc (no estimate: the layers follow the tile size alone).
-struct SvcCall {
+// Publisher on transport 10 of stream 1 (SSRC 0x5000, VP9 as pt 96): 30 pictures a second.
+struct SvcPublisher {
   static constexpr uint32_t kSsrc = 0x5000;
-  static constexpr int kKeyEvery = 90;  // pictures (3 s at 30 fps)
-  PacketPool pool{4096};
-  RecordingOutbox out{pool};
-  Router router{out};
-  Instant now = t0();
-  uint16_t seq = 40000;
+  static constexpr int kKeyEvery = 90;  // pictures (3 s)
+  std::array<size_t, 3> size = {200, 200, 200};  // payload bytes per packet, by spatial layer
+  bool transport_cc = false;  // carry the transport-wide number (extension 5)
+  uint16_t seq = 40000, twcc = 1;
   uint16_t picture = 0x7ff0;  // 15 bits, wraps soon
   uint8_t tl0 = 250;
   int pictures = 0;
   std::set<uint16_t> keyframes;  // PictureIDs of keyframe pictures
 
-  SvcCall() {
+  static PublishedStream stream(bool transport_cc) {
     auto s = video_stream(1, 10, kSsrc);
-    s.extensions.transport_cc = 0;
+    if (!transport_cc) s.extensions.transport_cc = 0;
     s.codecs = {{96, rtp::Codec::kVp9}};
-    router.add_stream(s);
-    for (auto [t, ssrc] : {std::pair{TransportId(20), 0xAAAAu}, std::pair{TransportId(21), 0xBBBBu}}) {
-      auto sub = subscription(1, t, ssrc);
-      sub.extensions.transport_cc = 0;
-      router.add_subscription(sub);
-    }
+    return s;
   }
 
-  void send_packet(const rtp::Vp9Descriptor& d, bool marker, bool key_header) {
-    std::vector<uint8_t> payload(200, 0x5a);
+  void send_packet(Router& router, PacketPool& pool, Instant now, const rtp::Vp9Descriptor& d, size_t bytes,
+                   bool marker, bool key_header) {
+    std::vector<uint8_t> payload(bytes, 0x5a);
     size_t n = rtp::write_vp9_descriptor(payload, d);
     REQUIRE(n > 0);
     const uint8_t key[] = {0x82, 0x49, 0x83, 0x42, 0x00}, inter[] = {0x86, 0x00, 0x40, 0x92};
     if (key_header) std::copy(std::begin(key), std::end(key), payload.begin() + std::ptrdiff_t(n));
     else std::copy(std::begin(inter), std::end(inter), payload.begin() + std::ptrdiff_t(n));
+    auto value = rtp::encode_transport_cc_seq(twcc++);
+    std::vector<rtp::ExtensionValue> ext;
+    if (transport_cc) ext.push_back({5, Bytes(value)});
     Packet p = pool.acquire();
     rtp::RtpHeader h{marker, 96, seq++, uint32_t(pictures) * 3000, kSsrc};
-    p.set_size(rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), h, {}, payload));
+    p.set_size(rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), h, ext, payload));
     router.on_rtp(10, p, now);
   }
 
   // One picture: every spatial layer frame in two packets, the marker on the very last.
-  void send_picture() {
+  void send_picture(Router& router, PacketPool& pool, Instant now) {
     bool key = pictures % kKeyEvery == 0;
     uint8_t tid = kTemporalPattern[pictures % 4];
     if (tid == 0) ++tl0;
@@ -104,12 +102,34 @@ struct SvcCall {
             d.scalability.width[i] = uint16_t(kHeights[i] * 16 / 9);
           }
         }
-        send_packet(d, sid == 2 && part == 1, key && sid == 0 && part == 0);
+        send_packet(router, pool, now, d, size[sid], sid == 2 && part == 1, key && sid == 0 && part == 0);
       }
     }
     picture = uint16_t((picture + 1) & 0x7fff);
     ++pictures;
   }
+};
+
+// Subscribers 20 and 21 without transport-cc (no estimate: the layers follow the tile size).
+struct SvcCall {
+  PacketPool pool{4096};
+  RecordingOutbox out{pool};
+  Router router{out};
+  Instant now = t0();
+  SvcPublisher pub;
+  int& pictures = pub.pictures;
+  std::set<uint16_t>& keyframes = pub.keyframes;
+
+  SvcCall() {
+    router.add_stream(SvcPublisher::stream(false));
+    for (auto [t, ssrc] : {std::pair{TransportId(20), 0xAAAAu}, std::pair{TransportId(21), 0xBBBBu}}) {
+      auto sub = subscription(1, t, ssrc);
+      sub.extensions.transport_cc = 0;
+      router.add_subscription(sub);
+    }
+  }
+
+  void send_picture() { pub.send_picture(router, pool, now); }
 
   void run(Duration d) {
     for (Instant end = now + d; now < end; now += milliseconds(33)) {
@@ -233,6 +253,60 @@ TEST_CASE("svc: moving up a spatial layer waits for a keyframe, asked for") {
   check_stream(std::vector<SentPacket>(to21.begin() + std::ptrdiff_t(first_upper) - 2, to21.end()), 2);
   CHECK(c.router.subscription_layer(1, 21).layer == 2);
   CHECK(c.router.subscription_counters(1, 21)->layer_switches >= 2);
+}
+
+TEST_CASE("svc: the layers follow the subscriber's estimate, temporal ones last, without pausing it") {
+  // About 120, 290 and 580 kbit/s for the three spatial layers (a quarter, a quarter and half
+  // of each in temporal layers 0, 1, 2).
+  PacketPool pool{4096};
+  CappedSubscriber link{pool};
+  Router router{link};
+  link.router = &router;
+  SvcPublisher pub;
+  pub.size = {250, 600, 1200};
+  pub.transport_cc = true;
+  router.add_stream(SvcPublisher::stream(true));
+  auto sub = subscription(1, 20, 0xAAAA);
+  sub.rtx_ssrc = 0xAAAB;  // probes go as RTX padding
+  sub.rtx_payload_type = 103;
+  router.add_subscription(sub);
+  Instant now = t0();
+  auto run = [&](Duration d) {
+    for (Instant end = now + d; now < end; now += milliseconds(33)) {
+      pub.send_picture(router, pool, now);
+      link.run_until(now);
+      if (router.next_deadline() <= now) router.on_timeout(now);
+    }
+  };
+  link.capacity_bps = 3000000;
+  run(seconds(8));
+  CHECK(router.subscription_layer(1, 20).layer == 2);
+  CHECK(router.subscription_layer(1, 20).temporal == 2);
+
+  link.capacity_bps = 400000;  // the base spatial layer fits, with every temporal layer
+  run(seconds(15));
+  const SubscriberBandwidth* bw = router.bandwidth(20);
+  REQUIRE(bw);
+  CHECK_FALSE(bw->paused());
+  CHECK(router.subscription_layer(1, 20).layer == 0);
+  CHECK(router.subscription_layer(1, 20).temporal == 2);
+  CHECK(router.subscription_layer(1, 20).reason == LayerReason::kBandwidth);
+
+  link.capacity_bps = 90000;  // not even that: temporal layers come off before a pause
+  run(seconds(15));
+  CHECK(router.subscription_layer(1, 20).layer == 0);
+  CHECK(router.subscription_layer(1, 20).temporal < 2);
+  CHECK_FALSE(bw->paused());
+  uint64_t video = link.video_packets;
+  run(seconds(2));
+  CHECK(link.video_packets > video);
+
+  link.capacity_bps = 3000000;  // lifted: back up, spatial layers at a keyframe
+  run(seconds(20));
+  CHECK(router.subscription_layer(1, 20).layer == 2);
+  CHECK(router.subscription_layer(1, 20).temporal == 2);
+  CHECK(link.video_seq_gaps == 0);
+  CHECK(router.counters().svc_dropped > 0);
 }
 
 TEST_CASE("svc selector: temporal up at a switching point or a base picture, spatial up at a keyframe") {
