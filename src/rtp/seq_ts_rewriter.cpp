@@ -88,6 +88,7 @@ std::optional<SeqTimestampRewriter::Mapped> SeqTimestampRewriter::map(uint32_t s
   int64_t ext;
   bool fresh;
   if (!accept(ssrc, sequence, timestamp, now, ext, fresh)) return std::nullopt;
+  if (any_skipped_ && ext <= highest_in_ && skipped(ext)) return std::nullopt;  // closed up: no number
   int64_t behind = skipped_after(ext);
   Mapped m{uint16_t(sequence + seq_offset_ + behind), timestamp + ts_offset_};
   // A late packet behind skipped ones can land past every number sent so far.

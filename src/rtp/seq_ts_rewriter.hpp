@@ -33,7 +33,8 @@ class SeqTimestampRewriter {
 
   // A packet of the forwarded source that is not sent (an SVC layer above the subscriber's):
   // the numbers after it close up so the subscriber sees no gap. Only a packet newer than every
-  // one seen can: an older one's number is given out already and stays a hole. Skips are
+  // one seen can: an older one's number is given out already and stays a hole. A skipped
+  // packet is not mapped afterwards (a repeat of it has no number). Skips are
   // remembered for the last kSkipWindow source packets; once there are any, map() and
   // to_source_sequence() refuse packets further back than that.
   void skip(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now);
