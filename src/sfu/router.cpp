@@ -453,13 +453,11 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
     // A layer the subscriber no longer gets (or a hole left by a late packet of one) is not
     // sent: it could not use it.
     auto d = rtp::parse_vp9_descriptor(v->payload.subspan(unwrap ? 2 : 0));
-    if (d && d->has_layers) {
-      if (!o.svc.keeps(*d)) {
-        ++o.counters.retransmit_misses;
-        return;
-      }
-      rw.marker = !v->marker && o.svc.marker(*d, false);
+    if (!d || (d->has_layers && !o.svc.keeps(*d))) {  // refused when it came, or not its layers
+      ++o.counters.retransmit_misses;
+      return;
     }
+    if (d->has_layers) rw.marker = !v->marker && o.svc.marker(*d, false);
   }
   rw.timestamp = v->timestamp + o.ts_offset;
   rw.extensions = &o.ext_map;
