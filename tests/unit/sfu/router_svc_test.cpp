@@ -196,6 +196,23 @@ TEST_CASE("svc: each subscriber gets its layers, numbered without gaps, frames e
   CHECK(c.router.subscription_counters(1, 20)->svc_dropped == 0);
 }
 
+TEST_CASE("svc: a VP9 packet whose descriptor does not parse is counted and not sent, without a gap") {
+  SvcCall c;
+  c.run(milliseconds(300));
+  c.out.clear();
+  // Flexible mode with a P_DIFF of 0 (a picture referring to itself) between two pictures.
+  const uint8_t bad[] = {0xfc, 0x80, 0x05, 0x00, 0x00, 0x86, 0x00, 0x40, 0x92};
+  Packet p = c.pool.acquire();
+  rtp::RtpHeader h{false, 96, c.pub.seq++, uint32_t(c.pictures) * 3000, SvcPublisher::kSsrc};
+  p.set_size(rtp::write_rtp_packet(MutableBytes(p.data(), p.capacity()), h, {}, bad));
+  c.router.on_rtp(10, p, c.now);
+  CHECK(c.out.rtp.empty());
+  c.run(milliseconds(300));
+  CHECK(c.router.counters().malformed_payload == 1);
+  CHECK(c.router.stream_counters(1)->malformed_payload == 1);
+  check_stream(c.sent(20), 2);  // numbered on over it
+}
+
 TEST_CASE("svc: a NACK through the gaps brings back the packet that was sent under that number") {
   SvcCall c;
   c.router.set_view(1, 21, 180, c.now);
