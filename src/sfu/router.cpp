@@ -358,6 +358,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
   // VP9 with layer indices (SVC) goes to each subscriber up to its layers. Padding (no payload)
   // passes as before.
   std::optional<rtp::Vp9Descriptor> svc;
+  bool svc_in_order = false;
   if (video && !s.pub.layer_of && payload > 0 && is_vp9(s, in_pt)) {
     auto d = rtp::parse_vp9_descriptor(v.payload.subspan(unwrap ? 2 : 0));
     if (!d) {  // no receiver could use it; the numbers close up over it
@@ -369,6 +370,8 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     if (d->has_layers) {
       svc = *d;
       note_svc_layers(s, *d, size);
+      svc_in_order = !s.svc.has_sequence || rtp::seq_newer(seq, s.svc.newest_sequence);
+      if (svc_in_order) s.svc.newest_sequence = seq, s.svc.has_sequence = true;
     }
   }
   for (Output& o : s.outputs) {
@@ -386,7 +389,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     bool marker = false;
     if (svc && !o.sub.fixed_layer) {
       uint8_t spatial = o.svc.spatial, temporal = o.svc.temporal;
-      bool keep = o.svc.select(*svc);
+      bool keep = o.svc.select(*svc, svc_in_order);
       if (o.svc.spatial != spatial || o.svc.temporal != temporal) {
         ++o.counters.layer_switches;
         ++counters_.layer_switches;

@@ -51,6 +51,8 @@ struct SvcLayers {
   std::array<uint16_t, kMaxLayers> height{};  // from keyframes' scalability structure (0: unknown)
   std::array<uint64_t, kMaxLayers * kMaxLayers> bytes{}, bytes_at_tick{};  // [spatial][temporal]
   std::array<int64_t, kMaxLayers * kMaxLayers> bps{};
+  bool has_sequence = false;  // newest sequence number with layer indices seen
+  uint16_t newest_sequence = 0;
   bool active() const { return spatial > 1 || temporal > 1; }
   // Bits per second of the layers up to (s, t).
   int64_t cost(size_t s, size_t t) const {

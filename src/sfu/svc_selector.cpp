@@ -2,10 +2,10 @@
 
 namespace umbrella::sfu {
 
-bool SvcSelector::select(const rtp::Vp9Descriptor& d) {
+bool SvcSelector::select(const rtp::Vp9Descriptor& d, bool in_order) {
   // A picture's layer frames come in spatial order, so its first packet is the base layer's
   // first; only there may the layers change (never halfway through a picture).
-  if (d.begin && d.spatial == 0) {
+  if (in_order && d.begin && d.spatial == 0) {
     if (!d.inter) {  // a keyframe: nothing before it is needed, any layers will do
       spatial = target_spatial;
       temporal = target_temporal;

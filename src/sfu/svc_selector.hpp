@@ -18,8 +18,10 @@ struct SvcSelector {
   uint8_t spatial = kSvcAll, temporal = kSvcAll;  // forwarded now: layers up to these
   uint8_t target_spatial = kSvcAll, target_temporal = kSvcAll;
 
-  // Moves toward the targets where the packet allows it, then: whether the packet goes.
-  bool select(const rtp::Vp9Descriptor& d);
+  // Moves toward the targets where the packet allows it, then: whether the packet goes. Only a
+  // packet newer than every one before it (in_order) can move the layers: a late or resent
+  // one's picture start is not where the stream is now.
+  bool select(const rtp::Vp9Descriptor& d, bool in_order = true);
   bool keeps(const rtp::Vp9Descriptor& d) const { return d.spatial <= spatial && d.temporal <= temporal; }
   // The RTP marker a kept packet carries: the publisher's (end of its whole picture) or, when
   // the upper spatial layers are dropped, the end of the highest one kept, so the receiver

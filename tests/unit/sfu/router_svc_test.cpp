@@ -360,6 +360,8 @@ TEST_CASE("svc selector: temporal up at a switching point or a base picture, spa
 
   s.target_spatial = 2;
   CHECK(s.waits_for_keyframe());
+  CHECK(s.select(desc(0, 0, true, false, false), false));  // a late keyframe start: no switch
+  CHECK(s.spatial == 1);
   CHECK_FALSE(s.select(desc(2, 0, true, true, false)));
   CHECK(s.select(desc(0, 0, true, true, false)));  // a picture, but not a keyframe
   CHECK(s.spatial == 1);
