@@ -28,7 +28,7 @@ namespace {
 
 constexpr std::array<TransportId, 6> kTransports = {10, 11, 12, 20, 21, 99};
 
-// Publisher streams: 1 video with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers of one
+// Publisher streams: 1 video (VP9 SVC) with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers of one
 // track on 12 (VP8, so layer switches at keyframes are reached).
 std::vector<PublishedStream> publishers() {
   std::vector<PublishedStream> p(4);
@@ -40,6 +40,7 @@ std::vector<PublishedStream> publishers() {
   p[0].extensions.mid = 1;
   p[0].extensions.abs_send_time = 3;
   p[0].extensions.transport_cc = 5;
+  p[0].codecs = {{96, rtp::Codec::kVp9}};
   p[1].id = 2;
   p[1].transport = 11;
   p[1].kind = Kind::kAudio;
@@ -193,6 +194,16 @@ Packet build_rtp(Harness& h, umbrella::fuzz::FuzzInput& in, size_t i) {
   if (rtx) {
     std::copy(osn.begin(), osn.end(), payload.begin());
     body = Bytes(payload).first(std::max<size_t>(payload_size, 2));
+  }
+  size_t at = rtx ? 2 : 0;
+  if (p.id == 1 && payload_size >= at + 4) {
+    // Stream 1 is VP9 SVC: a descriptor from the sequence number (6 packets a picture, two
+    // per spatial layer, temporal pattern 0 1 2, a keyframe every 10 pictures), so the
+    // layer dropping and its renumbering are reached by every input.
+    uint16_t q = rtx ? original : st.seq;
+    payload[at] = uint8_t(0x20 | (q % 2 == 0 ? 0x08 : 0x04) | (q % 60 < 6 ? 0 : 0x40));
+    payload[at + 1] = uint8_t((q / 6 % 3) << 5 | (q / 6 % 2) << 4 | (q % 6 / 2) << 1);
+    payload[at + 2] = uint8_t(q / 6);
   }
   Packet packet = h.pool.acquire();
   if (!packet) return packet;

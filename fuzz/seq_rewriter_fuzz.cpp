@@ -4,8 +4,12 @@
 // sequence and timestamp); the first packet of a new source continues right after the
 // highest sequence sent, with a timestamp that moves forward; nothing older than a source's
 // first forwarded packet and nothing from another SSRC is forwarded; to_source_sequence()
-// inverts the mapping over the source's forwarded range.
+// inverts the mapping over the source's forwarded range. Skipped packets (SVC layers not
+// sent): a source's numbers are base + (packets since its first) - (skips before), where only
+// a skip of a packet newer than every one seen counts; a skipped packet is never mapped, and
+// after any skip nothing 1024 or more behind the newest is.
 #include <optional>
+#include <set>
 
 #include "fuzz_input.hpp"
 #include "fuzz_target.hpp"
@@ -41,7 +45,9 @@ UMBRELLA_FUZZ_TARGET(seq_rewriter) {
   Instant now = Instant{} + seconds(1000);
   std::optional<uint32_t> current;  // SSRC being forwarded
   std::optional<uint32_t> pending;  // switch_source() target not seen yet
-  uint16_t seq_offset = 0;
+  uint16_t base_out = 0;      // the source's first packet's number (mapped or skipped)
+  std::set<int64_t> skips;    // counted skips of the current source (unwrapped)
+  bool ts_known = false;      // the source's timestamp offset (unknown after a skipped start)
   uint32_t ts_offset = 0;
   uint16_t max_out = uint16_t(first_seq - 1);
   uint32_t max_ts = first_ts;
@@ -70,8 +76,10 @@ UMBRELLA_FUZZ_TARGET(seq_rewriter) {
           if (has_output) check(ts_newer(m->timestamp, max_ts));
           current = src.ssrc;
           pending.reset();
-          seq_offset = uint16_t(m->sequence - s);
+          base_out = m->sequence;
+          skips.clear();
           ts_offset = m->timestamp - t;
+          ts_known = true;
           unwrap.reset();
           first_in = highest_in = unwrap.unwrap(s);
         } else if (expected_drop) {
@@ -79,18 +87,22 @@ UMBRELLA_FUZZ_TARGET(seq_rewriter) {
           break;
         } else {
           int64_t u = unwrap.unwrap(s);
-          if (u < first_in) {
-            check(!m);  // from before this source's first forwarded packet
+          if (u < first_in || skips.count(u) || (!skips.empty() && highest_in - u >= 1024)) {
+            // From before this source's first packet, skipped, or past the skips' window.
+            check(!m);
             break;
           }
           check(m.has_value());
-          check(m->sequence == uint16_t(s + seq_offset) && m->timestamp == t + ts_offset);
+          auto before = int64_t(std::distance(skips.begin(), skips.lower_bound(u)));
+          check(m->sequence == uint16_t(base_out + (u - first_in) - before));
+          if (ts_known) check(m->timestamp == t + ts_offset);
+          ts_offset = m->timestamp - t;
+          ts_known = true;
         }
         int64_t u = unwrap.peek(s);
-        if (u >= highest_in || !has_output) {
-          highest_in = std::max(highest_in, u);
-          max_out = m->sequence;
-        }
+        // A late packet behind counted skips can land past every number sent.
+        if (u >= highest_in || !has_output || seq_newer(m->sequence, max_out)) max_out = m->sequence;
+        highest_in = std::max(highest_in, u);
         if (!has_output || ts_newer(m->timestamp, max_ts)) max_ts = m->timestamp;
         has_output = true;
         check(rw.has_output() && rw.last_sequence() == max_out && rw.last_timestamp() == max_ts);
@@ -107,7 +119,35 @@ UMBRELLA_FUZZ_TARGET(seq_rewriter) {
         if (src.ssrc == sources[2].ssrc && (op & 0x10)) sources[2].seq = in.u16();
         break;
       default:
-        now += in.time_step();
+        if (!(op & 0x80)) {
+          now += in.time_step();
+          break;
+        }
+        {  // a packet not sent: the source's next (maybe after a gap) or an older one
+          if (op & 0x40) {
+            src.seq = uint16_t(src.seq + 1 + ((op & 0x20) ? in.u8() : 0));
+          }
+          uint16_t s = (op & 0x40) ? src.seq : uint16_t(src.seq - in.u8());
+          bool starts = (pending && src.ssrc == *pending) || (!current && !pending);
+          bool other = !starts && (!current || src.ssrc != *current);
+          rw.skip(src.ssrc, s, src.ts, now);
+          if (starts) {
+            current = src.ssrc;
+            pending.reset();
+            base_out = uint16_t(max_out + 1);
+            unwrap.reset();
+            first_in = highest_in = unwrap.unwrap(s);
+            skips = {first_in};
+            ts_known = false;
+          } else if (!other) {
+            int64_t u = unwrap.unwrap(s);
+            if (u > highest_in) {  // older ones keep their numbers
+              skips.insert(u);
+              highest_in = u;
+            }
+          }
+          if (has_output) check(rw.last_sequence() == max_out && rw.last_timestamp() == max_ts);
+        }
         break;
     }
     if (current) check(rw.current_ssrc() == *current);

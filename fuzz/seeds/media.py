@@ -125,7 +125,8 @@ for name, data in cache.items():
 
 # ---- seq_rewriter: clock, first seq u16, first ts u32, three sources (seq u16, ts u32; 0 and 2
 # share an SSRC), then ops: (op >> 2) % 3 picks the source; & 3 = 0 next (0x20 + gap, 0x40 new
-# frame), 1 an older one (back u8; ts back (op >> 5) * 3000), 2 switch, 3 time step.
+# frame), 1 an older one (back u8; ts back (op >> 5) * 3000), 2 switch, 3 time step, or with
+# 0x80 a skip (packet not sent): with 0x40 the next (0x20 + gap), without an older one (back u8).
 def s_cfg():
     return u8(0) + u16(65000) + u32(0xFFFFF000) + u16(100) + u32(5000) + u16(60000) + u32(7) + u16(1) + u32(1)
 
@@ -144,6 +145,20 @@ rew = {
     "long_source": s_cfg() + nxt(0) + nxt(0, gap=255) * 140 + u8(1) + u8(5),
     "trunk_reconnect_same_ssrc": s_cfg() + nxt(0) * 3 + u8(2 | 2 << 2 | 0x10) + u16(7) + nxt(2) * 3 + nxt(0),
 }
+
+
+def skip(src, gap=None, back=None):
+    if back is not None:
+        return u8(0x83 | src << 2) + u8(back)
+    return u8(0xc3 | src << 2 | (0x20 if gap is not None else 0)) + (u8(gap) if gap is not None else b"")
+
+
+# SVC layers not sent: skips between sent packets, a gap then a late packet behind skips, a
+# late skip (a hole), a source that starts with a skip, and a run past the skips' window.
+rew["svc_skips"] = (s_cfg() + nxt(0) + skip(0) * 2 + nxt(0) + skip(0, gap=1) + skip(0) + nxt(0)
+                    + u8(1) + u8(3) + skip(0, back=1) + nxt(0) * 2 + u8(2 | 1 << 2) + skip(1) * 3 + nxt(1)
+                    + skip(1) + nxt(1, gap=2) + u8(1 | 1 << 2) + u8(1))
+rew["svc_skips_window"] = s_cfg() + nxt(0) + skip(0) + nxt(0, gap=255) * 5 + u8(1) + u8(200) + skip(0) + nxt(0)
 for name, data in rew.items():
     write("seq_rewriter", name, data)
 print(f"wrote {len(router)} router, {len(nack)} nack_generator, {len(cache)} retransmission_cache, "

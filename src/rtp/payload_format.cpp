@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "rtp/vp9_descriptor.hpp"
+
 namespace umbrella::rtp {
 
 Result<PayloadView, ParseError> parse_vp8(Bytes p) {
@@ -41,48 +43,17 @@ Result<PayloadView, ParseError> parse_vp8(Bytes p) {
 }
 
 Result<PayloadView, ParseError> parse_vp9(Bytes p) {
-  // |I|P|L|F|B|E|V|Z|, then as flagged: PictureID (7 or 15 bits); |TID|U|SID|D| and, when not
-  // flexible, TL0PICIDX; flexible with P: up to 3 P_DIFF bytes (N: one more); V: the
-  // scalability structure (RFC 9628 section 4.2.1).
-  size_t n = 1;
-  auto have = [&](size_t k) { return p.size() >= n + k; };
-  if (p.empty()) return Err{ParseError::kTooShort};
-  uint8_t b = p[0];
-  bool inter = b & 0x40, layers = b & 0x20, flexible = b & 0x10;
-  if (b & 0x80) {
-    if (!have(1)) return Err{ParseError::kTooShort};
-    n += (p[n] & 0x80) ? 2 : 1;
-  }
-  if (layers) n += flexible ? 1 : 2;
-  if (flexible && inter) {
-    for (int i = 0;; ++i) {
-      if (!have(1)) return Err{ParseError::kTooShort};
-      if (!(p[n++] & 1)) break;
-      if (i == 2) return Err{ParseError::kBadContent};  // at most 3 references
-    }
-  }
-  if (b & 0x02) {
-    if (!have(1)) return Err{ParseError::kTooShort};
-    uint8_t ss = p[n++];
-    if (ss & 0x10) n += 4u * ((ss >> 5) + 1);  // Y: width and height per spatial layer
-    if (ss & 0x08) {                            // G: the picture group
-      if (!have(1)) return Err{ParseError::kTooShort};
-      for (uint8_t g = p[n++]; g > 0; --g) {
-        if (!have(1)) return Err{ParseError::kTooShort};
-        n += 1 + (p[n] >> 2 & 3);
-      }
-    }
-  }
-  if (p.size() <= n) return Err{ParseError::kTooShort};
+  auto d = parse_vp9_descriptor(p);
+  if (!d) return Err{d.error()};
   PayloadView v;
-  v.data = p.subspan(n);
-  v.frame_start = v.unit_start = b & 0x08;
-  v.unit_end = b & 0x04;
+  v.data = p.subspan(d->size);
+  v.frame_start = v.unit_start = d->begin;
+  v.unit_end = d->end;
   // Uncompressed header: frame_marker 2, profile (low, high bit), a reserved bit in profile
   // 3, show_existing_frame, frame_type (0: KEY_FRAME).
   uint8_t h = v.data[0];
   int bit = (h >> 4 & 3) == 3 ? 2 : 3;
-  v.keyframe = v.frame_start && !inter && (h >> 6) == 2 && !(h >> bit & 1) && !(h >> (bit - 1) & 1);
+  v.keyframe = v.frame_start && !d->inter && (h >> 6) == 2 && !(h >> bit & 1) && !(h >> (bit - 1) & 1);
   return v;
 }
 

@@ -33,8 +33,8 @@ struct PayloadView {
 // VP8 payload descriptor (RFC 7741 section 4.2) and, at a frame start, the first bytes of the
 // VP8 frame header (RFC 6386 section 9.1): key frames carry a start code and the picture size.
 Result<PayloadView, ParseError> parse_vp8(Bytes payload);
-// VP9 payload descriptor (RFC 9628 section 4.2), flexible or not, with layer indices and
-// scalability structure skipped. Keyframe: B, P=0 and a KEY_FRAME uncompressed header.
+// VP9 payload descriptor (rtp/vp9_descriptor.hpp), skipped here. Keyframe: B, P=0 and a
+// KEY_FRAME uncompressed header.
 Result<PayloadView, ParseError> parse_vp9(Bytes payload);
 // H264 single NAL unit, STAP-A (every NAL unit's length checked) or FU-A. Keyframe: an IDR slice.
 Result<PayloadView, ParseError> parse_h264(Bytes payload);

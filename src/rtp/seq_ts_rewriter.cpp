@@ -31,8 +31,54 @@ void SeqTimestampRewriter::start_source(uint32_t ssrc, uint16_t sequence, uint32
   ssrc_ = ssrc;
   in_.reset();
   first_in_ = highest_in_ = in_.unwrap(sequence);
+  any_skipped_ = false;
+  skipped_.fill(0);
   seq_offset_ = uint16_t(out_seq - sequence);
   ts_offset_ = out_ts - timestamp;
+}
+
+bool SeqTimestampRewriter::accept(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now,
+                                  int64_t& ext, bool& fresh) {
+  fresh = (switch_pending_ && ssrc == pending_ssrc_) || (!has_source_ && !switch_pending_);
+  if (fresh) {
+    start_source(ssrc, sequence, timestamp, now);
+    ext = first_in_;
+    return true;
+  }
+  if (!has_source_ || ssrc != ssrc_) return false;
+  ext = in_.unwrap(sequence);
+  if (ext < first_in_) return false;  // from before the switch
+  // Past the window the skips before it are forgotten, so where it lands is unknown.
+  return !any_skipped_ || highest_in_ - ext < kSkipWindow;
+}
+
+void SeqTimestampRewriter::advance(int64_t ext) {
+  if (ext <= highest_in_) return;
+  if (ext - highest_in_ >= kSkipWindow) {
+    skipped_.fill(0);
+  } else {
+    for (int64_t x = highest_in_ + 1; x <= ext; ++x)
+      skipped_[size_t(x & (kSkipWindow - 1)) / 64] &= ~(uint64_t(1) << (x & 63));
+  }
+  highest_in_ = ext;
+}
+
+int64_t SeqTimestampRewriter::skipped_after(int64_t ext) const {
+  int64_t n = 0;
+  if (any_skipped_)
+    for (int64_t x = ext + 1; x <= highest_in_; ++x) n += skipped(x);
+  return n;
+}
+
+void SeqTimestampRewriter::skip(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now) {
+  int64_t ext;
+  bool fresh;
+  if (!accept(ssrc, sequence, timestamp, now, ext, fresh)) return;
+  if (!fresh && ext <= highest_in_) return;  // its number is given out (or it is a repeat)
+  advance(ext);
+  skipped_[size_t(ext & (kSkipWindow - 1)) / 64] |= uint64_t(1) << (ext & 63);
+  any_skipped_ = true;
+  --seq_offset_;
 }
 
 std::optional<SeqTimestampRewriter::Mapped> SeqTimestampRewriter::map(uint32_t ssrc,
@@ -40,20 +86,15 @@ std::optional<SeqTimestampRewriter::Mapped> SeqTimestampRewriter::map(uint32_t s
                                                                       uint32_t timestamp,
                                                                       Instant now) {
   int64_t ext;
-  if ((switch_pending_ && ssrc == pending_ssrc_) || (!has_source_ && !switch_pending_)) {
-    start_source(ssrc, sequence, timestamp, now);
-    ext = first_in_;
-  } else if (!has_source_ || ssrc != ssrc_) {
-    return std::nullopt;
-  } else {
-    ext = in_.unwrap(sequence);
-    if (ext < first_in_) return std::nullopt;  // from before the switch
-  }
-  Mapped m{uint16_t(sequence + seq_offset_), timestamp + ts_offset_};
-  if (ext >= highest_in_ || !has_output_) {
-    highest_in_ = ext;
+  bool fresh;
+  if (!accept(ssrc, sequence, timestamp, now, ext, fresh)) return std::nullopt;
+  if (any_skipped_ && ext <= highest_in_ && skipped(ext)) return std::nullopt;  // closed up: no number
+  int64_t behind = skipped_after(ext);
+  Mapped m{uint16_t(sequence + seq_offset_ + behind), timestamp + ts_offset_};
+  // A late packet behind skipped ones can land past every number sent so far.
+  if (ext >= highest_in_ || !has_output_ || (behind && seq_newer(m.sequence, max_out_seq_)))
     max_out_seq_ = m.sequence;
-  }
+  advance(ext);
   if (!has_output_ || ts_newer(m.timestamp, max_out_ts_)) {
     max_out_ts_ = m.timestamp;
     max_out_ts_time_ = now;
@@ -68,8 +109,24 @@ std::optional<uint16_t> SeqTimestampRewriter::to_source_sequence(uint16_t out_se
   // distance is taken from the newest output: comparing with the first output in serial order
   // breaks once a source has sent more than 2^15 packets.
   int32_t behind = seq_diff(max_out_seq_, out_sequence);
-  if (behind < 0 || highest_in_ - behind < first_in_) return std::nullopt;
-  return uint16_t(out_sequence - seq_offset_);
+  if (behind < 0) return std::nullopt;
+  if (!any_skipped_) {
+    if (highest_in_ - behind < first_in_) return std::nullopt;
+    return uint16_t(out_sequence - seq_offset_);
+  }
+  // Walk back from the newest source packet: each skipped one moves the older ones' numbers
+  // up by one.
+  int64_t skips = 0;
+  for (int64_t x = highest_in_; x >= first_in_ && highest_in_ - x < kSkipWindow; --x) {
+    if (skipped(x)) {
+      ++skips;
+      continue;
+    }
+    int32_t d = seq_diff(uint16_t(x + seq_offset_ + skips), out_sequence);
+    if (d == 0) return uint16_t(x);
+    if (d < 0) break;
+  }
+  return std::nullopt;
 }
 
 }  // namespace umbrella::rtp

@@ -5,6 +5,7 @@
 // the subscriber's jitter buffer sees neither a gap nor a jump back.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -30,6 +31,15 @@ class SeqTimestampRewriter {
   // previous source), or a packet of the current source older than its first forwarded one.
   std::optional<Mapped> map(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now);
 
+  // A packet of the forwarded source that is not sent (an SVC layer above the subscriber's):
+  // the numbers after it close up so the subscriber sees no gap. Only a packet newer than every
+  // one seen can: an older one's number is given out already and stays a hole. A skipped
+  // packet is not mapped afterwards (a repeat of it has no number). Skips are
+  // remembered for the last kSkipWindow source packets; once there are any, map() and
+  // to_source_sequence() refuse packets further back than that.
+  void skip(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now);
+  static constexpr int64_t kSkipWindow = 1024;
+
   // Forward ssrc from its next packet on: publisher replaced, simulcast layer switched (call
   // at the new layer's keyframe), or trunk reconnected (same SSRC is fine). Until ssrc's
   // first packet arrives, the current source keeps being forwarded.
@@ -40,6 +50,7 @@ class SeqTimestampRewriter {
 
   // Output sequence -> the current source's sequence (for NACKs from the subscriber); nullopt
   // when it was never mapped from the current source, or is 2^15 or more behind the newest.
+  // Over skipped packets, the one that was given out_sequence.
   std::optional<uint16_t> to_source_sequence(uint16_t out_sequence) const;
 
   bool has_output() const { return has_output_; }
@@ -49,6 +60,12 @@ class SeqTimestampRewriter {
 
  private:
   void start_source(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now);
+  // The packet's unwrapped sequence when it belongs to the forwarded source (starting it if
+  // it is the switch's first); fresh: it started the source.
+  bool accept(uint32_t ssrc, uint16_t sequence, uint32_t timestamp, Instant now, int64_t& ext, bool& fresh);
+  void advance(int64_t ext);  // highest_in_ moves up to ext, forgetting skips out of the window
+  bool skipped(int64_t ext) const { return skipped_[size_t(ext & (kSkipWindow - 1)) / 64] >> (ext & 63) & 1; }
+  int64_t skipped_after(int64_t ext) const;  // skips in (ext, highest_in_]
 
   uint32_t clock_rate_;
   bool has_source_ = false;
@@ -58,7 +75,9 @@ class SeqTimestampRewriter {
   SeqUnwrapper in_;
   int64_t first_in_ = 0;      // unwrapped sequence of the source's first forwarded packet
   int64_t highest_in_ = 0;
-  uint16_t seq_offset_ = 0;   // out = in + offset (mod 2^16)
+  uint16_t seq_offset_ = 0;   // out = in + offset - skips in (in, highest_in_] (mod 2^16)
+  bool any_skipped_ = false;  // since the source started
+  std::array<uint64_t, kSkipWindow / 64> skipped_{};  // bit per source packet, by ext % window
   uint32_t ts_offset_ = 0;
 
   bool has_output_ = false;

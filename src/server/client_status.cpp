@@ -91,6 +91,10 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
       s.layer = layer.layer;
       s.layers = uint32_t(layer.layers);
       s.layer_reason = layer_reason(layer.reason);
+      if (layer.temporals > 0) {
+        s.temporal_layer = layer.temporal;
+        s.temporal_layers = uint32_t(layer.temporals);
+      }
     }
     c.forwarded.push_back(std::move(s));
   }

@@ -284,6 +284,8 @@ signal::StatusSnapshot Server::status() const {
       {"media.unknown_ssrc", router.unknown_ssrc_packets},
       {"media.ssrc_changes", router.ssrc_changes},
       {"media.malformed_rtp", router.malformed_rtp},
+      {"media.malformed_payload", router.malformed_payload},
+      {"media.svc_dropped", router.svc_dropped},
       {"media.malformed_rtcp", router.malformed_rtcp},
       {"bwe.feedback", router.transport_feedback},
       {"bwe.probe_packets", router.probe_packets},

@@ -5,6 +5,7 @@
 
 #include "rtp/rtp_extensions.hpp"
 #include "rtp/rtx.hpp"
+#include "rtp/vp9_descriptor.hpp"
 #include "sfu/extension_map.hpp"
 
 namespace umbrella::sfu {
@@ -41,6 +42,12 @@ std::optional<rtp::PictureIds> picture_ids(const detail::Stream& s, uint8_t pt, 
   for (auto [codec_pt, codec] : s.pub.codecs)
     if (codec_pt == pt) return rtp::find_picture_ids(codec, payload.subspan(rtx ? 2 : 0));
   return std::nullopt;
+}
+
+bool is_vp9(const detail::Stream& s, uint8_t pt) {
+  for (auto [codec_pt, codec] : s.pub.codecs)
+    if (codec_pt == pt) return codec == rtp::Codec::kVp9;
+  return false;
 }
 
 }  // namespace
@@ -348,6 +355,25 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
   }
   bool has_cc = s.pub.extensions.transport_cc && rtp::extension(v, s.pub.extensions.transport_cc);
   auto pictures = video && s.pub.layer_of ? picture_ids(s, in_pt, v.payload, unwrap) : std::nullopt;
+  // VP9 with layer indices (SVC) goes to each subscriber up to its layers. Padding (no payload)
+  // passes as before.
+  std::optional<rtp::Vp9Descriptor> svc;
+  bool svc_in_order = false;
+  if (video && !s.pub.layer_of && payload > 0 && is_vp9(s, in_pt)) {
+    auto d = rtp::parse_vp9_descriptor(v.payload.subspan(unwrap ? 2 : 0));
+    if (!d) {  // no receiver could use it; the numbers close up over it
+      ++s.counters.malformed_payload;
+      ++counters_.malformed_payload;
+      for (Output& o : s.outputs) o.rewriter.skip(s.pub.ssrc, seq, v.timestamp, now);
+      return;
+    }
+    if (d->has_layers) {
+      svc = *d;
+      note_svc_layers(s, *d, size);
+      svc_in_order = !s.svc.has_sequence || rtp::seq_newer(seq, s.svc.newest_sequence);
+      if (svc_in_order) s.svc.newest_sequence = seq, s.svc.has_sequence = true;
+    }
+  }
   for (Output& o : s.outputs) {
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
     if (pt == 0) {
@@ -357,6 +383,24 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     if (video && o.view_height == kViewHidden) {
       ++o.counters.hidden;
       continue;
+    }
+    // SVC layers first: what a subscriber does not get is not what its link needs (the
+    // bandwidth pause compares its estimate with the video offered to it).
+    bool marker = false;
+    if (svc && !o.sub.fixed_layer) {
+      uint8_t spatial = o.svc.spatial, temporal = o.svc.temporal;
+      bool keep = o.svc.select(*svc, svc_in_order);
+      if (o.svc.spatial != spatial || o.svc.temporal != temporal) {
+        ++o.counters.layer_switches;
+        ++counters_.layer_switches;
+      }
+      if (!keep) {
+        o.rewriter.skip(s.pub.ssrc, seq, v.timestamp, now);
+        ++o.counters.svc_dropped;
+        ++counters_.svc_dropped;
+        continue;
+      }
+      marker = !v.marker && o.svc.marker(*svc, false);
     }
     if (video && o.bw) {
       o.bw->on_video_offered(size);
@@ -369,6 +413,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     auto m = o.rewriter.map(s.pub.ssrc, seq, v.timestamp, now);
     if (!m) continue;
     RtpRewrite rw;
+    rw.marker = marker;
     rw.ssrc = o.sub.ssrc;
     rw.seq = m->sequence;
     rw.timestamp = m->timestamp;
@@ -407,6 +452,16 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
     return;
   }
   RtpRewrite rw;
+  if (!s.pub.layer_of && !o.sub.fixed_layer && v->payload.size() > (unwrap ? 2u : 0u) && is_vp9(s, in_pt)) {
+    // A layer the subscriber no longer gets (or a hole left by a late packet of one) is not
+    // sent: it could not use it.
+    auto d = rtp::parse_vp9_descriptor(v->payload.subspan(unwrap ? 2 : 0));
+    if (!d || (d->has_layers && !o.svc.keeps(*d))) {  // refused when it came, or not its layers
+      ++o.counters.retransmit_misses;
+      return;
+    }
+    if (d->has_layers) rw.marker = !v->marker && o.svc.marker(*d, false);
+  }
   rw.timestamp = v->timestamp + o.ts_offset;
   rw.extensions = &o.ext_map;
   rw.unwrap = unwrap;

@@ -15,6 +15,7 @@
 #include "core/time.hpp"
 #include "rtp/ntp.hpp"
 #include "rtp/rtcp_twcc.hpp"
+#include "rtp/vp9_descriptor.hpp"
 #include "sfu/layer_allocation.hpp"
 #include "sfu/load_governor.hpp"
 #include "sfu/router_state.hpp"
@@ -169,6 +170,9 @@ class Router {
   size_t layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const;
   size_t live_layers(StreamId group, std::array<Stream*, kMaxLayers>& out) const;  // cheapest first
   bool starts_keyframe(Stream& s, const rtp::RtpView& v);  // notes a VP8 layer's height
+  // VP9 SVC: counts the packet's bytes to its layer and learns the layers' heights.
+  void note_svc_layers(Stream& s, const rtp::Vp9Descriptor& d, size_t size);
+  void apply_svc(Output& o, Stream& s, const LayerChoice& choice, int64_t budget_left, Instant now);
   void move_output(Stream& from, size_t index, Stream& to);
   void complete_switches(Stream& to);  // at its keyframe: the outputs waiting for it move in
   void place_new_output(Stream& s);    // its newest output, onto the best live layer

@@ -124,6 +124,31 @@ void Router::measure_streams(Instant now) {
     if (seconds <= 0) continue;
     auto bps = int64_t(double(grown) * 8 / seconds);
     s->bps = s->bps ? (s->bps + bps) / 2 : bps;  // smoothed: a keyframe is not a layer change
+    detail::SvcLayers& l = s->svc;
+    for (size_t i = 0; l.active() && i < l.bytes.size(); ++i) {
+      auto layer_bps = int64_t(double(l.bytes[i] - l.bytes_at_tick[i]) * 8 / seconds);
+      l.bytes_at_tick[i] = l.bytes[i];
+      l.bps[i] = l.bps[i] ? (l.bps[i] + layer_bps) / 2 : layer_bps;
+    }
+  }
+}
+
+void Router::note_svc_layers(Stream& s, const rtp::Vp9Descriptor& d, size_t size) {
+  detail::SvcLayers& l = s.svc;
+  size_t sid = std::min<size_t>(d.spatial, kMaxLayers - 1), tid = std::min<size_t>(d.temporal, kMaxLayers - 1);
+  l.bytes[sid * kMaxLayers + tid] += size;
+  bool was_active = l.active();
+  l.spatial = uint8_t(std::max(size_t(l.spatial), sid + 1));
+  l.temporal = uint8_t(std::max(size_t(l.temporal), tid + 1));
+  if (d.has_scalability) {
+    const rtp::Vp9Scalability& ss = d.scalability;
+    l.spatial = uint8_t(std::max<size_t>(l.spatial, std::min<size_t>(ss.spatial_layers, kMaxLayers)));
+    if (ss.has_sizes)
+      for (size_t i = 0; i < kMaxLayers && i < ss.spatial_layers; ++i) l.height[i] = ss.height[i];
+  }
+  if (!was_active && l.active() && next_layer_tick_ == kNever) {  // layers to choose from now on
+    next_layer_tick_ = now_;
+    lower_deadline(now_);
   }
 }
 
@@ -137,11 +162,35 @@ void Router::choose_layers(Instant now) {
     Stream* current;
     std::array<Stream*, kMaxLayers> layers;
     LayerChoice choice;
+    bool svc = false;
   };
   std::vector<Pick> picks;
   bool any_group = false;
   for (auto& sp : streams_) {
     Stream& s = *sp;
+    if (!s.pub.layer_of && s.svc.active()) {
+      any_group = true;
+      // The choice is among spatial layers, each with every temporal layer; apply_svc takes
+      // temporal layers off when even the lowest does not fit.
+      size_t n = s.svc.spatial;
+      for (auto& o : s.outputs) {
+        if (o.sub.fixed_layer || o.view_height == kViewHidden) {  // all of it, or none
+          if (o.bw && o.view_height != kViewHidden) o.bw->committed_bps += s.bps, o.bw->best_bps += s.bps;
+          continue;
+        }
+        Pick p{o.sub.transport, &o, &s, {}, {}, true};
+        p.choice.count = int(n);
+        p.choice.cap = std::max(0, int(n) - 1 - load_level_);
+        for (size_t i = 0; i < n; ++i) {
+          p.choice.bps[i] = s.svc.cost(i, kMaxLayers - 1);
+          uint16_t h = s.svc.height[i];
+          if (h && h >= o.view_height && int(i) < p.choice.cap) p.choice.cap = int(i);
+        }
+        if (o.bw) o.bw->best_bps += s.bps;
+        picks.push_back(p);
+      }
+      continue;
+    }
     if (!s.pub.layer_of) {
       for (auto& o : s.outputs)
         if (o.bw) o.bw->committed_bps += s.bps, o.bw->best_bps += s.bps;
@@ -190,8 +239,18 @@ void Router::choose_layers(Instant now) {
     choices.clear();
     for (size_t j = i; j < end; ++j) choices.push_back(picks[j].choice);
     allocate_layers(choices, budget);
-    for (size_t j = i; j < end; ++j) apply_layer(picks[j].o, *picks[j].current, picks[j].layers,
-                                                 choices[j - i], now);
+    int64_t total = 0;
+    for (const auto& c : choices)
+      if (c.count > 0) total += c.bps[size_t(c.pick)];
+    for (size_t j = i; j < end; ++j) {
+      const LayerChoice& c = choices[j - i];
+      if (picks[j].svc) {
+        int64_t left = budget < 0 ? -1 : budget - (total - c.bps[size_t(c.pick)]);
+        apply_svc(*picks[j].o, *picks[j].current, c, left, now);
+      } else {
+        apply_layer(picks[j].o, *picks[j].current, picks[j].layers, c, now);
+      }
+    }
     i = end;
   }
 }
@@ -224,6 +283,38 @@ void Router::apply_layer(Output* o, Stream& current, const std::array<Stream*, k
     keyframe_wanted(*want, now);  // also while still waiting: asked again, rate limited per stream
   }
   o->layer.target = o->target ? index_of(want) : -1;
+}
+
+void Router::apply_svc(Output& o, Stream& s, const LayerChoice& c, int64_t budget_left, Instant now) {
+  const detail::SvcLayers& l = s.svc;
+  SvcSelector& sel = o.svc;
+  int spatial_now = sel.spatial == kSvcAll ? c.count - 1 : std::min<int>(sel.spatial, c.count - 1);
+  int pick = c.pick;
+  bool down = pick < spatial_now;
+  o.down_ticks = down ? uint8_t(std::min<int>(o.down_ticks + 1, kDownTicks)) : 0;
+  if (down && o.down_ticks < kDownTicks) pick = spatial_now;  // as for simulcast: not on one tick's word
+  // Temporal layers off only when even the lowest spatial layer with all of them does not fit
+  // (not while a move down is held for a tick).
+  int temporal = int(l.temporal) - 1;
+  if (budget_left >= 0 && pick == 0)
+    while (temporal > 0 && l.cost(size_t(pick), size_t(temporal)) > budget_left) --temporal;
+  // The top index means everything, layers past the counted ones included.
+  sel.target_spatial = pick >= c.count - 1 ? kSvcAll : uint8_t(pick);
+  sel.target_temporal = temporal >= int(l.temporal) - 1 ? kSvcAll : uint8_t(temporal);
+  if (sel.waits_for_keyframe()) {
+    if (o.layer.target != pick) ++counters_.layer_keyframes;
+    keyframe_wanted(s, now);  // asked again while waiting, rate limited per stream
+  }
+  o.layer.layers = c.count;
+  o.layer.layer = spatial_now;
+  o.layer.target = sel.waits_for_keyframe() ? pick : -1;
+  o.layer.temporals = l.temporal;
+  o.layer.temporal = sel.temporal == kSvcAll ? int(l.temporal) - 1 : std::min<int>(sel.temporal, int(l.temporal) - 1);
+  o.layer.reason = c.count == 1 && l.temporal <= 1                         ? LayerReason::kOnlyLayer
+                   : c.pick < c.cap || temporal < int(l.temporal) - 1       ? LayerReason::kBandwidth
+                   : load_level_ > 0 && c.cap == std::max(0, c.count - 1 - load_level_) ? LayerReason::kOverload
+                   : c.cap < c.count - 1                                    ? LayerReason::kTileSize
+                                                                            : LayerReason::kBest;
 }
 
 void Router::set_view(StreamId id, TransportId t, uint16_t height, Instant now) {

@@ -14,7 +14,9 @@
 #include "rtp/rtcp_stats.hpp"
 #include "rtp/rtp_mutate.hpp"
 #include "rtp/seq_ts_rewriter.hpp"
+#include "sfu/layer_allocation.hpp"
 #include "sfu/subscriber_bandwidth.hpp"
+#include "sfu/svc_selector.hpp"
 #include "sfu/types.hpp"
 #include "sfu/voice_activity.hpp"
 
@@ -39,6 +41,26 @@ struct Output {
   LayerState layer;  // as chosen at the last layer tick, for status
   uint8_t down_ticks = 0;  // layer ticks in a row that wanted a lower layer
   uint16_t view_height = kViewAnySize;  // as the subscriber shows it (kViewHidden: not at all)
+  SvcSelector svc;  // VP9 SVC: the layers of the stream this subscriber gets
+};
+
+// VP9 SVC: what the stream's layers are and cost, from the payload descriptors. Indices past
+// kMaxLayers - 1 are counted with the highest (choosing it then means "everything").
+struct SvcLayers {
+  uint8_t spatial = 0, temporal = 0;  // layers seen: highest index + 1 (at most kMaxLayers)
+  std::array<uint16_t, kMaxLayers> height{};  // from keyframes' scalability structure (0: unknown)
+  std::array<uint64_t, kMaxLayers * kMaxLayers> bytes{}, bytes_at_tick{};  // [spatial][temporal]
+  std::array<int64_t, kMaxLayers * kMaxLayers> bps{};
+  bool has_sequence = false;  // newest sequence number with layer indices seen
+  uint16_t newest_sequence = 0;
+  bool active() const { return spatial > 1 || temporal > 1; }
+  // Bits per second of the layers up to (s, t).
+  int64_t cost(size_t s, size_t t) const {
+    int64_t sum = 0;
+    for (size_t i = 0; i <= s; ++i)
+      for (size_t j = 0; j <= t; ++j) sum += bps[i * kMaxLayers + j];
+    return sum;
+  }
 };
 
 struct Stream {
@@ -69,6 +91,7 @@ struct Stream {
   bool live = false;
   size_t switches_waiting = 0;  // outputs in sibling layers waiting for this one's keyframe
   uint16_t height = 0;          // a simulcast layer's picture height, from its keyframes (0: unknown)
+  SvcLayers svc;
 };
 
 // Sorted lookup rows, rebuilt on registration changes.

@@ -9,6 +9,7 @@ bool apply_rewrite(Packet& copy, const RtpRewrite& rw) {
   if (!copy || copy.shared()) return false;
   if (rw.unwrap && !rtp::rtx_unwrap(copy, rw.payload_type, rw.ssrc)) return false;
   MutableBytes s = copy.span();
+  if (rw.marker && !rtp::set_marker(s, true)) return false;
   if (rw.picture.any() && (rw.payload_at > s.size() || !rtp::write_picture_ids(s.subspan(rw.payload_at), rw.picture)))
     return false;
   if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions)) return false;

@@ -25,6 +25,7 @@ struct RtpRewrite {
   uint16_t rtx_osn = 0;  // the subscriber-side sequence number of the repaired packet
   bool unwrap = false;   // the source is a publisher's RTX packet: strip its OSN first
   bool repair = false;   // resent from the cache on a NACK: not part of the forwarding delay
+  bool marker = false;   // set the RTP marker (VP9 SVC: the end of the highest spatial layer kept)
   // Non-zero: write transport_seq into this (subscriber-side) transport-cc element, which the
   // source carries (the publisher's element, renumbered through `extensions`).
   uint8_t transport_cc_id = 0;

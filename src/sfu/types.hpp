@@ -58,6 +58,7 @@ struct Subscription {
 struct StreamCounters {
   uint64_t packets = 0, bytes = 0, lost = 0, nacks_sent = 0, plis_sent = 0, rtx_received = 0;
   uint64_t duplicates = 0;  // media or RTX packets already in the cache (not forwarded again)
+  uint64_t malformed_payload = 0;  // a VP9 payload descriptor that does not parse (not forwarded)
 };
 
 struct SubscriptionCounters {
@@ -67,6 +68,7 @@ struct SubscriptionCounters {
   uint64_t paused = 0;  // video not sent: the transport's bandwidth estimate cannot carry it
   uint64_t layer_switches = 0;  // simulcast layer changed (at a keyframe of the new layer)
   uint64_t hidden = 0;  // video not sent: the subscriber does not show it (set_view)
+  uint64_t svc_dropped = 0;  // VP9 SVC packets of layers above the subscriber's
 };
 
 // How large a subscriber shows a video track: its picture height in device pixels.
@@ -75,12 +77,15 @@ inline constexpr uint16_t kViewHidden = 0, kViewAnySize = 0xFFFF;
 // Why a subscriber gets the simulcast layer it gets.
 enum class LayerReason : uint8_t { kNone, kBest, kBandwidth, kTileSize, kOnlyLayer, kOverload };
 
-// A subscription's simulcast layer: index among the track's live layers, cheapest first.
+// A subscription's simulcast layer: index among the track's live layers, cheapest first. For
+// VP9 SVC, the spatial layer (of those seen), and the temporal one.
 struct LayerState {
   int layer = -1;   // -1: not simulcast, or no layer live yet
   int layers = 0;   // live layers
   int target = -1;  // a switch waiting for that layer's keyframe (-1: none)
   LayerReason reason = LayerReason::kNone;
+  int temporal = -1;  // SVC: the highest temporal layer forwarded (-1: not SVC)
+  int temporals = 0;  // SVC: temporal layers seen
 };
 
 struct RouterCounters {
@@ -92,6 +97,8 @@ struct RouterCounters {
   uint64_t unknown_ssrc_packets = 0;
   uint64_t ssrc_changes = 0;  // a rid layer's sender moved it to a new SSRC (or RTX SSRC)
   uint64_t malformed_rtp = 0;
+  uint64_t malformed_payload = 0;  // VP9 descriptors refused (the packet is not forwarded)
+  uint64_t svc_dropped = 0;        // VP9 SVC packet copies not sent: layers above a subscriber's
   uint64_t malformed_rtcp = 0;
   uint64_t remb_dropped = 0;
   uint64_t twcc_dropped = 0;

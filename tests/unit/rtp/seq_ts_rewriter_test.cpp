@@ -155,3 +155,66 @@ TEST_CASE("NACKs still map back after more than 2^15 packets of one source") {
   CHECK(rw.to_source_sequence(uint16_t(newest + 1)) == 7);
   CHECK_FALSE(rw.to_source_sequence(newest));
 }
+
+TEST_CASE("skipped packets leave no gap; late packets and NACKs find their numbers through them") {
+  SeqTimestampRewriter rw(90000, 500, 0);
+  auto map = [&](uint16_t s) { return rw.map(7, s, 3000, t0); };
+  REQUIRE(map(65530)->sequence == 500);
+  rw.skip(7, 65531, 3000, t0);
+  rw.skip(7, 65532, 3000, t0);
+  CHECK(map(65533)->sequence == 501);
+  // 65534 is missing (it may still come, so it keeps its number); 65535 and 0 are skipped.
+  rw.skip(7, 65535, 3000, t0);
+  rw.skip(7, 0, 3000, t0);
+  CHECK(map(1)->sequence == 503);
+  CHECK(rw.last_sequence() == 503);
+  CHECK(map(65534)->sequence == 502);  // late, into its place before the skips
+  // A late packet whose place is ahead of everything sent moves the newest number on.
+  rw.skip(7, 3, 3000, t0);
+  CHECK(map(2)->sequence == 504);
+  CHECK(rw.last_sequence() == 504);
+  CHECK(map(4)->sequence == 505);
+  // Back from subscriber numbers to the source's, over the skips and the wrap.
+  CHECK(rw.to_source_sequence(500) == uint16_t(65530));
+  CHECK(rw.to_source_sequence(501) == uint16_t(65533));
+  CHECK(rw.to_source_sequence(502) == uint16_t(65534));
+  CHECK(rw.to_source_sequence(503) == uint16_t(1));
+  CHECK(rw.to_source_sequence(504) == uint16_t(2));
+  CHECK(rw.to_source_sequence(505) == uint16_t(4));
+  CHECK_FALSE(rw.to_source_sequence(506));
+  CHECK_FALSE(rw.to_source_sequence(499));
+  // A skip of a packet older than the newest changes nothing (its number is given out).
+  rw.skip(7, 1, 3000, t0);
+  CHECK(map(5)->sequence == 506);
+  // Another SSRC's packets are not the source's, skipped or not.
+  rw.skip(8, 6, 3000, t0);
+  CHECK(map(6)->sequence == 507);
+}
+
+TEST_CASE("a source that starts with skipped packets, and a switch after skips") {
+  SeqTimestampRewriter rw(90000, 100, 0);
+  rw.skip(1, 10, 0, t0);
+  rw.skip(1, 11, 0, t0);
+  CHECK(rw.map(1, 12, 0, t0)->sequence == 100);
+  rw.skip(1, 13, 0, t0);
+  rw.switch_source(2);
+  rw.skip(2, 5000, 0, t0 + milliseconds(10));  // the new source's first packet is skipped
+  auto m = rw.map(2, 5001, 900, t0 + milliseconds(20));
+  REQUIRE(m);
+  CHECK(m->sequence == 101);
+  CHECK(rw.to_source_sequence(101) == uint16_t(5001));
+  CHECK_FALSE(rw.to_source_sequence(100));  // the previous source's
+  CHECK_FALSE(rw.map(1, 14, 0, t0));
+}
+
+TEST_CASE("after skips, packets further back than the window are refused, not misnumbered") {
+  SeqTimestampRewriter rw(90000, 0, 0);
+  REQUIRE(rw.map(1, 0, 0, t0));
+  rw.skip(1, 1, 0, t0);
+  uint16_t s = 2;
+  for (; s < 2 + SeqTimestampRewriter::kSkipWindow + 10; ++s) REQUIRE(rw.map(1, s, 0, t0));
+  CHECK(rw.last_sequence() == uint16_t(s - 2));
+  CHECK_FALSE(rw.map(1, 1, 0, t0));
+  CHECK_FALSE(rw.to_source_sequence(0));
+  CHECK(rw.to_source_sequence(uint16_t(s - 2)) == uint16_t(s - 1));
+}

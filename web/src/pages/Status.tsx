@@ -23,7 +23,8 @@ function Tracks({ title, tracks, trunk }: { title: string; tracks: TrackCounters
             {t.layers > 0 ? (
               <span class="muted-text" title={`${t.layer_switches} layer switches`}>
                 {" "}
-                · layer {t.layer + 1}/{t.layers} ({t.layer_reason})
+                · layer {t.layer + 1}/{t.layers}
+                {t.temporal_layers > 0 ? ` · temporal ${t.temporal_layer + 1}/${t.temporal_layers}` : ""} ({t.layer_reason})
               </span>
             ) : null}
           </td>
