@@ -247,7 +247,9 @@ TEST_CASE("dtls released session: the peer's mbedTLS close_notify is read, ours 
     REQUIRE(released.release_session());
     size_t freed = before - heap_in_use();
     MESSAGE("release_session() freed " << freed << " bytes of heap");
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's allocator is not glibc's: mallinfo2 sees none of it
     CHECK(freed > 20 * 1024);  // at least the record buffers (16 KiB in + 4-8 KiB out)
+#endif
     CHECK(released.session_released());
     CHECK(released.state() == State::kConnected);
     CHECK(released.cipher_suite() == suite);
