@@ -32,8 +32,11 @@ THROUGH_RELAY = """(() => {{
 }})()"""
 
 
-@unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
-class SimulcastInChromium(unittest.TestCase):
+class RelayedChromiumCall:
+    """A server, a Chromium driver and a UDP relay in front of the media port (to cap a viewer's
+    link), with what the layer tests read: status, a viewer's forwarded video, diagnostics.
+    Shared by the simulcast and SVC tests (test_svc.py)."""
+
     @classmethod
     def setUpClass(cls):
         if not tb.ensure_node_modules():
@@ -51,7 +54,6 @@ class SimulcastInChromium(unittest.TestCase):
     wait_until = tb.BrowserCall.wait_until
     remote = staticmethod(tb.BrowserCall.remote)
     assert_sees_video = tb.BrowserCall.assert_sees_video
-    join = tb.BrowserCall.join
     BROWSERS = {}
 
     def diagnostics(self, *pages):
@@ -66,6 +68,11 @@ class SimulcastInChromium(unittest.TestCase):
             if c["display_name"] == name:
                 return next((t for t in c["forwarded"] if t["kind"] == "video"), None)
         return None
+
+
+@unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
+class SimulcastInChromium(RelayedChromiumCall, unittest.TestCase):
+    join = tb.BrowserCall.join
 
     def width(self, page):
         t = self.remote(self.browser("observe", page=page), "Alice")

@@ -4,16 +4,12 @@ VP9 preferred) instead of simulcast. Bob watches directly; Carol watches through
 caps her downlink at 300 kbit/s (tests/integration/udp_relay.py). The SFU drops the layers
 Carol's link cannot carry: she decodes a smaller picture than Bob and keeps decoding, and
 status shows her spatial and temporal layers. Lifting the cap brings the full picture back."""
-import json
 import os
 import time
 import unittest
 
 import test_browser as tb
-from harness import ADMIN, CLIENT_IP, SERVER_IP, Server
-from test_ice import request
-from test_simulcast import THROUGH_RELAY
-from udp_relay import RelayThread
+from test_simulcast import THROUGH_RELAY, RelayedChromiumCall
 
 ROOM = "svc"
 CAP_BPS = 300_000
@@ -51,38 +47,7 @@ VP9_SVC = """(() => {
 
 
 @unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
-class SvcInChromium(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not tb.ensure_node_modules():
-            raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
-        cls.server = Server().start()
-        cls.browser = tb.Driver()
-        cls.relay = RelayThread((SERVER_IP, cls.server.media_port), CLIENT_IP, loss=0.0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.quit()
-        cls.relay.close()
-        cls.server.stop()
-
-    wait_until = tb.BrowserCall.wait_until
-    remote = staticmethod(tb.BrowserCall.remote)
-    assert_sees_video = tb.BrowserCall.assert_sees_video
-    BROWSERS = {}
-
-    def diagnostics(self, *pages):
-        return tb.BrowserCall.diagnostics(self, *pages) + f"\n--- relay: {self.relay.stats()}"
-
-    def status(self):
-        return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
-
-    def forwarded_to(self, name):
-        for c in self.status()["clients"]:
-            if c["display_name"] == name:
-                return next((t for t in c["forwarded"] if t["kind"] == "video"), None)
-        return None
-
+class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
     def height(self, page):
         t = self.remote(self.browser("observe", page=page), "Alice")
         return (t or {}).get("videoHeight") or 0
