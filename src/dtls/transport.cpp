@@ -383,8 +383,8 @@ std::string DtlsTransport::cipher_suite() const {
 bool DtlsTransport::release_session() {
   if (state_ != State::kConnected || !impl_ || !impl_->have_key_block) return false;
   Impl& m = *impl_;
-  const mbedtls_ssl_ciphersuite_t* suite = mbedtls_ssl_ciphersuite_from_id(mbedtls_ssl_get_ciphersuite_id(
-      mbedtls_ssl_get_ciphersuite(&m.ssl) ? mbedtls_ssl_get_ciphersuite(&m.ssl) : ""));
+  const mbedtls_ssl_ciphersuite_t* suite =
+      m.ssl.session ? mbedtls_ssl_ciphersuite_from_id(m.ssl.session->ciphersuite) : nullptr;
   if (suite == nullptr) return false;
   Aead aead;
   switch (suite->cipher) {
