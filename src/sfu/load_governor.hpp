@@ -4,6 +4,8 @@
 // function of samples taken by the event loop every kLoadTick, tested on virtual time.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/time.hpp"
@@ -26,6 +28,8 @@ struct LoadSample {
 class LoadGovernor {
  public:
   static constexpr uint64_t kLateUs = 65536;  // a bucket bound of DelayHistogram: counted exactly
+  // Samples judged together (2 s): one sample is too short to tell a burst from a load.
+  static constexpr size_t kWindow = 4;
 
   // Returns whether the level changed.
   bool on_sample(const LoadSample& s, Instant now);
@@ -36,11 +40,15 @@ class LoadGovernor {
 
  private:
   int level_ = 0;
-  Instant last_change_{}, last_lower_{}, calm_since_{};
+  std::array<LoadSample, kWindow> recent_{};
+  size_t next_ = 0;
+  Instant last_change_{}, last_lower_{}, last_raise_{}, calm_since_{};
   bool calm_ = false;
+  bool lower_held_ = true;  // the last step back has been judged (held or relapsed)
   // How long the server must be calm before a step back: doubled each time a step back brought
-  // the overload back soon after, so a load that does not fit costs one step every few
-  // minutes rather than a flap every few seconds.
+  // the overload back soon after, halved by each step back that held, so a load that does not
+  // fit costs one step every few minutes rather than a flap every few seconds, and a passing
+  // one (a crowd joining) does not keep video low for minutes after it has gone.
   Duration hold_ = kMinHold;
   uint64_t raises_ = 0, lowers_ = 0;
   static constexpr Duration kMinHold = seconds(4);

@@ -79,6 +79,7 @@ class WhipWhep(unittest.TestCase):
             sub = await Subscriber().start(base, "stall")
             self.assertTrue(await wait_for(lambda: sub.video_frames >= 20, 30), self.server.log_text())
             before = self.status()["counters"]["media.stale_dropped"]
+            raises_before = self.status()["counters"]["media.load_raises"]
             # Freeze the SFU for 1.5 s while the publisher keeps sending: the backlog in its
             # socket is the past by the time it runs again.
             os.kill(self.server.proc.pid, signal.SIGSTOP)
@@ -91,12 +92,12 @@ class WhipWhep(unittest.TestCase):
             frames = sub.video_frames
             self.assertTrue(await wait_for(lambda: sub.video_frames >= frames + 20, 20),
                             f"video stopped after the stall: {sub.video_frames} frames\n{self.server.log_text()}")
-            # The load governor saw it (stale media is overload), and stepped back once calm: it
-            # lowers simulcast layers only, so this one-layer video went on throughout.
-            self.assertTrue(await wait_for(lambda: self.status()["counters"]["media.load_raises"] >= 1, 3),
-                            f"{self.status()['counters']}\n{self.server.log_text()}")
-            self.assertTrue(await wait_for(lambda: self.status()["counters"]["media.load_level"] == 0, 15),
-                            self.status()["counters"])
+            # One stall is not a load the server cannot carry: the load governor, which judges
+            # 2 s at a time, lowered nobody's video for it.
+            await asyncio.sleep(3)
+            c = self.status()["counters"]
+            self.assertEqual(c["media.load_raises"], raises_before, f"{c}\n{self.server.log_text()}")
+            self.assertEqual(c["media.load_level"], 0, c)
             self.assertEqual(request(self.server, "DELETE", location)[0], 200)
             await sub.close()
             await pub.close()
