@@ -2,7 +2,8 @@
 // by WHIP/WHEP or, with --wsb, through the web app's /wsb signalling; one epoll loop with one
 // UDP socket per simulated peer (recvmmsg/sendmmsg through core/udp_socket). Publishers join
 // first; viewers join once every publisher is connected (WHEP answers only carry tracks that
-// exist). The measurement window opens once every peer is connected, plus --settle. Progress
+// exist). The measurement window opens once every peer is connected, plus --settle (and, with
+// --window-on-signal, on SIGUSR1). Progress
 // line per second on stderr, summary at the end. --churn: see churn.hpp.
 #include <signal.h>
 #include <sys/epoll.h>
@@ -57,6 +58,7 @@ struct Run final : Churn::Host {
   Totals window_totals, last_totals;
   uint64_t last_expected = 0, last_lost = 0, window_expected = 0, window_lost = 0;
   bool in_window = false;
+  bool settled = false, window_signalled = false;
   int second = 0;
   uint64_t ticks = 0;
   Clips clips;
@@ -142,7 +144,14 @@ struct Run final : Churn::Host {
     if (joins_done && all_connected == Instant{} && (all_settled() || now - all_joined > seconds(10)))
       all_connected = now;
     Duration settle = std::chrono::nanoseconds(int64_t(opt.settle_s * 1e9));
-    if (!in_window && all_connected != Instant{} && now - all_connected >= settle) {
+    if (!in_window && !settled && all_connected != Instant{} && now - all_connected >= settle) {
+      settled = true;
+      if (opt.window_on_signal) {
+        std::fprintf(stderr, "loadgen: settled\n");  // tools/bench/run answers with SIGUSR1 once the SFU is calm
+        std::fflush(stderr);
+      }
+    }
+    if (!in_window && settled && (!opt.window_on_signal || window_signalled)) {
       in_window = true;
       window_start = now;
       window_totals = totals;
@@ -370,6 +379,10 @@ int main(int argc, char** argv) {
   });
   r.loop.on_signal(SIGINT, [&] { r.loop.stop(); });
   r.loop.on_signal(SIGTERM, [&] { r.loop.stop(); });
+  if (!r.loop.on_signal(SIGUSR1, [&] { r.window_signalled = true; }) && r.opt.window_on_signal) {
+    std::fprintf(stderr, "umbrella-loadgen: cannot take SIGUSR1 for --window-on-signal: %s\n", std::strerror(errno));
+    return 2;
+  }
   // --coalesce-us: sleep between loop iterations so packets pile up in the sockets and each
   // epoll_wait / recvmmsg returns more of them (fewer syscalls per packet at high fan-out).
   timespec pause{0, long(r.opt.coalesce_us) * 1000};

@@ -38,6 +38,7 @@ void usage(FILE* f) {
       "  --simulcast-ssrc     the same three layers signalled by SSRC (a=ssrc-group:SIM), no rids\n"
       "  --duration S         seconds of measurement [10]\n"
       "  --settle S           wait from every peer connected to the measurement's start [1]\n"
+      "  --window-on-signal   after --settle, print \"loadgen: settled\" and start measuring on SIGUSR1\n"
       "  --join-rate R        joins per second [50]\n"
       "  --churn K            with --wsb --call N: once the N are connected, K more participants at\n"
       "                       once join, stay until their media reached all N, then --stay-min..max\n"
@@ -137,6 +138,9 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       continue;
     } else if (a == "--json") {
       o.json = true;
+      continue;
+    } else if (a == "--window-on-signal") {
+      o.window_on_signal = true;
       continue;
     } else if (a == "--quiet") {
       o.quiet = true;

@@ -27,6 +27,7 @@ struct Options {
   ChurnOptions churn;              // --churn K with --wsb --call N
   double duration_s = 10;          // measurement window
   double settle_s = 1;             // from every peer connected to the window's start
+  bool window_on_signal = false;   // and then until SIGUSR1 (tools/bench/run: once the SFU is calm)
   double join_rate = 50;           // joins per second
   int coalesce_us = 0;             // sleep between loop iterations (batching at high fan-out)
   bool decrypt = true;
