@@ -1,6 +1,7 @@
 // Media encoded once at start and looped by every simulated publisher: real VP8 and Opus, as a
 // browser sends them, without an encoder per peer. The first video frame is a keyframe and the
-// only one, so restarting the loop is how a publisher answers a keyframe request.
+// only one, so restarting the clip is how a publisher answers a keyframe request; otherwise it
+// loops from frame 1, every delta frame predicting from that keyframe alone.
 #pragma once
 
 #include <cstdint>

@@ -93,7 +93,9 @@ bool MediaSource::request_keyframe(Instant now) {
 }
 
 void MediaSource::start_frame() {
-  if (video_pos_ >= video_.frames.size()) video_pos_ = 0;
+  // The clip's delta frames all predict from its keyframe (vp8_clip.cpp): the loop goes on
+  // from the first of them.
+  if (video_pos_ >= video_.frames.size()) video_pos_ = video_.frames.size() > 1 ? 1 : 0;
   const EncodedFrame& f = video_.frames[video_pos_++];
   frame_left_ = Bytes(f.data);
   frame_key_ = f.key;

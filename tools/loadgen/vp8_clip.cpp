@@ -57,7 +57,15 @@ Result<Clip, std::string> encode_vp8_clip(uint32_t bitrate_bps, uint32_t fps, ui
   uint64_t rng = 1;
   for (uint32_t n = 0; n < fps * seconds; ++n) {
     draw(*img, n, rng);
-    if (vpx_codec_encode(&codec, img.get(), n, 1, n == 0 ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_REALTIME) != VPX_CODEC_OK)
+    // Every delta frame predicts from the keyframe alone (the golden frame) and leaves the
+    // references and the entropy context as they were, so the clip loops from frame 1 straight
+    // after its last frame and stays decodable: a keyframe only at the start and when asked, as
+    // a browser sends, not one per loop (a 1000-way burst every few seconds).
+    constexpr vpx_enc_frame_flags_t kFromKeyframeOnly = VP8_EFLAG_NO_REF_LAST | VP8_EFLAG_NO_REF_ARF |
+                                                        VP8_EFLAG_NO_UPD_LAST | VP8_EFLAG_NO_UPD_GF |
+                                                        VP8_EFLAG_NO_UPD_ARF | VP8_EFLAG_NO_UPD_ENTROPY;
+    if (vpx_codec_encode(&codec, img.get(), n, 1, n == 0 ? VPX_EFLAG_FORCE_KF : kFromKeyframeOnly, VPX_DL_REALTIME) !=
+        VPX_CODEC_OK)
       return Err{std::string("libvpx: ") + vpx_codec_error(&codec)};
     vpx_codec_iter_t it = nullptr;
     while (const vpx_codec_cx_pkt_t* pkt = vpx_codec_get_cx_data(&codec, &it)) {
