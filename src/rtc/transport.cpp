@@ -11,7 +11,7 @@ namespace {
 
 std::unique_ptr<ice::Agent> make_agent(const TransportConfig& config, Instant now) {
   if (auto* c = std::get_if<ControllingIce>(&config.ice))
-    return std::make_unique<ice::IceControllingAgent>(config.local, config.remote, c->remote_candidates, now,
+    return std::make_unique<ice::IceFullAgent>(config.local, config.remote, c->remote_candidates, now,
                                                       c->agent);
   return std::make_unique<ice::IceLiteAgent>(config.local, config.remote, now, std::get<LiteIce>(config.ice).agent);
 }

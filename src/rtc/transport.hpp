@@ -26,7 +26,7 @@
 #include "dtls/events.hpp"
 #include "dtls/role.hpp"
 #include "ice/agent.hpp"
-#include "ice/controlling_agent.hpp"
+#include "ice/full_agent.hpp"
 #include "ice/credentials.hpp"
 #include "ice/lite_agent.hpp"
 #include "rtc/srtp_channel.hpp"
@@ -81,7 +81,7 @@ struct LiteIce {
 // a=setup:active.
 struct ControllingIce {
   std::vector<SocketAddress> remote_candidates;  // from the remote description, checked in order
-  ice::ControllingAgentConfig agent;             // timers; defaults follow the RFCs
+  ice::FullAgentConfig agent;             // timers; defaults follow the RFCs
   dtls::Role dtls_role = dtls::Role::kClient;
 };
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ice/agent.hpp"
-#include "ice/controlling_agent.hpp"
+#include "ice/full_agent.hpp"
 #include "ice/lite_agent.hpp"
 #include "stun/message.hpp"
 
@@ -36,7 +36,7 @@ TEST_CASE("ice::Agent: a controlling and a lite agent connect through the interf
   auto lite_addr = *SocketAddress::parse("203.0.113.1:3478");
   auto ctl_addr = *SocketAddress::parse("198.51.100.7:6000");
   IceLiteAgent lite_agent(kLite, kCtl, clock.now());
-  IceControllingAgent ctl_agent(kCtl, kLite, {lite_addr}, clock.now());
+  IceFullAgent ctl_agent(kCtl, kLite, {lite_addr}, clock.now());
   Agent& lite = lite_agent;
   Agent& ctl = ctl_agent;
 

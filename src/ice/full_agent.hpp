@@ -1,8 +1,11 @@
-// Full ICE agent in the controlling role (SFU-to-SFU trunks, load generator). It checks every
-// remote candidate from one local socket, nominating at once (aggressive nomination: a lite
-// peer selects on the first USE-CANDIDATE), takes the first pair that answers, then keeps
-// consent fresh (RFC 7675). It answers a full peer's checks (Janus, browsers) so that the
-// peer sees the pair work too. Sans-IO:
+// Full ICE agent (RFC 8445) checking every remote candidate from one local socket, then keeping
+// consent fresh on the selected pair (RFC 7675). It answers the peer's checks too.
+//  - Controlling (SFU-to-SFU trunks, load generator): nominates at once (aggressive nomination:
+//    a lite peer selects on the first USE-CANDIDATE) and takes the first pair that answers.
+//  - Controlled (two sites bridged directly, both behind NATs): its own checks open its NAT
+//    toward the peer's candidates, so that the controlling peer's checks get through (UDP
+//    hole punching); it selects the pair the peer nominates, as a lite agent does.
+// Roles are fixed by whoever introduces the two (a peer in our role gets 487). Sans-IO:
 //
 //   while (auto t = agent.poll_transmit(now, buf)) socket.send_to(t->destination, buf.first(t->size));
 //   on a STUN datagram: event = agent.handle_stun(packet, from, now);
@@ -24,7 +27,8 @@
 
 namespace umbrella::ice {
 
-struct ControllingAgentConfig {
+struct FullAgentConfig {
+  bool controlling = true;
   uint32_t priority = 0x6EFFFFFF;  // peer-reflexive type preference, component 1 (RFC 8445 5.1.2)
   uint64_t tie_breaker = 0;        // 0: random
   Duration initial_rto = milliseconds(250);
@@ -36,19 +40,21 @@ struct ControllingAgentConfig {
   std::string software;  // SOFTWARE attribute; empty: none
 };
 
-class IceControllingAgent final : public Agent {
+class IceFullAgent final : public Agent {
  public:
   // local/remote: credentials from the two descriptions; requests are signed with remote.pwd.
-  IceControllingAgent(Credentials local, Credentials remote, std::vector<SocketAddress> remote_candidates,
-                      Instant now, ControllingAgentConfig config = {});
+  IceFullAgent(Credentials local, Credentials remote, std::vector<SocketAddress> remote_candidates,
+                      Instant now, FullAgentConfig config = {});
 
   // The next binding request due at now, written into out (needs ~120 bytes + SOFTWARE).
   std::optional<Transmit> poll_transmit(Instant now, MutableBytes out) override;
-  // A STUN response from the network (requests are ignored). Returns kConnected on the first
-  // successful check and kFailed when the last outstanding check gets an error response.
+  // A STUN response from the network (requests are ignored). Controlling: returns kConnected on
+  // the first successful check. Either role: kFailed when the last outstanding check gets an
+  // error response before a pair is selected.
   Event handle_stun(Bytes packet, const SocketAddress& from, Instant now);
   // Same, for a message the caller already parsed; a request from the peer is answered into
-  // response_out (~100 bytes + SOFTWARE; event kRefused when with an error).
+  // response_out (~100 bytes + SOFTWARE; event kRefused when with an error). Controlled: a
+  // valid nominating check selects its address (kNominated, then kAddressChanged on a move).
   HandleResult handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now,
                            MutableBytes response_out) override;
 
@@ -76,12 +82,14 @@ class IceControllingAgent final : public Agent {
   Transaction* find(const stun::TransactionId& id);
   bool checks_exhausted() const;
   Event on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from, Instant now);
+  Event select(const SocketAddress& address, Instant now);
   Event fail(Event e);
+  Instant give_up_at() const;  // once every check is over with no pair selected
   Duration jittered_consent_interval();
 
   Credentials local_;
   Credentials remote_;
-  ControllingAgentConfig config_;
+  FullAgentConfig config_;
   std::string username_;  // "<remote ufrag>:<local ufrag>"
   State state_ = State::kNew;
   Instant created_;
@@ -90,6 +98,7 @@ class IceControllingAgent final : public Agent {
   Instant next_consent_ = kNever;
   Instant last_consent_{};
   std::optional<SocketAddress> selected_;
+  bool answered_ = false;  // controlled: a check of ours succeeded (our NAT lets the peer in)
   uint64_t rng_;
 };
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "ice/controlling_agent.hpp"
+#include "ice/full_agent.hpp"
 #include "ice/lite_agent.hpp"
 #include "check_builder.hpp"
 #include "stun/integrity.hpp"
@@ -25,12 +25,12 @@ struct Net {
   SocketAddress ctl_addr = *SocketAddress::parse("198.51.100.7:6000");
   SocketAddress lite_addr = *SocketAddress::parse("203.0.113.1:3478");
   IceLiteAgent lite{kServer, kClient, clock.now()};
-  IceControllingAgent ctl;
+  IceFullAgent ctl;
   std::function<bool(bool to_lite, const SocketAddress& dest)> drop = [](bool, const SocketAddress&) { return false; };
   std::vector<Event> ctl_events, lite_events;
   int requests = 0, delivered = 0;
 
-  explicit Net(std::vector<SocketAddress> candidates, Credentials remote = kServer, ControllingAgentConfig cfg = {})
+  explicit Net(std::vector<SocketAddress> candidates, Credentials remote = kServer, FullAgentConfig cfg = {})
       : ctl(kClient, std::move(remote), std::move(candidates), clock.now(), cfg) {}
   Net() : Net(std::vector<SocketAddress>{*SocketAddress::parse("203.0.113.1:3478")}) {}
 
@@ -83,7 +83,7 @@ TEST_CASE("controlling agent connects to a lite agent") {
 TEST_CASE("controlling agent request carries the ICE attributes") {
   ManualTimeSource clock;
   auto dest = *SocketAddress::parse("203.0.113.1:3478");
-  IceControllingAgent ctl(kClient, kServer, {dest}, clock.now(), {.tie_breaker = 42, .software = "umbrella"});
+  IceFullAgent ctl(kClient, kServer, {dest}, clock.now(), {.tie_breaker = 42, .software = "umbrella"});
   std::vector<uint8_t> out(256);
   auto t = ctl.poll_transmit(clock.now(), out);
   REQUIRE(t);
@@ -200,7 +200,7 @@ TEST_CASE("controlling agent ignores responses from the wrong address or with a 
   auto dest = *SocketAddress::parse("203.0.113.1:3478");
   auto other = *SocketAddress::parse("203.0.113.2:3478");
   auto me = *SocketAddress::parse("198.51.100.7:6000");
-  IceControllingAgent ctl(kClient, kServer, {dest}, clock.now());
+  IceFullAgent ctl(kClient, kServer, {dest}, clock.now());
   IceLiteAgent lite(kServer, kClient, clock.now());
   std::vector<uint8_t> out(256), resp(256);
   auto t = ctl.poll_transmit(clock.now(), out);
@@ -231,14 +231,14 @@ TEST_CASE("controlling agent ignores responses from the wrong address or with a 
 
 TEST_CASE("controlling agent with no candidates fails at once") {
   ManualTimeSource clock;
-  IceControllingAgent ctl(kClient, kServer, {}, clock.now());
+  IceFullAgent ctl(kClient, kServer, {}, clock.now());
   CHECK(ctl.next_deadline() <= clock.now());
   CHECK(ctl.handle_timeout(clock.now()) == Event::kFailed);
 }
 
 TEST_CASE("controlling agent answers a full peer's checks and refuses forged or conflicting ones") {
   ManualTimeSource clock;
-  IceControllingAgent ctl(kClient, kServer, {*SocketAddress::parse("203.0.113.1:3478")}, clock.now());
+  IceFullAgent ctl(kClient, kServer, {*SocketAddress::parse("203.0.113.1:3478")}, clock.now());
   auto from = *SocketAddress::parse("203.0.113.1:3478");
   std::vector<uint8_t> resp(256);
   auto answer = [&](const std::vector<uint8_t>& check) {

@@ -1,4 +1,4 @@
-#include "ice/controlling_agent.hpp"
+#include "ice/full_agent.hpp"
 
 #include <algorithm>
 
@@ -9,9 +9,9 @@
 
 namespace umbrella::ice {
 
-IceControllingAgent::IceControllingAgent(Credentials local, Credentials remote,
+IceFullAgent::IceFullAgent(Credentials local, Credentials remote,
                                          std::vector<SocketAddress> remote_candidates, Instant now,
-                                         ControllingAgentConfig config)
+                                         FullAgentConfig config)
     : local_(std::move(local)),
       remote_(std::move(remote)),
       config_(std::move(config)),
@@ -24,7 +24,7 @@ IceControllingAgent::IceControllingAgent(Credentials local, Credentials remote,
     start(checks_[i], remote_candidates[i], now + config_.pacing * int64_t(i));
 }
 
-void IceControllingAgent::start(Transaction& t, const SocketAddress& destination, Instant at) {
+void IceFullAgent::start(Transaction& t, const SocketAddress& destination, Instant at) {
   random_bytes(t.id);
   t.destination = destination;
   t.next = at;
@@ -33,11 +33,11 @@ void IceControllingAgent::start(Transaction& t, const SocketAddress& destination
   t.active = true;
 }
 
-bool IceControllingAgent::due(const Transaction& t, Instant now) const {
+bool IceFullAgent::due(const Transaction& t, Instant now) const {
   return t.active && t.sends < config_.max_transmits && now >= t.next;
 }
 
-std::optional<Transmit> IceControllingAgent::poll_transmit(Instant now, MutableBytes out) {
+std::optional<Transmit> IceFullAgent::poll_transmit(Instant now, MutableBytes out) {
   if (state_ == State::kFailed) return std::nullopt;
   if (state_ == State::kConnected && now >= next_consent_) {
     // A new transaction per consent check (RFC 7675 5.1); an unanswered one is abandoned.
@@ -60,31 +60,35 @@ std::optional<Transmit> IceControllingAgent::poll_transmit(Instant now, MutableB
   return Transmit{t->destination, size};
 }
 
-size_t IceControllingAgent::build_request(const Transaction& t, MutableBytes out) const {
+size_t IceFullAgent::build_request(const Transaction& t, MutableBytes out) const {
   stun::MessageBuilder b(out, stun::method::kBinding, stun::MessageClass::kRequest, t.id);
   b.add_username(username_);
   b.add_priority(config_.priority);
-  b.add_ice_controlling(config_.tie_breaker);
-  // Consent checks nominate too, so a lite peer follows us across NAT rebinding.
-  b.add_use_candidate();
+  if (config_.controlling) {
+    b.add_ice_controlling(config_.tie_breaker);
+    // Consent checks nominate too, so a lite peer follows us across NAT rebinding.
+    b.add_use_candidate();
+  } else {
+    b.add_ice_controlled(config_.tie_breaker);
+  }
   if (!config_.software.empty()) b.add_software(config_.software);
   b.add_message_integrity(as_bytes(remote_.pwd));
   b.add_fingerprint();
   return b.finish();
 }
 
-IceControllingAgent::Transaction* IceControllingAgent::find(const stun::TransactionId& id) {
+IceFullAgent::Transaction* IceFullAgent::find(const stun::TransactionId& id) {
   if (consent_.active && consent_.id == id) return &consent_;
   for (auto& t : checks_)
     if (t.active && t.id == id) return &t;
   return nullptr;
 }
 
-bool IceControllingAgent::checks_exhausted() const {
+bool IceFullAgent::checks_exhausted() const {
   return std::none_of(checks_.begin(), checks_.end(), [](const Transaction& t) { return t.active; });
 }
 
-Event IceControllingAgent::fail(Event e) {
+Event IceFullAgent::fail(Event e) {
   state_ = State::kFailed;
   selected_.reset();
   consent_.active = false;
@@ -92,25 +96,27 @@ Event IceControllingAgent::fail(Event e) {
   return e;
 }
 
-Event IceControllingAgent::handle_stun(Bytes packet, const SocketAddress& from, Instant now) {
+Event IceFullAgent::handle_stun(Bytes packet, const SocketAddress& from, Instant now) {
   if (state_ == State::kFailed) return Event::kNone;
   auto msg = stun::parse(packet);
   if (!msg) return Event::kNone;
   return on_response(*msg, packet, from, now);
 }
 
-HandleResult IceControllingAgent::handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from,
+HandleResult IceFullAgent::handle_stun(const stun::Message& msg, Bytes packet, const SocketAddress& from,
                                               Instant now, MutableBytes response_out) {
   if (state_ == State::kFailed) return {};
   if (!msg.is_request()) return {0, on_response(msg, packet, from, now), 0};
   // A full peer checks us too (RFC 8445 7.3) and uses the pair only once we answer. Its
-  // checks select nothing here: the controlling side nominates.
-  auto verdict = check_request(msg, packet, local_, remote_.ufrag, /*controlling=*/true);
+  // checks select nothing on the controlling side: that side nominates.
+  auto verdict = check_request(msg, packet, local_, remote_.ufrag, config_.controlling);
   size_t size = build_check_response(msg, verdict, from, local_, config_.software, response_out);
-  return {size, verdict.error ? Event::kRefused : Event::kNone, verdict.error};
+  if (verdict.error) return {size, Event::kRefused, verdict.error};
+  Event e = !config_.controlling && msg.use_candidate ? select(from, now) : Event::kNone;
+  return {size, e, 0};
 }
 
-Event IceControllingAgent::on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from,
+Event IceFullAgent::on_response(const stun::Message& msg, Bytes packet, const SocketAddress& from,
                                        Instant now) {
   if (!msg.is_response() || msg.method != stun::method::kBinding) return Event::kNone;
   Transaction* t = find(msg.transaction_id);
@@ -121,48 +127,71 @@ Event IceControllingAgent::on_response(const stun::Message& msg, Bytes packet, c
   t->active = false;
 
   if (msg.cls == stun::MessageClass::kErrorResponse) {
-    // A lite peer never conflicts with a controlling agent, so any error fails the pair.
-    if (state_ == State::kNew && checks_exhausted()) return fail(Event::kFailed);
+    // The peer refused our credentials or our role (roles are fixed, a lite peer never
+    // conflicts with a controlling agent): the pair fails, and so does the agent once no pair
+    // is left.
+    if (state_ == State::kNew && checks_exhausted() && !answered_) return fail(Event::kFailed);
     return Event::kNone;
   }
   if (t == &consent_) {
     last_consent_ = now;
     return Event::kNone;
   }
+  // Controlled: an answered check means our NAT lets the peer in; the pair is used once the
+  // peer nominates it.
   if (state_ != State::kNew) return Event::kNone;
+  if (!config_.controlling) {
+    answered_ = true;
+    return Event::kNone;
+  }
+  return select(t->destination, now);
+}
+
+Event IceFullAgent::select(const SocketAddress& address, Instant now) {
+  if (state_ == State::kConnected) {
+    if (*selected_ == address) return Event::kNone;
+    selected_ = address;  // the controlling peer moved its nomination (NAT rebinding)
+    return Event::kAddressChanged;
+  }
   state_ = State::kConnected;
-  selected_ = t->destination;
+  selected_ = address;
   for (auto& c : checks_) c.active = false;
   last_consent_ = now;
   next_consent_ = now + jittered_consent_interval();
-  return Event::kConnected;
+  return config_.controlling ? Event::kConnected : Event::kNominated;
 }
 
-Instant IceControllingAgent::next_deadline() const {
+Instant IceFullAgent::next_deadline() const {
   if (state_ == State::kFailed) return kNever;
   Instant d = kNever;
   if (consent_.active) d = std::min(d, consent_.next);
   for (const auto& t : checks_)
     if (t.active) d = std::min(d, t.next);
-  if (state_ == State::kNew && checks_exhausted()) d = std::min(d, created_);
+  if (state_ == State::kNew && checks_exhausted()) d = std::min(d, give_up_at());
   if (state_ == State::kConnected) d = std::min({d, next_consent_, last_consent_ + config_.consent_timeout});
   return d;
 }
 
-Event IceControllingAgent::handle_timeout(Instant now) {
+Event IceFullAgent::handle_timeout(Instant now) {
   if (state_ == State::kFailed) return Event::kNone;
   auto expire = [&](Transaction& t) {
     if (t.active && t.sends >= config_.max_transmits && now >= t.next) t.active = false;
   };
   expire(consent_);
   for (auto& t : checks_) expire(t);
-  if (state_ == State::kNew && checks_exhausted()) return fail(Event::kFailed);
+  if (state_ == State::kNew && checks_exhausted() && now >= give_up_at()) return fail(Event::kFailed);
   if (state_ == State::kConnected && now >= last_consent_ + config_.consent_timeout)
     return fail(Event::kConsentExpired);
   return Event::kNone;
 }
 
-Duration IceControllingAgent::jittered_consent_interval() {
+Instant IceFullAgent::give_up_at() const {
+  // Controlled with a pair that answered: the nomination may still be on its way (the peer's
+  // checks get through only once ours opened our NAT); wait for it as long as consent lasts.
+  return config_.controlling || !answered_ ? created_ : created_ + config_.consent_timeout;
+}
+
+Duration IceFullAgent::jittered_consent_interval() {
   // xorshift64*: deterministic per agent, enough to desynchronise many agents.
   rng_ ^= rng_ >> 12;
   rng_ ^= rng_ << 25;
