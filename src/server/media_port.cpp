@@ -80,6 +80,16 @@ void DatagramPort::dispatch(Packet& packet, const SocketAddress& from, Instant n
       ++counters_.stun_malformed;
       return;
     }
+    // A binding request with neither USERNAME nor MESSAGE-INTEGRITY is a STUN server's question
+    // (RFC 8489 basic binding): "from which address do you see me?". A site behind a NAT asks
+    // before it bridges directly to another; the answer is stateless and barely larger than the
+    // question, like the 401 below.
+    if (msg->is_binding_request() && !msg->username && !msg->integrity_offset && msg->unknown_count == 0 &&
+        !msg->unknown_overflow) {
+      ++counters_.stun_reflexive_answered;
+      send_reflexive_address(*msg, from);
+      return;
+    }
     MediaEndpoint* endpoint = nullptr;
     if (auto route = ice::route_stun(*msg); route.by_ufrag) {
       if (route.ufrag) {
@@ -112,6 +122,19 @@ void DatagramPort::dispatch(Packet& packet, const SocketAddress& from, Instant n
     return;
   }
   ++counters_.not_demuxable;
+}
+
+void DatagramPort::send_reflexive_address(const stun::Message& msg, const SocketAddress& to) {
+  Packet p = pool().acquire();
+  if (!p) return;
+  stun::MessageBuilder b(MutableBytes(p.data(), p.capacity()), stun::method::kBinding,
+                         stun::MessageClass::kSuccessResponse, msg.transaction_id);
+  b.add_xor_mapped_address(to);
+  b.add_fingerprint();
+  size_t n = b.finish();
+  if (n == 0) return;
+  p.set_size(n);
+  send(std::move(p), to);
 }
 
 void DatagramPort::send_unauthorized(const stun::Message& msg, const SocketAddress& to) {

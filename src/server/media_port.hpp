@@ -26,6 +26,7 @@ class MediaEndpoint {
 struct MediaPortCounters {
   uint64_t stun_unknown_ufrag = 0;  // binding request for no transport: dropped, no state created
   uint64_t stun_malformed = 0;
+  uint64_t stun_reflexive_answered = 0;  // plain binding requests answered with the sender's address
   uint64_t unknown_source = 0;      // non-STUN from an address no transport owns
   uint64_t not_demuxable = 0;       // first byte outside RFC 7983's ranges
   uint64_t stale_dropped = 0;       // RTP/RTCP that waited in the socket too long to be worth sending
@@ -60,6 +61,7 @@ class DatagramPort {
   // RFC 7983 demultiplexing of one received datagram to its endpoint.
   void dispatch(Packet& packet, const SocketAddress& from, Instant now, int64_t now_ns);
   void send_unauthorized(const stun::Message& msg, const SocketAddress& to);
+  void send_reflexive_address(const stun::Message& msg, const SocketAddress& to);
 
   MediaPortCounters counters_;
 

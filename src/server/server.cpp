@@ -263,6 +263,7 @@ signal::StatusSnapshot Server::status() const {
       {"udp.pool_exhausted", udp.receive_pool_exhausted},
       {"media.stun_unknown_ufrag", mp.stun_unknown_ufrag},
       {"media.stun_malformed", mp.stun_malformed},
+      {"media.stun_reflexive_answered", mp.stun_reflexive_answered},
       {"media.unknown_source", mp.unknown_source},
       {"media.not_demuxable", mp.not_demuxable},
       {"media.stale_dropped", mp.stale_dropped},

@@ -1,9 +1,11 @@
 """ICE-lite against an independent ICE implementation (Debian's python3-aioice)."""
 import asyncio
+import binascii
 import json
 import os
 import socket
 import ssl
+import struct
 import unittest
 import urllib.request
 
@@ -124,6 +126,34 @@ class IceLite(unittest.TestCase):
             self.assertEqual(request(self.server, "DELETE", headers["Location"])[0], 200)
 
         asyncio.run(run())
+
+    def test_plain_binding_request_learns_the_address_the_server_sees(self):
+        """A site behind a NAT asks the rendezvous's media port for its public address (RFC 8489
+        basic binding, no credentials) before bridging to another site directly."""
+        before = status(self.server)["counters"]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((CLIENT_IP, 0))
+        sock.settimeout(3)
+        for fingerprint in (False, True):
+            req = stun.Message(message_method=stun.Method.BINDING, message_class=stun.Class.REQUEST)
+            data = bytes(req)
+            if fingerprint:  # RFC 8489 14.7, which aioice adds only with MESSAGE-INTEGRITY
+                data = data[:2] + struct.pack("!H", len(data) - 20 + 8) + data[4:]
+                data += struct.pack("!HHI", 0x8028, 4, binascii.crc32(data) ^ 0x5354554E)
+            sock.sendto(data, (SERVER_IP, self.server.media_port))
+            resp = stun.parse_message(sock.recvfrom(2048)[0])
+            self.assertEqual(resp.message_class, stun.Class.RESPONSE)
+            self.assertEqual(resp.transaction_id, req.transaction_id)
+            self.assertEqual(resp.attributes["XOR-MAPPED-ADDRESS"], sock.getsockname())
+        # Credentials without a session still get the stateless 401, not an address.
+        req = binding_request("nosuchufrag:peer", "whatever-password-xxxxxx")
+        sock.sendto(bytes(req), (SERVER_IP, self.server.media_port))
+        resp = stun.parse_message(sock.recvfrom(2048)[0])
+        self.assertEqual(resp.attributes["ERROR-CODE"][0], 401)
+        sock.close()
+        after = status(self.server)["counters"]
+        self.assertEqual(after["media.stun_reflexive_answered"], before["media.stun_reflexive_answered"] + 2)
+        self.assertEqual(after["media.stun_unknown_ufrag"], before["media.stun_unknown_ufrag"] + 1)
 
 
 if __name__ == "__main__":
