@@ -7,8 +7,8 @@ namespace umbrella::ice {
 
 enum class Event : uint8_t {
   kNone,
-  kNominated,       // lite: first valid USE-CANDIDATE check; selected_address() is set
-  kAddressChanged,  // lite: a valid USE-CANDIDATE check from a new address moved the selection
+  kNominated,       // lite or controlled: first valid USE-CANDIDATE check; selected_address() is set
+  kAddressChanged,  // lite or controlled: a valid USE-CANDIDATE check from a new address moved the selection
   kRefused,         // lite: request answered with an error response (400/401/420/487), no state change
   kConnected,       // controlling: a nominating check succeeded; selected_address() is set
   kFailed,          // controlling: every candidate's check failed

@@ -10,7 +10,7 @@ namespace umbrella::rtc {
 namespace {
 
 std::unique_ptr<ice::Agent> make_agent(const TransportConfig& config, Instant now) {
-  if (auto* c = std::get_if<ControllingIce>(&config.ice))
+  if (auto* c = std::get_if<FullIce>(&config.ice))
     return std::make_unique<ice::IceFullAgent>(config.local, config.remote, c->remote_candidates, now,
                                                       c->agent);
   return std::make_unique<ice::IceLiteAgent>(config.local, config.remote, now, std::get<LiteIce>(config.ice).agent);
@@ -24,7 +24,7 @@ Transport::Transport(const TransportConfig& config, PacketPool& pool, DatagramSi
       sink_(sink),
       listener_(listener),
       name_(config.local.ufrag),
-      controlling_(std::holds_alternative<ControllingIce>(config.ice)),
+      controlling_(std::holds_alternative<FullIce>(config.ice) && std::get<FullIce>(config.ice).agent.controlling),
       ice_(make_agent(config, now)) {}
 
 Transport::~Transport() = default;
@@ -33,11 +33,11 @@ Result<std::unique_ptr<Transport>, std::string> Transport::create(const Transpor
                                                                   tls::Certificate& certificate, PacketPool& pool,
                                                                   DatagramSink& sink, TransportListener& listener,
                                                                   Instant now) {
-  auto* controlling = std::get_if<ControllingIce>(&config.ice);
-  if (controlling && controlling->remote_candidates.empty()) return Err{std::string("no remote candidate")};
+  auto* full = std::get_if<FullIce>(&config.ice);
+  if (full && full->remote_candidates.empty()) return Err{std::string("no remote candidate")};
   std::unique_ptr<Transport> t(new Transport(config, pool, sink, listener, now));
   // Either agent takes the DTLS role the SDP gave it (a controlling one is usually the client).
-  dtls::Role role = controlling ? controlling->dtls_role : std::get<LiteIce>(config.ice).dtls_role;
+  dtls::Role role = full ? full->dtls_role : std::get<LiteIce>(config.ice).dtls_role;
   dtls::DtlsOptions options;
   options.client_transport_id = config.local.ufrag;  // the HelloVerifyRequest cookie's binding
   auto d = dtls::DtlsTransport::create(role, certificate, config.remote_fingerprint, options);
@@ -99,8 +99,8 @@ void Transport::on_datagram(Packet packet, const SocketAddress& from, Instant no
 
 void Transport::on_ice_event(ice::Event event, Instant now) {
   switch (event) {
-    case ice::Event::kNominated:       // lite: the peer picked its pair
-    case ice::Event::kAddressChanged:  // lite: ... and moved it (NAT rebinding)
+    case ice::Event::kNominated:       // lite or controlled: the peer picked its pair
+    case ice::Event::kAddressChanged:  // ... and moved it (NAT rebinding)
     case ice::Event::kConnected:       // controlling: our nominating check was answered
       remote_ = ice_->selected_address();
       sink_.bind_address(*remote_);

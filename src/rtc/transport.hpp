@@ -6,7 +6,7 @@
 // The ICE agent is the only variant (TransportConfig::ice):
 //  - LiteIce: the SFU's side toward browsers and WHIP/WHEP clients, and the answering SFU
 //    of a trunk. ICE-lite, controlled; the DTLS role comes from the SDP (server by default).
-//  - ControllingIce: the dialling SFU of a trunk and the load generator. A full controlling
+//  - FullIce: the dialling SFU of a trunk and the load generator. A full controlling
 //    agent toward a lite peer; DTLS client. create() sends nothing: next_deadline() is
 //    `now`, and on_timeout() sends the first checks.
 // Everything after ICE (DTLS, SRTP, counters, sending, closing) is the same for both.
@@ -77,11 +77,11 @@ struct LiteIce {
   ice::LiteAgentConfig agent;
 };
 
-// Full controlling ICE (toward a lite or a full peer); DTLS client unless the answer said
-// a=setup:active.
-struct ControllingIce {
+// Full ICE, controlling (toward a lite or a full peer; DTLS client unless the answer said
+// a=setup:active) or controlled (agent.controlling false; set dtls_role to the server then).
+struct FullIce {
   std::vector<SocketAddress> remote_candidates;  // from the remote description, checked in order
-  ice::FullAgentConfig agent;             // timers; defaults follow the RFCs
+  ice::FullAgentConfig agent;  // role and timers; defaults follow the RFCs
   dtls::Role dtls_role = dtls::Role::kClient;
 };
 
@@ -89,7 +89,7 @@ struct TransportConfig {
   ice::Credentials local;
   ice::Credentials remote;
   std::string remote_fingerprint;  // "sha-256 AB:CD:..." or the bare hex
-  std::variant<LiteIce, ControllingIce> ice;
+  std::variant<LiteIce, FullIce> ice;
   dtls::DtlsCounters* dtls_totals = nullptr;  // server-wide sum of the DTLS refusals, optional
   SrtpDropTotals* srtp_totals = nullptr;      // server-wide sum of the SRTP refusals, optional
   sctp::DataChannelDrops* sctp_totals = nullptr;  // server-wide sum of the SCTP drops, optional

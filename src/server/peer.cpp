@@ -218,7 +218,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
     config.local = credentials_;
     config.remote = {remote->ice_ufrag, remote->ice_pwd};
     config.remote_fingerprint = remote->fingerprint.algorithm + " " + remote->fingerprint.value;
-    rtc::ControllingIce ice;
+    rtc::FullIce ice;
     for (auto& c : remote->candidates) {
       auto a = SocketAddress::parse_ip(c.address);
       if (!a || a->is_link_local() || !ctx_.port.reaches(*a)) continue;  // fe80:: needs a zone we do not track

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   Forwarder client_events, server_events;
   ice::Credentials c{"clnt", "client-password-0123456789"}, s{"srvr", "server-password-0123456789"};
   Instant now = Instant{} + seconds(1000);
-  TransportConfig cc{c, s, "sha-256 " + server_cert.fingerprint_sha256(), ControllingIce{{server_addr}, {}}};
+  TransportConfig cc{c, s, "sha-256 " + server_cert.fingerprint_sha256(), FullIce{{server_addr}, {}}};
   TransportConfig sc{s, c, client_cert.fingerprint_sha256(), LiteIce{}};
   auto client = Transport::create(cc, client_cert, pool, client_out, client_events, now);
   auto server = Transport::create(sc, server_cert, pool, server_out, server_events, now);

@@ -101,7 +101,7 @@ Result<bool, std::string> SimPeer::start_transport(AnswerInfo answer, Instant no
   config.local = local_.ice;
   config.remote = answer_.ice;
   config.remote_fingerprint = answer_.fingerprint;
-  config.ice = rtc::ControllingIce{answer_.candidates, {}, answer_.dtls_server ? dtls::Role::kServer : dtls::Role::kClient};
+  config.ice = rtc::FullIce{answer_.candidates, {}, answer_.dtls_server ? dtls::Role::kServer : dtls::Role::kClient};
   auto t = rtc::Transport::create(config, ctx_.certificate, ctx_.pool, *this, *this, now);
   if (!t) return Err{"transport: " + t.error()};
   transport_ = std::move(*t);

@@ -92,7 +92,7 @@ struct CallPair {
     client_events.clock = server_events.clock = &now;
     ice::Credentials c{"clnt", "client-password-0123456789"}, s{"srvr", "server-password-0123456789"};
     if (client_expects.empty()) client_expects = "sha-256 " + certificate(1).fingerprint_sha256();
-    ControllingIce ice{{server_address}, {}};
+    FullIce ice{{server_address}, {}};
     ice.agent.tie_breaker = 0x1234;
     TransportConfig cc{c, s, client_expects, ice};
     auto ct = Transport::create(cc, certificate(0), pool, client_out, client_events, now);

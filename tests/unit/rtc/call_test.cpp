@@ -240,7 +240,7 @@ TEST_CASE("client transport: no remote candidate is refused") {
   PacketPool pool(4);
   Sink sink;
   Recorder events;
-  TransportConfig config{{"a", "b"}, {"c", "d"}, certificate(1).fingerprint_sha256(), ControllingIce{}};
+  TransportConfig config{{"a", "b"}, {"c", "d"}, certificate(1).fingerprint_sha256(), FullIce{}};
   auto t = Transport::create(config, certificate(0), pool, sink, events, Instant{});
   REQUIRE_FALSE(t.ok());
   CHECK(t.error() == "no remote candidate");

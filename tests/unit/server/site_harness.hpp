@@ -261,7 +261,7 @@ class Client final : public rtc::TransportListener, public rtc::DatagramSink {
     config.local = local_;
     config.remote = {remote->ice_ufrag, remote->ice_pwd};
     config.remote_fingerprint = remote->fingerprint.algorithm + " " + remote->fingerprint.value;
-    rtc::ControllingIce ice;
+    rtc::FullIce ice;
     for (auto& c : remote->candidates) {
       auto addr = SocketAddress::parse_ip(c.address);
       REQUIRE(addr);
