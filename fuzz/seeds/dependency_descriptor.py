@@ -32,6 +32,10 @@ L1T3 = bits("1" + "0" + "000000" + "0000000000000001"  # start, template 0, fram
             + "1" + "0011" + "0" + "1" + "0001" + "0" + "1" + "0000" + "0"  # fdiffs
             + "01" + "0100" + "0010" + "0001"            # chains
             + "0")                                       # no resolutions
+# The same with the largest render size the 16 bits say (65536 x 65536).
+L1T3_BIG = bits("1" + "0" + "000000" + "0000000000000001" + "10000" + "000000" + "00010" + "010111"
+                + "101010" + "000110" + "000001" + "1" + "0011" + "0" + "1" + "0001" + "0" + "1" + "0000" + "0"
+                + "01" + "0100" + "0010" + "0001" + "1" + "1" * 32)
 # A frame of it with custom fdiffs (one of 12 bits) and custom chains.
 CUSTOM = bits("11" + "000010" + "0000000000000010" + "00011" + "11" + "111111111111" + "00" + "00000101")
 
@@ -40,6 +44,7 @@ seeds = {
     "l3t3_frames_without_structure": values(*LATER),
     "l1t3_hand_built": values(L1T3, bytes.fromhex("400002"), bytes.fromhex("810003"), CUSTOM),
     "truncated_structure": values(KEY[:40], LATER[0]),
+    "l1t3_render_65536": values(L1T3_BIG, bytes.fromhex("810003")),
 }
 
 if __name__ == "__main__":

@@ -133,8 +133,8 @@ std::optional<ParseError> read_structure(BitReader& r, DdStructure& s) {
   s.has_resolutions = r.f(1) != 0;
   if (s.has_resolutions)
     for (size_t i = 0; i <= s.max_spatial; ++i) {
-      s.width[i] = uint16_t(r.f(16) + 1);
-      s.height[i] = uint16_t(r.f(16) + 1);
+      s.width[i] = r.f(16) + 1;
+      s.height[i] = r.f(16) + 1;
     }
   if (r.short_read()) return ParseError::kTooShort;
   return std::nullopt;
@@ -257,7 +257,7 @@ size_t write_dependency_descriptor(MutableBytes out, const DependencyDescriptor&
       w.f(s.has_resolutions, 1);
       if (s.has_resolutions)
         for (size_t i = 0; i <= s.max_spatial && i < kDdMaxSpatial; ++i) {
-          if (s.width[i] == 0 || s.height[i] == 0) return 0;
+          if (s.width[i] == 0 || s.height[i] == 0 || s.width[i] > 65536 || s.height[i] > 65536) return 0;
           w.f(s.width[i] - 1u, 16);
           w.f(s.height[i] - 1u, 16);
         }

@@ -47,7 +47,7 @@ struct DdStructure {
   // The layers each decode target decodes (decode_target_layers(), computed, not sent).
   std::array<uint8_t, kDdMaxDecodeTargets> dt_spatial{}, dt_temporal{};
   bool has_resolutions = false;
-  std::array<uint16_t, kDdMaxSpatial> width{}, height{};  // render size per spatial layer
+  std::array<uint32_t, kDdMaxSpatial> width{}, height{};  // render size per spatial layer, 1..65536
 
   // The decode target that decodes exactly these layers, or -1.
   int decode_target(uint8_t spatial, uint8_t temporal) const;

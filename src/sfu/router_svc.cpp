@@ -61,7 +61,8 @@ Router::SvcRead Router::read_svc(Stream& s, const rtp::RtpView& v, uint8_t pt, b
     r.spatial_layers = uint8_t(st.max_spatial + 1);
     r.temporal_layers = uint8_t(st.max_temporal + 1);
     if (st.has_resolutions)
-      for (size_t i = 0; i < kMaxLayers && i <= st.max_spatial; ++i) r.height[i] = st.height[i];
+      for (size_t i = 0; i < kMaxLayers && i <= st.max_spatial; ++i)
+        r.height[i] = uint16_t(std::min<uint32_t>(st.height[i], 0xffff));
   }
   return r;
 }

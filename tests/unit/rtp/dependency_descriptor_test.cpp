@@ -170,6 +170,9 @@ TEST_CASE("dependency descriptor: a written structure with custom values reads b
   s.templ[2].dtis = 0b010000;  // - - D
   s.templ[1].fdiff_count = 1;
   s.templ[1].fdiffs[0] = 2;
+  s.has_resolutions = true;
+  s.width[0] = 65536;  // the largest the 16 bits say (found by the fuzzer: it wrapped to 0)
+  s.height[0] = 1;
   DependencyDescriptor d;
   d.start = true;
   d.template_id = 61;
@@ -195,6 +198,8 @@ TEST_CASE("dependency descriptor: a written structure with custom values reads b
   CHECK(next.templates == 3);
   CHECK(next.chains == 1);
   CHECK(next.dt_temporal[2] == 2);
+  CHECK(next.width[0] == 65536);
+  CHECK(next.height[0] == 1);
   CHECK(r->temporal == 1);  // template 61 - 60
   CHECK(r->frame_number == 0xfffe);
   CHECK(r->active_targets == 0b011);
