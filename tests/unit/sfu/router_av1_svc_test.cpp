@@ -71,6 +71,7 @@ struct Av1Publisher {
   static constexpr int kKeyEvery = 90;
   uint16_t seq = 65000, frame = 65500;  // both wrap soon
   int pictures = 0;
+  rtp::DdStructure structure = l3t3();  // a keyframe may bring another (template_id_offset)
 
   static PublishedStream stream() {
     auto s = video_stream(1, 10, kSsrc);
@@ -82,7 +83,7 @@ struct Av1Publisher {
 
   void send_packet(Router& router, PacketPool& pool, Instant now, const rtp::DependencyDescriptor& d, bool marker) {
     std::array<uint8_t, 128> dd{};
-    size_t n = rtp::write_dependency_descriptor(dd, d, l3t3());
+    size_t n = rtp::write_dependency_descriptor(dd, d, structure);
     REQUIRE(n > 0);
     std::vector<rtp::ExtensionValue> ext = {{kPubDd, Bytes(dd.data(), n)}};
     std::vector<uint8_t> payload(300, 0x5a);
@@ -102,7 +103,7 @@ struct Av1Publisher {
         rtp::DependencyDescriptor d;
         d.start = part == 0;
         d.end = part == 1;
-        d.template_id = template_for(sid, tid, key);
+        d.template_id = uint8_t((template_for(sid, tid, key) + structure.template_id_offset) % 64);
         d.frame_number = frame;
         d.attached_structure = key && sid == 0 && part == 0;
         send_packet(router, pool, now, d, sid == 2 && part == 1);
@@ -271,4 +272,26 @@ TEST_CASE("av1 svc: the descriptor is taken off packets the router does not sele
   CHECK_FALSE(rtp::extension(*v, kSubDd));
   CHECK_FALSE(rtp::extension(*v, kPubDd));
   CHECK(router.counters().malformed_payload == 0);
+}
+
+TEST_CASE("av1 svc: a keyframe's new structure is the one later frames are read with") {
+  Av1Call c;
+  c.router.set_view(1, 21, 67, c.now);
+  c.run(seconds(2));
+  // From the next keyframe on the publisher numbers its templates from 50 (ids wrap past 63).
+  c.pub.structure.template_id_offset = 50;
+  c.out.clear();
+  int from = c.pub.pictures;
+  c.run(seconds(4));  // the keyframe at 3 s, then pictures read with the new structure
+  size_t to20 = 0, to21 = 0;
+  for (const auto& r : c.out.rtp)
+    if (!r.rewrite.repair) (r.to == 20 ? to20 : to21) += 1;
+  // Until that keyframe (an encoder changes its structure only there; this publisher renumbers
+  // early) every id is past the old structure's 15 templates and refused; after it all are read.
+  int before_key = Av1Publisher::kKeyEvery - from;
+  CHECK(c.router.counters().malformed_payload == size_t(6 * before_key));
+  size_t after = size_t(6 * (c.pub.pictures - Av1Publisher::kKeyEvery));
+  CHECK(to20 == after);
+  CHECK(to21 * 3 == to20);
+  CHECK(c.router.subscription_layer(1, 21).layer == 0);
 }
