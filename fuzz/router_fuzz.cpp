@@ -12,6 +12,7 @@
 #include "core/packet_pool.hpp"
 #include "fuzz_input.hpp"
 #include "fuzz_target.hpp"
+#include "rtp/dependency_descriptor.hpp"
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_reports.hpp"
@@ -28,7 +29,7 @@ namespace {
 
 constexpr std::array<TransportId, 6> kTransports = {10, 11, 12, 20, 21, 99};
 
-// Publisher streams: 1 video (VP9 SVC) with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers of one
+// Publisher streams: 1 video (VP9 SVC, and AV1 SVC with the dependency descriptor as pt 45) with RTX on 10, 2 audio on 11, 3 and 4 simulcast layers of one
 // track on 12 (VP8, so layer switches at keyframes are reached).
 std::vector<PublishedStream> publishers() {
   std::vector<PublishedStream> p(4);
@@ -40,7 +41,8 @@ std::vector<PublishedStream> publishers() {
   p[0].extensions.mid = 1;
   p[0].extensions.abs_send_time = 3;
   p[0].extensions.transport_cc = 5;
-  p[0].codecs = {{96, rtp::Codec::kVp9}};
+  p[0].extensions.dependency_descriptor = 8;
+  p[0].codecs = {{96, rtp::Codec::kVp9}, {45, rtp::Codec::kAv1}};
   p[1].id = 2;
   p[1].transport = 11;
   p[1].kind = Kind::kAudio;
@@ -76,6 +78,8 @@ Subscription subscription(StreamId stream, TransportId t, bool rtx) {
   }
   s.payload_type_map[96] = 102;
   s.payload_type_map[111] = 111;
+  s.payload_type_map[45] = 45;
+  s.extensions.dependency_descriptor = 12;
   s.extensions.abs_send_time = 7;
   s.extensions.transport_cc = 9;
   s.extensions.audio_level = 2;
@@ -117,6 +121,21 @@ class CheckingOutbox final : public Outbox {
  private:
   PacketPool& pool_;
 };
+
+// Chromium's AV1 L3T3 dependency descriptor structure (a keyframe's first packet), and its
+// templates by spatial layer: keyframe, then temporal layers 0, 1, 2.
+rtp::DdStructure l3t3_structure() {
+  static const uint8_t key[] = {
+      0xc1, 0x01, 0x72, 0x80, 0x08, 0x14, 0x85, 0x21, 0x4e, 0xaf, 0xff, 0xaa, 0xaa, 0x86, 0x3c, 0xf0, 0x43, 0x0c, 0x10,
+      0xc3, 0x02, 0xaf, 0xc0, 0xaa, 0xa0, 0x06, 0x3c, 0x00, 0x43, 0x00, 0x10, 0xc0, 0x02, 0xa0, 0x00, 0xa8, 0x00, 0x06,
+      0x00, 0x00, 0x40, 0x00, 0x1d, 0x95, 0x49, 0x26, 0xe0, 0x82, 0xb0, 0x4a, 0x09, 0x41, 0xb8, 0x20, 0xac, 0x12, 0x82,
+      0x50, 0x31, 0x57, 0xf9, 0x74, 0x00, 0x0c, 0xa8, 0x64, 0x33, 0x0e, 0x22, 0x22, 0x22, 0xec, 0xa8, 0x65, 0x53, 0x04,
+      0x22, 0x42, 0x30, 0xec, 0xa8, 0x77, 0x53, 0x00, 0x77, 0x00, 0x42, 0x00, 0xef, 0x00, 0x86, 0x01, 0xdf, 0x01, 0x0d};
+  rtp::DdStructure s;
+  check(rtp::parse_dependency_descriptor(key, nullptr, s).ok());
+  return s;
+}
+constexpr uint8_t kL3t3Templates[3][4] = {{1, 0, 2, 3}, {6, 5, 7, 8}, {11, 10, 12, 13}};
 
 struct PublisherState {
   uint16_t seq = 1000;
@@ -196,11 +215,28 @@ Packet build_rtp(Harness& h, umbrella::fuzz::FuzzInput& in, size_t i) {
     body = Bytes(payload).first(std::max<size_t>(payload_size, 2));
   }
   size_t at = rtx ? 2 : 0;
-  if (p.id == 1 && payload_size >= at + 4) {
+  uint16_t q = rtx ? original : st.seq;
+  std::array<uint8_t, 128> dd{};
+  if (p.id == 1 && (q / 120) % 2 == 1) {
+    // Every other 120 packets stream 1 is AV1 SVC: the same picture layout, its layers named
+    // by a dependency descriptor (the structure on a keyframe's first packet; sometimes a
+    // template id from the input, which may not exist).
+    static const rtp::DdStructure structure = l3t3_structure();
+    if (!(flags & 0x80)) pt = rtx ? 97 : 45;
+    rtp::DependencyDescriptor d;
+    d.start = q % 2 == 0;
+    d.end = !d.start;
+    bool key = q % 60 < 6;
+    d.template_id = kL3t3Templates[q % 6 / 2][key ? 0 : 1 + q / 6 % 3];
+    if (payload_size % 5 == 1) d.template_id = in.u8() & 0x3f;
+    d.frame_number = uint16_t(q / 2);
+    d.attached_structure = key && q % 6 == 0;
+    size_t n = rtp::write_dependency_descriptor(dd, d, structure);
+    if (n) ext.push_back({8, Bytes(dd.data(), n)});
+  } else if (p.id == 1 && payload_size >= at + 4) {
     // Stream 1 is VP9 SVC: a descriptor from the sequence number (6 packets a picture, two
     // per spatial layer, temporal pattern 0 1 2, a keyframe every 10 pictures), so the
     // layer dropping and its renumbering are reached by every input.
-    uint16_t q = rtx ? original : st.seq;
     payload[at] = uint8_t(0x20 | (q % 2 == 0 ? 0x08 : 0x04) | (q % 60 < 6 ? 0 : 0x40));
     payload[at + 1] = uint8_t((q / 6 % 3) << 5 | (q / 6 % 2) << 4 | (q % 6 / 2) << 1);
     payload[at + 2] = uint8_t(q / 6);

@@ -58,7 +58,14 @@ repair = r_nack(20, 0, 5, 4) + r_nack(21, 1, 3, 2) + r_rtp(0, RTX, back=3) + r_t
 simulcast = b"".join(r_rtp(2 + (i % 2), MID | RID | NEW_FRAME, step=15) for i in range(12)) + \
     b"".join(r_rtp(2, RTX | MID | RID, back=i) for i in range(3))
 audio = b"".join(r_rtp(1, NEW_FRAME | MID, step=20, words=20) for _ in range(20))
+# Stream 1 is AV1 with the dependency descriptor from its 1080th packet (fuzz/router_fuzz.cpp):
+# a jump there, a keyframe with the structure and pictures, one packet whose template id (the
+# byte after it) is not in the structure, a layer tick, a NACK and an RTX repair.
+av1 = r_rtp(0, NEXT_GAP | NEW_FRAME, gap=79) + b"".join(
+    r_rtp(0, NEW_FRAME | TWCC | (MARKER if i % 6 == 5 else 0), step=5) for i in range(70)) + \
+    r_rtp(0, 0, words=4) + u8(20) + r_timeout(250) + r_nack(21, 0, 5, 3) + r_rtp(0, RTX, back=3) + r_timeout()
 router = {
+    "av1_svc": av1,
     "video_flow_reports": video + r_sr(0) + r_rr(20, 0) + r_pli(21, 1) + r_remb(20, 0) + r_timeout(200) + r_timeout(),
     "loss_nack_rtx": video[:60] + lossy + r_timeout() + r_timeout() + repair,
     "simulcast_learned": simulcast + r_timeout(250) + r_pli(20, 2),

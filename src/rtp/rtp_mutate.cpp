@@ -34,13 +34,13 @@ bool set_ssrc(MutableBytes packet, uint32_t ssrc) {
   return true;
 }
 
-bool rewrite_extension_ids(MutableBytes packet, const ExtensionIdMap& map) {
+bool rewrite_extension_ids(MutableBytes packet, const ExtensionIdMap& map, uint8_t also_drop) {
   auto parsed = parse_rtp(packet);
   if (!parsed) return false;
   const RtpView& v = *parsed;
   uint8_t* d = packet.data();
   for_each_extension(v, [&](const ExtensionElement& e) {
-    uint8_t out = map[e.id];
+    uint8_t out = e.id == also_drop ? 0 : map[e.id];
     if (e.header_size == 1) {
       if (out == 0 || out > 14) {
         std::memset(d + e.offset, 0, 1 + size_t(e.length));

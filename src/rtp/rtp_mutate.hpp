@@ -37,8 +37,9 @@ class ExtensionIdMap {
 
 // Renumbers every RFC 8285 element through map. A dropped element is overwritten with zero
 // (padding) bytes so nothing moves. In one-byte form an element mapped to an ID above 14 cannot
-// be expressed and is dropped too. Returns false (packet untouched) if it does not parse.
-bool rewrite_extension_ids(MutableBytes packet, const ExtensionIdMap& map);
+// be expressed and is dropped too, as is the element with id `also_drop` (non-zero: one
+// packet's exception to the map). Returns false (packet untouched) if it does not parse.
+bool rewrite_extension_ids(MutableBytes packet, const ExtensionIdMap& map, uint8_t also_drop = 0);
 
 // Writable data of the first element with this id (for per-hop values such as abs-send-time
 // or the transport-wide sequence number).

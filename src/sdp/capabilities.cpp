@@ -36,6 +36,7 @@ Capabilities make_defaults() {
       {std::string(ext::kMid), true, true, 4},
       {std::string(ext::kRtpStreamId), false, true, 10},
       {std::string(ext::kRepairedRtpStreamId), false, true, 11},
+      {std::string(ext::kDependencyDescriptor), false, true, 12},
   };
   return c;
 }

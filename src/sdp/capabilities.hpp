@@ -19,6 +19,8 @@ inline constexpr std::string_view kAbsSendTime = "http://www.webrtc.org/experime
 inline constexpr std::string_view kTransportCc =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 inline constexpr std::string_view kAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+inline constexpr std::string_view kDependencyDescriptor =
+    "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
 }  // namespace ext
 
 struct CodecCapability {

@@ -39,6 +39,7 @@ sfu::ExtensionIds extension_ids(const sdp::NegotiatedMedia& m) {
   e.abs_send_time = id(sdp::ext::kAbsSendTime);
   e.transport_cc = id(sdp::ext::kTransportCc);
   e.audio_level = id(sdp::ext::kAudioLevel);
+  e.dependency_descriptor = id(sdp::ext::kDependencyDescriptor);
   return e;
 }
 

@@ -12,6 +12,12 @@ rtp::ExtensionIdMap make_extension_map(const ExtensionIds& pub, const ExtensionI
   // writes its own per-subscriber numbering into it (RtpRewrite::transport_seq).
   keep(pub.transport_cc, sub.transport_cc);
   keep(pub.audio_level, sub.audio_level);
+  // The dependency descriptor goes on unchanged: a receiver needs it to put AV1 SVC layer
+  // frames together (libwebrtc takes frame boundaries, references and the keyframe structure
+  // from it), and its frame numbers may skip the frames the router drops (receivers resolve
+  // references by number, they do not expect every number). The router takes it off the
+  // packets it does not select layers by (Router::forward), where it could be inconsistent.
+  keep(pub.dependency_descriptor, sub.dependency_descriptor);
   return m;
 }
 

@@ -1,6 +1,6 @@
 // Publisher -> subscriber header extension ids. Only extensions whose meaning survives the hop
 // are kept: abs-send-time and transport-cc (whose values the sending transport overwrites per
-// hop) and audio level. MID/RID values belong to the publisher's session and are dropped, so a
+// hop), audio level and the AV1 dependency descriptor. MID/RID values belong to the publisher's session and are dropped, so a
 // subscriber identifies streams by their signalled SSRC.
 #pragma once
 

@@ -5,7 +5,6 @@
 
 #include "rtp/rtp_extensions.hpp"
 #include "rtp/rtx.hpp"
-#include "rtp/vp9_descriptor.hpp"
 #include "sfu/extension_map.hpp"
 
 namespace umbrella::sfu {
@@ -42,12 +41,6 @@ std::optional<rtp::PictureIds> picture_ids(const detail::Stream& s, uint8_t pt, 
   for (auto [codec_pt, codec] : s.pub.codecs)
     if (codec_pt == pt) return rtp::find_picture_ids(codec, payload.subspan(rtx ? 2 : 0));
   return std::nullopt;
-}
-
-bool is_vp9(const detail::Stream& s, uint8_t pt) {
-  for (auto [codec_pt, codec] : s.pub.codecs)
-    if (codec_pt == pt) return codec == rtp::Codec::kVp9;
-  return false;
 }
 
 }  // namespace
@@ -355,24 +348,24 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
   }
   bool has_cc = s.pub.extensions.transport_cc && rtp::extension(v, s.pub.extensions.transport_cc);
   auto pictures = video && s.pub.layer_of ? picture_ids(s, in_pt, v.payload, unwrap) : std::nullopt;
-  // VP9 with layer indices (SVC) goes to each subscriber up to its layers. Padding (no payload)
-  // passes as before.
-  std::optional<rtp::Vp9Descriptor> svc;
+  // VP9 with layer indices and AV1 with the dependency descriptor (SVC) go to each subscriber
+  // up to its layers. Padding (no payload) passes as before.
+  SvcRead read = read_svc(s, v, in_pt, unwrap);
+  if (read.malformed) {  // no receiver could use it; the numbers close up over it
+    ++s.counters.malformed_payload;
+    ++counters_.malformed_payload;
+    for (Output& o : s.outputs) o.rewriter.skip(s.pub.ssrc, seq, v.timestamp, now);
+    if (s.pub.extensions.dependency_descriptor && s.dd && !s.dd->structure())
+      keyframe_wanted(s, now);  // AV1 before any structure: the keyframe brings one
+    return;
+  }
+  const std::optional<SvcPacket>& svc = read.packet;
   bool svc_in_order = false;
-  if (video && !s.pub.layer_of && payload > 0 && is_vp9(s, in_pt)) {
-    auto d = rtp::parse_vp9_descriptor(v.payload.subspan(unwrap ? 2 : 0));
-    if (!d) {  // no receiver could use it; the numbers close up over it
-      ++s.counters.malformed_payload;
-      ++counters_.malformed_payload;
-      for (Output& o : s.outputs) o.rewriter.skip(s.pub.ssrc, seq, v.timestamp, now);
-      return;
-    }
-    if (d->has_layers) {
-      svc = *d;
-      note_svc_layers(s, *d, size);
-      svc_in_order = !s.svc.has_sequence || rtp::seq_newer(seq, s.svc.newest_sequence);
-      if (svc_in_order) s.svc.newest_sequence = seq, s.svc.has_sequence = true;
-    }
+  if (svc) {
+    svc_in_order = !s.svc.has_sequence || rtp::seq_newer(seq, s.svc.newest_sequence);
+    if (svc_in_order) s.svc.newest_sequence = seq, s.svc.has_sequence = true;
+    if (!svc_in_order) read.structure = nullptr;  // an older keyframe's is not the stream's now
+    note_svc_layers(s, read, size);
   }
   for (Output& o : s.outputs) {
     uint8_t pt = in_pt < 128 ? o.sub.payload_type_map[in_pt] : 0;
@@ -419,6 +412,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     rw.timestamp = m->timestamp;
     rw.payload_type = pt;
     rw.extensions = &o.ext_map;
+    rw.drop_extension = read.drop_extension;
     rw.unwrap = unwrap;
     if (pictures && !o.sub.fixed_layer) {
       rw.picture = o.pictures.map(s.pub.ssrc, *pictures);
@@ -452,16 +446,16 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
     return;
   }
   RtpRewrite rw;
-  if (!s.pub.layer_of && !o.sub.fixed_layer && v->payload.size() > (unwrap ? 2u : 0u) && is_vp9(s, in_pt)) {
-    // A layer the subscriber no longer gets (or a hole left by a late packet of one) is not
-    // sent: it could not use it.
-    auto d = rtp::parse_vp9_descriptor(v->payload.subspan(unwrap ? 2 : 0));
-    if (!d || (d->has_layers && !o.svc.keeps(*d))) {  // refused when it came, or not its layers
-      ++o.counters.retransmit_misses;
-      return;
-    }
-    if (d->has_layers) rw.marker = !v->marker && o.svc.marker(*d, false);
+  // A layer the subscriber no longer gets (or a hole left by a late packet of one) is not sent:
+  // it could not use it. (An AV1 packet is read with the stream's structure now: libwebrtc keeps
+  // one structure per scalability mode, so an older keyframe's is the same.)
+  SvcRead read = read_svc(s, *v, in_pt, unwrap);
+  if (read.malformed || (read.packet && !o.sub.fixed_layer && !o.svc.keeps(*read.packet))) {
+    ++o.counters.retransmit_misses;  // refused when it came, or not its layers
+    return;
   }
+  if (read.packet && !o.sub.fixed_layer) rw.marker = !v->marker && o.svc.marker(*read.packet, false);
+  rw.drop_extension = read.drop_extension;
   rw.timestamp = v->timestamp + o.ts_offset;
   rw.extensions = &o.ext_map;
   rw.unwrap = unwrap;

@@ -170,8 +170,19 @@ class Router {
   size_t layers_of(StreamId group, std::array<Stream*, kMaxLayers>& out) const;
   size_t live_layers(StreamId group, std::array<Stream*, kMaxLayers>& out) const;  // cheapest first
   bool starts_keyframe(Stream& s, const rtp::RtpView& v);  // notes a VP8 layer's height
-  // VP9 SVC: counts the packet's bytes to its layer and learns the layers' heights.
-  void note_svc_layers(Stream& s, const rtp::Vp9Descriptor& d, size_t size);
+  // SVC (router_svc.cpp). What a packet is to layer selection: not SVC, a layer's packet, or
+  // a descriptor that does not parse; and whether its dependency descriptor goes.
+  struct SvcRead {
+    std::optional<SvcPacket> packet;
+    bool malformed = false;
+    uint8_t drop_extension = 0;  // the publisher's dependency descriptor id when it must not go
+    const rtp::DdStructure* structure = nullptr;  // a new AV1 structure the packet carries
+    uint8_t spatial_layers = 0, temporal_layers = 0;  // as the descriptor says (0: not said)
+    std::array<uint16_t, kMaxLayers> height{};        // layer heights it says (0: not said)
+  };
+  SvcRead read_svc(Stream& s, const rtp::RtpView& v, uint8_t pt, bool unwrap);
+  // A newer packet than all before: counts its bytes to its layer, learns the layers.
+  void note_svc_layers(Stream& s, const SvcRead& r, size_t size);
   void apply_svc(Output& o, Stream& s, const LayerChoice& choice, int64_t budget_left, Instant now);
   void move_output(Stream& from, size_t index, Stream& to);
   void complete_switches(Stream& to);  // at its keyframe: the outputs waiting for it move in

@@ -133,25 +133,6 @@ void Router::measure_streams(Instant now) {
   }
 }
 
-void Router::note_svc_layers(Stream& s, const rtp::Vp9Descriptor& d, size_t size) {
-  detail::SvcLayers& l = s.svc;
-  size_t sid = std::min<size_t>(d.spatial, kMaxLayers - 1), tid = std::min<size_t>(d.temporal, kMaxLayers - 1);
-  l.bytes[sid * kMaxLayers + tid] += size;
-  bool was_active = l.active();
-  l.spatial = uint8_t(std::max(size_t(l.spatial), sid + 1));
-  l.temporal = uint8_t(std::max(size_t(l.temporal), tid + 1));
-  if (d.has_scalability) {
-    const rtp::Vp9Scalability& ss = d.scalability;
-    l.spatial = uint8_t(std::max<size_t>(l.spatial, std::min<size_t>(ss.spatial_layers, kMaxLayers)));
-    if (ss.has_sizes)
-      for (size_t i = 0; i < kMaxLayers && i < ss.spatial_layers; ++i) l.height[i] = ss.height[i];
-  }
-  if (!was_active && l.active() && next_layer_tick_ == kNever) {  // layers to choose from now on
-    next_layer_tick_ = now_;
-    lower_deadline(now_);
-  }
-}
-
 void Router::choose_layers(Instant now) {
   measure_streams(now);
   next_layer_tick_ = now + kLayerTick;

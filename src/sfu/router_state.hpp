@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/time.hpp"
+#include "rtp/dependency_descriptor.hpp"
 #include "rtp/nack_generator.hpp"
 #include "rtp/picture_ids.hpp"
 #include "rtp/retransmission_cache.hpp"
@@ -41,10 +43,21 @@ struct Output {
   LayerState layer;  // as chosen at the last layer tick, for status
   uint8_t down_ticks = 0;  // layer ticks in a row that wanted a lower layer
   uint16_t view_height = kViewAnySize;  // as the subscriber shows it (kViewHidden: not at all)
-  SvcSelector svc;  // VP9 SVC: the layers of the stream this subscriber gets
+  SvcSelector svc;  // SVC (VP9, AV1): the layers of the stream this subscriber gets
 };
 
-// VP9 SVC: what the stream's layers are and cost, from the payload descriptors. Indices past
+// AV1 SVC: the dependency descriptor structure the stream's packets refer to, and the slot a
+// packet's own structure is read into (the current one once it is the newest packet's). Made
+// at the stream's first descriptor, never per packet.
+struct DdState {
+  std::array<rtp::DdStructure, 2> slots;
+  int current = -1;  // none yet
+  const rtp::DdStructure* structure() const { return current < 0 ? nullptr : &slots[size_t(current)]; }
+  rtp::DdStructure& scratch() { return slots[current == 0 ? 1 : 0]; }
+  void adopt() { current = current == 0 ? 1 : 0; }
+};
+
+// SVC (VP9, AV1): what the stream's layers are and cost, from the descriptors. Indices past
 // kMaxLayers - 1 are counted with the highest (choosing it then means "everything").
 struct SvcLayers {
   uint8_t spatial = 0, temporal = 0;  // layers seen: highest index + 1 (at most kMaxLayers)
@@ -92,6 +105,7 @@ struct Stream {
   size_t switches_waiting = 0;  // outputs in sibling layers waiting for this one's keyframe
   uint16_t height = 0;          // a simulcast layer's picture height, from its keyframes (0: unknown)
   SvcLayers svc;
+  std::unique_ptr<DdState> dd;  // AV1 with the dependency descriptor
 };
 
 // Sorted lookup rows, rebuilt on registration changes.

@@ -12,7 +12,7 @@ bool apply_rewrite(Packet& copy, const RtpRewrite& rw) {
   if (rw.marker && !rtp::set_marker(s, true)) return false;
   if (rw.picture.any() && (rw.payload_at > s.size() || !rtp::write_picture_ids(s.subspan(rw.payload_at), rw.picture)))
     return false;
-  if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions)) return false;
+  if (rw.extensions && !rtp::rewrite_extension_ids(s, *rw.extensions, rw.drop_extension)) return false;
   if (rw.transport_cc_id) {
     auto e = rtp::extension_mut(s, rw.transport_cc_id);
     if (!e || !rtp::write_transport_cc_seq(*e, rw.transport_seq)) return false;

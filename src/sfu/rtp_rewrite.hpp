@@ -21,6 +21,7 @@ struct RtpRewrite {
   uint32_t timestamp = 0;
   uint8_t payload_type = 0;
   const rtp::ExtensionIdMap* extensions = nullptr;  // null: leave extension ids as they are
+  uint8_t drop_extension = 0;  // non-zero: this publisher-side element goes too (with extensions)
   bool rtx = false;      // wrap in RTX (RFC 4588) with original sequence number rtx_osn
   uint16_t rtx_osn = 0;  // the subscriber-side sequence number of the repaired packet
   bool unwrap = false;   // the source is a publisher's RTX packet: strip its OSN first

@@ -21,6 +21,7 @@ enum class Kind : uint8_t { kAudio, kVideo };
 // Negotiated RFC 8285 extension ids of one side; 0 = not negotiated.
 struct ExtensionIds {
   uint8_t mid = 0, rid = 0, repaired_rid = 0, abs_send_time = 0, transport_cc = 0, audio_level = 0;
+  uint8_t dependency_descriptor = 0;  // AV1 RTP spec appendix A (video)
 };
 
 struct PublishedStream {
@@ -58,7 +59,8 @@ struct Subscription {
 struct StreamCounters {
   uint64_t packets = 0, bytes = 0, lost = 0, nacks_sent = 0, plis_sent = 0, rtx_received = 0;
   uint64_t duplicates = 0;  // media or RTX packets already in the cache (not forwarded again)
-  uint64_t malformed_payload = 0;  // a VP9 payload descriptor that does not parse (not forwarded)
+  // A VP9 payload descriptor or an AV1 dependency descriptor that does not parse (not forwarded).
+  uint64_t malformed_payload = 0;
 };
 
 struct SubscriptionCounters {

@@ -1,6 +1,6 @@
-"""VP9 SVC through the call page in headless Chromium. Alice's page is made to send her camera
-as one VP9 stream with three spatial and three temporal layers (scalabilityMode L3T3_KEY,
-VP9 preferred) instead of simulcast. Bob watches directly; Carol watches through a relay that
+"""VP9 and AV1 SVC through the call page in headless Chromium. Alice's page is made to send her
+camera as one VP9 (or AV1) stream with three spatial and three temporal layers (scalabilityMode
+L3T3_KEY, that codec preferred) instead of simulcast. Bob watches directly; Carol watches through a relay that
 caps her downlink at 300 kbit/s (tests/integration/udp_relay.py). The SFU drops the layers
 Carol's link cannot carry: she decodes a smaller picture than Bob and keeps decoding, and
 status shows her spatial and temporal layers. Lifting the cap brings the full picture back."""
@@ -14,26 +14,29 @@ from test_simulcast import THROUGH_RELAY, RelayedChromiumCall
 ROOM = "svc"
 CAP_BPS = 300_000
 
-# The page's camera transceiver: one L3T3_KEY encoding instead of its three simulcast ones,
-# with VP9 (profile 0) first in the codec preferences (run before the page joins).
-VP9_SVC = """(() => {
+# The page's camera transceiver: one encoding with a scalability mode instead of its three
+# simulcast ones, with the codec (CODEC, its fmtp line containing FMTP) first in the codec
+# preferences (run before the page joins). The transceiver is kept as window.__svcTx so the
+# test can read what the encoder really does.
+SVC_HOOK = """(() => {
   const add = RTCPeerConnection.prototype.addTransceiver;
   RTCPeerConnection.prototype.addTransceiver = function (track, init) {
     const video = (typeof track === "string" ? track : track.kind) === "video";
     if (!video || !init || !init.sendEncodings || init.sendEncodings.length < 2) return add.call(this, track, init);
-    const tx = add.call(this, track, { ...init, sendEncodings: [{ scalabilityMode: "L3T3_KEY", maxBitrate: 1500000 }] });
+    const tx = add.call(this, track, { ...init, sendEncodings: [{ scalabilityMode: "MODE", maxBitrate: 1500000 }] });
     const codecs = RTCRtpSender.getCapabilities("video").codecs;
-    const vp9 = (c) => c.mimeType === "video/VP9" && (c.sdpFmtpLine || "").includes("profile-id=0");
-    tx.setCodecPreferences([...codecs.filter(vp9), ...codecs.filter((c) => !vp9(c))]);
+    const want = (c) => c.mimeType === "video/CODEC" && (c.sdpFmtpLine || "").includes("FMTP");
+    tx.setCodecPreferences([...codecs.filter(want), ...codecs.filter((c) => !want(c))]);
+    window.__svcTx = tx;
     return tx;
   };
   // The SFU answers with its own codec order (VP8 first), and the first codec of the answer
-  // is what the page sends: VP9 goes first in the video section.
+  // is what the page sends: CODEC goes first in the video section.
   const set = RTCPeerConnection.prototype.setRemoteDescription;
   RTCPeerConnection.prototype.setRemoteDescription = function (d) {
     if (d && d.sdp) {
       const sections = d.sdp.split(/(?=^m=)/m).map((m) => {
-        const pt = (m.match(/^a=rtpmap:(\\d+) VP9\\/90000/m) || [])[1];
+        const pt = (m.match(/^a=rtpmap:(\\d+) CODEC\\/90000/m) || [])[1];
         if (!m.startsWith("m=video") || !pt) return m;
         return m.replace(/^(m=video \\S+ \\S+)((?: \\d+)+)/, (_, head, pts) =>
           head + " " + [pt, ...pts.trim().split(" ").filter((p) => p !== pt)].join(" "));
@@ -46,15 +49,34 @@ VP9_SVC = """(() => {
 })()"""
 
 
+def svc_hook(codec, mode, fmtp=""):
+    return SVC_HOOK.replace("CODEC", codec).replace("MODE", mode).replace("FMTP", fmtp)
+
+
+# What the page's encoder sends: codec and scalability mode, from the sender's getStats.
+SENT_MODE = """(async () => {
+  const tx = window.__svcTx;
+  if (!tx) return null;
+  const stats = await tx.sender.getStats();
+  for (const r of stats.values())
+    if (r.type === "outbound-rtp" && r.kind === "video")
+      return { mimeType: stats.get(r.codecId)?.mimeType ?? null, scalabilityMode: r.scalabilityMode ?? null,
+               frameHeight: r.frameHeight ?? 0, encoder: r.encoderImplementation ?? null };
+  return null;
+})()"""
+
+
 @unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
 class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
+    CODEC, MODE, FMTP = "VP9", "L3T3_KEY", "profile-id=0"
+
     def height(self, page):
         t = self.remote(self.browser("observe", page=page), "Alice")
         return (t or {}).get("videoHeight") or 0
 
     def test_capped_viewer_gets_lower_layers_without_freezing(self):
         self.browser("open", page="alice", url=f"{self.server.base_url}/sfu?room={ROOM}")
-        self.browser("eval", page="alice", expr=VP9_SVC)
+        self.browser("eval", page="alice", expr=svc_hook(self.CODEC, self.MODE, self.FMTP))
         self.browser("join", page="alice", name="Alice", viewer=False)
         self.browser("open", page="bob", url=f"{self.server.base_url}/sfu?room={ROOM}")
         self.browser("join", page="bob", name="Bob", viewer=True)
@@ -66,6 +88,9 @@ class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
         self.browser("join", page="carol", name="Carol", viewer=True)
         self.assert_sees_video("carol", "Alice", timeout=30)
         self.assertGreater(self.relay.stats()["capped_sent"], 0, "Carol's media does not go through the relay")
+        sent = self.browser("eval", page="alice", expr=SENT_MODE)
+        print(f"svc: Alice sends {sent}", flush=True)
+        self.assertEqual((sent or {}).get("mimeType"), f"video/{self.CODEC}", sent)
 
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
@@ -101,6 +126,16 @@ class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
         carol = self.forwarded_to("Carol")
         print(f"svc: cap lifted, Carol decodes {self.height('carol')} px tall ({carol}); relay {self.relay.stats()}", flush=True)
         self.assertGreaterEqual(carol["layer_switches"], 2, carol)
+        counters = self.status()["counters"]
+        svc = {k: counters.get(k, 0) for k in ("media.svc_dropped", "media.malformed_payload", "media.layer_switches")}
+        print(f"svc: {self.CODEC} counters {svc}", flush=True)
+        self.assertGreater(svc["media.svc_dropped"], 0, svc)  # layers were dropped, by the descriptor
+
+
+class Av1SvcInChromium(SvcInChromium):
+    """The same with AV1 (libaom in Chromium), whose layers only the Dependency Descriptor
+    header extension names: the SFU negotiates it, selects layers by it and forwards it."""
+    CODEC, MODE, FMTP = "AV1", "L3T3_KEY", ""
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "capped_link.hpp"
+#include "svc_call.hpp"
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtp_extensions.hpp"
 #include "rtp/vp9_descriptor.hpp"
@@ -110,62 +111,15 @@ struct SvcPublisher {
   }
 };
 
-// Subscribers 20 and 21 without transport-cc (no estimate: the layers follow the tile size).
-struct SvcCall {
-  PacketPool pool{4096};
-  RecordingOutbox out{pool};
-  Router router{out};
-  Instant now = t0();
-  SvcPublisher pub;
+struct SvcCall : SvcCallOf<SvcPublisher> {
+  SvcCall() : SvcCallOf(SvcPublisher::stream(false)) {}
   int& pictures = pub.pictures;
   std::set<uint16_t>& keyframes = pub.keyframes;
-
-  SvcCall() {
-    router.add_stream(SvcPublisher::stream(false));
-    for (auto [t, ssrc] : {std::pair{TransportId(20), 0xAAAAu}, std::pair{TransportId(21), 0xBBBBu}}) {
-      auto sub = subscription(1, t, ssrc);
-      sub.extensions.transport_cc = 0;
-      router.add_subscription(sub);
-    }
-  }
-
   void send_picture() { pub.send_picture(router, pool, now); }
-
-  void run(Duration d) {
-    for (Instant end = now + d; now < end; now += milliseconds(33)) {
-      send_picture();
-      if (router.next_deadline() <= now) router.on_timeout(now);
-    }
-  }
-
-  // What went to t (first transmissions, not repairs), in order.
-  std::vector<SentPacket> sent(TransportId t) const {
-    std::vector<SentPacket> v;
-    for (const auto& r : out.rtp) {
-      if (r.to != t || r.rewrite.repair) continue;
-      REQUIRE(r.ok);
-      auto p = read_sent(r);
-      REQUIRE(p);
-      v.push_back(*p);
-    }
-    return v;
-  }
+  std::vector<SentPacket> sent(TransportId t) const { return SvcCallOf::sent(t, read_sent); }
 };
 
-// Continuous numbering, and each picture's marker on its last packet of the highest spatial
-// layer sent (max_spatial), nowhere else.
-void check_stream(const std::vector<SentPacket>& v, uint8_t max_spatial) {
-  REQUIRE(!v.empty());
-  size_t gaps = 0, bad_markers = 0, above = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0 && uint16_t(v[i - 1].seq + 1) != v[i].seq) ++gaps;
-    if (v[i].d.spatial > max_spatial) ++above;
-    if (v[i].marker != (v[i].d.end && v[i].d.spatial == max_spatial)) ++bad_markers;
-  }
-  CHECK(gaps == 0);
-  CHECK(above == 0);
-  CHECK(bad_markers == 0);
-}
+void check_stream(const std::vector<SentPacket>& v, uint8_t max_spatial) { check_svc_stream(v, max_spatial); }
 
 }  // namespace
 
@@ -222,17 +176,7 @@ TEST_CASE("svc: a NACK through the gaps brings back the packet that was sent und
   auto to21 = c.sent(21);
   REQUIRE(to21.size() > 20);
   // Several numbers, each with layers dropped between it and the newest.
-  std::vector<uint16_t> wanted = {to21[3].seq, to21[10].seq, to21[to21.size() - 2].seq};
-  c.out.clear();
-  std::vector<uint8_t> nack(256);
-  nack.resize(rtp::build_nack(nack, 0x5EED, 0xBBBB, wanted));
-  c.router.on_rtcp(21, nack, c.now);
-  std::vector<SentPacket> repaired;
-  for (const auto& r : c.out.rtp)
-    if (r.to == 21 && r.rewrite.repair) {
-      REQUIRE(r.ok);
-      repaired.push_back(*read_sent(r));
-    }
+  auto repaired = c.resent({to21[3].seq, to21[10].seq, to21[to21.size() - 2].seq}, read_sent);
   REQUIRE(repaired.size() == 3);
   for (size_t i = 0; i < 3; ++i) {
     const SentPacket& first = i == 0 ? to21[3] : i == 1 ? to21[10] : to21[to21.size() - 2];
@@ -255,12 +199,7 @@ TEST_CASE("svc: moving up a spatial layer waits for a keyframe, asked for") {
   CHECK(c.out.count_rtcp(10, rtp::RtcpType::kPsfb, 1) > 0);  // PLI to the publisher
   auto to21 = c.sent(21);
   // Only the base layer until the first keyframe picture; from it, all three.
-  size_t first_upper = to21.size();
-  for (size_t i = 0; i < to21.size(); ++i)
-    if (to21[i].d.spatial > 0) {
-      first_upper = i;
-      break;
-    }
+  size_t first_upper = first_upper_layer(to21);
   REQUIRE(first_upper < to21.size());
   REQUIRE(first_upper > 0);
   const SentPacket& start = to21[first_upper - 1];  // the picture's base layer, just before
@@ -336,7 +275,7 @@ TEST_CASE("svc selector: temporal up at a switching point or a base picture, spa
     d.end = !begin;
     d.inter = inter;
     d.switch_up = u;
-    return d;
+    return svc_packet(d);
   };
   SvcSelector s;
   s.target_spatial = 1;
