@@ -283,6 +283,8 @@ signal::StatusSnapshot Server::status() const {
       {"media.rtx_received", router.rtx_received},
       {"media.retransmitted", router.retransmitted},
       {"media.unknown_ssrc", router.unknown_ssrc_packets},
+      {"media.unknown_ssrc_named", router.unknown_ssrc_named},
+      {"media.ssrc_changes_deferred", router.ssrc_changes_deferred},
       {"media.ssrc_changes", router.ssrc_changes},
       {"media.malformed_rtp", router.malformed_rtp},
       {"media.malformed_payload", router.malformed_payload},

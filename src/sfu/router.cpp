@@ -258,7 +258,11 @@ Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool
       // once a second per layer and kind: a sender flipping between SSRCs cannot make every
       // packet re-sort the indexes.
       Instant& last = s.last_ssrc_change[is_rtx ? 1 : 0];
-      if (!(rid || rrid) || (last != Instant{} && now_ - last < seconds(1))) continue;
+      if (!(rid || rrid)) continue;
+      if (last != Instant{} && now_ - last < seconds(1)) {
+        ++counters_.ssrc_changes_deferred;
+        continue;
+      }
       last = now_;
       ++counters_.ssrc_changes;
       if (!is_rtx) {  // a new sequence space: what the cache and loss tracker hold is the old one's
@@ -281,6 +285,18 @@ Router::Stream* Router::learn_ssrc(TransportId from, const rtp::RtpView& v, bool
   return nullptr;
 }
 
+void Router::count_unknown_ssrc(TransportId from, const rtp::RtpView& v) {
+  ++counters_.unknown_ssrc_packets;
+  // Whether the sender named a layer (rid or repaired rid) that still did not take the SSRC,
+  // or named nothing: tells a layer moved without its rid from a stray (status only).
+  for (const auto& sp : streams_)
+    if (sp->pub.transport == from) {
+      const ExtensionIds& ids = sp->pub.extensions;
+      if (sdes_extension(v, ids.rid) || sdes_extension(v, ids.repaired_rid)) ++counters_.unknown_ssrc_named;
+      return;
+    }
+}
+
 void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
   touch(now);
   if (!packet) return;
@@ -296,7 +312,7 @@ void Router::on_rtp(TransportId from, const Packet& packet, Instant now) {
     s = k->stream;
     rtx = k->rtx;
   } else if (!(s = learn_ssrc(from, v, rtx))) {
-    ++counters_.unknown_ssrc_packets;
+    count_unknown_ssrc(from, v);
     return;
   }
   if (s->pub.extensions.transport_cc) record_twcc(from, *s, v, now);

@@ -111,6 +111,7 @@ class Router {
   void rebuild_indexes();
   bool retire_output(Output&& output);
   Stream* learn_ssrc(TransportId from, const rtp::RtpView& v, bool& rtx);
+  void count_unknown_ssrc(TransportId from, const rtp::RtpView& v);
 
   void forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uint16_t seq, bool unwrap,
                Instant now);

@@ -97,6 +97,8 @@ struct RouterCounters {
   uint64_t nacks_sent = 0, nacks_received = 0, plis_sent = 0, plis_received = 0;
   uint64_t rtx_received = 0, retransmitted = 0;
   uint64_t unknown_ssrc_packets = 0;
+  uint64_t unknown_ssrc_named = 0;      // of them, naming a rid or repaired rid no layer took
+  uint64_t ssrc_changes_deferred = 0;   // a layer's move held back: it moved less than 1 s before
   uint64_t ssrc_changes = 0;  // a rid layer's sender moved it to a new SSRC (or RTX SSRC)
   uint64_t malformed_rtp = 0;
   uint64_t malformed_payload = 0;  // VP9 descriptors refused (the packet is not forwarded)

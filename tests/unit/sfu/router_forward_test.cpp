@@ -207,11 +207,14 @@ TEST_CASE("a rid layer its sender moves to a new SSRC follows it, numbered on wi
   CHECK(r.stream_rtx_ssrc(2) == 0x9292);
   r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 12}), now);
   CHECK(r.unknown_ssrc_packets() == 1);
+  CHECK(r.counters().unknown_ssrc_named == 0);  // it named no layer
   // Within a second of the last move the layer does not move again (a sender flipping between
   // two SSRCs cannot make every packet re-sort the router's indexes).
   r.on_rtp(10, make_rtp(pool, {.ssrc = 0x5151, .seq = 13, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidL)}}}), now);
   CHECK(r.stream_ssrc(2) == 0x9191);
   CHECK(r.unknown_ssrc_packets() == 2);
+  CHECK(r.counters().unknown_ssrc_named == 1);
+  CHECK(r.counters().ssrc_changes_deferred == 1);
   // Another rid, or another mid, never takes it.
   r.on_rtp(10, make_rtp(pool, {.ssrc = 0x7171, .ext = {{1, Bytes(kMid)}, {2, Bytes(kRidH)}}}), now + seconds(2));
   CHECK(r.stream_ssrc(2) == 0x9191);
