@@ -7,6 +7,7 @@ test("two people send only the full layer, three or more all three", () => {
   assert.deepEqual(layersActive(1), [false, false, true]);
   assert.deepEqual(layersActive(2), [false, false, true]);
   assert.deepEqual(layersActive(3), [true, true, true]);
+  assert.deepEqual(layersActive(2, true), [true, true, true]);  // Firefox
   const e = simulcastEncodings(5);
   assert.deepEqual(e.map((x) => x.rid), ["q", "h", "f"]);
   assert.ok(e.every((x) => x.active));

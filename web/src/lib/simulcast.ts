@@ -13,8 +13,12 @@ export function simulcastEncodings(people: number): RTCRtpEncodingParameters[] {
   ];
 }
 
-export function layersActive(people: number): boolean[] {
-  return people > 2 ? [true, true, true] : [false, false, true];
+// Firefox keeps all three on: layers it switched on later went out without their rid, so the
+// SFU never learned their SSRCs (test_firefox test_3 in fresh-clone runs: the lowest layer).
+const KEEP_ALL_ON = typeof navigator !== "undefined" && /Firefox\//.test(navigator.userAgent ?? "");
+
+export function layersActive(people: number, keepAllOn = KEEP_ALL_ON): boolean[] {
+  return keepAllOn || people > 2 ? [true, true, true] : [false, false, true];
 }
 
 // The sender's parameters with the layers for `people` switched on or off (matched by rid);
