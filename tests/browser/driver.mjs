@@ -94,6 +94,7 @@ function observeInPage() {
         hasVideo: t.dataset.hasVideo === "true",
         audioMuted: !!t.querySelector("[data-testid=audio-muted]"),
         videoMuted: !!t.querySelector("[data-testid=video-muted]"),
+        bandwidthPaused: t.dataset.bandwidthPaused === "true",
         videoVisible: !!v && !v.classList.contains("hidden") && box.width > 0 && box.height > 0,
         videoWidth: v?.videoWidth ?? 0,
         videoHeight: v?.videoHeight ?? 0,
@@ -208,6 +209,8 @@ async function openChromiumPage(url, extra = []) {
 
 const commands = {
   async open({ page: name, url, browser: kind, args }) {
+    // A page opened again under the same name replaces the old one, which leaves its call.
+    await pages.get(name)?.close?.();
     const p = kind === "firefox" ? await openFirefoxPage(url) : await openChromiumPage(url, args ?? []);
     pages.set(name, p);
     return { title: await p.title() };

@@ -62,6 +62,9 @@ class RelayedChromiumCall:
     def status(self):
         return json.loads(request(self.server, "GET", "/status.json", headers=ADMIN)[2])
 
+    def client(self, name):
+        return next((c for c in self.status()["clients"] if c["display_name"] == name), {})
+
     def forwarded_to(self, name):
         """Carol's or Bob's forwarded video track of Alice's, as status lists it."""
         for c in self.status()["clients"]:
@@ -143,6 +146,79 @@ class SimulcastInChromium(RelayedChromiumCall, unittest.TestCase):
         carol = self.forwarded_to("Carol")
         print(f"simulcast: cap lifted, Carol decodes {self.width('carol')} px wide ({carol}); relay {self.relay.stats()}", flush=True)
         self.assertGreaterEqual(carol["layer_switches"], 2, carol)
+
+
+@unittest.skipUnless(os.path.exists(tb.CHROMIUM) and tb.NODE, "needs /usr/bin/chromium and node")
+class BandwidthPauseInChromium(RelayedChromiumCall, unittest.TestCase):
+    """Carol's link drops to 60 kbit/s mid-call: less than Alice's lowest layer with her audio.
+    The SFU pauses Carol's video (audio keeps flowing) and her tile says so; when the link
+    comes back, so does the video and the note goes."""
+    join = tb.BrowserCall.join
+    assert_hears = tb.BrowserCall.assert_hears
+    PAUSE_CAP_BPS = 60_000
+    PUBLISH_HOOK = None  # run in Alice's page before she joins (test_svc: one SVC stream)
+
+    def carol_tile(self):
+        return self.remote(self.browser("observe", page="carol"), "Alice") or {}
+
+    def test_starved_viewer_is_paused_keeps_audio_and_resumes(self):
+        self.run_pause("pause", cap_from_start=False)
+
+    def test_viewer_joining_on_a_starved_link_is_paused_and_resumes(self):
+        self.run_pause("pause-at-join", cap_from_start=True)
+
+    def run_pause(self, room, cap_from_start):
+        self.relay.set_cap(0)
+        self.browser("open", page="alice", url=f"{self.server.base_url}/sfu?room={room}")
+        if self.PUBLISH_HOOK:
+            self.browser("eval", page="alice", expr=self.PUBLISH_HOOK)
+        self.browser("join", page="alice", name="Alice", viewer=False)
+        self.join("bob", "Bob", room, viewer=True)
+        self.browser("open", page="carol", url=f"{self.server.base_url}/sfu?room={room}")
+        ip, port = self.relay.address
+        self.browser("eval", page="carol", expr=THROUGH_RELAY.format(ip=ip, port=port))
+        if cap_from_start:
+            self.relay.set_cap(self.PAUSE_CAP_BPS)
+        pauses = self.status()["counters"].get("bwe.pauses", 0)
+        resumes = self.status()["counters"].get("bwe.resumes", 0)
+        self.browser("join", page="carol", name="Carol", viewer=True)
+        if not cap_from_start:
+            self.assert_sees_video("carol", "Alice", timeout=30)
+            self.relay.set_cap(self.PAUSE_CAP_BPS)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            if self.carol_tile().get("bandwidthPaused"):
+                break
+            time.sleep(1)
+        else:
+            self.fail(f"Carol's video was never paused at {self.PAUSE_CAP_BPS // 1000} kbit/s: "
+                      f"{self.forwarded_to('Carol')}, tile {self.carol_tile()}\n" + self.diagnostics("alice", "carol"))
+        self.assertGreater(self.relay.stats()["capped_sent"], 0, "Carol's media does not go through the relay")
+        carol = self.forwarded_to("Carol")
+        counters = self.status()["counters"]
+        print(f"pause: at {self.PAUSE_CAP_BPS // 1000} kbit/s{' from the start' if cap_from_start else ''} Carol's "
+              f"video paused ({carol}), bwe.pauses {counters.get('bwe.pauses')}; relay {self.relay.stats()}", flush=True)
+        self.assertGreater(counters.get("bwe.pauses", 0), pauses, counters)
+        self.assertTrue(self.client("Carol").get("video_paused"), self.client("Carol"))
+        # Audio is what she still gets: it keeps playing with sound in it.
+        self.assert_hears("carol", "Alice")
+        self.assert_sees_video("bob", "Alice")  # nobody else is touched
+
+        self.relay.set_cap(0)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            if not self.carol_tile().get("bandwidthPaused"):
+                break
+            time.sleep(1)
+        else:
+            self.fail(f"Carol's video stayed paused after the cap lifted: {self.forwarded_to('Carol')}\n"
+                      + self.diagnostics("alice", "carol"))
+        self.assert_sees_video("carol", "Alice", timeout=30)
+        counters = self.status()["counters"]
+        print(f"pause: cap lifted, Carol's video back ({self.forwarded_to('Carol')}), "
+              f"bwe.resumes {counters.get('bwe.resumes')}", flush=True)
+        self.assertGreater(counters.get("bwe.resumes", 0), resumes, counters)
+        self.assertFalse(self.client("Carol").get("video_paused"), self.client("Carol"))
 
 
 @unittest.skipUnless(os.path.exists(FIREFOX), "needs /usr/bin/firefox-esr (tools/setup --test)")

@@ -9,6 +9,7 @@ import time
 import unittest
 
 import test_browser as tb
+import test_simulcast
 from test_simulcast import THROUGH_RELAY, RelayedChromiumCall
 
 ROOM = "svc"
@@ -136,6 +137,12 @@ class Av1SvcInChromium(SvcInChromium):
     """The same with AV1 (libaom in Chromium), whose layers only the Dependency Descriptor
     header extension names: the SFU negotiates it, selects layers by it and forwards it."""
     CODEC, MODE, FMTP = "AV1", "L3T3_KEY", ""
+
+
+class SvcPauseInChromium(test_simulcast.BandwidthPauseInChromium):
+    """A viewer whose link cannot carry even the lowest spatial and temporal layer of a VP9
+    SVC stream is paused like a simulcast one (test_simulcast.BandwidthPauseInChromium)."""
+    PUBLISH_HOOK = svc_hook("VP9", "L3T3_KEY", "profile-id=0")
 
 
 if __name__ == "__main__":
