@@ -156,9 +156,9 @@ struct Harness {
   std::vector<PublishedStream> pubs = publishers();
   std::array<PublisherState, 4> state{};
 
-  void subscribe(StreamId stream, TransportId t, bool rtx, bool fixed_layer = false) {
+  void subscribe(StreamId stream, TransportId t, bool rtx, bool far_sfu = false) {
     auto s = subscription(stream, t, rtx);
-    s.fixed_layer = fixed_layer;  // a trunk: one subscription per layer, never moved
+    s.far_sfu = far_sfu;  // a trunk: one subscription per layer, never moved
     router.add_subscription(s);
     // A subscription replaces the transport's earlier one to the same stream.
     std::erase_if(out.subs, [&](const auto& kv) { return kv.first.first == t && kv.second == stream; });

@@ -175,13 +175,11 @@ std::vector<sfu::Subscription> subscriptions_for(const SubscribedTrack& out, con
   if (!first) return {};
   std::vector<sfu::Subscription> subs{*first};
   if (out.more_layers.empty() || out.more_layers.size() + 1 != source.layers) return subs;
-  subs.front().fixed_layer = true;
   for (size_t i = 0; i < out.more_layers.size(); ++i) {
     sfu::Subscription s = *first;
     s.stream = out.stream + media::TrackId(i + 1);  // the layers' ids follow the first's
     s.ssrc = out.more_layers[i].first;
     s.rtx_ssrc = first->rtx_ssrc ? out.more_layers[i].second : 0;
-    s.fixed_layer = true;
     subs.push_back(s);
   }
   return subs;

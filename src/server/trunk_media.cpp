@@ -292,10 +292,10 @@ void TrunkParticipant::subscribe_negotiated() {
     if (!source || source->stream != o.stream) continue;
     auto subs = subscriptions_for(o, *source, p_.transport->negotiated(), p_.transport->id());
     if (subs.empty()) continue;
-    // No bandwidth estimate (and so no pausing) toward a trunk: the far SFU's subscribers
-    // each have their own. Every simulcast layer goes, so that they can choose.
+    // Every layer goes and nothing is estimated here: the far SFU chooses for its own
+    // subscribers, numbering what it sends them in the transport-cc element that crosses.
     for (auto& s : subs) {
-      s.extensions.transport_cc = 0;
+      s.far_sfu = true;
       rooms_.media().plane.subscribe(s);
     }
     o.subscribed = true;

@@ -122,12 +122,12 @@ void Router::add_subscription(const Subscription& sub) {
   Stream* s = find_stream(sub.stream);
   if (!s) return;
   auto r = find_subscription(sub.stream, sub.transport);
-  if (sub.fixed_layer && r.stream != s) r = {};  // another layer's is another subscription
+  if (sub.far_sfu && r.stream != s) r = {};  // another layer's is another subscription
   if (r.stream) {
     Output& o = r.stream->outputs[r.index];
     o.sub = sub;  // renegotiated: same numbering
     o.ext_map = make_extension_map(r.stream->pub.extensions, sub.extensions);
-    o.bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
+    o.bw = sub.extensions.transport_cc && !sub.far_sfu ? bandwidth_for(sub.transport) : nullptr;
     rebuild_indexes();
     return;
   }
@@ -155,7 +155,7 @@ void Router::add_subscription(const Subscription& sub) {
     s->outputs.emplace_back(sub, s->pub.clock_rate);
   }
   s->outputs.back().ext_map = make_extension_map(s->pub.extensions, sub.extensions);
-  s->outputs.back().bw = sub.extensions.transport_cc ? bandwidth_for(sub.transport) : nullptr;
+  s->outputs.back().bw = sub.extensions.transport_cc && !sub.far_sfu ? bandwidth_for(sub.transport) : nullptr;
   if (s->pub.layer_of) {
     place_new_output(*s);
     s = find_subscription(sub.stream, sub.transport).stream;
@@ -165,7 +165,7 @@ void Router::add_subscription(const Subscription& sub) {
 }
 
 void Router::remove_subscription(StreamId stream, TransportId transport) {
-  // Every layer's, for a transport that took each layer (fixed_layer).
+  // Every layer's, for a transport that took each layer (far_sfu).
   for (auto r = find_subscription(stream, transport); r.stream; r = find_subscription(stream, transport)) {
     auto it = r.stream->outputs.begin() + std::ptrdiff_t(r.index);
     it->target = 0;
@@ -396,7 +396,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     // SVC layers first: what a subscriber does not get is not what its link needs (the
     // bandwidth pause compares its estimate with the video offered to it).
     bool marker = false;
-    if (svc && !o.sub.fixed_layer) {
+    if (svc && !o.sub.far_sfu) {
       uint8_t spatial = o.svc.spatial, temporal = o.svc.temporal;
       bool keep = o.svc.select(*svc, svc_in_order);
       if (o.svc.spatial != spatial || o.svc.temporal != temporal) {
@@ -430,7 +430,7 @@ void Router::forward(Stream& s, const Packet& packet, const rtp::RtpView& v, uin
     rw.extensions = &o.ext_map;
     rw.drop_extension = read.drop_extension;
     rw.unwrap = unwrap;
-    if (pictures && !o.sub.fixed_layer) {
+    if (pictures && !o.sub.far_sfu) {
       rw.picture = o.pictures.map(s.pub.ssrc, *pictures);
       rw.payload_at = uint16_t(v.payload.data() - packet.span().data());
     }
@@ -466,16 +466,16 @@ void Router::retransmit(Stream& s, Output& o, uint16_t out_seq, Instant now) {
   // it could not use it. (An AV1 packet is read with the stream's structure now: libwebrtc keeps
   // one structure per scalability mode, so an older keyframe's is the same.)
   SvcRead read = read_svc(s, *v, in_pt, unwrap);
-  if (read.malformed || (read.packet && !o.sub.fixed_layer && !o.svc.keeps(*read.packet))) {
+  if (read.malformed || (read.packet && !o.sub.far_sfu && !o.svc.keeps(*read.packet))) {
     ++o.counters.retransmit_misses;  // refused when it came, or not its layers
     return;
   }
-  if (read.packet && !o.sub.fixed_layer) rw.marker = !v->marker && o.svc.marker(*read.packet, false);
+  if (read.packet && !o.sub.far_sfu) rw.marker = !v->marker && o.svc.marker(*read.packet, false);
   rw.drop_extension = read.drop_extension;
   rw.timestamp = v->timestamp + o.ts_offset;
   rw.extensions = &o.ext_map;
   rw.unwrap = unwrap;
-  if (s.pub.layer_of && !o.sub.fixed_layer)
+  if (s.pub.layer_of && !o.sub.far_sfu)
     if (auto ids = picture_ids(s, in_pt, v->payload, unwrap)) {
       rw.picture = o.pictures.apply(*ids);
       rw.payload_at = uint16_t(v->payload.data() - p.span().data());

@@ -47,7 +47,7 @@ Router::OutputRef Router::find_subscription(StreamId id, TransportId t) const {
       if (st->outputs[i].sub.transport == t) return {st, i};
     return {};
   };
-  // Its own stream first: a transport that took every layer (fixed_layer) has one in each.
+  // Its own stream first: a transport that took every layer (far_sfu) has one in each.
   if (auto r = in(s); r.stream || !s->pub.layer_of) return r;
   std::array<Stream*, kMaxLayers> layers;
   for (size_t i = 0, n = layers_of(s->pub.layer_of, layers); i < n; ++i)
@@ -108,7 +108,7 @@ void Router::place_new_output(Stream& s) {
   // its keyframe is asked for anyway. The layer tick then fits it to the estimate.
   std::array<Stream*, kMaxLayers> live;
   size_t n = live_layers(s.pub.layer_of, live);
-  if (n == 0 || live[n - 1] == &s || s.outputs.back().sub.fixed_layer) return;
+  if (n == 0 || live[n - 1] == &s || s.outputs.back().sub.far_sfu) return;
   move_output(s, s.outputs.size() - 1, *live[n - 1]);
 }
 
@@ -155,7 +155,7 @@ void Router::choose_layers(Instant now) {
       // temporal layers off when even the lowest does not fit.
       size_t n = s.svc.spatial;
       for (auto& o : s.outputs) {
-        if (o.sub.fixed_layer || o.view_height == kViewHidden) {  // all of it, or none
+        if (o.sub.far_sfu || o.view_height == kViewHidden) {  // all of it, or none
           if (o.bw && o.view_height != kViewHidden) o.bw->committed_bps += s.bps, o.bw->best_bps += s.bps;
           continue;
         }
@@ -181,7 +181,7 @@ void Router::choose_layers(Instant now) {
     std::array<Stream*, kMaxLayers> live;
     size_t n = live_layers(s.pub.layer_of, live);
     for (auto& o : s.outputs) {
-      if (o.sub.fixed_layer) {  // every layer goes (a trunk): it costs what the layer costs
+      if (o.sub.far_sfu) {  // every layer goes (a trunk): it costs what the layer costs
         if (o.bw) o.bw->committed_bps += s.bps, o.bw->best_bps += s.bps;
         continue;
       }

@@ -51,9 +51,11 @@ struct Subscription {
   std::array<uint8_t, 128> payload_type_map{};  // publisher pt -> subscriber pt (0 = drop)
   uint8_t rtx_payload_type = 0;                 // subscriber's RTX pt (0: retransmit plain)
   ExtensionIds extensions;  // subscriber's negotiated ids (rewritten, or dropped when 0)
-  // Stays on its stream, one simulcast layer, instead of being moved between the track's
-  // layers: a trunk subscribes to each layer so that the far SFU can choose.
-  bool fixed_layer = false;
+  // The subscriber is another SFU (a trunk), which chooses layers and estimates bandwidth for
+  // its own subscribers: it takes every layer (each simulcast layer a subscription of its own
+  // that stays on its stream, every SVC layer), and the transport-cc element goes on with its
+  // packets for the far SFU to number; nothing toward it is estimated or paused here.
+  bool far_sfu = false;
 };
 
 struct StreamCounters {

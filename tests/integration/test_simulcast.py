@@ -37,11 +37,13 @@ class RelayedChromiumCall:
     link), with what the layer tests read: status, a viewer's forwarded video, diagnostics.
     Shared by the simulcast and SVC tests (test_svc.py)."""
 
+    SERVER_ENV = None
+
     @classmethod
     def setUpClass(cls):
         if not tb.ensure_node_modules():
             raise unittest.SkipTest("tests/browser/node_modules missing: run tools/setup --test")
-        cls.server = Server().start()
+        cls.server = Server(env=cls.SERVER_ENV).start()
         cls.browser = tb.Driver()
         cls.relay = RelayThread((SERVER_IP, cls.server.media_port), CLIENT_IP, loss=0.0)
 

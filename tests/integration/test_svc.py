@@ -9,6 +9,8 @@ import time
 import unittest
 
 import test_browser as tb
+from harness import Server
+from test_trunk import SECRET, fingerprint
 import test_simulcast
 from test_simulcast import THROUGH_RELAY, RelayedChromiumCall
 
@@ -75,8 +77,12 @@ class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
         t = self.remote(self.browser("observe", page=page), "Alice")
         return (t or {}).get("videoHeight") or 0
 
+    @property
+    def publisher(self):  # the SFU Alice publishes on (SvcAcrossTrunk: the far one)
+        return self.server
+
     def test_capped_viewer_gets_lower_layers_without_freezing(self):
-        self.browser("open", page="alice", url=f"{self.server.base_url}/sfu?room={ROOM}")
+        self.browser("open", page="alice", url=f"{self.publisher.base_url}/sfu?room={ROOM}")
         self.browser("eval", page="alice", expr=svc_hook(self.CODEC, self.MODE, self.FMTP))
         self.browser("join", page="alice", name="Alice", viewer=False)
         self.browser("open", page="bob", url=f"{self.server.base_url}/sfu?room={ROOM}")
@@ -136,6 +142,39 @@ class SvcInChromium(RelayedChromiumCall, unittest.TestCase):
 class Av1SvcInChromium(SvcInChromium):
     """The same with AV1 (libaom in Chromium), whose layers only the Dependency Descriptor
     header extension names: the SFU negotiates it, selects layers by it and forwards it."""
+    CODEC, MODE, FMTP = "AV1", "L3T3_KEY", ""
+
+
+class SvcAcrossTrunk(SvcInChromium):
+    """The same with Alice on SFU A and Bob and Carol on SFU B, which A trunks to: the whole
+    SVC stream crosses the trunk (the trunk is never given fewer layers), and B drops layers for
+    Carol by its own estimate of her link."""
+    SERVER_ENV = {"UMBRELLA_SITE_ID": "site-b", "UMBRELLA_TRUNK_SECRET": SECRET}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()  # B: cls.server, with the relay in front of its media port
+        cls.b = cls.server
+        pin = fingerprint(os.path.join(cls.b.workdir, "service.crt"))
+        cls.a = Server(env={"UMBRELLA_SITE_ID": "site-a", "UMBRELLA_TRUNK_SECRET": SECRET, "UMBRELLA_TRUNK_PIN": pin,
+                            "UMBRELLA_TRUNK_URL": f"wss://127.0.0.1:{cls.b.http_port}/wsb"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        super().tearDownClass()
+
+    @property
+    def publisher(self):
+        return self.a
+
+    def diagnostics(self, *pages):
+        return super().diagnostics(*pages) + "\n--- SFU A (Alice's) log:\n" + self.a.log_text()
+
+
+class Av1SvcAcrossTrunk(SvcAcrossTrunk):
+    """AV1 across the trunk: the Dependency Descriptor is negotiated on the trunk's transport
+    and crosses with the packets, and B selects Carol's layers by it."""
     CODEC, MODE, FMTP = "AV1", "L3T3_KEY", ""
 
 

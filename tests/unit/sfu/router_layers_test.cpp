@@ -232,16 +232,16 @@ TEST_CASE("layers: a server that falls behind lowers everyone's layers, then pau
   CHECK(c.link.video_seq_gaps == 0);
 }
 
-TEST_CASE("layers: a subscription with fixed_layer stays on its layer; removing the track's removes every layer's") {
+TEST_CASE("layers: a subscription with far_sfu stays on its layer; removing the track's removes every layer's") {
   SimulcastCall c;
   c.link.capacity_bps = 3000000;
   for (StreamId layer = 1; layer <= 3; ++layer) {  // as a trunk subscribes: each layer, its own SSRC
     auto s = subscription(layer, 30, 0xD000 + layer);
-    s.extensions.transport_cc = 0;
-    s.fixed_layer = true;
+    s.far_sfu = true;  // transport-cc negotiated: the element crosses, for the far SFU to number
     c.router.add_subscription(s);
   }
   c.run(seconds(4));
+  CHECK(c.router.bandwidth(30) == nullptr);  // nothing estimated (or paused) toward another SFU
   CHECK(c.router.subscribers(1) == 5);
   for (StreamId layer = 1; layer <= 3; ++layer) {
     const SubscriptionCounters* counters = c.router.subscription_counters(layer, 30);
