@@ -29,16 +29,19 @@ def free_port(ip):
 
 def same_libsrtp(root, out_dir):
     """A shared libsrtp2.so.1 from the SFU's own static libsrtp2 + OpenSSL (build-deps), so Janus
-    runs the same SRTP code; None when build-deps or gcc lack it (Janus then uses Debian's)."""
+    runs the same SRTP code: with the static minimal libcrypto when tools/cross-build made one,
+    else Debian's shared libcrypto, as the native SFU build links it. None when build-deps or gcc
+    lack it (Janus then uses Debian's)."""
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
     srtp = os.path.join(root, "build-deps", f"libsrtp2-{arch}", "prefix", "lib", "libsrtp2.a")
     crypto = os.path.join(root, "build-deps", f"openssl-{arch}", "prefix", "lib", "libcrypto.a")
-    if not (os.path.exists(srtp) and os.path.exists(crypto) and shutil.which("gcc")):
+    if not (os.path.exists(srtp) and shutil.which("gcc")):
         return None
+    link = [crypto, "-Wl,--exclude-libs,libcrypto.a"] if os.path.exists(crypto) else ["-lcrypto"]
     os.makedirs(out_dir, exist_ok=True)
     so = os.path.join(out_dir, "libsrtp2.so.1")
     r = subprocess.run(["gcc", "-shared", "-o", so, "-Wl,-soname,libsrtp2.so.1", "-Wl,--whole-archive", srtp,
-                        "-Wl,--no-whole-archive", crypto, "-Wl,--exclude-libs,libcrypto.a"], capture_output=True)
+                        "-Wl,--no-whole-archive"] + link, capture_output=True)
     return out_dir if r.returncode == 0 else None
 
 
@@ -52,7 +55,7 @@ def describe_libsrtp(paths):
     out = []
     for p in paths:
         if p.startswith("/tmp") or "janus-libsrtp" in p:
-            out.append("the SFU's own libsrtp2 2.5.0 + OpenSSL from build-deps, made a shared library")
+            out.append("the SFU's own libsrtp2 2.5.0 from build-deps, built against OpenSSL, made a shared library")
         else:
             dep = subprocess.run(["dpkg-query", "-W", "-f", "${Version} (Depends: ${Depends})", "libsrtp2-1"],
                                  capture_output=True, text=True).stdout.strip()
