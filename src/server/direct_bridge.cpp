@@ -27,6 +27,8 @@ DirectBridge::DirectBridge(DirectBridgeConfig config, tls::Certificate& certific
       pool_(pool),
       local_(ice::generate_credentials()),
       session_(ice::random_u64()),
+      now_(now),
+      retry_backoff_(config_.retry_first),
       next_reflect_(now) {
   ice::random_bytes(MutableBytes(reflect_id_.data(), reflect_id_.size()));
   if (!config_.reflector) finish_gathering();
@@ -69,6 +71,7 @@ void DirectBridge::finish_gathering() {
 }
 
 void DirectBridge::on_setup(const signal::DirectSetupFields& setup, Instant now) {
+  now_ = now;
   ++counters_.setups_received;
   if (peer_ && peer_->session == setup.session) return;  // a repeat
   bool restarted = peer_.has_value();
@@ -76,6 +79,11 @@ void DirectBridge::on_setup(const signal::DirectSetupFields& setup, Instant now)
   if (transport_) {  // the peer started afresh: so do we, with the same credentials
     closing_ = std::move(transport_);
     state_ = State::kAwaitingPeer;
+    retry_at_ = kNever;
+  }
+  if (state_ == State::kFailed && local_setup_) {  // failed to start, or waiting to retry: go now
+    state_ = State::kAwaitingPeer;
+    retry_at_ = kNever;
   }
   // A restarted peer has lost what we sent: send it again.
   if (restarted && local_setup_) setup_out_ = local_setup_;
@@ -103,6 +111,7 @@ void DirectBridge::maybe_start(Instant now) {
 }
 
 void DirectBridge::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
+  now_ = now;
   closing_.reset();
   counters_.bytes_received += packet.size();
   Bytes bytes(packet.data(), packet.size());
@@ -129,12 +138,36 @@ void DirectBridge::on_datagram(Packet packet, const SocketAddress& from, Instant
 
 Instant DirectBridge::next_deadline() const {
   if (state_ == State::kGathering) return next_reflect_;
+  if (state_ == State::kFailed) return retry_at_;
   if (transport_ && !transport_->closed()) return transport_->next_deadline();
   return kNever;
 }
 
+void DirectBridge::restart(Instant now) {
+  // A new session: gathered again (the NAT's mapping may have changed) and sent to the peer,
+  // which drops its transport and sends its setup again (on_setup). Its old setup is stale.
+  ++counters_.retries;
+  closing_ = std::move(transport_);
+  peer_.reset();
+  session_ = ice::random_u64();
+  ice::random_bytes(MutableBytes(reflect_id_.data(), reflect_id_.size()));
+  reflect_sent_ = 0;
+  reflexive_.reset();
+  next_reflect_ = now;
+  retry_at_ = kNever;
+  retry_backoff_ = std::min(retry_backoff_ * 2, config_.retry_max);
+  state_ = State::kGathering;
+  LOG_INFO("direct", "trying ", config_.peer_site, " again");
+  if (!config_.reflector) finish_gathering();
+}
+
 void DirectBridge::on_timeout(Instant now) {
+  now_ = now;
   closing_.reset();
+  if (state_ == State::kFailed) {
+    if (now >= retry_at_) restart(now);
+    if (state_ != State::kGathering) return;
+  }
   if (state_ == State::kGathering) {
     if (now < next_reflect_) return;
     if (reflect_sent_ >= config_.reflect_attempts) {
@@ -154,6 +187,7 @@ void DirectBridge::on_timeout(Instant now) {
 
 void DirectBridge::on_connected(Instant) {
   state_ = State::kConnected;
+  retry_backoff_ = config_.retry_first;
   LOG_INFO("direct", "direct transport to ", config_.peer_site, " connected over ",
            transport_ && transport_->remote_address() ? transport_->remote_address()->to_string() : std::string("?"));
 }
@@ -161,6 +195,7 @@ void DirectBridge::on_connected(Instant) {
 void DirectBridge::on_closed(const std::string& reason) {
   state_ = State::kFailed;
   last_error_ = reason;
+  retry_at_ = now_ + retry_backoff_;
   LOG_INFO("direct", "direct transport to ", config_.peer_site, " ended: ", reason);
 }
 

@@ -35,11 +35,16 @@ struct DirectBridgeConfig {
   std::optional<SocketAddress> reflector;      // the rendezvous's media port; none: host candidates only
   Duration reflect_interval = milliseconds(500);
   int reflect_attempts = 4;                    // then the setup goes without a reflexive candidate
+  // After the transport failed (no pair answered, consent lost): start afresh (a new session,
+  // gathered again) after this, doubling up to retry_max while it keeps failing.
+  Duration retry_first = seconds(5);
+  Duration retry_max = seconds(60);
 };
 
 struct DirectBridgeCounters {
   uint64_t bytes_received = 0, bytes_sent = 0;  // every datagram of the bridge, as on the wire
   uint64_t setups_received = 0;
+  uint64_t retries = 0;  // fresh sessions after a failure
   uint64_t stray = 0;  // datagrams with no transport (yet) to take them, or stale binding answers
 };
 
@@ -83,6 +88,7 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   void on_closed(const std::string& reason) override;
 
   void send_binding_request();
+  void restart(Instant now);
   void finish_gathering();
   void maybe_start(Instant now);
 
@@ -92,6 +98,9 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   State state_ = State::kGathering;
   ice::Credentials local_;
   uint64_t session_;
+  Instant now_{};            // the latest time we were given (the listener's calls carry none)
+  Instant retry_at_ = kNever;
+  Duration retry_backoff_{};
   stun::TransactionId reflect_id_{};
   int reflect_sent_ = 0;
   Instant next_reflect_{};

@@ -126,6 +126,7 @@ void DirectBridges::remove(const std::string& peer) {
   if (e.bridge) {
     closed_bytes_received_ += e.bridge->counters().bytes_received;
     closed_bytes_sent_ += e.bridge->counters().bytes_sent;
+    closed_retries_ += e.bridge->counters().retries;
   }
   if (e.socket) loop_.unwatch(e.socket->fd());
   bridges_.erase(it);
@@ -194,11 +195,13 @@ DirectCounters DirectBridges::counters() const {
   DirectCounters c = counters_;
   c.bytes_received = closed_bytes_received_;
   c.bytes_sent = closed_bytes_sent_;
+  c.retries = closed_retries_;
   for (auto& [peer, e] : bridges_) {
     if (!e->bridge) continue;
     if (e->bridge->state() == DirectBridge::State::kConnected) ++c.connected;
     c.bytes_received += e->bridge->counters().bytes_received;
     c.bytes_sent += e->bridge->counters().bytes_sent;
+    c.retries += e->bridge->counters().retries;
   }
   return c;
 }

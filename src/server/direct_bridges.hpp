@@ -27,6 +27,7 @@ struct DirectCounters {
   uint64_t introductions = 0;      // SiteIntroduction taken (bridges started)
   uint64_t refused = 0;            // introductions over the bound or unusable, signals not introduced or malformed
   uint64_t setups_sent = 0, setups_received = 0;
+  uint64_t retries = 0;            // fresh sessions after a bridge failed
   uint64_t connected = 0;          // bridges whose DTLS is connected now
   uint64_t bytes_received = 0, bytes_sent = 0;  // on every bridge's socket, as on the wire
 };
@@ -88,7 +89,7 @@ class DirectBridges {
   bool busy_ = false;  // walking the bridges or sending: trunk_closed waits
   std::vector<uint64_t> closed_trunks_;
   DirectCounters counters_;
-  uint64_t closed_bytes_received_ = 0, closed_bytes_sent_ = 0;
+  uint64_t closed_bytes_received_ = 0, closed_bytes_sent_ = 0, closed_retries_ = 0;
 };
 
 }  // namespace umbrella::server

@@ -272,6 +272,7 @@ signal::StatusSnapshot Server::status() const {
       {"trunk.direct_refused", direct.refused},
       {"trunk.direct_setups_sent", direct.setups_sent},
       {"trunk.direct_setups_received", direct.setups_received},
+      {"trunk.direct_retries", direct.retries},
       {"trunk.direct_connected", direct.connected},
       {"trunk.direct_bytes_received", direct.bytes_received},
       {"trunk.direct_bytes_sent", direct.bytes_sent},

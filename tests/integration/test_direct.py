@@ -67,6 +67,7 @@ class Direct(Sites, unittest.TestCase):
             self.assertGreater(k["trunk.direct_bytes_received"], 0)
             self.assertGreater(k["trunk.direct_bytes_sent"], 0)
             self.assertEqual(k["trunk.direct_refused"], 0)
+            self.assertEqual(k["trunk.direct_retries"], 0)
         # site-a sorts first: it controls.
         self.assertIn("introduced to site-b: bridging directly (controlling)", a.log_text())
         self.assertIn("introduced to site-a: bridging directly (controlled)", b.log_text())

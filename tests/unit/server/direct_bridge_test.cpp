@@ -39,6 +39,7 @@ struct World {
   Instant now = Instant{} + seconds(1000);
   bool reflector_answers = true;
   bool nat = true;  // false: one LAN, inside addresses reach each other
+  bool blocked = false;  // nothing crosses between the sites (the reflector still answers)
   size_t dropped = 0, reflected = 0;
 
   Site& by_key(uint64_t key) { return key == a.key ? a : b; }
@@ -106,7 +107,7 @@ struct World {
           bool in = nat ? to == far.outside && std::find(far.sent_to.begin(), far.sent_to.end(), seen_from) !=
                                                   far.sent_to.end()
                         : to == far.inside;
-          if (!in) {
+          if (!in || blocked) {
             ++dropped;
             continue;
           }
@@ -175,13 +176,14 @@ TEST_CASE("direct bridge: without an answer from the rendezvous's media port, ho
   CHECK(w.a.bridge->remote_address() == w.b.inside);
 }
 
-TEST_CASE("direct bridge: behind NATs with no reflexive address, the checks fail and the bridge says so") {
+TEST_CASE("direct bridge: behind NATs with no reflexive address, the checks fail, the bridge says so and tries again") {
   World w;
   w.reflector_answers = false;
   w.introduce();
   w.run_for(seconds(60));
-  CHECK(w.a.bridge->state() == DirectBridge::State::kFailed);
-  CHECK_FALSE(w.a.bridge->last_error().empty());
+  CHECK(w.a.bridge->state() != DirectBridge::State::kConnected);
+  CHECK(w.a.bridge->last_error() == "ICE failed: no candidate answered");
+  CHECK(w.a.bridge->counters().retries >= 1);  // and it keeps trying, further apart
 }
 
 TEST_CASE("direct bridge: a stray datagram before any setup is counted; a peer that starts afresh is bridged again") {
@@ -205,4 +207,23 @@ TEST_CASE("direct bridge: a stray datagram before any setup is counted; a peer t
   REQUIRE(w.b.bridge->state() == DirectBridge::State::kConnected);
   REQUIRE(w.a.bridge->state() == DirectBridge::State::kConnected);
   CHECK(w.a.bridge->counters().setups_received == 2);
+}
+
+TEST_CASE("direct bridge: a bridge whose checks failed tries again with a fresh session, and connects once the path opens") {
+  World w;
+  w.blocked = true;
+  w.introduce();
+  w.run_for(seconds(50));
+  REQUIRE(w.a.bridge->state() == DirectBridge::State::kFailed);
+  w.blocked = false;
+  w.run_for(seconds(120));
+  CHECK(w.a.bridge->counters().retries >= 1);
+  REQUIRE(w.a.bridge->state() == DirectBridge::State::kConnected);
+  REQUIRE(w.b.bridge->state() == DirectBridge::State::kConnected);
+  CHECK(w.a.bridge->remote_address() == w.b.outside);
+  // Connected, it stays so: no more retries.
+  auto retries = w.a.bridge->counters().retries + w.b.bridge->counters().retries;
+  w.run_for(seconds(120));
+  CHECK(w.a.bridge->counters().retries + w.b.bridge->counters().retries == retries);
+  CHECK(w.a.bridge->state() == DirectBridge::State::kConnected);
 }
