@@ -29,8 +29,7 @@ UMBRELLA_FUZZ_TARGET(rendezvous) {
     switch (op % 4) {
       case 0: {
         std::string site = "s" + std::to_string(b % 4);
-        r.site_joined(key, site);
-        if (!here.count(key)) here[key] = site;
+        if (r.site_joined(key, site)) here[key] = site;
         break;
       }
       case 1:

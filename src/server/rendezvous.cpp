@@ -4,14 +4,15 @@
 
 namespace umbrella::server {
 
-void Rendezvous::site_joined(uint64_t key, const std::string& site) {
-  if (site.empty() || sites_.count(key)) return;
-  if (sites_.size() >= limits_.max_sites) {
+bool Rendezvous::site_joined(uint64_t key, const std::string& site) {
+  if (site.empty() || sites_.count(key)) return false;
+  if (sites_.size() >= limits_.max_sites || site_named(site)) {
     ++counters_.refused_sites;
-    return;
+    return false;
   }
   sites_.emplace(key, Site{site, {}, TokenBucket(limits_.signals_per_second, limits_.signal_burst)});
   update();
+  return true;
 }
 
 void Rendezvous::site_left(uint64_t key) {

@@ -34,7 +34,7 @@ struct RendezvousCounters {
   uint64_t refused_unauthenticated = 0; // from a trunk that has not passed the handshake
   uint64_t refused_too_large = 0;
   uint64_t refused_rate = 0;
-  uint64_t refused_sites = 0;        // a site over max_sites: not introduced
+  uint64_t refused_sites = 0;        // a site over max_sites, or its name here twice: not introduced
 };
 
 // One message for the trunk `to`.
@@ -51,8 +51,9 @@ class Rendezvous {
  public:
   explicit Rendezvous(RendezvousLimits limits = {}) : limits_(limits) {}
 
-  // A trunk passed the handshake with far site `site`.
-  void site_joined(uint64_t key, const std::string& site);
+  // A trunk passed the handshake with far site `site`. False (and counted in refused_sites):
+  // over max_sites, or a site of that name is here already (the hub keeps one link per site).
+  bool site_joined(uint64_t key, const std::string& site);
   // It left (closed): its introductions end.
   void site_left(uint64_t key);
   // The rooms where the site's own people are now (the whole set).
@@ -64,6 +65,7 @@ class Rendezvous {
   std::vector<RendezvousMessage> take() { return std::exchange(out_, {}); }
   const RendezvousCounters& counters() const { return counters_; }
   size_t introduced_pairs() const { return pairs_.size(); }
+  bool knows(uint64_t key) const { return sites_.count(key) > 0; }
 
  private:
   struct Site {

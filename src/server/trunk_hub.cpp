@@ -123,8 +123,15 @@ void TrunkHub::site_rooms_changed(TrunkParticipant& t) {
 }
 
 void TrunkHub::site_gone(uint64_t key) {
-  if (rendezvous_) {
+  if (rendezvous_ && rendezvous_->knows(key)) {
     rendezvous_->site_left(key);
+    // Two links to one site for a moment (both SFUs dialled): the one that stays takes over.
+    // (Keys first: sending can close a trunk, which erases it from trunks_.)
+    std::vector<uint64_t> others;
+    for (auto& [k, t] : trunks_)
+      if (k != key && t->joined() && !rendezvous_->knows(k)) others.push_back(k);
+    for (uint64_t k : others)
+      if (auto it = trunks_.find(k); it != trunks_.end() && rendezvous_) site_joined(*it->second);
     flush_rendezvous();
   }
   if (direct_) direct_->trunk_closed(key);

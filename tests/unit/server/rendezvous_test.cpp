@@ -109,7 +109,7 @@ TEST_CASE("rendezvous: sites beyond the bound are not introduced; a site that le
   Rendezvous r(limits);
   r.site_joined(1, "a");
   r.site_joined(2, "b");
-  r.site_joined(3, "c");
+  CHECK_FALSE(r.site_joined(3, "c"));
   CHECK(r.counters().refused_sites == 1);
   r.set_rooms(1, {"r"});
   r.set_rooms(3, {"r"});  // not a site here
@@ -123,4 +123,8 @@ TEST_CASE("rendezvous: sites beyond the bound are not introduced; a site that le
   CHECK_FALSE(r.on_signal(2, "a", bytes_of(p), t0));
   CHECK(r.counters().refused_not_introduced == 1);
   CHECK(r.counters().refused_unauthenticated == 1);
+  // One site under two trunks: the second is not a site here.
+  CHECK(r.site_joined(4, "c"));
+  CHECK_FALSE(r.site_joined(5, "c"));
+  CHECK(r.counters().refused_sites == 2);
 }
