@@ -206,14 +206,20 @@ DirectCounters DirectBridges::counters() const {
   return c;
 }
 
-std::vector<DirectBridgeSnapshot> DirectBridges::describe() const {
-  std::vector<DirectBridgeSnapshot> out;
+void DirectBridges::describe(std::vector<signal::status::DirectBridgeState>& out) const {
   for (auto& [peer, e] : bridges_) {
-    auto remote = e->bridge ? e->bridge->remote_address() : std::nullopt;
-    out.push_back({peer, e->bridge ? DirectBridge::state_name(e->bridge->state()) : "waiting",
-                   remote ? remote->to_string() : "", e->controlling});
+    signal::status::DirectBridgeState d;
+    d.peer_site = peer;
+    d.controlling = e->controlling;
+    d.state = e->bridge ? DirectBridge::state_name(e->bridge->state()) : "waiting";
+    if (e->bridge) {
+      if (auto remote = e->bridge->remote_address()) d.remote = remote->to_string();
+      d.last_error = e->bridge->last_error();
+      d.bytes_received = e->bridge->counters().bytes_received;
+      d.bytes_sent = e->bridge->counters().bytes_sent;
+    }
+    out.push_back(std::move(d));
   }
-  return out;
 }
 
 }  // namespace umbrella::server

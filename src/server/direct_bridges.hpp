@@ -19,6 +19,7 @@
 #include "core/packet_pool.hpp"
 #include "core/udp_socket.hpp"
 #include "server/direct_bridge.hpp"
+#include "signal/status.hpp"
 #include "umbrella.pb.h"
 
 namespace umbrella::server {
@@ -30,12 +31,6 @@ struct DirectCounters {
   uint64_t retries = 0;            // fresh sessions after a bridge failed
   uint64_t connected = 0;          // bridges whose DTLS is connected now
   uint64_t bytes_received = 0, bytes_sent = 0;  // on every bridge's socket, as on the wire
-};
-
-// One bridge for status: peer site, state, the selected remote address.
-struct DirectBridgeSnapshot {
-  std::string peer_site, state, remote;
-  bool controlling = false;
 };
 
 class DirectBridges {
@@ -58,7 +53,8 @@ class DirectBridges {
   void trunk_closed(uint64_t key);
 
   DirectCounters counters() const;
-  std::vector<DirectBridgeSnapshot> describe() const;
+  // Each bridge for the detailed /status.
+  void describe(std::vector<signal::status::DirectBridgeState>& out) const;
 
  private:
   struct Entry {

@@ -214,6 +214,7 @@ signal::StatusSnapshot Server::status() const {
   s.rss_bytes = resident_bytes();
   conference_->snapshot(s);
   trunks_->describe(s.trunks);
+  direct_->describe(s.direct_bridges);
   std::vector<std::string_view> rooms;
   for (auto& c : s.clients) {
     if (std::find(rooms.begin(), rooms.end(), c.room) == rooms.end() && !c.room.empty()) rooms.push_back(c.room);

@@ -3,10 +3,12 @@ UMBRELLA_RENDEZVOUS=1 and two site SFUs that both trunk to it. When someone on e
 the same room, the cloud introduces the two sites, relays their DirectSetups, and the sites'
 own direct transport (full ICE, host and server-reflexive candidates, DTLS) connects between
 them, never through the cloud. No NAT yet: all three share the namespace's addresses."""
+import json
 import os
 import time
 import unittest
 
+from test_ice import request
 from test_trunk import SECRET, Sites, fingerprint, status, wait_until
 from test_trunk_auth import trunk_join, trunk_mac
 from wsclient import WebSocket, pb
@@ -78,6 +80,14 @@ class Direct(Sites, unittest.TestCase):
         # Consent keeps it up.
         time.sleep(6)
         self.assertEqual(counters(a)["trunk.direct_connected"], 1)
+        # The detailed status shows each bridge; without the secret there is none (addresses).
+        for s, peer, controlling in ((a, "site-b", True), (b, "site-a", False)):
+            [d] = status(s)["direct_bridges"]
+            self.assertEqual((d["peer_site"], d["state"], d.get("controlling", False)), (peer, "connected", controlling))
+            self.assertTrue(d["remote"].startswith("198.18.0."), d)
+            self.assertGreater(d["bytes_received"], 0)
+            public = json.loads(request(s, "GET", "/status.json")[2])
+            self.assertEqual(public["direct_bridges"], [])
 
         # Bob leaves: the sites no longer share a room, the cloud says so, the bridge ends.
         wb.close()
