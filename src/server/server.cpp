@@ -177,7 +177,11 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); },
       [self] { return signal::to_prometheus(self->status(), self->media_->forward_delays()); },
-      [self] { self->http_->request_flush(); },
+      // While ~Server closes the connections (http_ already null), a trunk that leaves tells
+      // the other trunks over their connections: nothing to flush any more.
+      [self] {
+        if (self->http_) self->http_->request_flush();
+      },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->routes_->set_recordings(s->recordings_.get());
   HttpServer::Limits http_limits;
