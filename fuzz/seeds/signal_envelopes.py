@@ -67,6 +67,11 @@ valid = {
     "trunk_wants": env(trunk_wants=pb.TrunkWants(track_ids=["site-a/p1/v0", "site-a/p1/a0"])),
     "tile_views": env(tile_views=pb.TileViews(views=[pb.TileView(track_id="site-a/p1/v0", height=360),
                                                      pb.TileView(track_id="site-a/p2/v0", height=1080)])),
+    "site_introduction": env(site_introduction=pb.SiteIntroduction(peer_site="site-b", controlling=True)),
+    "site_introduction_ended": env(site_introduction=pb.SiteIntroduction(peer_site="site-b", ended=True)),
+    "site_signal": env(site_signal=pb.SiteSignal(site_id="site-b", payload=pb.DirectSetup(
+        session=7, ufrag="abcd", pwd="p" * 24, fingerprint="sha-256 " + ":".join(["AB"] * 32),
+        candidates=["10.0.0.2:40000", "198.51.100.1:40000"]).SerializeToString())),
 }
 
 broken = {
@@ -82,6 +87,8 @@ broken = {
     "two_bodies": valid["leave"] + valid["pong"],
     "nonce_too_long": env(trunk_challenge=pb.TrunkChallenge(nonce=bytes(33))),
     "too_many_wants": env(trunk_wants=pb.TrunkWants(track_ids=["t"] * 129)),
+    "site_signal_too_large": env(site_signal=pb.SiteSignal(site_id="site-b", payload=bytes(1025))),
+    "site_id_too_long": env(site_introduction=pb.SiteIntroduction(peer_site="s" * 41)),
     "too_many_views": env(tile_views=pb.TileViews(views=[pb.TileView(track_id="t", height=1)] * 65)),
 }
 

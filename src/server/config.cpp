@@ -208,6 +208,9 @@ const std::vector<Setting>& settings() {
       {"UMBRELLA_TRUNK_INSECURE", "--trunk-insecure", nullptr, "0",
        "do not verify trunk peers' certificates (logged at every connection)",
        [](Config& c, const std::string& v) { return parse_bool(v, c.trunk_insecure); }},
+      {"UMBRELLA_RENDEZVOUS", "--rendezvous", nullptr, "0",
+       "introduce trunked sites that share a room to each other and relay their direct-connection set-up",
+       [](Config& c, const std::string& v) { return parse_bool(v, c.rendezvous); }},
       {"UMBRELLA_SITE_ID", "--site-id", "ID", "(hostname)",
        "this SFU's name in trunks",
        [](Config& c, const std::string& v) -> std::optional<std::string> {

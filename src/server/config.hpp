@@ -38,6 +38,7 @@ struct Config {
   std::string trunk_ca_file;              // CA bundle to verify trunk peers with
   std::string trunk_pin;                  // SHA-256 fingerprint of a self-signed trunk peer
   bool trunk_insecure = false;            // skip trunk certificate verification (logged)
+  bool rendezvous = false;                // introduce trunked sites to each other (#18)
   std::string site_id;                    // this SFU's id in trunks; default derived from hostname
   std::string admin_secret;               // "": read or made in admin.secret beside cert_file
   std::string room_key;                   // HS256 key of room access tokens; "": rooms are open

@@ -132,6 +132,7 @@ void keep_aggregates(signal::StatusSnapshot& s) {
   s.clients.clear();
   s.trunks.clear();
   s.recordings.clear();
+  s.direct_bridges.clear();
   s.detail = false;
 }
 

@@ -72,6 +72,7 @@ Server::~Server() {
   trunks_.reset();
   routes_.reset();
   trunk_hub_.reset();
+  direct_.reset();
   conference_.reset();  // its transports leave the media plane
   load_.reset();
   plane_.reset();
@@ -159,6 +160,14 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->conference_ = std::make_unique<Conference>(s->config_.site_id, *s->media_context_, admission);
   s->trunk_hub_ = std::make_unique<TrunkHub>(*s->conference_, config.trunk_secret);
   s->conference_->set_trunk_acceptor(s->trunk_hub_.get());
+  s->direct_ = std::make_unique<DirectBridges>(
+      loop, *s->dtls_cert_, [self](uint64_t key, const umbrella_Envelope& env) { return self->trunk_hub_->send_to(key, env); },
+      [self](uint64_t key) { return self->trunk_hub_->media_address(key); });
+  s->trunk_hub_->set_direct_bridges(s->direct_.get());
+  if (config.rendezvous) {
+    s->trunk_hub_->enable_rendezvous();
+    LOG_INFO("main", "rendezvous: introducing trunked sites that share a room to each other");
+  }
   s->conference_->set_access(s->access_.get());
   auto recordings = Recordings::create(loop, *s->plane_, *s->conference_,
                                        {config.record_dir, config.record_rooms,
@@ -168,7 +177,11 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
   s->routes_ = std::make_unique<Routes>(
       loop, s->config_, *s->access_, *s->conference_, [self] { return self->status(); },
       [self] { return signal::to_prometheus(self->status(), self->media_->forward_delays()); },
-      [self] { self->http_->request_flush(); },
+      // While ~Server closes the connections (http_ already null), a trunk that leaves tells
+      // the other trunks over their connections: nothing to flush any more.
+      [self] {
+        if (self->http_) self->http_->request_flush();
+      },
       [self](std::function<void()> fn) { self->defer(std::move(fn)); });
   s->routes_->set_recordings(s->recordings_.get());
   HttpServer::Limits http_limits;
@@ -205,6 +218,7 @@ signal::StatusSnapshot Server::status() const {
   s.rss_bytes = resident_bytes();
   conference_->snapshot(s);
   trunks_->describe(s.trunks);
+  direct_->describe(s.direct_bridges);
   std::vector<std::string_view> rooms;
   for (auto& c : s.clients) {
     if (std::find(rooms.begin(), rooms.end(), c.room) == rooms.end() && !c.room.empty()) rooms.push_back(c.room);
@@ -226,6 +240,8 @@ signal::StatusSnapshot Server::status() const {
   const auto& data = conference_->data_counters();
   const auto& sctp_drops = media_context_->sctp_drops;
   const auto& router = plane_->router().counters();
+  DirectCounters direct = direct_->counters();
+  RendezvousCounters rv = trunk_hub_->rendezvous() ? trunk_hub_->rendezvous()->counters() : RendezvousCounters{};
   s.counters = {
       {"http.connections", http_->connections()},
       {"http.accepted", hs.accepted},
@@ -257,6 +273,23 @@ signal::StatusSnapshot Server::status() const {
       {"signal.refused_session_rate", adm.session_rate},
       {"signal.refused_message_rate", adm.message_rate},
       {"signal.unauthorized", sig.unauthorized},
+      {"trunk.direct_introductions", direct.introductions},
+      {"trunk.direct_refused", direct.refused},
+      {"trunk.direct_setups_sent", direct.setups_sent},
+      {"trunk.direct_setups_received", direct.setups_received},
+      {"trunk.direct_retries", direct.retries},
+      {"trunk.direct_connected", direct.connected},
+      {"trunk.direct_bytes_received", direct.bytes_received},
+      {"trunk.direct_bytes_sent", direct.bytes_sent},
+      {"trunk.site_messages_refused", trunk_hub_->site_messages_refused()},
+      {"rendezvous.introductions", rv.introductions},
+      {"rendezvous.endings", rv.endings},
+      {"rendezvous.signals_relayed", rv.signals_relayed},
+      {"rendezvous.refused_not_introduced", rv.refused_not_introduced},
+      {"rendezvous.refused_unauthenticated", rv.refused_unauthenticated},
+      {"rendezvous.refused_too_large", rv.refused_too_large},
+      {"rendezvous.refused_rate", rv.refused_rate},
+      {"rendezvous.refused_sites", rv.refused_sites},
       {"udp.received", udp.received},
       {"udp.sent", udp.sent},
       {"udp.send_dropped", udp.send_dropped},

@@ -50,6 +50,7 @@ class Server {
   std::unique_ptr<Conference> conference_;
   std::unique_ptr<Recordings> recordings_;
   std::unique_ptr<TrunkHub> trunk_hub_;
+  std::unique_ptr<DirectBridges> direct_;  // this site's direct bridges to introduced sites (#18)
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<Trunks> trunks_;
   std::unique_ptr<HttpServer> http_;

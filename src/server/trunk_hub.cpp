@@ -3,6 +3,8 @@
 #include "core/log.hpp"
 #include "server/conference.hpp"
 #include "signal/codec.hpp"
+#include "signal/messages.hpp"
+#include "signal/strings.hpp"
 
 namespace umbrella::server {
 
@@ -99,6 +101,90 @@ void TrunkHub::on_closed(uint64_t key) {
   trunks_.erase(it);
   cancel_refusal(key);
   t->leave();
+  site_gone(key);
+}
+
+void TrunkHub::enable_rendezvous(RendezvousLimits limits) {
+  rendezvous_ = std::make_unique<Rendezvous>(limits);
+  for (auto& [key, t] : trunks_)
+    if (t->joined()) site_joined(*t);
+}
+
+void TrunkHub::site_joined(TrunkParticipant& t) {
+  if (!rendezvous_) return;
+  rendezvous_->site_joined(t.key(), t.far_site());
+  site_rooms_changed(t);
+}
+
+void TrunkHub::site_rooms_changed(TrunkParticipant& t) {
+  if (!rendezvous_ || !t.joined()) return;
+  rendezvous_->set_rooms(t.key(), t.own_rooms());
+  flush_rendezvous();
+}
+
+void TrunkHub::site_gone(uint64_t key) {
+  if (rendezvous_ && rendezvous_->knows(key)) {
+    rendezvous_->site_left(key);
+    // Two links to one site for a moment (both SFUs dialled): the one that stays takes over.
+    // (Keys first: sending can close a trunk, which erases it from trunks_.)
+    std::vector<uint64_t> others;
+    for (auto& [k, t] : trunks_)
+      if (k != key && t->joined() && !rendezvous_->knows(k)) others.push_back(k);
+    for (uint64_t k : others)
+      if (auto it = trunks_.find(k); it != trunks_.end() && rendezvous_) site_joined(*it->second);
+    flush_rendezvous();
+  }
+  if (direct_) direct_->trunk_closed(key);
+}
+
+void TrunkHub::on_site_message(TrunkParticipant& from, const umbrella_Envelope& msg, Instant now) {
+  if (msg.which_body == umbrella_Envelope_site_signal_tag && rendezvous_ && !from.dialled()) {
+    const auto& s = msg.body.site_signal;
+    (void)rendezvous_->on_signal(from.key(), s.site_id, Bytes(s.payload.bytes, s.payload.size), now);
+    flush_rendezvous();
+    return;
+  }
+  if (from.dialled() && direct_) {
+    if (msg.which_body == umbrella_Envelope_site_introduction_tag)
+      return direct_->on_introduction(from.key(), msg.body.site_introduction, now);
+    if (msg.which_body == umbrella_Envelope_site_signal_tag)
+      return direct_->on_signal(from.key(), msg.body.site_signal, now);
+  }
+  ++site_messages_refused_;
+}
+
+void TrunkHub::flush_rendezvous() {
+  for (RendezvousMessage& m : rendezvous_->take()) {
+    auto env = signal::new_envelope();
+    if (m.kind == RendezvousMessage::Kind::kSignal) {
+      signal::reset(*env, umbrella_Envelope_site_signal_tag);
+      auto& s = env->body.site_signal;
+      signal::copy_string(s.site_id, m.site);
+      if (m.payload.size() > sizeof s.payload.bytes) continue;  // bounded on the way in
+      std::copy(m.payload.begin(), m.payload.end(), s.payload.bytes);
+      s.payload.size = pb_size_t(m.payload.size());
+    } else {
+      signal::reset(*env, umbrella_Envelope_site_introduction_tag);
+      auto& i = env->body.site_introduction;
+      signal::copy_string(i.peer_site, m.site);
+      i.controlling = m.controlling;
+      i.ended = m.kind == RendezvousMessage::Kind::kEnd;
+      if (!i.ended) LOG_INFO("trunk", "introducing ", m.site, " to ", far_site(m.to), " (rendezvous)");
+    }
+    send_to(m.to, *env);
+  }
+}
+
+bool TrunkHub::send_to(uint64_t key, const umbrella_Envelope& env) {
+  auto it = trunks_.find(key);
+  if (it == trunks_.end() || !it->second->joined()) return false;
+  it->second->send(env);
+  return true;
+}
+
+std::optional<SocketAddress> TrunkHub::media_address(uint64_t key) const {
+  auto it = trunks_.find(key);
+  return it != trunks_.end() ? it->second->media_address() : std::nullopt;
 }
 
 std::string TrunkHub::far_site(uint64_t key) const {

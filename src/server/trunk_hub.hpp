@@ -9,6 +9,8 @@
 
 #include "core/event_loop.hpp"
 #include "server/address_rate.hpp"
+#include "server/direct_bridges.hpp"
+#include "server/rendezvous.hpp"
 #include "server/rooms.hpp"
 #include "server/trunk_participant.hpp"
 
@@ -54,7 +56,28 @@ class TrunkHub final : public TrunkAcceptor {
   }
   void cancel_refusal(uint64_t key);
 
+  // Direct bridges between sites (#18). As a rendezvous (UMBRELLA_RENDEZVOUS), this SFU
+  // introduces its joined trunks' sites to each other and relays their SiteSignals; as a site,
+  // it takes introductions and signals only from trunks it dialled, into `direct`.
+  void enable_rendezvous(RendezvousLimits limits = {});
+  void set_direct_bridges(DirectBridges* direct) { direct_ = direct; }
+  const Rendezvous* rendezvous() const { return rendezvous_.get(); }
+  // SiteIntroduction and SiteSignal from a joined trunk (trunk_participant.cpp).
+  void on_site_message(TrunkParticipant& from, const umbrella_Envelope& msg, Instant now);
+  // The trunk passed the handshake, its far site's people changed rooms, or it left.
+  void site_joined(TrunkParticipant& t);
+  void site_rooms_changed(TrunkParticipant& t);
+  void site_gone(uint64_t key);
+  // Site messages that were not for us (a signal to a site that is no rendezvous, an
+  // introduction on an accepted trunk): dropped.
+  uint64_t site_messages_refused() const { return site_messages_refused_; }
+  // The dialled trunk's transport's remote address (the far SFU's media port), once chosen.
+  std::optional<SocketAddress> media_address(uint64_t key) const;
+  bool send_to(uint64_t key, const umbrella_Envelope& env);
+
  private:
+  void flush_rendezvous();
+
   Rooms& rooms_;
   std::string secret_;
   AddressRate failures_;
@@ -63,6 +86,9 @@ class TrunkHub final : public TrunkAcceptor {
   EventLoop::TimerId wants_timer_ = 0;  // the trunks re-ask the far sides (pull) when it fires
   uint64_t next_dialled_ = uint64_t(1) << 62;  // apart from the conference's connection ids
   std::map<uint64_t, std::unique_ptr<TrunkParticipant>> trunks_;
+  std::unique_ptr<Rendezvous> rendezvous_;
+  DirectBridges* direct_ = nullptr;
+  uint64_t site_messages_refused_ = 0;
 };
 
 }  // namespace umbrella::server

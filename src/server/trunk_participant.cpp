@@ -132,6 +132,7 @@ void TrunkParticipant::on_response(const umbrella_TrunkResponse& r, Instant now)
   p_.channel->send(*env);
   LOG_INFO("trunk", "accepted a trunk from ", far_site_, " (", from_.ip_string(), ")");
   announce();
+  hub_.site_joined(*this);
 }
 
 void TrunkParticipant::on_challenge(const umbrella_TrunkChallenge& c) {
@@ -188,6 +189,7 @@ void TrunkParticipant::on_joined(const umbrella_Joined& j) {
                                    {x.participant_id, x.display_name, x.audio_muted, x.video_muted, x.site_id, x.room});
     remote_participant_event(*env);
   }
+  hub_.site_joined(*this);
   // And ours to them (the far side sent its people in Joined; ours go as events).
   auto env = signal::new_envelope();
   rooms_.for_each_person(this, [&](const signal::ParticipantFields& f) {
@@ -216,6 +218,7 @@ void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
         std::string room = it->room;
         remote_participants_.erase(it);
         rooms_.people_event(room, msg, this);
+        hub_.site_rooms_changed(*this);
         return;
       }
     return;
@@ -237,6 +240,18 @@ void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
   r->audio_muted = x.audio_muted;
   r->video_muted = x.video_muted;
   rooms_.people_event(r->room, msg, this);
+  hub_.site_rooms_changed(*this);
+}
+
+std::set<std::string> TrunkParticipant::own_rooms() const {
+  std::set<std::string> rooms;
+  for (auto& r : remote_participants_)
+    if (r.site_id == far_site_) rooms.insert(r.room);
+  return rooms;
+}
+
+std::optional<SocketAddress> TrunkParticipant::media_address() const {
+  return p_.transport && p_.transport->connected() ? p_.transport->remote_address() : std::nullopt;
 }
 
 void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
@@ -300,6 +315,10 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
     case umbrella_Envelope_trunk_wants_tag:
       if (p_.joined) return on_wants(msg.body.trunk_wants);
       break;
+    case umbrella_Envelope_site_introduction_tag:
+    case umbrella_Envelope_site_signal_tag:
+      if (p_.joined) return hub_.on_site_message(*this, msg, now);
+      break;
     default:
       break;
   }
@@ -356,6 +375,7 @@ void TrunkParticipant::leave() {
   remote_participants_.clear();
   far_tracks_.clear();
   wants_ = {};
+  hub_.site_gone(key());
   LOG_INFO("signal", "trunk ", p_.id, " left");
 }
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,14 @@ class TrunkParticipant final : public RoomMember, public TransportEvents, public
   // Pull: tell the far side which of its tracks are watched here now, if that changed
   // (TrunkHub calls it after subscriptions changed anywhere).
   void update_wants();
+  // Sends one message to the far SFU (after the handshake).
+  void send(const umbrella_Envelope& env) {
+    if (p_.joined && p_.channel) p_.channel->send(env);
+  }
+  // The rooms the far site's own people are in (a rendezvous introduces sites by them).
+  std::set<std::string> own_rooms() const;
+  // A dialled trunk: its transport's remote address, the far SFU's media port, once chosen.
+  std::optional<SocketAddress> media_address() const;
 
   // RoomMember
   const Participant& participant() const override { return p_; }

@@ -90,6 +90,8 @@ const char* body_name(const umbrella_Envelope& env) {
     case umbrella_Envelope_speakers_tag: return "speakers";
     case umbrella_Envelope_trunk_wants_tag: return "trunk_wants";
     case umbrella_Envelope_tile_views_tag: return "tile_views";
+    case umbrella_Envelope_site_introduction_tag: return "site_introduction";
+    case umbrella_Envelope_site_signal_tag: return "site_signal";
     default: return "unknown";
   }
 }

@@ -104,13 +104,13 @@ TEST_CASE("status: to_json writes every field, in .proto order") {
         "\"bandwidth_estimate_bps\":0,\"video_paused\":false,\"bytes_received\":0,\"bytes_sent\":0}],"
         "\"trunks\":[{\"url\":\"wss://b/wsb\",\"state\":\"connected\",\"last_error\":\"\",\"peer_site_id\":\"site-b\"}],"
         "\"counters\":{\"rtp_in\":1000,\"zero\":0},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
-        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false}");
+        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false,\"direct_bridges\":[]}");
 
   StatusSnapshot empty;
   CHECK(to_json(empty) ==
         "{\"site_id\":\"\",\"version\":\"\",\"uptime_ms\":0,\"rss_bytes\":0,\"clients\":[],\"trunks\":[],"
         "\"counters\":{},\"rooms\":0,\"participants\":0,\"tracks\":0,\"detail\":false,"
-        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false}");
+        "\"pool_in_use\":0,\"pool_slots\":0,\"recordings\":[],\"recording_available\":false,\"direct_bridges\":[]}");
 }
 
 TEST_CASE("status: enums by their short lower-case name") {

@@ -1,0 +1,118 @@
+// One site's side of a direct bridge to another site (#18), sans-IO. After the rendezvous
+// introduced the two, it learns its server-reflexive address (a plain binding request to the
+// rendezvous's media port, retransmitted), sends its DirectSetup (ICE credentials, DTLS
+// fingerprint, host candidates then the reflexive one) through the rendezvous, and once the
+// peer's arrives runs an rtc::Transport with full ICE over the pair it finds: controlling and
+// DTLS client when its site id sorts first, else controlled and DTLS server. Datagrams and
+// time go in; datagrams, the setup to relay and the state come out. The owner (DirectBridges)
+// holds the socket and the trunk to the rendezvous.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/packet_pool.hpp"
+#include "core/socket_address.hpp"
+#include "core/time.hpp"
+#include "rtc/transport.hpp"
+#include "signal/direct_setup.hpp"
+#include "stun/constants.hpp"
+
+namespace umbrella::tls {
+class Certificate;
+}
+
+namespace umbrella::server {
+
+struct DirectBridgeConfig {
+  std::string peer_site;
+  bool controlling = false;
+  std::vector<SocketAddress> host_candidates;  // this site's addresses, on the bridge's socket port
+  std::optional<SocketAddress> reflector;      // the rendezvous's media port; none: host candidates only
+  Duration reflect_interval = milliseconds(500);
+  int reflect_attempts = 4;                    // then the setup goes without a reflexive candidate
+  // After the transport failed (no pair answered, consent lost): start afresh (a new session,
+  // gathered again) after this, doubling up to retry_max while it keeps failing.
+  Duration retry_first = seconds(5);
+  Duration retry_max = seconds(60);
+};
+
+struct DirectBridgeCounters {
+  uint64_t bytes_received = 0, bytes_sent = 0;  // every datagram of the bridge, as on the wire
+  uint64_t setups_received = 0;
+  uint64_t retries = 0;  // fresh sessions after a failure
+  uint64_t stray = 0;  // datagrams with no transport (yet) to take them, or stale binding answers
+};
+
+class DirectBridge final : private rtc::DatagramSink, private rtc::TransportListener {
+ public:
+  enum class State { kGathering, kAwaitingPeer, kChecking, kConnected, kFailed };
+
+  DirectBridge(DirectBridgeConfig config, tls::Certificate& certificate, PacketPool& pool, Instant now);
+  ~DirectBridge() override;
+
+  // A datagram that arrived on the bridge's socket from `from`.
+  void on_datagram(Packet packet, const SocketAddress& from, Instant now);
+  // The peer's setup, relayed by the rendezvous (already parsed). A new session replaces the
+  // transport of an older one.
+  void on_setup(const signal::DirectSetupFields& setup, Instant now);
+  Instant next_deadline() const;
+  void on_timeout(Instant now);
+
+  // What to send on the socket, and the setup to send the peer (once per session).
+  std::deque<std::pair<Packet, SocketAddress>> take_datagrams() { return std::exchange(out_, {}); }
+  std::optional<signal::DirectSetupFields> take_setup() { return std::exchange(setup_out_, std::nullopt); }
+
+  State state() const { return state_; }
+  static const char* state_name(State s);
+  const std::string& peer_site() const { return config_.peer_site; }
+  bool controlling() const { return config_.controlling; }
+  std::optional<SocketAddress> reflexive() const { return reflexive_; }
+  std::optional<SocketAddress> remote_address() const { return transport_ ? transport_->remote_address() : std::nullopt; }
+  const std::string& last_error() const { return last_error_; }
+  const DirectBridgeCounters& counters() const { return counters_; }
+  rtc::Transport* transport() { return transport_.get(); }
+
+ private:
+  // DatagramSink
+  void send_datagram(Packet packet, const SocketAddress& to) override;
+  void bind_address(const SocketAddress& address) override { (void)address; }
+  // TransportListener
+  void on_connected(Instant now) override;
+  void on_rtp(Packet& packet, Instant now) override { (void)packet, (void)now; }
+  void on_rtcp(Packet& packet, Instant now) override { (void)packet, (void)now; }
+  void on_closed(const std::string& reason) override;
+
+  void send_binding_request();
+  void restart(Instant now);
+  void finish_gathering();
+  void maybe_start(Instant now);
+
+  DirectBridgeConfig config_;
+  tls::Certificate& certificate_;
+  PacketPool& pool_;
+  State state_ = State::kGathering;
+  ice::Credentials local_;
+  uint64_t session_;
+  Instant now_{};            // the latest time we were given (the listener's calls carry none)
+  Instant retry_at_ = kNever;
+  Duration retry_backoff_{};
+  stun::TransactionId reflect_id_{};
+  int reflect_sent_ = 0;
+  Instant next_reflect_{};
+  std::optional<SocketAddress> reflexive_;
+  std::optional<signal::DirectSetupFields> peer_;
+  std::unique_ptr<rtc::Transport> transport_;
+  std::unique_ptr<rtc::Transport> closing_;  // replaced by a new session: freed on the next call
+  std::deque<std::pair<Packet, SocketAddress>> out_;
+  std::optional<signal::DirectSetupFields> setup_out_;
+  std::optional<signal::DirectSetupFields> local_setup_;  // once gathered
+  std::string last_error_;
+  DirectBridgeCounters counters_;
+};
+
+}  // namespace umbrella::server

@@ -1,0 +1,91 @@
+// A site's direct bridges (#18): for each site a rendezvous introduced over a trunk we dialled,
+// one DirectBridge (the sans-IO core) on a UDP socket of its own, so its server-reflexive
+// address is the mapping of exactly that socket. Setups go to the peer as SiteSignal over the
+// trunk to the rendezvous; what comes back is parsed here (refused and counted when it does not
+// parse, or is from a site not introduced). Carries no media yet: the trunk's transport moving
+// onto the direct pair is the next stage.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "core/packet_pool.hpp"
+#include "core/udp_socket.hpp"
+#include "server/direct_bridge.hpp"
+#include "signal/status.hpp"
+#include "umbrella.pb.h"
+
+namespace umbrella::server {
+
+struct DirectCounters {
+  uint64_t introductions = 0;      // SiteIntroduction taken (bridges started)
+  uint64_t refused = 0;            // introductions over the bound or unusable, signals not introduced or malformed
+  uint64_t setups_sent = 0, setups_received = 0;
+  uint64_t retries = 0;            // fresh sessions after a bridge failed
+  uint64_t connected = 0;          // bridges whose DTLS is connected now
+  uint64_t bytes_received = 0, bytes_sent = 0;  // on every bridge's socket, as on the wire
+};
+
+class DirectBridges {
+ public:
+  static constexpr size_t kMaxBridges = 16;
+  // How long an introduction waits for the trunk's transport (whose remote address is the
+  // rendezvous's media port, the reflector) before gathering host candidates only.
+  static constexpr Duration kReflectorWait = seconds(5);
+  // Sends an Envelope over the dialled trunk `key` (false: gone).
+  using Send = std::function<bool(uint64_t key, const umbrella_Envelope& env)>;
+  // The reflector of trunk `key` (its transport's remote address), once known.
+  using Reflector = std::function<std::optional<SocketAddress>(uint64_t key)>;
+
+  DirectBridges(EventLoop& loop, tls::Certificate& certificate, Send send, Reflector reflector);
+  ~DirectBridges();
+
+  void on_introduction(uint64_t key, const umbrella_SiteIntroduction& intro, Instant now);
+  void on_signal(uint64_t key, const umbrella_SiteSignal& signal, Instant now);
+  // The trunk to the rendezvous closed: its bridges end (a new introduction starts afresh).
+  void trunk_closed(uint64_t key);
+
+  DirectCounters counters() const;
+  // Each bridge for the detailed /status.
+  void describe(std::vector<signal::status::DirectBridgeState>& out) const;
+
+ private:
+  struct Entry {
+    uint64_t trunk = 0;
+    std::string peer;
+    bool controlling = false;
+    Instant introduced{};
+    std::unique_ptr<DirectBridge> bridge;  // null while waiting for the reflector
+    std::optional<UdpSocket> socket;
+    std::vector<signal::DirectSetupFields> early;  // setups that came before the bridge (bounded)
+  };
+  bool start(Entry& e, Instant now);
+  void on_readable(Entry& e);
+  void pump(Entry& e, Instant now);
+  void rearm();
+  void on_timer();
+  void remove(const std::string& peer);
+  void after_walk();  // ends the walk: trunks that closed during it take their bridges along
+
+  EventLoop& loop_;
+  tls::Certificate& certificate_;
+  Send send_;
+  Reflector reflector_;
+  PacketPool pool_{256};
+  std::map<std::string, std::unique_ptr<Entry>> bridges_;
+  std::array<Datagram, 16> batch_;
+  EventLoop::TimerId timer_ = 0;
+  bool busy_ = false;  // walking the bridges or sending: trunk_closed waits
+  std::vector<uint64_t> closed_trunks_;
+  DirectCounters counters_;
+  uint64_t closed_bytes_received_ = 0, closed_bytes_sent_ = 0, closed_retries_ = 0;
+};
+
+}  // namespace umbrella::server
