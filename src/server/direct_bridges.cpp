@@ -146,10 +146,17 @@ void DirectBridges::on_readable(Entry& e) {
 }
 
 void DirectBridges::pump(Entry& e, Instant now) {
-  (void)now;
   if (!e.bridge) return;
   for (auto& [packet, to] : e.bridge->take_datagrams()) e.socket->send(std::move(packet), to);
   e.socket->flush();
+  if (e.bridge->state() == DirectBridge::State::kConnected) e.path.bridge_up(now);
+  else e.path.bridge_down(now);
+  if (e.path.next_deadline() <= now) e.path.on_timeout(now);
+  if (auto moved = e.path.take_move()) {
+    if (*moved == DirectPath::Path::kDirect) LOG_INFO("direct", "path to ", e.peer, ": direct");
+    else LOG_INFO("direct", "path to ", e.peer, ": cloud (the bridge is down; back no sooner than ",
+                  std::chrono::duration_cast<std::chrono::seconds>(e.path.hold_down()).count(), " s)");
+  }
   if (auto setup = e.bridge->take_setup()) {
     auto env = signal::new_envelope();
     signal::reset(*env, umbrella_Envelope_site_signal_tag);
@@ -187,7 +194,8 @@ void DirectBridges::on_timer() {
 void DirectBridges::rearm() {
   Instant next = kNever;
   for (auto& [peer, e] : bridges_)
-    next = std::min(next, e->bridge ? e->bridge->next_deadline() : loop_.now() + milliseconds(250));
+    next = std::min({next, e->bridge ? e->bridge->next_deadline() : loop_.now() + milliseconds(250),
+                     e->path.next_deadline()});
   loop_.reschedule(timer_, next, [this] { on_timer(); });
 }
 
@@ -204,6 +212,12 @@ DirectCounters DirectBridges::counters() const {
     c.retries += e->bridge->counters().retries;
   }
   return c;
+}
+
+std::optional<DirectPath::Path> DirectBridges::path(const std::string& peer) const {
+  auto it = bridges_.find(peer);
+  if (it == bridges_.end()) return std::nullopt;
+  return it->second->path.path();
 }
 
 void DirectBridges::describe(std::vector<signal::status::DirectBridgeState>& out) const {

@@ -2,8 +2,9 @@
 // one DirectBridge (the sans-IO core) on a UDP socket of its own, so its server-reflexive
 // address is the mapping of exactly that socket. Setups go to the peer as SiteSignal over the
 // trunk to the rendezvous; what comes back is parsed here (refused and counted when it does not
-// parse, or is from a site not introduced). Carries no media yet: the trunk's transport moving
-// onto the direct pair is the next stage.
+// parse, or is from a site not introduced). Each bridge's DirectPath says which way the peer's
+// tracks should come in (logged at each move). Carries no media yet: a trunk over the bridge's
+// transport is the next stage.
 #pragma once
 
 #include <array>
@@ -19,6 +20,7 @@
 #include "core/packet_pool.hpp"
 #include "core/udp_socket.hpp"
 #include "server/direct_bridge.hpp"
+#include "server/direct_path.hpp"
 #include "signal/status.hpp"
 #include "umbrella.pb.h"
 
@@ -55,6 +57,8 @@ class DirectBridges {
   DirectCounters counters() const;
   // Each bridge for the detailed /status.
   void describe(std::vector<signal::status::DirectBridgeState>& out) const;
+  // Which way the tracks of `peer` should come in (direct_path.hpp); none without a bridge.
+  std::optional<DirectPath::Path> path(const std::string& peer) const;
 
  private:
   struct Entry {
@@ -65,6 +69,7 @@ class DirectBridges {
     std::unique_ptr<DirectBridge> bridge;  // null while waiting for the reflector
     std::optional<UdpSocket> socket;
     std::vector<signal::DirectSetupFields> early;  // setups that came before the bridge (bounded)
+    DirectPath path;  // fed the bridge's state at each pump
   };
   bool start(Entry& e, Instant now);
   void on_readable(Entry& e);

@@ -77,6 +77,9 @@ class Direct(Sites, unittest.TestCase):
         self.assertIn("direct transport to site-a connected", b.log_text())
         for s in (a, b):
             self.assertIn("as the rendezvous sees it", s.log_text())
+        # Once the bridge has held for a second, each site prefers it for the other's tracks.
+        for s, peer in ((a, "site-b"), (b, "site-a")):
+            wait_until(lambda s=s, peer=peer: f"path to {peer}: direct" in s.log_text(), 5, f"{peer} path direct")
         # Consent keeps it up.
         time.sleep(6)
         self.assertEqual(counters(a)["trunk.direct_connected"], 1)
