@@ -5,6 +5,8 @@ own direct transport (full ICE, host and server-reflexive candidates, DTLS) conn
 them, never through the cloud. No NAT yet: all three share the namespace's addresses."""
 import json
 import os
+import shutil
+import subprocess
 import time
 import unittest
 
@@ -137,6 +139,55 @@ class Direct(Sites, unittest.TestCase):
         self.assertEqual(counters(a)["trunk.direct_refused"], 0)  # nothing reached site-a
         self.assertEqual(counters(a)["trunk.direct_connected"], 1)
         for w in (ws, web, wa, wb):
+            w.close()
+
+    @unittest.skipUnless(shutil.which("nft"), "nftables (nft) is not installed")
+    def test_a_blocked_bridge_falls_back_to_the_cloud_and_returns(self):
+        cloud, a, b = self.three()
+        wa, wb = join(a, "meet", "alice"), join(b, "meet", "bob")
+        for s, peer in ((a, "site-b"), (b, "site-a")):
+            wait_until(lambda s=s, peer=peer: f"path to {peer}: direct" in s.log_text(), 25, f"{peer} path direct")
+        # Consent checks keep crossing the bridge (every 5 s, jittered).
+        before = [status(s)["direct_bridges"][0]["bytes_sent"] for s in (a, b)]
+        time.sleep(7)
+        after = [status(s)["direct_bridges"][0]["bytes_sent"] for s in (a, b)]
+        self.assertTrue(all(x > y for x, y in zip(after, before)), (before, after))
+        # Alice and Bob stay (their signalling idles past the server's keepalive): a ping from
+        # each now and then.
+        pinged = [time.monotonic()]
+
+        def alive(predicate):
+            def check():
+                if time.monotonic() - pinged[0] > 5:
+                    pinged[0] = time.monotonic()
+                    for w in (wa, wb):
+                        w.send_frame(0x9, b"")
+                return predicate()
+            return check
+
+        # Drop every datagram to either end of the bridge (this namespace is the test's own):
+        # consent lapses on both sides (30 s), each falls back to the cloud path at once.
+        ports = [d["remote"].rsplit(":", 1)[1] for s in (a, b) for d in status(s)["direct_bridges"]]
+        self.assertEqual(len(ports), 2)
+        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+            "table inet umbrella_direct_test {\n chain out {\n  type filter hook output priority 0;\n"
+            f"  udp dport {{ {', '.join(ports)} }} counter drop\n }}\n}}\n"))
+        try:
+            for s, peer in ((a, "site-b"), (b, "site-a")):
+                wait_until(alive(lambda s=s, peer=peer: f"path to {peer}: cloud" in s.log_text()), 45, f"{peer} fallback")
+            # Lifting the rule: the retry (a fresh session on the same socket, 5 s after the
+            # failure) connects again and, after the hold-down, the path moves back.
+            subprocess.run(["nft", "delete", "table", "inet", "umbrella_direct_test"], check=True)
+            for s, peer in ((a, "site-b"), (b, "site-a")):
+                wait_until(alive(lambda s=s, peer=peer: s.log_text().count(f"path to {peer}: direct") == 2), 30,
+                           f"{peer} back direct")
+                self.assertEqual(counters(s)["trunk.direct_connected"], 1)
+            # The first to retry starts a fresh session; the other takes its new setup.
+            self.assertGreaterEqual(sum(counters(s)["trunk.direct_retries"] for s in (a, b)), 1)
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "umbrella_direct_test"], check=False,
+                           stderr=subprocess.DEVNULL)
+        for w in (wa, wb):
             w.close()
 
 

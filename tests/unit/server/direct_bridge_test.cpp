@@ -155,10 +155,20 @@ TEST_CASE("direct bridge: two sites behind NATs learn their public addresses, sw
   auto [pa, plain_a] = rtc::test::make_rtp(w.pool, 0xA, 1);
   REQUIRE(w.a.bridge->transport()->send_rtp(std::move(pa)));
   w.deliver();
-  // Consent keeps it up.
+  // Consent keeps it up: checks keep crossing.
+  uint64_t sent = w.a.bridge->counters().bytes_sent;
   w.run_for(seconds(60));
   CHECK(w.a.bridge->state() == DirectBridge::State::kConnected);
   CHECK(w.b.bridge->state() == DirectBridge::State::kConnected);
+  CHECK(w.a.bridge->counters().bytes_sent > sent);
+  // A path that stops carrying anything loses consent on both sides within 30 s (and the
+  // retry may already have started: the error says what happened).
+  w.blocked = true;
+  w.run_for(seconds(31));
+  CHECK(w.a.bridge->state() != DirectBridge::State::kConnected);
+  CHECK(w.b.bridge->state() != DirectBridge::State::kConnected);
+  CHECK(w.a.bridge->last_error().find("consent") != std::string::npos);
+  CHECK(w.b.bridge->last_error().find("consent") != std::string::npos);
 }
 
 TEST_CASE("direct bridge: without an answer from the rendezvous's media port, host candidates still connect on one LAN") {
