@@ -95,6 +95,8 @@ void DirectBridge::maybe_start(Instant now) {
   rtc::FullIce ice;
   ice.remote_candidates = peer_->candidates;
   ice.agent.controlling = config_.controlling;
+  ice.agent.consent_interval = config_.consent_interval;
+  ice.agent.consent_timeout = config_.consent_timeout;
   ice.dtls_role = config_.controlling ? dtls::Role::kClient : dtls::Role::kServer;
   rtc::TransportConfig tc{local_, {peer_->ufrag, peer_->pwd}, peer_->fingerprint, ice};
   auto t = rtc::Transport::create(tc, certificate_, pool_, *this, *this, now);

@@ -39,6 +39,11 @@ struct DirectBridgeConfig {
   // gathered again) after this, doubling up to retry_max while it keeps failing.
   Duration retry_first = seconds(5);
   Duration retry_max = seconds(60);
+  // Both ends are ours and a lost bridge should hand its media back to the cloud within
+  // seconds, not RFC 7675's 30: a consent check each second (a few hundred bytes a second),
+  // and the bridge is down after this long without an answer.
+  Duration consent_interval = seconds(1);
+  Duration consent_timeout = seconds(5);
 };
 
 struct DirectBridgeCounters {
