@@ -1,5 +1,6 @@
 #include "media/media_plane.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace umbrella::media {
@@ -29,12 +30,18 @@ void MediaPlane::remove_transport(TransportId id) {
 
 TrackId MediaPlane::publish(sfu::PublishedStream track, std::span<const SimulcastLayer> layers) {
   TrackId first = next_track_;
+  next_track_ += std::max<size_t>(1, std::min(layers.size(), sfu::kMaxLayers));
+  republish(first, std::move(track), layers);
+  return first;
+}
+
+void MediaPlane::republish(TrackId first, sfu::PublishedStream track, std::span<const SimulcastLayer> layers) {
   if (layers.size() <= 1) {
-    track.id = next_track_++;
+    track.id = first;
     router_.add_stream(track);
   }
   for (size_t i = 0; layers.size() > 1 && i < layers.size() && i < sfu::kMaxLayers; ++i) {
-    track.id = next_track_++;
+    track.id = first + i;
     track.rid = layers[i].rid;
     track.ssrc = layers[i].ssrc;
     track.rtx_ssrc = layers[i].rtx_ssrc;
@@ -42,7 +49,6 @@ TrackId MediaPlane::publish(sfu::PublishedStream track, std::span<const Simulcas
     router_.add_stream(track);
   }
   deadline_changed_ = true;
-  return first;
 }
 
 void MediaPlane::unpublish(TrackId id) {

@@ -65,6 +65,12 @@ class MediaPlane final : private sfu::Outbox {
   // With simulcast (more than one layer, at most sfu::kMaxLayers), each layer is a stream of
   // its own, with ids id, id + 1, ... (id is the first layer's); unpublish(id) removes them all.
   TrackId publish(sfu::PublishedStream track, std::span<const SimulcastLayer> layers = {});
+  // The same track from another source (a second copy of a trunked track, #18): the streams
+  // id, id + 1, ... take the new transport, SSRCs and payload types, as publish() would lay
+  // them out; subscriptions stay, their numbering continues, video waits for a keyframe.
+  void republish(TrackId id, sfu::PublishedStream track, std::span<const SimulcastLayer> layers = {});
+  // The transport track id comes in on now (0: none).
+  TransportId track_source(TrackId id) const { return router_.stream_transport(id); }
   void unpublish(TrackId id);
   void subscribe(const sfu::Subscription& subscription);
   void unsubscribe(TrackId track, TransportId subscriber);

@@ -41,8 +41,10 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
   c.participant_id = p.id;
   c.display_name = p.display_name;
   c.room = p.room;
-  // A trunk's id is "trunk-" and the far site's id (trunk_participant.cpp); no client's is.
+  // A trunk's id is "trunk-" and the far site's id, a direct trunk's "direct-" and the peer
+  // site's (trunk_participant.cpp); no client's is.
   if (p.role == umbrella_Role_ROLE_TRUNK && p.id.rfind("trunk-", 0) == 0) c.trunk_site = p.id.substr(6);
+  if (p.role == umbrella_Role_ROLE_TRUNK && p.id.rfind("direct-", 0) == 0) c.trunk_site = p.id.substr(7) + " direct";
   const Peer* t = p.transport.get();
   c.ice_state = t ? t->ice_state() : "new";
   c.dtls_state = t ? t->dtls_state() : "new";
@@ -61,8 +63,10 @@ signal::ClientSnapshot describe_client(const Participant& p, const media::MediaP
     s.track_id = track.track_id;
     s.kind = to_proto(track.kind);
     s.ssrc = plane.track_ssrc(track.stream);
-    // A trunk asks the far side for what has a subscriber here (trunk_wants.hpp).
-    s.pulled = !c.trunk_site.empty() && plane.subscribers(track.stream) > 0;
+    // A trunk asks the far side for what has a subscriber here (trunk_wants.hpp), unless a
+    // direct trunk feeds it now.
+    s.pulled = !c.trunk_site.empty() && plane.subscribers(track.stream) > 0 && t &&
+               plane.track_source(track.stream) == t->id();
     if (auto* sc = plane.track_counters(track.stream)) {
       s.packets = sc->packets;
       s.bytes = sc->bytes;

@@ -6,6 +6,8 @@
 #include "ice/credentials.hpp"
 #include "stun/builder.hpp"
 #include "stun/message.hpp"
+#include "sctp/association.hpp"
+#include "signal/codec.hpp"
 #include "tls/certificate.hpp"
 
 namespace umbrella::server {
@@ -34,11 +36,18 @@ DirectBridge::DirectBridge(DirectBridgeConfig config, tls::Certificate& certific
   if (!config_.reflector) finish_gathering();
 }
 
-DirectBridge::~DirectBridge() = default;
+DirectBridge::~DirectBridge() { media_down("the bridge ended"); }
+
+void DirectBridge::media_down(const std::string& reason) {
+  if (!media_up_) return;
+  media_up_ = false;
+  media_->on_bridge_down(reason);
+}
 
 void DirectBridge::send_datagram(Packet packet, const SocketAddress& to) {
   counters_.bytes_sent += packet.size();
-  out_.emplace_back(std::move(packet), to);
+  if (output_) output_(std::move(packet), to);
+  else out_.emplace_back(std::move(packet), to);
 }
 
 void DirectBridge::send_binding_request() {
@@ -77,6 +86,7 @@ void DirectBridge::on_setup(const signal::DirectSetupFields& setup, Instant now)
   bool restarted = peer_.has_value();
   peer_ = setup;
   if (transport_) {  // the peer started afresh: so do we, with the same credentials
+    media_down("the peer started a new session");
     closing_ = std::move(transport_);
     state_ = State::kAwaitingPeer;
     retry_at_ = kNever;
@@ -107,6 +117,13 @@ void DirectBridge::maybe_start(Instant now) {
     return;
   }
   transport_ = std::move(t).value();
+  if (config_.sctp) {
+    // Both ends are ours: port 5000 each, and room for the largest signalling message.
+    sctp::AssociationConfig association;
+    association.max_message_size = association.remote_max_message_size = signal::kMaxEnvelopeSize;
+    if (auto r = transport_->enable_data_channels(*config_.sctp, association); !r)
+      LOG_WARN("direct", "no data channel to ", config_.peer_site, ": ", r.error());
+  }
   state_ = State::kChecking;
   LOG_INFO("direct", "checking ", peer_->candidates.size(), " candidates of ", config_.peer_site,
            config_.controlling ? " (controlling)" : " (controlled)");
@@ -149,6 +166,7 @@ void DirectBridge::restart(Instant now) {
   // A new session: gathered again (the NAT's mapping may have changed) and sent to the peer,
   // which drops its transport and sends its setup again (on_setup). Its old setup is stale.
   ++counters_.retries;
+  media_down("trying again");
   closing_ = std::move(transport_);
   peer_.reset();
   session_ = ice::random_u64();
@@ -187,14 +205,19 @@ void DirectBridge::on_timeout(Instant now) {
   if (transport_ && !transport_->closed() && transport_->next_deadline() <= now) transport_->on_timeout(now);
 }
 
-void DirectBridge::on_connected(Instant) {
+void DirectBridge::on_connected(Instant now) {
   state_ = State::kConnected;
   retry_backoff_ = config_.retry_first;
   LOG_INFO("direct", "direct transport to ", config_.peer_site, " connected over ",
            transport_ && transport_->remote_address() ? transport_->remote_address()->to_string() : std::string("?"));
+  if (media_ && transport_) {
+    media_up_ = true;
+    media_->on_bridge_up(*transport_, now);
+  }
 }
 
 void DirectBridge::on_closed(const std::string& reason) {
+  media_down(reason);
   state_ = State::kFailed;
   last_error_ = reason;
   retry_at_ = now_ + retry_backoff_;

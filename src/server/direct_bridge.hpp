@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@
 
 namespace umbrella::tls {
 class Certificate;
+}
+namespace umbrella::sctp {
+class Stack;
 }
 
 namespace umbrella::server {
@@ -44,6 +48,22 @@ struct DirectBridgeConfig {
   // and the bridge is down after this long without an answer.
   Duration consent_interval = seconds(1);
   Duration consent_timeout = seconds(5);
+  // The direct trunk's signalling runs on a data channel of the bridge: SCTP over its DTLS.
+  // Null: no data channels (the transport-only tests).
+  sctp::Stack* sctp = nullptr;
+};
+
+// What runs over a connected bridge (the direct trunk, direct_trunk.hpp): told when the
+// bridge's transport is usable and, before it is closed, replaced or freed, that it is not;
+// handed what it delivers in between.
+class BridgeMedia {
+ public:
+  virtual ~BridgeMedia() = default;
+  virtual void on_bridge_up(rtc::Transport& transport, Instant now) = 0;
+  virtual void on_bridge_down(const std::string& reason) = 0;  // forget the transport now
+  virtual void on_bridge_rtp(Packet& packet, Instant now) = 0;
+  virtual void on_bridge_rtcp(Packet& packet, Instant now) = 0;
+  virtual void on_bridge_channel(sctp::ChannelEvent& event) = 0;
 };
 
 struct DirectBridgeCounters {
@@ -81,6 +101,12 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   const std::string& last_error() const { return last_error_; }
   const DirectBridgeCounters& counters() const { return counters_; }
   rtc::Transport* transport() { return transport_.get(); }
+  // Where a connected transport's media and channels go (null: dropped).
+  void set_media(BridgeMedia* media) { media_ = media; }
+  // Datagrams straight to the owner's socket instead of take_datagrams(): media is sent from
+  // outside the bridge's own calls (the media plane forwarding over the direct trunk).
+  using Output = std::function<void(Packet, const SocketAddress&)>;
+  void set_output(Output output) { output_ = std::move(output); }
 
  private:
   // DatagramSink
@@ -88,9 +114,17 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   void bind_address(const SocketAddress& address) override { (void)address; }
   // TransportListener
   void on_connected(Instant now) override;
-  void on_rtp(Packet& packet, Instant now) override { (void)packet, (void)now; }
-  void on_rtcp(Packet& packet, Instant now) override { (void)packet, (void)now; }
+  void on_rtp(Packet& packet, Instant now) override {
+    if (media_up_) media_->on_bridge_rtp(packet, now);
+  }
+  void on_rtcp(Packet& packet, Instant now) override {
+    if (media_up_) media_->on_bridge_rtcp(packet, now);
+  }
   void on_closed(const std::string& reason) override;
+  void on_data_channel_event(sctp::ChannelEvent& event) override {
+    if (media_up_) media_->on_bridge_channel(event);
+  }
+  void media_down(const std::string& reason);  // before the transport is closed or replaced
 
   void send_binding_request();
   void restart(Instant now);
@@ -118,6 +152,9 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   std::optional<signal::DirectSetupFields> local_setup_;  // once gathered
   std::string last_error_;
   DirectBridgeCounters counters_;
+  BridgeMedia* media_ = nullptr;
+  Output output_;
+  bool media_up_ = false;  // media_ was told on_bridge_up for the current transport
 };
 
 }  // namespace umbrella::server

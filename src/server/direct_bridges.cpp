@@ -8,16 +8,25 @@
 
 #include "core/log.hpp"
 #include "net/interface_addresses.hpp"
+#include "server/sctp_clock.hpp"
 #include "signal/messages.hpp"
 #include "signal/strings.hpp"
 
 namespace umbrella::server {
 
 DirectBridges::DirectBridges(EventLoop& loop, tls::Certificate& certificate, Send send, Reflector reflector)
-    : loop_(loop), certificate_(certificate), send_(std::move(send)), reflector_(std::move(reflector)) {}
+    : loop_(loop), certificate_(certificate), send_(std::move(send)), reflector_(std::move(reflector)) {
+  // Media over a bridge is sent from the media plane's calls: flushed once per loop iteration.
+  loop_.add_flusher([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    for (auto& [peer, e] : bridges_)
+      if (e->socket) e->socket->flush();
+  });
+}
 
 DirectBridges::~DirectBridges() {
   if (timer_) loop_.cancel(timer_);
+  for (auto& [peer, e] : bridges_) e->bridge.reset();  // their trunks end while the rest is here
   for (auto& [peer, e] : bridges_)
     if (e->socket) loop_.unwatch(e->socket->fd());
 }
@@ -32,7 +41,8 @@ void DirectBridges::on_introduction(uint64_t key, const umbrella_SiteIntroductio
     }
     return;
   }
-  if (peer.empty() || bridges_.size() >= kMaxBridges) {
+  // The bound counts other sites: one introduced afresh replaces its own entry.
+  if (peer.empty() || (bridges_.size() >= kMaxBridges && !bridges_.count(peer))) {
     ++counters_.refused;
     return;
   }
@@ -75,7 +85,14 @@ bool DirectBridges::start(Entry& e, Instant now) {
     a->set_port(e.socket->local_port());
     config.host_candidates.push_back(*a);
   }
+  if (host_ && sctp_) config.sctp = &sctp_->stack();
   e.bridge = std::make_unique<DirectBridge>(std::move(config), certificate_, pool_, now);
+  UdpSocket* socket_ptr = &*e.socket;
+  e.bridge->set_output([socket_ptr](Packet packet, const SocketAddress& to) { socket_ptr->send(std::move(packet), to); });
+  if (host_ && sctp_) {
+    e.link = std::make_unique<DirectTrunk>(loop_, *host_, sctp_, e.peer, e.controlling, counters_.trunks);
+    e.bridge->set_media(e.link.get());
+  }
   Entry* p = &e;
   loop_.watch(e.socket->fd(), EPOLLIN, [this, p](uint32_t events) {
     if (events & EPOLLIN) on_readable(*p);
@@ -147,7 +164,6 @@ void DirectBridges::on_readable(Entry& e) {
 
 void DirectBridges::pump(Entry& e, Instant now) {
   if (!e.bridge) return;
-  for (auto& [packet, to] : e.bridge->take_datagrams()) e.socket->send(std::move(packet), to);
   e.socket->flush();
   if (e.bridge->state() == DirectBridge::State::kConnected) e.path.bridge_up(now);
   else e.path.bridge_down(now);
@@ -156,6 +172,7 @@ void DirectBridges::pump(Entry& e, Instant now) {
     if (*moved == DirectPath::Path::kDirect) LOG_INFO("direct", "path to ", e.peer, ": direct");
     else LOG_INFO("direct", "path to ", e.peer, ": cloud (the bridge is down; back no sooner than ",
                   std::chrono::duration_cast<std::chrono::seconds>(e.path.hold_down()).count(), " s)");
+    if (host_) host_->direct_path(e.peer, *moved);
   }
   if (auto setup = e.bridge->take_setup()) {
     auto env = signal::new_envelope();

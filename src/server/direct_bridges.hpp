@@ -2,9 +2,9 @@
 // one DirectBridge (the sans-IO core) on a UDP socket of its own, so its server-reflexive
 // address is the mapping of exactly that socket. Setups go to the peer as SiteSignal over the
 // trunk to the rendezvous; what comes back is parsed here (refused and counted when it does not
-// parse, or is from a site not introduced). Each bridge's DirectPath says which way the peer's
-// tracks should come in (logged at each move). Carries no media yet: a trunk over the bridge's
-// transport is the next stage.
+// parse, or is from a site not introduced). Each connected bridge carries a trunk
+// (direct_trunk.hpp), and its DirectPath says which way the peer's tracks come in: the host is
+// told at each move (and it is logged).
 #pragma once
 
 #include <array>
@@ -21,6 +21,7 @@
 #include "core/udp_socket.hpp"
 #include "server/direct_bridge.hpp"
 #include "server/direct_path.hpp"
+#include "server/direct_trunk.hpp"
 #include "signal/status.hpp"
 #include "umbrella.pb.h"
 
@@ -33,6 +34,7 @@ struct DirectCounters {
   uint64_t retries = 0;            // fresh sessions after a bridge failed
   uint64_t connected = 0;          // bridges whose DTLS is connected now
   uint64_t bytes_received = 0, bytes_sent = 0;  // on every bridge's socket, as on the wire
+  DirectTrunkCounters trunks;      // the trunks over them
 };
 
 class DirectBridges {
@@ -48,6 +50,17 @@ class DirectBridges {
 
   DirectBridges(EventLoop& loop, tls::Certificate& certificate, Send send, Reflector reflector);
   ~DirectBridges();
+
+  // Where the trunks over the bridges live, and the moves of each peer's path (null: the
+  // bridges carry nothing). sctp runs their signalling channels (null: no trunks either).
+  class Host : public DirectTrunkHost {
+   public:
+    virtual void direct_path(const std::string& peer_site, DirectPath::Path path) = 0;
+  };
+  void set_host(Host* host, SctpClock* sctp) {
+    host_ = host;
+    sctp_ = sctp;
+  }
 
   void on_introduction(uint64_t key, const umbrella_SiteIntroduction& intro, Instant now);
   void on_signal(uint64_t key, const umbrella_SiteSignal& signal, Instant now);
@@ -66,6 +79,7 @@ class DirectBridges {
     std::string peer;
     bool controlling = false;
     Instant introduced{};
+    std::unique_ptr<DirectTrunk> link;     // the trunk over the bridge: outlives it (told when it goes)
     std::unique_ptr<DirectBridge> bridge;  // null while waiting for the reflector
     std::optional<UdpSocket> socket;
     std::vector<signal::DirectSetupFields> early;  // setups that came before the bridge (bounded)
@@ -90,6 +104,10 @@ class DirectBridges {
   bool busy_ = false;  // walking the bridges or sending: trunk_closed waits
   std::vector<uint64_t> closed_trunks_;
   DirectCounters counters_;
+  Host* host_ = nullptr;
+  SctpClock* sctp_ = nullptr;
+  // The loop keeps its flushers: this one's sockets are flushed while this lives.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint64_t closed_bytes_received_ = 0, closed_bytes_sent_ = 0, closed_retries_ = 0;
 };
 

@@ -47,6 +47,7 @@ Result<std::string, std::string> Peer::answer(const std::string& offer_sdp, cons
   else if (!with_data.data_channel_max_message_size) with_data.data_channel_max_message_size = kDataChannelMaxMessage;
   auto answer = sdp::answer_offer(*offer, local_transport(), with_data);
   if (!answer) return Err{answer.error()};
+  if (!transport_ && borrowed_) return Err{std::string("the borrowed transport is gone")};
   if (!transport_) {
     rtc::TransportConfig config;
     config.local = credentials_;
@@ -124,13 +125,14 @@ Result<bool, std::string> Peer::apply_answer(const std::string& answer_sdp) {
 Result<bool, std::string> Peer::create_transport(const rtc::TransportConfig& config, Instant now) {
   auto t = rtc::Transport::create(config, ctx_.dtls_certificate, ctx_.port.pool(), *this, *this, now);
   if (!t) return Err{"cannot create transport: " + t.error()};
-  transport_ = std::move(*t);
+  owned_ = std::move(*t);
+  transport_ = owned_.get();
   arm_timer();
   return true;
 }
 
 void Peer::arm_timer() {
-  if (!transport_) return;
+  if (!owned_) return;  // another's transport: its owner keeps the time
   ctx_.loop.reschedule(timer_, transport_->next_deadline(), [this] {
     timer_ = 0;
     transport_->on_timeout(ctx_.loop.now());
@@ -152,14 +154,14 @@ void Peer::rearm_timer() {
 }
 
 void Peer::on_stun(const stun::Message& msg, Bytes raw, const SocketAddress& from, Instant now) {
-  if (!transport_) return;
+  if (!owned_) return;
   bytes_in_ += raw.size();
   transport_->on_stun(msg, raw, from, now);
   rearm_later();
 }
 
 void Peer::on_datagram(Packet packet, const SocketAddress& from, Instant now) {
-  if (!transport_) return;
+  if (!owned_) return;
   bytes_in_ += packet.size();
   transport_->on_datagram(std::move(packet), from, now);
   rearm_later();
@@ -210,6 +212,7 @@ Result<bool, std::string> Peer::apply_client_answer(const std::string& answer_sd
   if (!answer) return Err{std::string("cannot parse SDP answer: ") + sdp::to_string(answer.error())};
   auto state = sdp::apply_answer(*local_offer_, *answer);
   if (!state) return Err{state.error()};
+  if (!transport_ && borrowed_) return Err{std::string("the borrowed transport is gone")};
   if (!transport_) {
     auto tag = sdp::bundle_tag(*answer);
     auto remote = tag ? sdp::remote_transport(*answer, *tag) : std::nullopt;

@@ -73,6 +73,14 @@ class Peer final : public MediaEndpoint,
   // The transport, once created: ICE-lite (answer()) toward clients, or ICE controlling
   // (apply_client_answer()) toward another SFU it dialled.
   bool has_transport() const { return transport_ != nullptr; }
+  // A transport someone else owns and drives (a direct bridge's, #18): this peer negotiates
+  // over it and hands it media, but creates, times and closes nothing. The owner feeds its
+  // listener calls here and detaches it (nullptr) before it goes.
+  void use_transport(rtc::Transport* transport) {
+    owned_.reset();
+    transport_ = transport;
+    borrowed_ = true;
+  }
   // media::Transport
   bool connected() const override;
   bool send_rtp(Packet packet) override;
@@ -134,7 +142,9 @@ class Peer final : public MediaEndpoint,
   TransportEvents& events_;
   media::TransportId id_;
   ice::Credentials credentials_;
-  std::unique_ptr<rtc::Transport> transport_;
+  rtc::Transport* transport_ = nullptr;  // owned_, or another's (use_transport)
+  std::unique_ptr<rtc::Transport> owned_;
+  bool borrowed_ = false;  // use_transport: never one of our own
   std::optional<sdp::SessionDescription> remote_answer_;
   std::optional<sdp::SessionDescription> remote_offer_;
   std::optional<sdp::SessionDescription> local_offer_;

@@ -164,6 +164,7 @@ Result<std::unique_ptr<Server>, std::string> Server::create(EventLoop& loop, con
       loop, *s->dtls_cert_, [self](uint64_t key, const umbrella_Envelope& env) { return self->trunk_hub_->send_to(key, env); },
       [self](uint64_t key) { return self->trunk_hub_->media_address(key); });
   s->trunk_hub_->set_direct_bridges(s->direct_.get());
+  s->direct_->set_host(s->trunk_hub_.get(), s->sctp_.get());
   if (config.rendezvous) {
     s->trunk_hub_->enable_rendezvous();
     LOG_INFO("main", "rendezvous: introducing trunked sites that share a room to each other");
@@ -281,6 +282,10 @@ signal::StatusSnapshot Server::status() const {
       {"trunk.direct_connected", direct.connected},
       {"trunk.direct_bytes_received", direct.bytes_received},
       {"trunk.direct_bytes_sent", direct.bytes_sent},
+      {"trunk.direct_trunks", direct.trunks.trunks},
+      {"trunk.direct_tracks", trunk_hub_->direct_tracks()},
+      {"trunk.direct_send_failed", direct.trunks.send_failed},
+      {"trunk.direct_channels_refused", direct.trunks.refused},
       {"trunk.site_messages_refused", trunk_hub_->site_messages_refused()},
       {"rendezvous.introductions", rv.introductions},
       {"rendezvous.endings", rv.endings},

@@ -11,14 +11,42 @@ namespace umbrella::server {
 TrunkHub::TrunkHub(Rooms& rooms, std::string secret, uint32_t failures_per_minute)
     : rooms_(rooms), secret_(std::move(secret)), failures_(failures_per_minute, 256) {
   // Pull: after subscriptions changed (often several in one go), each trunk re-asks once.
-  rooms_.media().plane.on_subscriptions_changed([this] {
-    if (wants_timer_) return;
-    EventLoop& loop = rooms_.media().loop;
-    wants_timer_ = loop.schedule(loop.now(), [this] {
-      wants_timer_ = 0;
-      for (auto& [key, t] : trunks_) t->update_wants();
-    });
+  rooms_.media().plane.on_subscriptions_changed([this] { wants_changed(); });
+}
+
+void TrunkHub::wants_changed() {
+  if (wants_timer_) return;
+  EventLoop& loop = rooms_.media().loop;
+  wants_timer_ = loop.schedule(loop.now(), [this] {
+    wants_timer_ = 0;
+    for (auto& [key, t] : trunks_) t->update_wants();
   });
+}
+
+uint64_t TrunkHub::open_direct(DirectTrunk& link) {
+  uint64_t key = next_dialled_++;
+  auto t = std::make_unique<TrunkParticipant>(rooms_, *this, key, &link, link.controlling(), &link);
+  TrunkParticipant& ref = *t;
+  trunks_.emplace(key, std::move(t));
+  auto path = direct_ ? direct_->path(link.peer_site()) : std::nullopt;
+  ref.start_direct(link.peer_site(), path == DirectPath::Path::kDirect);
+  return key;
+}
+
+void TrunkHub::direct_path(const std::string& peer_site, DirectPath::Path path) {
+  for (auto& [key, t] : trunks_)
+    if (t->direct() && t->joined() && t->far_site() == peer_site) t->set_preferred(path == DirectPath::Path::kDirect);
+}
+
+void TrunkHub::restore_source(media::TrackId stream, const TrunkParticipant* except) {
+  for (auto& [key, t] : trunks_)
+    if (t.get() != except && t->feed_again(stream)) return;
+}
+
+size_t TrunkHub::direct_tracks() const {
+  size_t n = 0;
+  for (auto& [key, t] : trunks_) n += t->tracks_fed();
+  return n;
 }
 
 TrunkHub::~TrunkHub() {  // no signalling while shutting down
@@ -194,7 +222,7 @@ std::string TrunkHub::far_site(uint64_t key) const {
 
 TrunkParticipant* TrunkHub::linked_to(const std::string& far_site, const TrunkParticipant* except) {
   for (auto& [key, t] : trunks_)
-    if (t.get() != except && t->joined() && t->far_site() == far_site) return t.get();
+    if (t.get() != except && !t->direct() && t->joined() && t->far_site() == far_site) return t.get();
   return nullptr;
 }
 

@@ -16,7 +16,7 @@
 
 namespace umbrella::server {
 
-class TrunkHub final : public TrunkAcceptor {
+class TrunkHub final : public TrunkAcceptor, public DirectBridges::Host {
  public:
   // Failed handshakes are answered after kRefusalDelay, and an address with more than
   // failures_per_minute of them is refused without a challenge until its bucket refills.
@@ -29,13 +29,24 @@ class TrunkHub final : public TrunkAcceptor {
   // A trunk we dial: its WebSocket is up; we join the far SFU as its WebRTC client. The key
   // names it in on_frame/on_closed.
   uint64_t open_dialled(SignalChannel* channel);
-  void on_frame(uint64_t key, Bytes frame, Instant now);
+  void on_frame(uint64_t key, Bytes frame, Instant now) override;
 
   // TrunkAcceptor (and the end of dialled links too)
   void accept(uint64_t connection, SignalChannel* channel, const umbrella_Join& join, const SocketAddress& from,
               Instant now) override;
   void on_message(uint64_t key, const umbrella_Envelope& msg, Instant now) override;
   void on_closed(uint64_t key) override;
+
+  // DirectBridges::Host: a trunk over a bridge (direct_trunk.hpp), and which way the peer's
+  // tracks come in.
+  uint64_t open_direct(DirectTrunk& link) override;
+  void direct_path(const std::string& peer_site, DirectPath::Path path) override;
+  // A direct trunk stopped feeding `stream`: the trunk that brought it in feeds it again.
+  void restore_source(media::TrackId stream, const TrunkParticipant* except);
+  // Tracks fed by direct trunks now (status).
+  size_t direct_tracks() const;
+  // Every trunk re-asks the far side for what is watched here, once, soon (pull).
+  void wants_changed();
 
   // The joined trunk other than `except` that links us to `far_site`, if any.
   TrunkParticipant* linked_to(const std::string& far_site, const TrunkParticipant* except);

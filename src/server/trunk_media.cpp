@@ -5,7 +5,9 @@
 #include "core/log.hpp"
 #include "sdp/helpers.hpp"
 #include "sdp/limits.hpp"
+#include "sdp/text.hpp"
 #include "server/track_media.hpp"
+#include "server/trunk_hub.hpp"
 #include "server/trunk_participant.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -52,6 +54,7 @@ bool TrunkParticipant::send_description(umbrella_SessionDescription_Type type, c
 void TrunkParticipant::on_tracks_changed() {
   if (dialled_) offer();
   else announce();
+  if (direct_ && prefer_) take_over_all();  // the cloud copy of a track we carry may be new
 }
 
 // Accepting side: tell the dialler which tracks it may ask for (far_tracks_ lists what we told).
@@ -77,6 +80,7 @@ void TrunkParticipant::announce() {
   }
   rooms_.for_each_track(this, [&](const PublisherTrack& t) {
     if (t.origin_site == far_site_) return;  // never back where it came from
+    if (direct_ && t.origin_site != rooms_.site_id()) return;  // loop-free: only our own
     for (auto& a : far_tracks_)
       if (a.track_id == t.track_id) return;
     far_tracks_.push_back({t.track_id, t.owner_id, t.origin_site, t.room, t.kind, ""});
@@ -181,6 +185,7 @@ void TrunkParticipant::offer() {
   }
   rooms_.for_each_track(this, [&](const PublisherTrack& t) {
     if (t.origin_site == far_site_) return;
+    if (direct_ && t.origin_site != rooms_.site_id()) return;  // loop-free: only our own
     for (auto& o : p_.subscriptions)
       if (o.track_id == t.track_id) return;
     p_.subscriptions.push_back(output_for(t, rooms_.new_mid('s'), true));
@@ -248,6 +253,10 @@ void TrunkParticipant::apply_answer(const umbrella_SessionDescription& d, Instan
 
 void TrunkParticipant::publish_tracks() {
   if (!p_.transport) return;
+  if (direct_) {  // never a first copy: ours feed the cloud's (take_over)
+    if (prefer_) take_over_all();
+    return;
+  }
   // SSRCs are in what the far side sent: its offer, or (we dialled) its answer.
   const sdp::SessionDescription* remote = dialled_ ? p_.transport->remote_answer() : p_.transport->remote_offer();
   std::vector<std::string> rooms;  // where tracks were added: those rooms renegotiate
@@ -272,6 +281,7 @@ void TrunkParticipant::publish_tracks() {
 }
 
 void TrunkParticipant::unpublish(std::vector<PublisherTrack>::iterator it) {
+  if (direct_) give_back(it->track_id);
   std::string room = it->room;
   bool live = it->stream != 0;
   if (live) {
@@ -319,8 +329,19 @@ void TrunkParticipant::on_wants(const umbrella_TrunkWants& w) {
 void TrunkParticipant::update_wants() {
   if (!p_.joined || !p_.channel) return;
   const media::MediaPlane& plane = rooms_.media().plane;
-  if (!wants_.update(wanted_tracks(p_.published, [&](media::TrackId t) { return plane.subscribers(t) > 0; })))
-    return;
+  // A stream is asked for from the trunk that feeds it now: the one that brought it in, unless
+  // a direct trunk feeds it (fed_).
+  media::TransportId mine = p_.transport ? p_.transport->id() : 0;
+  std::vector<std::string> wanted;
+  if (direct_) {
+    for (auto& [id, stream] : fed_)
+      if (plane.subscribers(stream) > 0) wanted.push_back(id);
+  } else {
+    wanted = wanted_tracks(p_.published, [&](media::TrackId t) {
+      return plane.subscribers(t) > 0 && plane.track_source(t) == mine;
+    });
+  }
+  if (!wants_.update(std::move(wanted))) return;
   auto env = signal::new_envelope();
   signal::reset(*env, umbrella_Envelope_trunk_wants_tag);
   auto& out = env->body.trunk_wants;
@@ -356,6 +377,92 @@ void TrunkParticipant::on_data_channel_event(media::TransportId, sctp::ChannelEv
 sctp::SendResult TrunkParticipant::send_trunk_data(Bytes frame) {
   if (!p_.transport || !data_channel_) return sctp::SendResult::kNotConnected;
   return p_.transport->send_channel_message(*data_channel_, true, frame);
+}
+
+}  // namespace umbrella::server
+
+namespace umbrella::server {
+namespace {
+// Whether packets of `mine` mean the same with `first`'s payload types (the subscriptions'
+// payload type maps were made from those).
+bool same_payload_types(const std::vector<sdp::Codec>& mine, const std::vector<sdp::Codec>& first) {
+  for (auto& c : mine) {
+    auto it = std::find_if(first.begin(), first.end(), [&](const sdp::Codec& f) { return f.pt == c.pt; });
+    if (it == first.end() || !sdp::detail::iequals(it->name, c.name) || it->clock_rate != c.clock_rate) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::pair<sfu::PublishedStream, std::vector<media::SimulcastLayer>>> TrunkParticipant::source_of(
+    const PublisherTrack& t) {
+  if (!p_.transport) return std::nullopt;
+  const sdp::SessionDescription* remote = dialled_ ? p_.transport->remote_answer() : p_.transport->remote_offer();
+  auto s = published_stream(t, p_.transport->negotiated(), remote);
+  if (!s) return std::nullopt;
+  s->transport = p_.transport->id();
+  return std::make_pair(*s, simulcast_layers(t, p_.transport->negotiated(), remote));
+}
+
+void TrunkParticipant::set_preferred(bool preferred) {
+  if (prefer_ == preferred) return;
+  prefer_ = preferred;
+  if (preferred) take_over_all();
+  else give_back_all();
+}
+
+void TrunkParticipant::take_over_all() {
+  size_t n = 0;
+  for (auto& t : p_.published) n += take_over(t);
+  if (!n) return;
+  LOG_INFO("direct", n, n == 1 ? " track" : " tracks", " of ", far_site_, " now come over the bridge (",
+           fed_.size(), " in all)");
+  hub_.wants_changed();
+}
+
+bool TrunkParticipant::take_over(const PublisherTrack& t) {
+  if (fed_.count(t.track_id)) return false;
+  const PublisherTrack* first = rooms_.find_track(t.track_id, this);
+  if (!first || !first->stream || first->kind != t.kind) return false;  // none to feed (yet)
+  auto source = source_of(t);
+  if (!source) return false;
+  auto& [stream, layers] = *source;
+  size_t count = std::max<size_t>(1, std::min(layers.size(), sfu::kMaxLayers));
+  if (count != first->layers || !same_payload_types(t.codecs, first->codecs)) {
+    // Both copies come from our own offers, so this should not happen; the cloud copy stays.
+    ++rooms_.signal_counters().unexpected;
+    LOG_WARN("direct", "the direct copy of ", t.track_id, " does not match the cloud's; it stays on the cloud");
+    return false;
+  }
+  rooms_.media().plane.republish(first->stream, stream, layers);
+  fed_.emplace(t.track_id, first->stream);
+  return true;
+}
+
+void TrunkParticipant::give_back(const std::string& track_id) {
+  auto it = fed_.find(track_id);
+  if (it == fed_.end()) return;
+  media::TrackId stream = it->second;
+  fed_.erase(it);
+  hub_.restore_source(stream, this);
+  hub_.wants_changed();
+}
+
+void TrunkParticipant::give_back_all() {
+  if (fed_.empty()) return;
+  LOG_INFO("direct", fed_.size(), fed_.size() == 1 ? " track" : " tracks", " of ", far_site_,
+           " go back to the cloud path");
+  for (auto& [id, stream] : std::exchange(fed_, {})) hub_.restore_source(stream, this);
+  hub_.wants_changed();
+}
+
+bool TrunkParticipant::feed_again(media::TrackId stream) {
+  for (auto& t : p_.published) {
+    if (t.stream != stream) continue;
+    if (auto source = source_of(t)) rooms_.media().plane.republish(stream, source->first, source->second);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace umbrella::server

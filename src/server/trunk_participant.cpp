@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "sdp/text.hpp"
+#include "server/direct_trunk.hpp"
 #include "server/trunk_hub.hpp"
 #include "signal/codec.hpp"
 #include "signal/messages.hpp"
@@ -14,8 +15,13 @@ namespace {
 sfu::Kind kind_of(umbrella_MediaKind k) { return k == umbrella_MediaKind_MEDIA_KIND_AUDIO ? sfu::Kind::kAudio : sfu::Kind::kVideo; }
 }  // namespace
 
-TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled)
-    : rooms_(rooms), hub_(hub), dialled_(dialled), auth_(dialled ? Auth::kAwaitChallenge : Auth::kChallenged) {
+TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled,
+                                   DirectTrunk* direct)
+    : rooms_(rooms),
+      hub_(hub),
+      dialled_(dialled),
+      auth_(dialled ? Auth::kAwaitChallenge : Auth::kChallenged),
+      direct_(direct) {
   p_.connection = key;
   p_.channel = channel;
   p_.role = umbrella_Role_ROLE_TRUNK;
@@ -24,6 +30,7 @@ TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, Si
 }
 
 TrunkParticipant::~TrunkParticipant() {
+  if (direct_) direct_->attach(nullptr);
   rooms_.data_relay().remove_trunk(this);
   rooms_.remove_member(*this);
   p_.transport.reset();
@@ -54,6 +61,20 @@ void TrunkParticipant::send_join() {
   join.path_count = 1;
   signal::copy_string(join.path[0], site);
   p_.channel->send(*env);
+}
+
+void TrunkParticipant::start_direct(const std::string& far_site, bool preferred) {
+  auth_ = Auth::kDone;
+  far_site_ = far_site;
+  p_.joined = true;
+  p_.id = "direct-" + far_site_;
+  p_.display_name = "direct trunk " + far_site_;
+  prefer_ = preferred;
+  ensure_peer();
+  p_.transport->use_transport(direct_->transport());
+  direct_->attach(p_.transport.get());
+  if (dialled_) offer();
+  else announce();
 }
 
 void TrunkParticipant::refuse(umbrella_Error_Code code, const std::string& why, Instant now, bool log) {
@@ -207,10 +228,14 @@ void TrunkParticipant::for_each_person(const PersonFn& fn) const {
 
 void TrunkParticipant::on_people_event(const std::string& room, const umbrella_Envelope& event) {
   (void)room;  // a trunk is in every room
-  if (p_.joined && p_.channel) p_.channel->send(event);
+  if (p_.joined && p_.channel && !direct_) p_.channel->send(event);  // people cross by the cloud only
 }
 
 void TrunkParticipant::remote_participant_event(const umbrella_Envelope& msg) {
+  if (direct_) {
+    ++rooms_.signal_counters().unexpected;
+    return;
+  }
   if (msg.which_body == umbrella_Envelope_participant_left_tag) {
     std::string id = msg.body.participant_left.participant_id;
     for (auto it = remote_participants_.begin(); it != remote_participants_.end(); ++it)
@@ -262,7 +287,15 @@ void TrunkParticipant::on_track_added(const umbrella_TrackInfo& t) {
     LOG_WARN("trunk", "ignored a track from ", far_site_, " without a valid track or participant id");
     return;
   }
-  if (rooms_.site_id() == t.origin_site || rooms_.find_track(t.track_id, this)) return;
+  if (direct_) {
+    // Only the peer's own tracks, whether or not another path brought them in first.
+    if (t.origin_site != far_site_) {
+      ++rooms_.signal_counters().unexpected;
+      return;
+    }
+  } else if (rooms_.site_id() == t.origin_site || rooms_.find_track(t.track_id, this)) {
+    return;
+  }
   for (auto& a : far_tracks_)
     if (a.track_id == t.track_id) return;
   if (far_tracks_.size() >= kMaxFarTracks) return refuse_far("track");
@@ -317,7 +350,7 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
       break;
     case umbrella_Envelope_site_introduction_tag:
     case umbrella_Envelope_site_signal_tag:
-      if (p_.joined) return hub_.on_site_message(*this, msg, now);
+      if (p_.joined && !direct_) return hub_.on_site_message(*this, msg, now);
       break;
     default:
       break;
@@ -361,6 +394,7 @@ void TrunkParticipant::on_message(const umbrella_Envelope& msg, Instant now) {
 void TrunkParticipant::leave() {
   if (!p_.joined) return;
   ++rooms_.signal_counters().leaves;
+  give_back_all();  // before our transport leaves the media plane with the streams it feeds
   p_.joined = false;
   while (!p_.published.empty()) unpublish(p_.published.end() - 1);
   rooms_.data_relay().remove_trunk(this);

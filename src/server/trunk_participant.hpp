@@ -5,8 +5,17 @@
 // People cross in both directions as ordinary Participant messages. A track or person that
 // reaches us by a second path (a ring) is ignored by id, and nothing goes back where it came
 // from. It talks to rooms only through Rooms (rooms.hpp).
+//
+// A direct trunk (#18) runs over a bridge between two sites that a rendezvous introduced
+// (direct_trunk.hpp). It carries only each site's own tracks, no people, no room data, and it
+// never publishes: the cloud trunk's copy of a track stays the one the rooms know. While the
+// path to the peer is direct, the direct copy feeds that track's stream instead
+// (MediaPlane::republish; subscribers see no new track, only a keyframe), the cloud trunk stops
+// asking for it and the direct trunk asks; back on the cloud path, or when the bridge ends, the
+// cloud copy feeds it again.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -23,6 +32,7 @@
 namespace umbrella::server {
 
 class TrunkHub;
+class DirectTrunk;
 
 // Someone in a room on another SFU, known through a trunk.
 struct RemoteParticipant {
@@ -46,14 +56,26 @@ struct MidRequest {
 
 class TrunkParticipant final : public RoomMember, public TransportEvents, public DataTrunk {
  public:
-  TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled);
+  TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, SignalChannel* channel, bool dialled,
+                   DirectTrunk* direct = nullptr);
   ~TrunkParticipant() override;
 
   uint64_t key() const { return p_.connection; }
   bool dialled() const { return dialled_; }
   const std::string& far_site() const override { return far_site_; }
   bool joined() const { return p_.joined; }
+  bool direct() const { return direct_ != nullptr; }
   void close(const std::string& why);
+
+  // A direct trunk: trusted by the bridge's DTLS, it starts at once (the dialled side, the
+  // bridge's controlling one, offers); `preferred` as in set_preferred.
+  void start_direct(const std::string& far_site, bool preferred);
+  // A direct trunk: whether its copies of the peer's tracks feed their streams (the path is direct).
+  void set_preferred(bool preferred);
+  size_t tracks_fed() const { return fed_.size(); }
+  // The stream `stream` this trunk brought in first is fed by its own copy again (a direct
+  // trunk gave it back). False: not one of ours.
+  bool feed_again(media::TrackId stream);
 
   // Dialling side: the WebSocket is up; join the far SFU (no secret: it answers a challenge).
   void send_join();
@@ -114,6 +136,13 @@ class TrunkParticipant final : public RoomMember, public TransportEvents, public
   void subscribe_negotiated();
   void on_wants(const umbrella_TrunkWants& w);
   void ensure_peer();
+  // The stream and simulcast layers of t as this trunk's negotiation has them.
+  std::optional<std::pair<sfu::PublishedStream, std::vector<media::SimulcastLayer>>> source_of(const PublisherTrack& t);
+  // Direct trunks: feed the streams of the tracks we carry (while preferred), or hand them back.
+  void take_over_all();
+  bool take_over(const PublisherTrack& t);
+  void give_back(const std::string& track_id);
+  void give_back_all();
 
   Rooms& rooms_;
   TrunkHub& hub_;
@@ -137,6 +166,9 @@ class TrunkParticipant final : public RoomMember, public TransportEvents, public
   std::optional<uint16_t> data_channel_;  // the trunk's data channel, once open
   bool closing_ = false;
   bool refused_logged_ = false;
+  DirectTrunk* direct_ = nullptr;  // a direct trunk's bridge link (it outlives us)
+  bool prefer_ = false;
+  std::map<std::string, media::TrackId> fed_;  // direct: our tracks feeding a stream, by track id
 };
 
 }  // namespace umbrella::server

@@ -514,6 +514,11 @@ int Router::take_voice_activity(StreamId id) {
   return s ? s->voice.take() : -1;
 }
 
+TransportId Router::stream_transport(StreamId id) const {
+  const Stream* s = find_stream(id);
+  return s ? s->pub.transport : 0;
+}
+
 uint32_t Router::stream_ssrc(StreamId id) const {
   const Stream* s = find_stream(id);
   return s ? s->pub.ssrc : 0;

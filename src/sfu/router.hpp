@@ -71,6 +71,8 @@ class Router {
   // Permille of an audio stream's packets loud enough to be speech since the last call (-1:
   // none carried an audio level), for active-speaker detection; resets.
   int take_voice_activity(StreamId id);
+  // The transport a stream comes in on now (0: no such stream).
+  TransportId stream_transport(StreamId id) const;
   // Learned SSRC of a stream registered by rid/mid only (0 until seen).
   uint32_t stream_ssrc(StreamId id) const;
   uint32_t stream_rtx_ssrc(StreamId id) const;

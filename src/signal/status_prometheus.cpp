@@ -6,8 +6,9 @@ namespace umbrella::signal {
 namespace {
 
 // Keys of the counters map that are levels, not running totals.
-constexpr std::string_view kGaugeCounters[] = {"http.connections", "record.active", "bwe.paused_subscribers",
-                                               "media.load_level"};
+constexpr std::string_view kGaugeCounters[] = {"http.connections",     "record.active",
+                                               "bwe.paused_subscribers", "media.load_level",
+                                               "trunk.direct_connected", "trunk.direct_tracks"};
 // Percentiles of forward_delays, which is exported whole instead.
 constexpr std::string_view kForwardDelayPrefix = "media.forward_delay_";
 

@@ -3,15 +3,19 @@ UMBRELLA_RENDEZVOUS=1 and two site SFUs that both trunk to it. When someone on e
 the same room, the cloud introduces the two sites, relays their DirectSetups, and the sites'
 own direct transport (full ICE, host and server-reflexive candidates, DTLS) connects between
 them, never through the cloud. No NAT yet: all three share the namespace's addresses."""
+import asyncio
 import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import unittest
 
+from rtc_util import publish, wait_for
+from test_churn import Stayer
 from test_ice import request
-from test_trunk import SECRET, Sites, fingerprint, status, wait_until
+from test_trunk import SECRET, Sites, fingerprint, published_tracks, status, wait_until
 from test_trunk_auth import trunk_join, trunk_mac
 from wsclient import WebSocket, pb
 
@@ -28,6 +32,37 @@ def join(server, room, name):
     ws.send(env)
     assert ws.recv("joined").WhichOneof("body") == "joined"
     return ws
+
+
+def logged(server, needle):
+    """How many lines of the server's whole log contain `needle` (log_text() keeps only the
+    last 80 lines, which media and debug logging soon push a path line out of)."""
+    return sum(needle in line for line in list(server.log))
+
+
+def cloud_forwarded(cloud):
+    """RTP packets the cloud's router has forwarded so far (retransmissions not included)."""
+    return counters(cloud)["media.packets_forwarded"]
+
+
+def bridge_received(server):
+    [d] = status(server)["direct_bridges"]
+    return d["bytes_received"]
+
+
+DROP_TABLE = "umbrella_direct_media_test"
+
+
+def block_ports(ports):
+    """Drops every datagram to these UDP ports (this namespace is the test's own)."""
+    subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+        f"table inet {DROP_TABLE} {{\n chain out {{\n  type filter hook output priority 0;\n"
+        f"  udp dport {{ {', '.join(ports)} }} counter drop\n }}\n}}\n"))
+
+
+def unblock_ports(check=True):
+    subprocess.run(["nft", "delete", "table", "inet", DROP_TABLE], check=check,
+                   stderr=None if check else subprocess.DEVNULL)
 
 
 class Direct(Sites, unittest.TestCase):
@@ -189,6 +224,136 @@ class Direct(Sites, unittest.TestCase):
                            stderr=subprocess.DEVNULL)
         for w in (wa, wb):
             w.close()
+
+    def test_media_between_sites_goes_direct_and_falls_back(self):
+        """A publisher on site-a and a viewer on site-b, both in "meet", each talking only to
+        its own site's SFU. The publisher's tracks reach site-b through the cloud at first; once
+        site-b's path to site-a is direct they cross the bridge and the cloud forwards none of
+        them; a blocked bridge hands them back to the cloud without the viewer losing the call,
+        and lifting the block moves them back onto the bridge after the hold-down."""
+        cloud, a, b = self.three()
+        started = time.monotonic()
+
+        def took():
+            return f"{time.monotonic() - started:.1f} s"
+
+        async def run():
+            loop = asyncio.get_running_loop()
+
+            # /status requests and waits block: run them off the event loop, so that aiortc
+            # keeps answering ICE consent and decoding meanwhile.
+            async def call(f, *args):
+                return await loop.run_in_executor(None, f, *args)
+
+            def tails():
+                return f"\nsite-a:\n{a.log_text()}\nsite-b:\n{b.log_text()}\ncloud:\n{cloud.log_text()}"
+
+            async def until(predicate, timeout, what):
+                """Fails with `what` (a string, or a function giving one then) and the logs' tails."""
+                deadline = time.monotonic() + timeout
+                while not await call(predicate):
+                    if time.monotonic() > deadline:
+                        self.fail(f"timed out after {timeout} s waiting for {what() if callable(what) else what} "
+                                  f"({took()} into the test)" + tails())
+                    await asyncio.sleep(0.2)
+
+            async def window(seconds=3.0):
+                """What the cloud forwarded (RTP packets), site-b's bridge received (bytes) and
+                the viewer decoded (video frames) over the next `seconds`."""
+                before = (await call(cloud_forwarded, cloud), await call(bridge_received, b), video_frames())
+                await asyncio.sleep(seconds)
+                after = (await call(cloud_forwarded, cloud), await call(bridge_received, b), video_frames())
+                return tuple(y - x for x, y in zip(before, after))
+
+            async def media_goes_direct(when):
+                fwd, bridge, frames = await window()
+                print(f"{when} ({took()}): cloud forwarded {fwd} packets, site-b's bridge received {bridge} bytes, "
+                      f"viewer decoded {frames} frames over 3 s", file=sys.stderr)
+                self.assertEqual(fwd, 0, f"{when}: the cloud still forwards media" + tails())
+                self.assertGreater(bridge, 30_000, f"{when}: site-a's media does not cross the bridge" + tails())
+                self.assertGreater(frames, 0, f"{when}: the viewer stopped decoding" + tails())
+
+            def video_frames():
+                return sum(n for track, n in viewer.frames.items() if track.kind == "video")
+
+            # The publisher (audio and video, WHIP) talks to site-a's SFU only.
+            pub, _, _ = await publish(a.base_url, "meet")
+            viewer = None
+            try:
+                self.assertTrue(await wait_for(lambda: pub.connectionState == "connected", 15), a.log_text())
+                # Its two tracks are announced on site-b through the cloud.
+                await until(lambda: len([t for t in published_tracks(b) if t["track_id"].startswith("site-a/")]) == 2,
+                            20, "site-a's tracks announced on site-b")
+                # The viewer is a /wsb participant on site-b (aiortc answering the SFU's offers,
+                # as a browser does; it publishes silent audio). Joining "meet" puts someone of
+                # site-b's own there, so the cloud introduces the two sites and their bridge
+                # starts. (A WHEP viewer would not do: it is not announced as a person, so the
+                # cloud never sees site-b in the room.) Its reader thread answers the server's
+                # keepalive pings, so its signalling stays up however long the test idles.
+                viewer = Stayer(b, "meet", name="viewer")
+                viewer_started = time.monotonic()
+                await viewer.start()
+                self.assertTrue(await wait_for(lambda: video_frames() >= 1, 30), "no video frame" + tails())
+                first = time.monotonic() - viewer_started
+                self.assertTrue(await wait_for(lambda: video_frames() >= 20, 30),
+                                f"viewer frames {video_frames()}" + tails())
+                via_cloud = await call(cloud_forwarded, cloud)
+                print(f"\nfirst frame on site-b {first:.2f} s after the viewer started; the cloud had forwarded "
+                      f"{via_cloud} packets by the 20th ({took()})", file=sys.stderr)
+
+                # Each site prefers the bridge for the other's tracks once it has held for 1 s;
+                # 2 s more for the wants to move off the cloud trunk and onto the bridge.
+                for s, peer in ((b, "site-a"), (a, "site-b")):
+                    await until(lambda s=s, peer=peer: logged(s, f"path to {peer}: direct") >= 1, 25,
+                                f"{peer} path direct")
+                await asyncio.sleep(2)
+
+                # Direct: site-a's media reaches site-b over the bridge only. The cloud's router
+                # forwards nothing (the viewer's is the only subscription anywhere, and site-b
+                # no longer wants site-a's tracks from the cloud), the bridge carries the video,
+                # and the viewer keeps decoding.
+                await media_goes_direct("direct")
+
+                if not shutil.which("nft"):
+                    self.skipTest("nftables (nft) is not installed: the fallback is not tested")
+                # Block the bridge both ways (as test_a_blocked_bridge_falls_back_to_the_cloud_and_
+                # returns does): consent lapses within 5 s, the path falls back to the cloud at once.
+                # The clients' own paths are not blocked: ICE consent keeps the WHIP publisher's
+                # session and the viewer's, and the viewer answers its WebSocket's pings.
+                bridges = [d for s in (a, b) for d in (await call(status, s))["direct_bridges"]]
+                ports = [d["remote"].rsplit(":", 1)[1] for d in bridges]
+                self.assertEqual(len(ports), 2)
+                block_ports(ports)
+                try:
+                    await until(lambda: logged(b, "path to site-a: cloud") >= 1, 10,
+                                "site-b's path to site-a to fall back to the cloud")
+                    print(f"fallback to the cloud ({took()})", file=sys.stderr)
+                    # The same viewer decodes again, its media now forwarded by the cloud.
+                    frames0, fwd0 = video_frames(), await call(cloud_forwarded, cloud)
+                    await until(lambda: video_frames() >= frames0 + 10 and cloud_forwarded(cloud) > fwd0, 8,
+                                lambda: f"the viewer's frames through the cloud (frames {frames0} -> "
+                                f"{video_frames()}, cloud forwarded {fwd0} -> {cloud_forwarded(cloud)})")
+                    self.assertEqual(viewer.pc.connectionState, "connected")
+                    print(f"frames through the cloud again ({took()})", file=sys.stderr)
+
+                    # Lifted: the bridge's retry connects again and, after the hold-down, the
+                    # path moves back to it.
+                    unblock_ports()
+                    await until(lambda: logged(b, "path to site-a: direct") >= 2, 30,
+                                "site-b's path to site-a to be direct again")
+                    print(f"back direct ({took()})", file=sys.stderr)
+                finally:
+                    unblock_ports(check=False)
+                await asyncio.sleep(2)
+                await media_goes_direct("direct again")
+                self.assertEqual(viewer.pc.connectionState, "connected")
+                self.assertEqual(viewer.errors, [])
+            finally:
+                if viewer:
+                    await viewer.close()
+                await pub.close()
+
+        asyncio.run(run())
 
 
 if __name__ == "__main__":
