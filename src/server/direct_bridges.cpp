@@ -68,7 +68,9 @@ void DirectBridges::on_introduction(uint64_t key, const umbrella_SiteIntroductio
 bool DirectBridges::start(Entry& e, Instant now) {
   std::optional<SocketAddress> reflector = reflector_(e.trunk);
   if (!reflector && now < e.introduced + kReflectorWait) return true;  // the timer asks again
-  auto socket = UdpSocket::bind(*SocketAddress::parse_ip("0.0.0.0"), 0, 0);
+  // Dual stack: IPv6 host candidates too (often no NAT between sites there), IPv4 alone
+  // where the kernel has no IPv6.
+  auto socket = UdpSocket::bind(*SocketAddress::parse_ip("::"), 0, 0);
   if (!socket) {
     LOG_WARN("direct", "no socket for the bridge to ", e.peer, ": ", socket.error());
     ++counters_.refused;
@@ -79,12 +81,15 @@ bool DirectBridges::start(Entry& e, Instant now) {
   config.peer_site = e.peer;
   config.controlling = e.controlling;
   if (reflector && reflector->is_ipv4()) config.reflector = reflector;
-  for (const std::string& ip : net::interface_addresses()) {
-    auto a = SocketAddress::parse_ip(ip);
-    if (!a || !a->is_ipv4() || a->is_loopback()) continue;
-    a->set_port(e.socket->local_port());
-    config.host_candidates.push_back(*a);
-  }
+  // IPv4 first (checked first), then IPv6; link-local ones need a zone we do not track.
+  for (bool v4 : {true, false})
+    for (const std::string& ip : net::interface_addresses()) {
+      auto a = SocketAddress::parse_ip(ip);
+      if (!a || a->is_ipv4() != v4 || a->is_loopback() || a->is_link_local()) continue;
+      if (!v4 && !e.socket->dual_stack()) continue;
+      a->set_port(e.socket->local_port());
+      config.host_candidates.push_back(*a);
+    }
   if (host_ && sctp_) config.sctp = &sctp_->stack();
   e.bridge = std::make_unique<DirectBridge>(std::move(config), certificate_, pool_, now);
   UdpSocket* socket_ptr = &*e.socket;

@@ -225,6 +225,36 @@ class Direct(Sites, unittest.TestCase):
         for w in (wa, wb):
             w.close()
 
+    @unittest.skipUnless(shutil.which("nft") and os.environ.get("UMBRELLA_TEST_SERVER_IP6"),
+                         "needs nftables (nft) and the runner's IPv6 pair")
+    def test_the_bridge_goes_over_ipv6_when_ipv4_between_the_sites_is_blocked(self):
+        """Sites with IPv6 often need no hole punching: each offers its IPv6 host addresses too.
+        With every IPv4 datagram between the sites' own sockets dropped (only the SFUs' media
+        ports pass: clients, and the reflexive question to the cloud), the bridge connects over
+        IPv6."""
+        cloud, a, b = self.three()
+        media = ", ".join(str(s.media_port) for s in (cloud, a, b))
+        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+            "table inet umbrella_direct_v4 {\n chain out {\n  type filter hook output priority 0;\n"
+            f"  meta nfproto ipv4 udp sport != {{ {media} }} udp dport != {{ {media} }} counter drop\n }}\n}}\n"))
+        try:
+            wa, wb = join(a, "meet", "alice"), join(b, "meet", "bob")
+            for s in (a, b):
+                wait_until(lambda s=s: counters(s)["trunk.direct_connected"] == 1, 20, "the direct bridge")
+            for s in (a, b):
+                [d] = status(s)["direct_bridges"]
+                self.assertTrue(d["remote"].startswith("[fd00:198:18::"), d)
+            for s, peer in ((a, "site-b"), (b, "site-a")):
+                wait_until(lambda s=s, peer=peer: f"path to {peer}: direct" in s.log_text(), 5, f"{peer} path direct")
+            dropped = subprocess.run(["nft", "list", "table", "inet", "umbrella_direct_v4"], check=True,
+                                     capture_output=True, text=True).stdout
+            self.assertNotIn("packets 0 ", dropped)  # the IPv4 checks were tried, and dropped
+            for w in (wa, wb):
+                w.close()
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "umbrella_direct_v4"], check=False,
+                           stderr=subprocess.DEVNULL)
+
     def test_media_between_sites_goes_direct_and_falls_back(self):
         """A publisher on site-a and a viewer on site-b, both in "meet", each talking only to
         its own site's SFU. The publisher's tracks reach site-b through the cloud at first; once
