@@ -25,7 +25,8 @@ Transport::Transport(const TransportConfig& config, PacketPool& pool, DatagramSi
       listener_(listener),
       name_(config.local.ufrag),
       controlling_(std::holds_alternative<FullIce>(config.ice) && std::get<FullIce>(config.ice).agent.controlling),
-      ice_(make_agent(config, now)) {}
+      ice_(make_agent(config, now)),
+      consent_timeout_(std::visit([](const auto& ice) { return ice.agent.consent_timeout; }, config.ice)) {}
 
 Transport::~Transport() = default;
 
@@ -111,7 +112,10 @@ void Transport::on_ice_event(ice::Event event, Instant now) {
       }
       break;
     case ice::Event::kFailed: close("ICE failed: no candidate answered"); break;
-    case ice::Event::kConsentExpired: close("ICE consent expired (nothing heard for 30 s)"); break;
+    case ice::Event::kConsentExpired:
+      close("ICE consent expired (nothing heard for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(consent_timeout_).count()) + " s)");
+      break;
     case ice::Event::kNone:
     case ice::Event::kRefused: break;
   }

@@ -166,6 +166,7 @@ class Transport final : private sctp::AssociationListener {
   std::string name_;  // local ufrag, for logs
   bool controlling_;
   std::unique_ptr<ice::Agent> ice_;
+  Duration consent_timeout_;  // for the message when consent lapses
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   // The agent's selected address, kept here so the media path asks the agent nothing.
   std::optional<SocketAddress> remote_;
