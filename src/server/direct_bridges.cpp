@@ -151,6 +151,7 @@ void DirectBridges::remove(const std::string& peer) {
     closed_retries_ += e.bridge->counters().retries;
   }
   if (e.socket) loop_.unwatch(e.socket->fd());
+  e.bridge.reset();  // its trunk ends while the socket it sends on is still here
   bridges_.erase(it);
 }
 

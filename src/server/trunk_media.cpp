@@ -257,31 +257,31 @@ void TrunkParticipant::publish_tracks() {
     if (prefer_) take_over_all();
     return;
   }
-  // SSRCs are in what the far side sent: its offer, or (we dialled) its answer.
-  const sdp::SessionDescription* remote = dialled_ ? p_.transport->remote_answer() : p_.transport->remote_offer();
   std::vector<std::string> rooms;  // where tracks were added: those rooms renegotiate
   for (auto& t : p_.published) {
     if (t.stream) continue;
     // A track that already reached this room by another path (a trunk ring) is ignored.
     if (rooms_.find_track(t.track_id, this)) continue;
-    auto s = published_stream(t, p_.transport->negotiated(), remote);
-    if (!s) continue;
-    s->transport = p_.transport->id();
-    auto layers = simulcast_layers(t, p_.transport->negotiated(), remote);
-    t.stream = rooms_.media().plane.publish(*s, layers);
+    auto source = source_of(t);
+    if (!source) continue;
+    auto& [stream, layers] = *source;
+    t.stream = rooms_.media().plane.publish(stream, layers);
     t.layers = std::max<size_t>(1, std::min(layers.size(), sfu::kMaxLayers));
     auto env = signal::new_envelope();
     signal::make_track_added(*env, {t.track_id, to_proto(t.kind), t.owner_id, "", t.owner_id, t.origin_site, t.room});
     rooms_.track_event(t.room, *env, this);
     if (std::find(rooms.begin(), rooms.end(), t.room) == rooms.end()) rooms.push_back(t.room);
     LOG_INFO("sfu", "trunk from ", far_site_, " publishes ", t.kind == sfu::Kind::kAudio ? "audio" : "video",
-             " mid ", t.mid, " ssrc ", s->ssrc, layers.empty() ? "" : ", " + std::to_string(layers.size()) + " simulcast layers");
+             " mid ", t.mid, " ssrc ", stream.ssrc, layers.empty() ? "" : ", " + std::to_string(layers.size()) + " simulcast layers");
   }
   for (auto& room : rooms) rooms_.tracks_changed(room, this);
 }
 
 void TrunkParticipant::unpublish(std::vector<PublisherTrack>::iterator it) {
-  if (direct_) give_back(it->track_id);
+  if (direct_) {
+    give_back(it->track_id);
+    mismatched_.erase(it->track_id);
+  }
   std::string room = it->room;
   bool live = it->stream != 0;
   if (live) {
@@ -397,6 +397,7 @@ bool same_payload_types(const std::vector<sdp::Codec>& mine, const std::vector<s
 std::optional<std::pair<sfu::PublishedStream, std::vector<media::SimulcastLayer>>> TrunkParticipant::source_of(
     const PublisherTrack& t) {
   if (!p_.transport) return std::nullopt;
+  // SSRCs are in what the far side sent: its offer, or (we dialled) its answer.
   const sdp::SessionDescription* remote = dialled_ ? p_.transport->remote_answer() : p_.transport->remote_offer();
   auto s = published_stream(t, p_.transport->negotiated(), remote);
   if (!s) return std::nullopt;
@@ -421,7 +422,7 @@ void TrunkParticipant::take_over_all() {
 }
 
 bool TrunkParticipant::take_over(const PublisherTrack& t) {
-  if (fed_.count(t.track_id)) return false;
+  if (fed_.count(t.track_id) || mismatched_.count(t.track_id)) return false;
   const PublisherTrack* first = rooms_.find_track(t.track_id, this);
   if (!first || !first->stream || first->kind != t.kind) return false;  // none to feed (yet)
   auto source = source_of(t);
@@ -432,6 +433,7 @@ bool TrunkParticipant::take_over(const PublisherTrack& t) {
     // Both copies come from our own offers, so this should not happen; the cloud copy stays.
     ++rooms_.signal_counters().unexpected;
     LOG_WARN("direct", "the direct copy of ", t.track_id, " does not match the cloud's; it stays on the cloud");
+    mismatched_.insert(t.track_id);  // once: bounded by the far tracks (kMaxFarTracks)
     return false;
   }
   rooms_.media().plane.republish(first->stream, stream, layers);

@@ -169,6 +169,7 @@ class TrunkParticipant final : public RoomMember, public TransportEvents, public
   DirectTrunk* direct_ = nullptr;  // a direct trunk's bridge link (it outlives us)
   bool prefer_ = false;
   std::map<std::string, media::TrackId> fed_;  // direct: our tracks feeding a stream, by track id
+  std::set<std::string> mismatched_;           // direct: copies that cannot feed (said once)
 };
 
 }  // namespace umbrella::server

@@ -14,10 +14,10 @@ import time
 import unittest
 
 import test_browser as tb
+import test_browser_trunk as tbt
 from harness import Server
 from test_trunk import SECRET, fingerprint, status
 
-ROOM = "meet"
 TABLE = "umbrella_browser_direct"
 
 
@@ -67,17 +67,8 @@ class BrowserDirect(unittest.TestCase):
     def server(self):  # diagnostics() reads self.server
         return self.a
 
-    def wait_for(self, what, pred, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if pred():
-                return
-            time.sleep(0.2)
-        self.fail(f"timed out waiting for {what}\n" + self.diagnostics("alice", "bob"))
-
-    def join(self, page, name, server):
-        self.browser("open", page=page, url=f"{server.base_url}/sfu?room={ROOM}")
-        self.browser("join", page=page, name=name)
+    wait_for = tbt.BrowserTrunk.wait_for
+    join = tbt.BrowserTrunk.join  # room "default" on either site
 
     def both_see_each_other(self, when):
         self.assert_sees_video("bob", "Alice", f"direct_bob_sees_alice_{when}.png", timeout=30)
