@@ -41,23 +41,4 @@ void DirectPath::move(Path to, Instant now) {
   ++(to == Path::kDirect ? counters_.to_direct : counters_.to_cloud);
 }
 
-WantSplit split_wants(std::span<const WantedTrack> wanted, std::string_view peer_site, DirectPath::Path path) {
-  WantSplit out;
-  for (auto& w : wanted) {
-    if (path == DirectPath::Path::kDirect && w.origin_site == peer_site) out.direct.push_back(w.track_id);
-    else out.cloud.push_back(w.track_id);
-  }
-  return out;
-}
-
-std::vector<std::string> direct_far_wants(std::span<const WantedTrack> asked, std::string_view own_site,
-                                          uint64_t& refused) {
-  std::vector<std::string> out;
-  for (auto& w : asked) {
-    if (direct_carries(w.origin_site, own_site)) out.push_back(w.track_id);
-    else ++refused;
-  }
-  return out;
-}
-
 }  // namespace umbrella::server

@@ -7,17 +7,13 @@
 // fails or its consent lapses, the wants flip back to the cloud at once; moving back waits for
 // a hold-down that doubles while the bridge keeps flapping (a direct period shorter than
 // `stable_after`) and resets once it held. Each move is reported once (take_move()), so the
-// owner asks one keyframe per moved subscription and the call sees no more than that.
-// Loop freedom: the direct trunk carries only each site's own tracks (direct_carries()).
+// owner re-points the peer's streams once (TrunkHub::direct_path) and the call sees no more
+// than a keyframe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <span>
-#include <string>
-#include <string_view>
 #include <utility>
-#include <vector>
 
 #include "core/time.hpp"
 
@@ -67,29 +63,5 @@ class DirectPath {
   std::optional<Path> moved_;
   DirectPathCounters counters_;
 };
-
-// One track this site wants, with the site it originates from.
-struct WantedTrack {
-  std::string track_id;
-  std::string origin_site;
-};
-
-// What this site asks of each trunk: the peer's own tracks over the direct trunk while the
-// path is direct, everything else (and everything while it is not) from the cloud.
-struct WantSplit {
-  std::vector<std::string> direct, cloud;
-};
-WantSplit split_wants(std::span<const WantedTrack> wanted, std::string_view peer_site, DirectPath::Path path);
-
-// Loop freedom: a direct trunk announces and forwards only tracks that originate here.
-inline bool direct_carries(std::string_view origin_site, std::string_view own_site) {
-  return origin_site == own_site;
-}
-
-// The far side's wants on a direct trunk: only tracks of ours may be asked for. Returns the
-// acceptable ones; `refused` counts the rest (a peer asking for a third site's track is
-// refused, never forwarded).
-std::vector<std::string> direct_far_wants(std::span<const WantedTrack> asked, std::string_view own_site,
-                                          uint64_t& refused);
 
 }  // namespace umbrella::server

@@ -102,24 +102,3 @@ TEST_CASE("direct path: a fallback and a move back between two takes report noth
   CHECK(p.path() == Path::kDirect);
   CHECK(!p.take_move());
 }
-
-TEST_CASE("direct path: the peer's own tracks go direct, the rest stay with the cloud") {
-  std::vector<WantedTrack> wanted = {
-      {"site-a/p1.site-a/1", "site-a"}, {"site-c/p2.site-c/1", "site-c"}, {"site-a/p1.site-a/2", "site-a"}};
-  auto direct = split_wants(wanted, "site-a", Path::kDirect);
-  CHECK(direct.direct == std::vector<std::string>{"site-a/p1.site-a/1", "site-a/p1.site-a/2"});
-  CHECK(direct.cloud == std::vector<std::string>{"site-c/p2.site-c/1"});
-  auto cloud = split_wants(wanted, "site-a", Path::kCloud);
-  CHECK(cloud.direct.empty());
-  CHECK(cloud.cloud.size() == 3);
-}
-
-TEST_CASE("direct path: a direct trunk carries and may be asked for only this site's own tracks") {
-  CHECK(direct_carries("site-b", "site-b"));
-  CHECK(!direct_carries("site-c", "site-b"));
-  std::vector<WantedTrack> asked = {{"site-b/p1.site-b/1", "site-b"}, {"site-c/p2.site-c/1", "site-c"}};
-  uint64_t refused = 0;
-  auto ok = direct_far_wants(asked, "site-b", refused);
-  CHECK(ok == std::vector<std::string>{"site-b/p1.site-b/1"});
-  CHECK(refused == 1);
-}

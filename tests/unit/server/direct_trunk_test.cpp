@@ -68,9 +68,10 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   REQUIRE(stack.ok());
   Site cloud(w.net, w.clock, "cloud", "198.51.100.9"), a(w.net, w.clock, "sfu-a", "198.51.100.1"),
       b(w.net, w.clock, "sfu-b", "198.51.100.2");
-  Client alice(w.net, w.clock, "192.0.2.1", "alice"), bob(w.net, w.clock, "192.0.2.2", "bob");
+  Client alice(w.net, w.clock, "192.0.2.1", "alice"), bob(w.net, w.clock, "192.0.2.2", "bob"),
+      carol(w.net, w.clock, "192.0.2.3", "carol");
   w.sites = {&cloud, &a, &b};
-  w.clients = {&alice, &bob};
+  w.clients = {&alice, &bob, &carol};
   TrunkWire ac(a, cloud, *SocketAddress::parse("203.0.113.1:4000")),
       bc(b, cloud, *SocketAddress::parse("203.0.113.2:4000"));
   w.wires = {&ac, &bc};
@@ -80,6 +81,9 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   bob.open(b);
   bob.join("r");
   bob.publish();
+  carol.open(cloud);  // on the cloud itself: a third origin, which no direct trunk may carry
+  carol.join("r");
+  carol.publish();
 
   BridgeEnd ea(w, a, **stack, "sfu-b", true, "198.51.100.1"), eb(w, b, **stack, "sfu-a", false, "198.51.100.2");
   auto step = [&](Duration d = milliseconds(5)) {
@@ -111,25 +115,33 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
 
   // The call through the cloud; the bridge connects and a trunk runs over it, each side
   // offering only its own tracks.
-  REQUIRE(run_until([&] { return alice.connected() && bob.connected() && tracks_on(b) == 4; }));
+  REQUIRE(run_until([&] { return alice.connected() && bob.connected() && carol.connected() && tracks_on(b) == 6; }));
   REQUIRE(run_until([&] { return ea.link->key() && eb.link->key(); }));
   CHECK(ea.counters.trunks == 1);
   CHECK(eb.counters.trunks == 1);
   for (int i = 0; i < 50; ++i) step(milliseconds(20));
-  CHECK(tracks_on(b) == 4);  // the direct copies add no track
+  CHECK(tracks_on(b) == 6);  // the direct copies add no track
   CHECK(send(0xA0, 10) == 10);
 
   // The path goes direct: the bridge feeds Alice's tracks on B, the cloud stops carrying them.
   b.hub.direct_path("sfu-a", DirectPath::Path::kDirect);
   a.hub.direct_path("sfu-b", DirectPath::Path::kDirect);
-  CHECK(b.hub.direct_tracks() == 2);
+  CHECK(b.hub.direct_tracks() == 2);  // Alice's, never Carol's: each site sends only its own
   CHECK(a.hub.direct_tracks() == 2);  // and Bob's on A
   for (int i = 0; i < 20; ++i) step(milliseconds(20));
   uint64_t cloud_before = forwarded(cloud), bridge_before = eb.bridge->counters().bytes_received;
   CHECK(send(0xA1, 10) == 10);
-  CHECK(forwarded(cloud) == cloud_before);
+  CHECK(forwarded(cloud) - cloud_before == 10);  // to Carol only, none toward site-b
   CHECK(eb.bridge->counters().bytes_received > bridge_before + 10 * 160);
-  CHECK(tracks_on(b) == 4);
+  CHECK(tracks_on(b) == 6);
+  // Carol's media still comes by the cloud, once.
+  size_t carol_before = bob.received_media(0xC1);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(carol.send_media("a0", 0xC1));
+    step(milliseconds(20));
+  }
+  for (int i = 0; i < 10; ++i) step(milliseconds(20));
+  CHECK(bob.received_media(0xC1) - carol_before == 10);
 
   // Asked back onto the cloud path: the cloud's copy feeds again.
   b.hub.direct_path("sfu-a", DirectPath::Path::kCloud);
@@ -137,7 +149,7 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   for (int i = 0; i < 20; ++i) step(milliseconds(20));
   cloud_before = forwarded(cloud);
   CHECK(send(0xA2, 10) == 10);
-  CHECK(forwarded(cloud) - cloud_before >= 10);
+  CHECK(forwarded(cloud) - cloud_before == 20);  // to Carol and to site-b
 
   // Direct again, then the bridge goes away under it: the trunk ends, the tracks are handed
   // back at once and the cloud carries them; Bob's call goes on.
@@ -150,12 +162,12 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   for (int i = 0; i < 20; ++i) step(milliseconds(20));
   cloud_before = forwarded(cloud);
   CHECK(send(0xA4, 10) == 10);
-  CHECK(forwarded(cloud) - cloud_before >= 10);
-  CHECK(tracks_on(b) == 4);
+  CHECK(forwarded(cloud) - cloud_before == 20);  // to Carol and to site-b
+  CHECK(tracks_on(b) == 6);
 
   // Alice leaves while A's end still runs: her tracks go everywhere, nothing is left fed.
   ea.bridge.reset();
   alice.close();
-  REQUIRE(run_until([&] { return tracks_on(b) == 2; }));
+  REQUIRE(run_until([&] { return tracks_on(b) == 4; }));
   CHECK(a.hub.direct_tracks() == 0);
 }
