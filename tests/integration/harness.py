@@ -28,7 +28,7 @@ def free_port(kind=socket.SOCK_STREAM):
 class Server:
     """The umbrella binary in a temporary working directory, with its log captured."""
 
-    def __init__(self, env=None, args=None, workdir=None, host="127.0.0.1"):
+    def __init__(self, env=None, args=None, workdir=None, host="127.0.0.1", prefix=None):
         self.http_port = free_port()
         self.media_port = free_port(socket.SOCK_DGRAM)
         self.workdir = workdir or tempfile.mkdtemp(prefix="umbrella-test-")
@@ -49,6 +49,9 @@ class Server:
         self.env = {k: v for k, v in self.env.items() if v is not None}  # None removes a setting
         self.host = host  # what base_url names: an IPv6 test reaches the server by its IPv6 address
         self.args = args or []
+        # A command the binary runs under, e.g. nsenter into another network namespace
+        # (test_direct_nat.py); it must exec the binary, so that stop() signals the server.
+        self.prefix = prefix or []
         self.proc = None
         self.log = []
         self._ready = threading.Event()  # set on the ready line, or when the output ends
@@ -81,7 +84,7 @@ class Server:
     def _launch(self):
         self.log = []
         self._ready.clear()
-        self.proc = subprocess.Popen([BINARY] + self.args, cwd=self.workdir, env=self.env,
+        self.proc = subprocess.Popen(self.prefix + [BINARY] + self.args, cwd=self.workdir, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -121,7 +124,7 @@ class Server:
         """Stops this process and starts a new one with the same settings, ports and working
         directory (so the same certificate): a server restart as clients see it."""
         self.stop()
-        new = Server(env=self.env, args=self.args, workdir=self.workdir, host=self.host)
+        new = Server(env=self.env, args=self.args, workdir=self.workdir, host=self.host, prefix=self.prefix)
         new.http_port, new.media_port = self.http_port, self.media_port
         return new.start()
 
