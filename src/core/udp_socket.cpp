@@ -149,6 +149,20 @@ size_t UdpSocket::receive_batch(PacketPool& pool, std::span<Datagram> out) {
   return got;
 }
 
+bool UdpSocket::send_limited(Bytes data, const SocketAddress& to, int hops) {
+  sockaddr_storage ss{};
+  socklen_t len = ipv6_ ? to.to_sockaddr_in6(*reinterpret_cast<sockaddr_in6*>(&ss)) : to.to_sockaddr(ss);
+  // IP_TTL also governs IPv4 sent from a dual-stack socket; -1 is the system default again.
+  int limit = hops, reset = -1;
+  bool ok = setsockopt(fd_, IPPROTO_IP, IP_TTL, &limit, sizeof limit) == 0 || ipv6_;
+  if (ipv6_) ok = setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &limit, sizeof limit) == 0 && ok;
+  ok = ok && ::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) == ssize_t(data.size());
+  setsockopt(fd_, IPPROTO_IP, IP_TTL, &reset, sizeof reset);
+  if (ipv6_) setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &reset, sizeof reset);
+  if (!ok) ++counters_.send_dropped;
+  return ok;
+}
+
 void UdpSocket::send(Packet packet, const SocketAddress& to, SendTransform* transform) {
   if (queue_.empty()) queue_.resize(kBatch);
   if (queued_ == queue_.size() && !flush()) {

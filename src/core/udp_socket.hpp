@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/delay_histogram.hpp"
+#include "core/bytes.hpp"
 #include "core/packet_pool.hpp"
 #include "core/result.hpp"
 #include "core/send_transform.hpp"
@@ -64,6 +65,9 @@ class UdpSocket {
   void send(Packet packet, const SocketAddress& to, SendTransform* transform = nullptr);
   // Sends queued datagrams; returns true when the queue is empty afterwards.
   bool flush();
+  // Sends one datagram now, outside the queue, that lives only `hops` routers (IP TTL, IPv6
+  // hop limit): it opens this host's NAT toward `to` and dies before it reaches the far one.
+  bool send_limited(Bytes data, const SocketAddress& to, int hops);
   size_t pending() const { return queued_; }
   const UdpCounters& counters() const { return counters_; }
   // For every datagram sent that carries a receive time (a forwarded packet): from the

@@ -85,6 +85,7 @@ void DirectBridge::on_setup(const signal::DirectSetupFields& setup, Instant now)
   if (peer_ && peer_->session == setup.session) return;  // a repeat
   bool restarted = peer_.has_value();
   peer_ = setup;
+  start_at_ = kNever;  // open toward its (maybe new) candidates again
   if (transport_) {  // the peer started afresh: so do we, with the same credentials
     media_down("the peer started a new session");
     closing_ = std::move(transport_);
@@ -102,6 +103,12 @@ void DirectBridge::on_setup(const signal::DirectSetupFields& setup, Instant now)
 
 void DirectBridge::maybe_start(Instant now) {
   if (state_ != State::kAwaitingPeer || !peer_ || transport_) return;
+  if (start_at_ == kNever) {
+    openers_ = peer_->candidates;
+    start_at_ = now + config_.check_delay;
+  }
+  if (now < start_at_) return;
+  start_at_ = kNever;
   rtc::FullIce ice;
   ice.remote_candidates = peer_->candidates;
   ice.agent.controlling = config_.controlling;
@@ -158,6 +165,7 @@ void DirectBridge::on_datagram(Packet packet, const SocketAddress& from, Instant
 Instant DirectBridge::next_deadline() const {
   if (state_ == State::kGathering) return next_reflect_;
   if (state_ == State::kFailed) return retry_at_;
+  if (state_ == State::kAwaitingPeer && !transport_) return start_at_;
   if (transport_ && !transport_->closed()) return transport_->next_deadline();
   return kNever;
 }
@@ -175,6 +183,7 @@ void DirectBridge::restart(Instant now) {
   reflexive_.reset();
   next_reflect_ = now;
   retry_at_ = kNever;
+  start_at_ = kNever;
   retry_backoff_ = std::min(retry_backoff_ * 2, config_.retry_max);
   state_ = State::kGathering;
   LOG_INFO("direct", "trying ", config_.peer_site, " again");
@@ -202,6 +211,7 @@ void DirectBridge::on_timeout(Instant now) {
     next_reflect_ = now + config_.reflect_interval;
     return;
   }
+  if (state_ == State::kAwaitingPeer) maybe_start(now);
   if (transport_ && !transport_->closed() && transport_->next_deadline() <= now) transport_->on_timeout(now);
 }
 

@@ -48,6 +48,13 @@ struct DirectBridgeConfig {
   // and the bridge is down after this long without an answer.
   Duration consent_interval = seconds(1);
   Duration consent_timeout = seconds(5);
+  // With the peer's candidates known, first open our NAT toward each (take_openers(): the
+  // owner sends datagrams that die on the way) and start checking this much later. A check
+  // that reaches the peer's NAT before the peer has sent anything toward us can leave an entry
+  // there (Linux masquerade without an input firewall keeps it as the NAT's own) that then
+  // maps the peer's own flow to us to another port, which our NAT does not let in: no pair
+  // would ever answer. Setups cross the rendezvous within this of each other.
+  Duration check_delay = seconds(1);
   // The direct trunk's signalling runs on a data channel of the bridge: SCTP over its DTLS.
   // Null: no data channels (the transport-only tests).
   sctp::Stack* sctp = nullptr;
@@ -91,6 +98,8 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   // What to send on the socket, and the setup to send the peer (once per session).
   std::deque<std::pair<Packet, SocketAddress>> take_datagrams() { return std::exchange(out_, {}); }
   std::optional<signal::DirectSetupFields> take_setup() { return std::exchange(setup_out_, std::nullopt); }
+  // Where to send a datagram that opens our NAT but dies before the peer's (check_delay).
+  std::vector<SocketAddress> take_openers() { return std::exchange(openers_, {}); }
 
   State state() const { return state_; }
   static const char* state_name(State s);
@@ -139,6 +148,8 @@ class DirectBridge final : private rtc::DatagramSink, private rtc::TransportList
   uint64_t session_;
   Instant now_{};            // the latest time we were given (the listener's calls carry none)
   Instant retry_at_ = kNever;
+  Instant start_at_ = kNever;  // awaiting the peer: when checks start (after the openers)
+  std::vector<SocketAddress> openers_;
   Duration retry_backoff_{};
   stun::TransactionId reflect_id_{};
   int reflect_sent_ = 0;

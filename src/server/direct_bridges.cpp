@@ -170,6 +170,8 @@ void DirectBridges::on_readable(Entry& e) {
 
 void DirectBridges::pump(Entry& e, Instant now) {
   if (!e.bridge) return;
+  static constexpr uint8_t kOpener[1] = {0};  // ignored (counted stray) should it arrive
+  for (const SocketAddress& to : e.bridge->take_openers()) (void)e.socket->send_limited(kOpener, to, kOpenerHops);
   e.socket->flush();
   if (e.bridge->state() == DirectBridge::State::kConnected) e.path.bridge_up(now);
   else e.path.bridge_down(now);

@@ -40,6 +40,9 @@ struct DirectCounters {
 class DirectBridges {
  public:
   static constexpr size_t kMaxBridges = 16;
+  // A NAT opener's hop limit: past this site's own router (often the SFU's own host, an access
+  // point) and the next, short of the far site's NAT.
+  static constexpr int kOpenerHops = 2;
   // How long an introduction waits for the trunk's transport (whose remote address is the
   // rendezvous's media port, the reflector) before gathering host candidates only.
   static constexpr Duration kReflectorWait = seconds(5);

@@ -29,6 +29,16 @@ struct Site {
   SocketAddress inside, outside;
   std::vector<SocketAddress> sent_to;  // its NAT's mappings: what may answer
   std::unique_ptr<DirectBridge> bridge;
+  // A bare masquerade (no input firewall): an unsolicited datagram from R stays as the NAT's
+  // own entry, and this site's flow to R later gets another public port, which R's NAT does
+  // not let in.
+  std::vector<SocketAddress> poisoned;
+  SocketAddress public_for(const SocketAddress& to) const {
+    if (std::find(poisoned.begin(), poisoned.end(), to) == poisoned.end()) return outside;
+    SocketAddress other = outside;
+    other.set_port(uint16_t(outside.port() + 1000));
+    return other;
+  }
 };
 
 struct World {
@@ -40,7 +50,9 @@ struct World {
   bool reflector_answers = true;
   bool nat = true;  // false: one LAN, inside addresses reach each other
   bool blocked = false;  // nothing crosses between the sites (the reflector still answers)
-  size_t dropped = 0, reflected = 0;
+  bool bare_nats = false;       // unsolicited datagrams poison the NAT (Site::poisoned)
+  bool openers_reach = false;   // the openers do not die on the way (as if their hop limit were too high)
+  size_t dropped = 0, reflected = 0, openers = 0;
 
   Site& by_key(uint64_t key) { return key == a.key ? a : b; }
   Site& other(Site& s) { return &s == &a ? b : a; }
@@ -95,26 +107,49 @@ struct World {
             by_key(m.to).bridge->on_setup(*parsed, now);
           }
         }
+        // Openers open this site's NAT toward each address and die on the way.
+        for (auto& to : s->bridge->take_openers()) {
+          ++openers;
+          if (openers_reach) {
+            Packet p = pool.acquire();
+            p.set_size(1);
+            cross(*s, to, std::move(p));
+          } else if (std::find(s->sent_to.begin(), s->sent_to.end(), to) == s->sent_to.end()) {
+            s->sent_to.push_back(to);
+          }
+        }
         for (auto& [p, to] : s->bridge->take_datagrams()) {
           moved = true;
-          if (std::find(s->sent_to.begin(), s->sent_to.end(), to) == s->sent_to.end()) s->sent_to.push_back(to);
           if (to == kReflector) {
+            if (std::find(s->sent_to.begin(), s->sent_to.end(), to) == s->sent_to.end()) s->sent_to.push_back(to);
             reflect(*s, p);
             continue;
           }
-          Site& far = other(*s);
-          SocketAddress seen_from = nat ? s->outside : s->inside;
-          bool in = nat ? to == far.outside && std::find(far.sent_to.begin(), far.sent_to.end(), seen_from) !=
-                                                  far.sent_to.end()
-                        : to == far.inside;
-          if (!in || blocked) {
-            ++dropped;
-            continue;
-          }
-          far.bridge->on_datagram(std::move(p), seen_from, now);
+          cross(*s, to, std::move(p));
         }
       }
     }
+  }
+
+  // A datagram from site s to `to`, through both NATs (or the one LAN).
+  void cross(Site& s, const SocketAddress& to, Packet p) {
+    Site& far = other(s);
+    SocketAddress seen_from = nat ? s.public_for(to) : s.inside;
+    if (std::find(s.sent_to.begin(), s.sent_to.end(), to) == s.sent_to.end()) s.sent_to.push_back(to);
+    bool in = nat ? to == far.outside && std::find(far.sent_to.begin(), far.sent_to.end(), seen_from) !=
+                                             far.sent_to.end()
+                  : to == far.inside;
+    if (!in || blocked) {
+      ++dropped;
+      // Unsolicited at the far NAT: a bare masquerade keeps it, unless the far site already
+      // mapped a flow to that address (then it is just filtered).
+      if (nat && bare_nats && !blocked && to == far.outside &&
+          std::find(far.sent_to.begin(), far.sent_to.end(), seen_from) == far.sent_to.end() &&
+          std::find(far.poisoned.begin(), far.poisoned.end(), seen_from) == far.poisoned.end())
+        far.poisoned.push_back(seen_from);
+      return;
+    }
+    far.bridge->on_datagram(std::move(p), seen_from, now);
   }
 
   void run_for(Duration d) {
@@ -236,4 +271,31 @@ TEST_CASE("direct bridge: a bridge whose checks failed tries again with a fresh 
   w.run_for(seconds(120));
   CHECK(w.a.bridge->counters().retries + w.b.bridge->counters().retries == retries);
   CHECK(w.a.bridge->state() == DirectBridge::State::kConnected);
+}
+
+TEST_CASE("direct bridge: behind two bare masquerades, openers that die on the way let the checks through") {
+  World w;
+  w.bare_nats = true;
+  w.introduce();
+  w.run_for(seconds(10));
+  CHECK(w.openers >= 2);  // each site opened its NAT toward the other's candidates first
+  REQUIRE(w.a.bridge->state() == DirectBridge::State::kConnected);
+  REQUIRE(w.b.bridge->state() == DirectBridge::State::kConnected);
+  CHECK(w.a.bridge->remote_address() == w.b.outside);
+  CHECK(w.a.poisoned.empty());
+  CHECK(w.b.poisoned.empty());
+}
+
+TEST_CASE("direct bridge: behind two bare masquerades, a first datagram that reaches the far NAT spoils the pair") {
+  // What the openers prevent (test_direct_nat saw it with real conntrack): the first site's
+  // datagram reaches the other's NAT before that site sent anything, the NAT keeps it, and
+  // the other site's own flow comes out of another port, which the first NAT drops.
+  World w;
+  w.bare_nats = true;
+  w.openers_reach = true;
+  w.introduce();
+  w.run_for(seconds(15));
+  CHECK(w.a.bridge->state() != DirectBridge::State::kConnected);
+  CHECK(w.b.bridge->state() != DirectBridge::State::kConnected);
+  CHECK(!w.b.poisoned.empty());
 }
