@@ -58,6 +58,11 @@ class DirectTrunk final : public BridgeMedia, public SignalChannel {
   uint64_t key() const { return key_; }
   // The trunk's peer: it takes the bridge's media while the transport lasts (null: none).
   void attach(Peer* peer) { peer_ = peer; }
+  // The trunk is gone (its hub closed it, or is going away): nothing more to end.
+  void trunk_gone() {
+    key_ = 0;
+    peer_ = nullptr;
+  }
 
   // BridgeMedia
   void on_bridge_up(rtc::Transport& transport, Instant now) override;

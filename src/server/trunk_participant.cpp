@@ -30,7 +30,7 @@ TrunkParticipant::TrunkParticipant(Rooms& rooms, TrunkHub& hub, uint64_t key, Si
 }
 
 TrunkParticipant::~TrunkParticipant() {
-  if (direct_) direct_->attach(nullptr);
+  if (direct_) direct_->trunk_gone();
   rooms_.data_relay().remove_trunk(this);
   rooms_.remove_member(*this);
   p_.transport.reset();

@@ -378,6 +378,10 @@ class Direct(Sites, unittest.TestCase):
                 await media_goes_direct("direct again")
                 self.assertEqual(viewer.pc.connectionState, "connected")
                 self.assertEqual(viewer.errors, [])
+                # SIGTERM while the direct trunk runs: each site shuts down cleanly (its trunks
+                # go before its bridges, which must not reach back into them).
+                for s in (b, a):
+                    self.assertEqual(await call(s.stop), 0, s.log_text())
             finally:
                 if viewer:
                     await viewer.close()
