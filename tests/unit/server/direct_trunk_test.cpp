@@ -69,9 +69,9 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   Site cloud(w.net, w.clock, "cloud", "198.51.100.9"), a(w.net, w.clock, "sfu-a", "198.51.100.1"),
       b(w.net, w.clock, "sfu-b", "198.51.100.2");
   Client alice(w.net, w.clock, "192.0.2.1", "alice"), bob(w.net, w.clock, "192.0.2.2", "bob"),
-      carol(w.net, w.clock, "192.0.2.3", "carol");
+      carol(w.net, w.clock, "192.0.2.3", "carol"), dave(w.net, w.clock, "192.0.2.4", "dave");
   w.sites = {&cloud, &a, &b};
-  w.clients = {&alice, &bob, &carol};
+  w.clients = {&alice, &bob, &carol, &dave};
   TrunkWire ac(a, cloud, *SocketAddress::parse("203.0.113.1:4000")),
       bc(b, cloud, *SocketAddress::parse("203.0.113.2:4000"));
   w.wires = {&ac, &bc};
@@ -142,6 +142,26 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   }
   for (int i = 0; i < 10; ++i) step(milliseconds(20));
   CHECK(bob.received_media(0xC1) - carol_before == 10);
+
+  // Dave joins site A while the path is direct: his tracks come over the bridge as soon as
+  // the cloud's copies exist, and go with him.
+  dave.open(a);
+  dave.join("r");
+  dave.publish();
+  REQUIRE(run_until([&] { return dave.connected() && tracks_on(b) == 8 && b.hub.direct_tracks() == 4; }));
+  for (int i = 0; i < 20; ++i) step(milliseconds(20));
+  cloud_before = forwarded(cloud);
+  size_t dave_before = bob.received_media(0xD1);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(dave.send_media("a0", 0xD1));
+    step(milliseconds(20));
+  }
+  for (int i = 0; i < 10; ++i) step(milliseconds(20));
+  CHECK(bob.received_media(0xD1) - dave_before == 10);
+  CHECK(forwarded(cloud) - cloud_before == 10);  // to Carol only
+  dave.close();
+  REQUIRE(run_until([&] { return tracks_on(b) == 6; }));
+  CHECK(b.hub.direct_tracks() == 2);
 
   // Asked back onto the cloud path: the cloud's copy feeds again.
   b.hub.direct_path("sfu-a", DirectPath::Path::kCloud);
