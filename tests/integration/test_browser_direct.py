@@ -16,6 +16,7 @@ import unittest
 import test_browser as tb
 import test_browser_trunk as tbt
 from harness import Server
+from test_firefox import WithDefaultRoute
 from test_trunk import SECRET, fingerprint, status
 
 TABLE = "umbrella_browser_direct"
@@ -68,7 +69,11 @@ class BrowserDirect(unittest.TestCase):
         return self.a
 
     wait_for = tbt.BrowserTrunk.wait_for
-    join = tbt.BrowserTrunk.join  # room "default" on either site
+    BROWSERS = {}  # page -> "firefox"; Chromium otherwise
+
+    def join(self, page, name, server):
+        self.browser("open", page=page, url=f"{server.base_url}/sfu?room=default", browser=self.BROWSERS.get(page))
+        self.browser("join", page=page, name=name)
 
     def both_see_each_other(self, when):
         self.assert_sees_video("bob", "Alice", f"direct_bob_sees_alice_{when}.png", timeout=30)
@@ -76,8 +81,6 @@ class BrowserDirect(unittest.TestCase):
         self.assert_hears("bob", "Alice")
         self.assert_hears("alice", "Bob")
 
-    def frames(self, page, name):
-        return (self.remote(self.browser("observe", page=page), name) or {}).get("framesDecoded") or 0
 
     def test_call_goes_direct_falls_back_and_returns(self):
         for s in (self.a, self.b):
@@ -129,6 +132,13 @@ class BrowserDirect(unittest.TestCase):
             self.assertIsNone(obs["serverError"], self.diagnostics(p))
             errors = [l for l in self.browser("logs", page=p) if l.startswith(("pageerror", "error"))]
             self.assertEqual(errors, [], self.diagnostics(p))
+
+
+@unittest.skipUnless(os.path.exists("/usr/bin/firefox-esr"), "needs /usr/bin/firefox-esr (tools/setup --test)")
+class BrowserDirectFirefox(WithDefaultRoute, BrowserDirect):
+    """The same with Bob in Firefox ESR: its own ICE, DTLS and RTCP toward site-b, Alice's
+    simulcast arriving over the bridge. (Firefox gathers no candidate without a default route.)"""
+    BROWSERS = {"bob": "firefox"}
 
 
 if __name__ == "__main__":

@@ -101,11 +101,11 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
     while (!done() && w.clock.now() < end) step();
     return done();
   };
-  // Alice's audio, `n` packets; how many reached Bob.
-  auto send = [&](uint8_t marker, int n) {
+  // `from`'s audio (Alice's unless said), `n` packets; how many reached Bob.
+  auto send = [&](uint8_t marker, int n, Client* from = nullptr) {
     size_t before = bob.received_media(marker);
     for (int i = 0; i < n; ++i) {
-      REQUIRE(alice.send_media("a0", marker));
+      REQUIRE((from ? from : &alice)->send_media("a0", marker));
       step(milliseconds(20));
     }
     for (int i = 0; i < 10; ++i) step(milliseconds(20));
@@ -135,13 +135,36 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   CHECK(eb.bridge->counters().bytes_received > bridge_before + 10 * 160);
   CHECK(tracks_on(b) == 6);
   // Carol's media still comes by the cloud, once.
-  size_t carol_before = bob.received_media(0xC1);
-  for (int i = 0; i < 10; ++i) {
-    REQUIRE(carol.send_media("a0", 0xC1));
-    step(milliseconds(20));
-  }
-  for (int i = 0; i < 10; ++i) step(milliseconds(20));
-  CHECK(bob.received_media(0xC1) - carol_before == 10);
+  CHECK(send(0xC1, 10, &carol) == 10);
+
+  // A stranger throws garbage and forgeries at site-b's bridge socket: refused there, and the
+  // bridge, its trunk and Bob's media go on as before.
+  const SocketAddress stranger = *SocketAddress::parse("203.0.113.66:9999");
+  auto junk = [&](std::vector<uint8_t> bytes) {
+    Packet p = eb.pool.acquire();
+    REQUIRE(p);
+    std::copy(bytes.begin(), bytes.end(), p.data());
+    p.set_size(bytes.size());
+    w.net.queue.push_back({std::move(p), stranger, eb.address});
+  };
+  std::vector<uint8_t> stun(20, 0), dtls(40, 0xAB), rtp(60, 0x11), rtcp(32, 0x22);
+  stun[1] = 0x01;                                   // a binding request without integrity
+  stun[4] = 0x21, stun[5] = 0x12, stun[6] = 0xA4, stun[7] = 0x42;
+  dtls[0] = 22, dtls[1] = 0xFE, dtls[2] = 0xFD;     // a DTLS handshake record of nonsense
+  rtp[0] = 0x80, rtp[1] = 0x6F;                     // SRTP that cannot authenticate
+  rtcp[0] = 0x80, rtcp[1] = 200;                    // SRTCP likewise
+  const rtc::TransportCounters before = eb.bridge->transport()->counters();
+  for (int i = 0; i < 50; ++i)
+    for (auto* b : {&stun, &dtls, &rtp, &rtcp}) junk(*b);
+  junk({});
+  junk({0xFF});
+  CHECK(send(0xA5, 10) == 10);
+  CHECK(eb.bridge->state() == DirectBridge::State::kConnected);
+  CHECK(eb.link->key() != 0);
+  CHECK(b.hub.direct_tracks() == 2);
+  const rtc::TransportCounters& after = eb.bridge->transport()->counters();
+  CHECK(after.srtp_auth_failed - before.srtp_auth_failed >= 100);      // the RTP and RTCP
+  CHECK(after.not_selected_source - before.not_selected_source >= 50);  // the DTLS records
 
   // Dave joins site A while the path is direct: his tracks come over the bridge as soon as
   // the cloud's copies exist, and go with him.
@@ -151,13 +174,7 @@ TEST_CASE("direct trunk: the peer's tracks come over the bridge while the path i
   REQUIRE(run_until([&] { return dave.connected() && tracks_on(b) == 8 && b.hub.direct_tracks() == 4; }));
   for (int i = 0; i < 20; ++i) step(milliseconds(20));
   cloud_before = forwarded(cloud);
-  size_t dave_before = bob.received_media(0xD1);
-  for (int i = 0; i < 10; ++i) {
-    REQUIRE(dave.send_media("a0", 0xD1));
-    step(milliseconds(20));
-  }
-  for (int i = 0; i < 10; ++i) step(milliseconds(20));
-  CHECK(bob.received_media(0xD1) - dave_before == 10);
+  CHECK(send(0xD1, 10, &dave) == 10);
   CHECK(forwarded(cloud) - cloud_before == 10);  // to Carol only
   dave.close();
   REQUIRE(run_until([&] { return tracks_on(b) == 6; }));
