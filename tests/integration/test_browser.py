@@ -154,11 +154,13 @@ class BrowserCall(unittest.TestCase):
         if getattr(self, "BROWSERS", {}).get(name.lower()) != "firefox":  # also borrowed by test_browser_trunk
             # A loaded machine can hand a screenshot a stale composited frame (headless Firefox
             # does): a frozen picture stays frozen over three tries, a stale capture does not.
+            # A frozen picture changes by 0; a viewer held on a small, slow layer (a capped
+            # link's lowest SVC layer) was seen at 0.17, so the bar sits well below that.
             for _ in range(2):
-                if stats["motion"] > 0.2:
+                if stats["motion"] > 0.05:
                     break
                 stats = self.browser("frame", page=page, name=name)
-            self.assertGreater(stats["motion"], 0.2, f"{page} sees a frozen tile for {name}: {stats}")
+            self.assertGreater(stats["motion"], 0.05, f"{page} sees a frozen tile for {name}: {stats}")
 
     def names(self, obs):
         return sorted(t["name"] for t in obs["tiles"] if not t["self"])
